@@ -1,0 +1,39 @@
+"""asia-beacon: a GA4GH Beacon v2 server. ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from app.config import DEFAULTS, ENV_PREFIX
+from app.context import SETTINGS_KEY, STORE_KEY
+from app.errors import register_error_handlers
+from app.responses import error_response
+from app.settings import BeaconSettings
+from app.store import Store, open_store
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
+    """Configuration comes from defaults, then ``ASIA_BEACON_*`` variables, then ``test_config``.
+
+    ``store`` lets a caller that already loaded data (the demo) serve that very store.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False
+
+    settings = BeaconSettings.from_config(app.config)
+    app.extensions[SETTINGS_KEY] = settings
+    app.extensions[STORE_KEY] = store or open_store(str(app.config["MONGO_URI"]))
+
+    from app.beacon import entries, info
+
+    app.register_blueprint(info.blueprint)
+    app.register_blueprint(entries.blueprint)
+    register_error_handlers(app, lambda status, message: error_response(settings, status, message))
+    return app

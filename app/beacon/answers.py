@@ -1,0 +1,94 @@
+"""The steps shared by every variant endpoint: parse, validate, query per dataset, shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request
+
+from app.beacon.parsing import (
+    beacon_request,
+    echo_parameters,
+    invalid_query,
+    reject_filters,
+    variant_query,
+)
+from app.context import current_settings, current_store
+from app.entry_types import DATASET, GENOMIC_VARIATION
+from app.errors import BadRequestError, NotFoundError
+from app.query.request import page_limit, returned_granularity
+from app.query.variants import (
+    InvalidVariantQueryError,
+    check_variant_query,
+    variant_filter,
+    variant_id_filter,
+)
+from app.responses import collections_response, response_meta, resultsets_response
+from app.services.datasets import DatasetSummary, dataset_records, known_datasets
+from app.services.variants import find_variants
+
+
+def _datasets(dataset_id: str | None) -> list[DatasetSummary]:
+    datasets = known_datasets(current_store())
+    if dataset_id is None:
+        return datasets
+    chosen = [dataset for dataset in datasets if dataset.id == dataset_id]
+    if not chosen:
+        raise NotFoundError(f"no dataset with id {dataset_id!r}")
+    return chosen
+
+
+def answer_variants(
+    http_request: Request, dataset_id: str | None = None, variant_id: str | None = None
+) -> dict[str, Any]:
+    """g_variants queries, optionally restricted to one dataset or one variant id."""
+    settings = current_settings()
+    request = beacon_request(http_request)
+    reject_filters(request)
+    query = variant_query(request)
+    parameters = echo_parameters(query)
+    if variant_id is not None and parameters:
+        raise BadRequestError("/g_variants/{id} takes no request parameters")
+    try:
+        check_variant_query(query)
+    except InvalidVariantQueryError as error:
+        raise invalid_query(error) from None
+    datasets = _datasets(dataset_id)
+    granularity = returned_granularity(
+        request.requested_granularity, settings.default_granularity, settings.max_granularity
+    )
+    limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
+
+    def selector_for(dataset: DatasetSummary) -> dict[str, Any]:
+        if variant_id is not None:
+            return variant_id_filter(variant_id, dataset.id)
+        return variant_filter(query, dataset.id, dataset.longest_variant)
+
+    results = find_variants(
+        current_store(), datasets, selector_for, granularity, request.pagination.skip, limit
+    )
+    meta = response_meta(settings, request, granularity, GENOMIC_VARIATION, parameters, limit)
+    return resultsets_response(meta, granularity, results, request.include_resultset_responses)
+
+
+def answer_datasets(http_request: Request, dataset_id: str | None = None) -> dict[str, Any]:
+    """The dataset collection, or one dataset, as a beaconCollectionsResponse."""
+    settings = current_settings()
+    request = beacon_request(http_request)
+    reject_filters(request)
+    if request.request_parameters:
+        raise BadRequestError("datasets take no request parameters")
+    datasets = _datasets(dataset_id)
+    granularity = returned_granularity(
+        request.requested_granularity, "record", settings.max_granularity
+    )
+    limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
+    skip = request.pagination.skip
+    page = [dataset.id for dataset in datasets][skip : skip + limit]
+    meta = response_meta(settings, request, granularity, DATASET, {}, limit)
+    collections = dataset_records(current_store(), page)
+    response = collections_response(meta, granularity, collections)
+    if granularity != "boolean":
+        response["responseSummary"]["numTotalResults"] = len(datasets)
+        response["responseSummary"]["exists"] = bool(datasets)
+    return response

@@ -1,0 +1,53 @@
+"""Turns an HTTP request into a :class:`BeaconRequest`, mapping every shape error to a 400."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request
+from marshmallow import ValidationError
+
+from app.errors import BadRequestError
+from app.query.request import BeaconRequest
+from app.query.variants import InvalidVariantQueryError, VariantQuery
+from schemas.messages import validation_problems
+from schemas.requests import (
+    VariantRequestParametersSchema,
+    request_from_body,
+    request_from_query_string,
+    variant_query_from_parameters,
+)
+
+
+def beacon_request(http_request: Request) -> BeaconRequest:
+    try:
+        if http_request.method == "POST":
+            body = http_request.get_json(silent=True)
+            if body is None and http_request.get_data():
+                raise BadRequestError("the request body is not valid JSON")
+            return request_from_body(body)
+        return request_from_query_string(http_request.args.to_dict(flat=True))
+    except ValidationError as error:
+        raise BadRequestError("; ".join(validation_problems(error.messages))) from None
+
+
+def variant_query(request: BeaconRequest) -> VariantQuery:
+    try:
+        return variant_query_from_parameters(request.request_parameters)
+    except ValidationError as error:
+        raise BadRequestError("; ".join(validation_problems(error.messages))) from None
+
+
+def echo_parameters(query: VariantQuery) -> dict[str, Any]:
+    """The request parameters as understood, for ``receivedRequestSummary``."""
+    dumped = VariantRequestParametersSchema().dump(query)
+    return {key: value for key, value in dumped.items() if value is not None}
+
+
+def reject_filters(request: BeaconRequest) -> None:
+    if request.filters:
+        raise BadRequestError("filters are not supported on this endpoint yet")
+
+
+def invalid_query(error: InvalidVariantQueryError) -> BadRequestError:
+    return BadRequestError(str(error))

@@ -1,0 +1,50 @@
+"""The exception tree of the API and the one handler that turns any of them into an error body.
+
+Every failure a client can cause is a :class:`BeaconError` subclass with an HTTP status; anything
+else is a server fault, logged in full and answered with a generic 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class BeaconError(Exception):
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequestError(BeaconError):
+    """The request breaks the Beacon specification or asks for what this beacon cannot serve."""
+
+    status = 400
+
+
+class NotFoundError(BeaconError):
+    status = 404
+
+
+def register_error_handlers(app: Flask, render_error) -> None:
+    """Answer every error with ``render_error(status, message)``, the API surface's error body."""
+
+    @app.errorhandler(BeaconError)
+    def _beacon_error(error: BeaconError):
+        return jsonify(render_error(error.status, error.message)), error.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        return jsonify(render_error(status, error.description or error.name)), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error while serving a request")
+        return jsonify(render_error(500, "internal server error")), 500

@@ -1,0 +1,1 @@
+"""Pure translation of Beacon requests into MongoDB filters: no Flask, no database."""

@@ -1,0 +1,200 @@
+"""g_variants request parameters -> MongoDB filter, per the Beacon v2 query types.
+
+Query types (genomicVariations requestParameters): a *sequence* query gives one ``start`` and
+``alternateBases``; a *range* query one ``start`` and one ``end`` (any overlap counts); a
+*bracket* query two of each (start in ``[start0, start1)``, end in ``[end0, end1)``); a *gene*
+query ``geneId``; an *identifier* query ``genomicAlleleShortForm``. Filters keep to the shapes of
+the ``position`` and ``gene`` indexes: equality on dataset, assembly and chromosome, then a range
+on ``start``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from app.genome import (
+    UnknownAssemblyError,
+    assembly_of_accession,
+    canonical_assembly,
+    normalize_reference_name,
+)
+
+
+class InvalidVariantQueryError(ValueError):
+    """The parameters do not form a query the specification defines."""
+
+
+@dataclass(frozen=True)
+class VariantQuery:
+    assembly_id: str | None = None
+    reference_name: str | None = None
+    start: list[int] | None = None
+    end: list[int] | None = None
+    reference_bases: str | None = None
+    alternate_bases: str | None = None
+    variant_type: str | None = None
+    variant_min_length: int | None = None
+    variant_max_length: int | None = None
+    gene_id: str | None = None
+    aminoacid_change: str | None = None
+    genomic_allele_short_form: str | None = None
+    mate_name: str | None = None
+
+
+# A query for a type also finds the stored types it stands for.
+VARIANT_TYPE_MATCHES: dict[str, tuple[str, ...]] = {
+    "SNV": ("SNP",),
+    "CNV": ("CNV", "DEL", "DUP"),
+}
+
+
+def query_type(query: VariantQuery) -> str:
+    """Name the Beacon query type the parameters form, or explain why they form none."""
+    if query.mate_name is not None:
+        raise InvalidVariantQueryError("mateName (fusion) queries are not supported by this beacon")
+    if query.end is not None and query.start is None:
+        raise InvalidVariantQueryError("end is given without start")
+    if query.start is None:
+        if query.reference_bases is not None and query.alternate_bases is not None:
+            raise InvalidVariantQueryError("referenceBases and alternateBases need a start")
+        return "gene" if query.gene_id is not None else "unpositioned"
+    if query.reference_name is None:
+        raise InvalidVariantQueryError("a positional query (start/end) needs referenceName")
+    if query.end is None:
+        if len(query.start) != 1:
+            raise InvalidVariantQueryError(
+                "a bracket query needs two end values as well as two starts"
+            )
+        if query.alternate_bases is None and query.variant_type is None:
+            raise InvalidVariantQueryError(
+                "a sequence query (start without end) needs alternateBases or variantType"
+            )
+        return "sequence"
+    if len(query.start) != len(query.end):
+        raise InvalidVariantQueryError(
+            "start and end must both have one value (range query) or two (bracket query)"
+        )
+    if len(query.start) == 1:
+        if query.start[0] >= query.end[0]:
+            raise InvalidVariantQueryError(
+                f"start ({query.start[0]}) must be lower than end ({query.end[0]})"
+            )
+        return "range"
+    (start_min, start_max), (end_min, end_max) = query.start, query.end
+    if start_min > start_max or end_min > end_max:
+        raise InvalidVariantQueryError("bracket limits must be in ascending order: [min, max]")
+    if start_min >= end_max:
+        raise InvalidVariantQueryError("the start bracket must begin before the end bracket closes")
+    return "bracket"
+
+
+def check_variant_query(query: VariantQuery) -> str:
+    """Validate every parameter rule up front; return the query type."""
+    kind = query_type(query)
+    resolve_assembly(query)
+    _length_condition(query)
+    return kind
+
+
+def resolve_assembly(query: VariantQuery) -> str | None:
+    """The canonical assembly the query is about (from assemblyId or a RefSeq referenceName)."""
+    from_accession = assembly_of_accession(query.reference_name) if query.reference_name else None
+    if query.assembly_id is None:
+        return from_accession
+    try:
+        assembly = canonical_assembly(query.assembly_id)
+    except UnknownAssemblyError as error:
+        raise InvalidVariantQueryError(str(error)) from None
+    if from_accession and from_accession != assembly:
+        raise InvalidVariantQueryError(
+            f"referenceName {query.reference_name} belongs to {from_accession}, not {assembly}"
+        )
+    return assembly
+
+
+def variant_filter(query: VariantQuery, dataset_id: str, longest_variant: int | None) -> dict:
+    """The MongoDB filter selecting the dataset's variants that answer the query.
+
+    ``longest_variant`` (the dataset's largest ``end - start``) bounds the scan of a range
+    query from below, so an overlap search stays an index range scan on ``start``.
+    """
+    kind = check_variant_query(query)
+    selector: dict[str, Any] = {"datasetId": dataset_id}
+    assembly = resolve_assembly(query)
+    if assembly is not None:
+        selector["assemblyId"] = assembly
+    if query.reference_name is not None:
+        selector["referenceName"] = normalize_reference_name(query.reference_name)
+    selector.update(_position_conditions(kind, query, longest_variant))
+    if query.reference_bases is not None:
+        selector["referenceBases"] = bases_condition(query.reference_bases)
+    if query.alternate_bases is not None:
+        selector["alternateBases"] = bases_condition(query.alternate_bases)
+    if query.variant_type is not None:
+        selector["variantType"] = variant_type_condition(query.variant_type)
+    length = _length_condition(query)
+    if length:
+        selector["variantLength"] = length
+    if query.gene_id is not None:
+        selector["geneIds"] = query.gene_id
+    if query.aminoacid_change is not None:
+        selector["aminoacidChanges"] = query.aminoacid_change.strip().upper()
+    if query.genomic_allele_short_form is not None:
+        selector["record.identifiers.genomicHGVSId"] = query.genomic_allele_short_form
+    return selector
+
+
+def _position_conditions(kind: str, query: VariantQuery, longest: int | None) -> dict[str, Any]:
+    if kind == "sequence":
+        return {"start": query.start[0]}
+    if kind == "range":
+        start, end = query.start[0], query.end[0]
+        start_condition: dict[str, int] = {"$lt": end}
+        if longest is not None:
+            # end > start  and  end - start <= longest  =>  start > query start - longest
+            start_condition["$gt"] = start - max(longest, 1)
+        return {"start": start_condition, "end": {"$gt": start}}
+    if kind == "bracket":
+        (start_min, start_max), (end_min, end_max) = query.start, query.end
+        return {
+            "start": {"$gte": start_min, "$lt": start_max},
+            "end": {"$gte": end_min, "$lt": end_max},
+        }
+    return {}
+
+
+def bases_condition(bases: str) -> Any:
+    """Exact bases, or an anchored pattern when the query uses the ``N`` wildcard."""
+    if "N" not in bases:
+        return bases
+    return {"$regex": "^" + "".join("[ACGTN]" if b == "N" else re.escape(b) for b in bases) + "$"}
+
+
+def variant_type_condition(variant_type: str) -> Any:
+    wanted = variant_type.strip().upper()
+    matches = VARIANT_TYPE_MATCHES.get(wanted)
+    return {"$in": list(matches)} if matches else wanted
+
+
+def _length_condition(query: VariantQuery) -> dict[str, int]:
+    low, high = query.variant_min_length, query.variant_max_length
+    if low is not None and high is not None and low > high:
+        raise InvalidVariantQueryError(
+            f"variantMinLength ({low}) is greater than variantMaxLength ({high})"
+        )
+    condition = {}
+    if low is not None:
+        condition["$gte"] = low
+    if high is not None:
+        condition["$lte"] = high
+    return condition
+
+
+def variant_id_filter(variant_id: str, dataset_id: str) -> dict:
+    """Look a variant up by our internal id or by an external id (``rs671``)."""
+    return {
+        "datasetId": dataset_id,
+        "$or": [{"variantInternalId": variant_id}, {"identifiers": variant_id}],
+    }

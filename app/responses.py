@@ -1,0 +1,112 @@
+"""Beacon v2 response envelopes: meta, summary and per-dataset result sets at the returned
+granularity. Shapes come from :mod:`schemas.responses`; this module decides the content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.entry_types import EntryType
+from app.query.request import BeaconRequest, included_result_sets
+from app.services.variants import DatasetResult
+from app.settings import BeaconSettings
+from schemas import responses as shapes
+
+
+def _schema_reference(entry_type: EntryType) -> dict[str, str]:
+    return {"entity_type": entry_type.id, "schema": entry_type.schema_reference}
+
+
+def response_meta(
+    settings: BeaconSettings,
+    request: BeaconRequest,
+    granularity: str,
+    entry_type: EntryType | None,
+    request_parameters: dict[str, Any],
+    limit: int,
+) -> dict[str, Any]:
+    return {
+        "beacon_id": settings.beacon_id,
+        "api_version": settings.api_version,
+        "returned_granularity": granularity,
+        "returned_schemas": [_schema_reference(entry_type)] if entry_type else [],
+        "test_mode": request.test_mode,
+        "received_request_summary": {
+            "api_version": request.api_version or settings.api_version,
+            "requested_schemas": request.requested_schemas,
+            "filters": [_filter_id(item) for item in request.filters],
+            "request_parameters": request_parameters,
+            "include_resultset_responses": request.include_resultset_responses,
+            "pagination": {"skip": request.pagination.skip, "limit": limit},
+            "requested_granularity": request.requested_granularity or settings.default_granularity,
+            "test_mode": request.test_mode,
+        },
+    }
+
+
+def _filter_id(item: Any) -> str:
+    return str(item.get("id")) if isinstance(item, dict) else str(item)
+
+
+def resultsets_response(
+    meta: dict[str, Any], granularity: str, results: list[DatasetResult], inclusion: str
+) -> dict[str, Any]:
+    """beaconBooleanResponse, beaconCountResponse or beaconResultsetsResponse per granularity.
+
+    Boolean answers carry no result sets (a result set must state a count). Count answers list
+    the per-dataset counts with empty ``results``; record answers add the records.
+    """
+    exists = any(result.exists for result in results)
+    summary: dict[str, Any] = {"exists": exists}
+    body: dict[str, Any] = {"meta": meta, "response_summary": summary}
+    if granularity == "boolean":
+        return shapes.ResultsetsResponseSchema().dump(body)
+    summary["num_total_results"] = sum(result.count or 0 for result in results)
+    shown = set(included_result_sets({r.dataset_id: r.exists for r in results}, inclusion))
+    body["response"] = {
+        "result_sets": [
+            {
+                "id": result.dataset_id,
+                "set_type": "dataset",
+                "exists": result.exists,
+                "results_count": result.count or 0,
+                "results": result.records,
+            }
+            for result in results
+            if result.dataset_id in shown
+        ]
+    }
+    return shapes.ResultsetsResponseSchema().dump(body)
+
+
+def collections_response(
+    meta: dict[str, Any], granularity: str, collections: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """beaconCollectionsResponse (or its boolean/count reduction) for datasets."""
+    summary: dict[str, Any] = {"exists": bool(collections)}
+    body: dict[str, Any] = {"meta": meta, "response_summary": summary}
+    if granularity != "boolean":
+        summary["num_total_results"] = len(collections)
+    if granularity == "record":
+        body["response"] = {"collections": collections}
+    return shapes.CollectionsResponseSchema().dump(body)
+
+
+def error_response(settings: BeaconSettings, status: int, message: str) -> dict[str, Any]:
+    """beaconErrorResponse; its meta still names this beacon and the API version."""
+    body = {
+        "meta": {
+            "beacon_id": settings.beacon_id,
+            "api_version": settings.api_version,
+            "returned_granularity": "boolean",
+            "returned_schemas": [],
+            "received_request_summary": {
+                "api_version": settings.api_version,
+                "requested_schemas": [],
+                "pagination": {"skip": 0, "limit": 0},
+                "requested_granularity": "boolean",
+            },
+        },
+        "error": {"error_code": status, "error_message": message},
+    }
+    return shapes.ErrorResponseSchema().dump(body)

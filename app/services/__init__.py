@@ -1,0 +1,1 @@
+"""What the routes ask for, answered from the store: one module per kind of question."""

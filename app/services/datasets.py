@@ -1,0 +1,49 @@
+"""The datasets this beacon holds: described (`datasets`) and loaded (`variantStats`) ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.store import DATASETS, Store
+
+VARIANT_STATS = "variantStats"
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    id: str
+    variant_count: int = 0
+    longest_variant: int | None = None
+
+
+def known_datasets(store: Store) -> list[DatasetSummary]:
+    """Every dataset with a description or loaded variants, ordered by id."""
+    stats = {
+        doc["_id"]: doc
+        for doc in store.collection(VARIANT_STATS).find(
+            {}, {"variantCount": 1, "longestVariant": 1}
+        )
+    }
+    described = {doc["_id"] for doc in store.collection(DATASETS).find({}, {"_id": 1})}
+    return [
+        DatasetSummary(
+            id=dataset_id,
+            variant_count=stats.get(dataset_id, {}).get("variantCount", 0),
+            longest_variant=stats.get(dataset_id, {}).get("longestVariant"),
+        )
+        for dataset_id in sorted(described | set(stats))
+    ]
+
+
+def dataset_records(store: Store, dataset_ids: list[str]) -> list[dict[str, Any]]:
+    """Beacon dataset documents; a dataset with variants but no description gets a minimal one."""
+    found = {
+        doc["_id"]: doc for doc in store.collection(DATASETS).find({"_id": {"$in": dataset_ids}})
+    }
+    records = []
+    for dataset_id in dataset_ids:
+        document = dict(found.get(dataset_id) or {"name": dataset_id})
+        document.pop("_id", None)
+        records.append({"id": dataset_id, **document})
+    return records

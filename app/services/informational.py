@@ -1,0 +1,112 @@
+"""Content of the informational endpoints, derived from settings and the entry-type registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.config import ENVIRONMENT_STATUS
+from app.entry_types import ENTRY_TYPES, SPEC, EntryType
+from app.settings import BeaconSettings
+
+FRAMEWORK_SCHEMAS = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/framework/json"
+
+
+def informational_meta(settings: BeaconSettings) -> dict[str, Any]:
+    return {
+        "beacon_id": settings.beacon_id,
+        "api_version": settings.api_version,
+        "returned_schemas": [],
+    }
+
+
+def beacon_info(settings: BeaconSettings, loaded: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": settings.beacon_id,
+        "name": settings.name,
+        "api_version": settings.api_version,
+        "environment": settings.environment,
+        "description": settings.description,
+        "version": settings.version,
+        "welcome_url": settings.welcome_url,
+        "create_date_time": settings.created_at,
+        "organization": {
+            "id": settings.organization_id,
+            "name": settings.organization_name,
+            "welcome_url": settings.organization_url,
+            "contact_url": settings.organization_contact,
+        },
+        "info": loaded,
+    }
+
+
+def service_info(settings: BeaconSettings) -> dict[str, Any]:
+    """GA4GH service-info; the type names the Beacon artifact and API version."""
+    return {
+        "id": settings.beacon_id,
+        "name": settings.name,
+        "type": {"group": "org.ga4gh", "artifact": "beacon", "version": settings.api_version},
+        "description": settings.description,
+        "organization": {"name": settings.organization_name, "url": settings.organization_url},
+        "contact_url": settings.organization_contact,
+        "documentation_url": settings.welcome_url,
+        "created_at": settings.created_at,
+        "updated_at": settings.created_at,
+        "environment": settings.environment,
+        "version": settings.version,
+    }
+
+
+def entry_type_definitions() -> dict[str, dict[str, Any]]:
+    return {entry.id: _definition(entry) for entry in ENTRY_TYPES}
+
+
+def _definition(entry: EntryType) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "description": entry.description,
+        "ontology_term_for_this_type": {"id": entry.ontology_id, "label": entry.ontology_label},
+        "part_of_specification": SPEC,
+        "default_schema": {
+            "id": f"ga4gh-beacon-{entry.model_folder}-v2.0.0",
+            "name": f"Default schema for {entry.name.lower()}",
+            "referenceToSchemaDefinition": entry.schema_reference,
+            "schemaVersion": "v2.0.0",
+        },
+        "non_filtered_queries_allowed": True,
+    }
+
+
+def configuration(settings: BeaconSettings) -> dict[str, Any]:
+    return {
+        "schema": f"{FRAMEWORK_SCHEMAS}/configuration/beaconConfigurationSchema.json",
+        "maturity_attributes": {
+            "production_status": ENVIRONMENT_STATUS.get(settings.environment, "DEV")
+        },
+        "security_attributes": {
+            "default_granularity": settings.default_granularity,
+            "security_levels": list(settings.security_levels),
+        },
+        "entry_types": entry_type_definitions(),
+    }
+
+
+def beacon_map(base_url: str) -> dict[str, Any]:
+    """Absolute URLs of every endpoint set this beacon serves."""
+    return {
+        "schema": f"{FRAMEWORK_SCHEMAS}/configuration/beaconMapSchema.json",
+        "endpoint_sets": {entry.id: _endpoint_set(entry, base_url) for entry in ENTRY_TYPES},
+    }
+
+
+def _endpoint_set(entry: EntryType, base_url: str) -> dict[str, Any]:
+    root = f"{base_url}/{entry.path}"
+    return {
+        "entry_type": entry.id,
+        "root_url": root,
+        "single_entry_url": f"{root}/{{id}}",
+        "endpoints": {
+            path: {"returned_entry_type": returned, "url": f"{root}/{{id}}/{path}"}
+            for path, returned in entry.nested
+        },
+    }

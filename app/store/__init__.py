@@ -1,0 +1,119 @@
+"""The storage seam: the only module that knows whether MongoDB or the embedded store is in use.
+
+``open_store(uri)`` picks the backend from the URI scheme (``mongodb://``/``mongodb+srv://`` for a
+real server through pymongo, ``mongomock://`` for the embedded in-process store). Everything else
+receives a :class:`Store` and uses pymongo's collection API, keeping to query shapes a real server
+answers from the indexes declared in :mod:`app.store.indexes`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from itertools import islice
+from typing import Any
+from urllib.parse import urlparse
+
+from app.store.indexes import INDEXES
+
+VARIANTS = "genomicVariations"
+DATASETS = "datasets"
+
+DEFAULT_DATABASE = "asia_beacon"
+EMBEDDED_URI = "mongomock://localhost/asia_beacon"
+
+
+class StoreConfigurationError(ValueError):
+    """The storage URI cannot be used."""
+
+
+class Store:
+    """Collections of one beacon database, plus the few write patterns the loaders need."""
+
+    def __init__(self, client: Any, database_name: str) -> None:
+        self._client = client
+        self._database = client[database_name]
+
+    def collection(self, name: str) -> Any:
+        return self._database[name]
+
+    @property
+    def variants(self) -> Any:
+        return self._database[VARIANTS]
+
+    @property
+    def datasets(self) -> Any:
+        return self._database[DATASETS]
+
+    def ensure_indexes(self) -> None:
+        """Create every index the served queries rely on (idempotent)."""
+        for collection_name, specs in INDEXES.items():
+            collection = self._database[collection_name]
+            for spec in specs:
+                collection.create_index(list(spec.keys), name=spec.name, unique=spec.unique)
+
+    def replace_documents(
+        self,
+        collection_name: str,
+        selector: Mapping[str, Any],
+        documents: Iterable[dict[str, Any]],
+        batch_size: int = 2000,
+    ) -> int:
+        """Replace the documents matching ``selector`` with ``documents``, all or nothing.
+
+        The new documents are staged in a scratch collection first; the served collection is
+        touched only after ``documents`` was consumed without error, so a load that fails on a
+        bad input line leaves what was served before exactly as it was.
+        """
+        staging = self._database[f"{collection_name}.staging-{uuid.uuid4().hex}"]
+        try:
+            written = _insert_in_batches(staging, documents, batch_size)
+            target = self._database[collection_name]
+            target.delete_many(dict(selector))
+            _insert_in_batches(target, staging.find({}, {"_id": 0}), batch_size)
+            return written
+        finally:
+            staging.drop()
+
+    def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
+        """Insert or replace documents keyed by their ``_id``."""
+        collection = self._database[collection_name]
+        count = 0
+        for document in documents:
+            collection.replace_one({"_id": document["_id"]}, document, upsert=True)
+            count += 1
+        return count
+
+    def ping(self) -> bool:
+        self._client.admin.command("ping")
+        return True
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _insert_in_batches(collection: Any, documents: Iterable[dict[str, Any]], size: int) -> int:
+    iterator = iter(documents)
+    written = 0
+    while batch := list(islice(iterator, size)):
+        collection.insert_many(batch, ordered=False)
+        written += len(batch)
+    return written
+
+
+def open_store(uri: str) -> Store:
+    """Open the store a URI names; the database is the URI path (default ``asia_beacon``)."""
+    parsed = urlparse(uri)
+    database_name = parsed.path.lstrip("/").split("?", 1)[0] or DEFAULT_DATABASE
+    if parsed.scheme == "mongomock":
+        import mongomock
+
+        return Store(mongomock.MongoClient(), database_name)
+    if parsed.scheme in ("mongodb", "mongodb+srv"):
+        import pymongo
+
+        return Store(pymongo.MongoClient(uri, appname="asia-beacon"), database_name)
+    raise StoreConfigurationError(
+        f"unsupported storage URI scheme {parsed.scheme!r} in ASIA_BEACON_MONGO_URI; "
+        "use mongodb://host/db for MongoDB or mongomock:// for the embedded store"
+    )

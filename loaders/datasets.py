@@ -1,0 +1,71 @@
+"""Loads dataset descriptions (JSON or YAML list of Beacon dataset records) into ``datasets``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from loaders.errors import LoadError
+from marshmallow import ValidationError
+
+from app.store import DATASETS, Store
+from schemas.dataset import DatasetSchema
+from schemas.messages import validation_problems
+
+
+@dataclass(frozen=True)
+class DatasetLoadSummary:
+    path: str
+    dataset_ids: tuple[str, ...]
+
+
+def read_dataset_descriptions(path: str | Path) -> list[dict[str, Any]]:
+    """Parse and validate every record; all problems are reported together, by record and field."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise LoadError(source, f"cannot read the file: {error.strerror}") from None
+    try:
+        parsed = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise LoadError(source, f"not valid JSON/YAML: {error}") from None
+    records = parsed if isinstance(parsed, list) else [parsed]
+    problems: list[str] = []
+    documents: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    schema = DatasetSchema()
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            problems.append(f"record {index + 1}: must be a mapping of dataset fields")
+            continue
+        label = f"record {index + 1} ({record.get('id', 'no id')})"
+        try:
+            schema.load(record)
+        except ValidationError as error:
+            problems.extend(f"{label}: {issue}" for issue in validation_problems(error.messages))
+            continue
+        if record["id"] in seen:
+            problems.append(f"{label}: id: duplicate dataset id")
+        seen.add(record["id"])
+        documents.append({"_id": record["id"], **_json_ready(record)})
+    if problems:
+        raise LoadError(source, "; ".join(problems), field="dataset")
+    if not documents:
+        raise LoadError(source, "no dataset records found")
+    return documents
+
+
+def load_datasets(store: Store, path: str | Path) -> DatasetLoadSummary:
+    """Validate the whole file first, then insert or replace each dataset by id."""
+    documents = read_dataset_descriptions(path)
+    store.upsert_by_id(DATASETS, documents)
+    return DatasetLoadSummary(str(path), tuple(doc["_id"] for doc in documents))
+
+
+def _json_ready(record: dict[str, Any]) -> dict[str, Any]:
+    """YAML turns unquoted timestamps into datetimes; the stored record keeps ISO strings."""
+    return json.loads(json.dumps(record, default=lambda value: value.isoformat()))

@@ -1,0 +1,184 @@
+"""Beacon v2 request shapes: the POST body and the equivalent GET query string."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+
+from app.query.request import BeaconRequest, Pagination
+from app.query.variants import VariantQuery
+from schemas.fields import BASES_PATTERN, CommaSeparatedList, Coordinates, UpperCaseBases
+
+GRANULARITIES = ("boolean", "count", "record")
+RESULTSET_INCLUSION = ("HIT", "MISS", "ALL", "NONE")
+_bases = validate.Regexp(BASES_PATTERN, error="must contain IUPAC nucleotide codes only")
+
+
+class VariantRequestParametersSchema(Schema):
+    """``requestParameters`` of a g_variants query (genomicVariations requestParameters.json)."""
+
+    class Meta:
+        unknown = RAISE
+
+    assembly_id = fields.String(data_key="assemblyId", validate=validate.Length(min=1))
+    reference_name = fields.String(data_key="referenceName", validate=validate.Length(min=1))
+    start = Coordinates(minimum=0)
+    end = Coordinates(minimum=1)
+    reference_bases = UpperCaseBases(data_key="referenceBases", validate=_bases)
+    alternate_bases = UpperCaseBases(data_key="alternateBases", validate=_bases)
+    variant_type = fields.String(data_key="variantType", validate=validate.Length(min=1))
+    variant_min_length = fields.Integer(
+        data_key="variantMinLength", strict=False, validate=validate.Range(min=0)
+    )
+    variant_max_length = fields.Integer(
+        data_key="variantMaxLength", strict=False, validate=validate.Range(min=0)
+    )
+    gene_id = fields.String(data_key="geneId", validate=validate.Length(min=1))
+    aminoacid_change = fields.String(data_key="aminoacidChange", validate=validate.Length(min=1))
+    genomic_allele_short_form = fields.String(
+        data_key="genomicAlleleShortForm", validate=validate.Length(min=1)
+    )
+    mate_name = fields.String(data_key="mateName")
+
+    @post_load
+    def _to_query(self, data: dict[str, Any], **kwargs: Any) -> VariantQuery:
+        return VariantQuery(**data)
+
+
+class RequestedSchemaSchema(Schema):
+    entity_type = fields.String(data_key="entityType")
+    schema = fields.String()
+
+
+class RequestMetaSchema(Schema):
+    api_version = fields.String(data_key="apiVersion", load_default=None)
+    requested_schemas = fields.List(fields.Dict(), data_key="requestedSchemas", load_default=list)
+    schema = fields.String(data_key="$schema")
+
+
+class PaginationSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    skip = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=0)
+    limit = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=None)
+    current_page = fields.String(data_key="currentPage")
+    next_page = fields.String(data_key="nextPage")
+    previous_page = fields.String(data_key="previousPage")
+
+
+class BeaconQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    request_parameters = fields.Raw(data_key="requestParameters", load_default=dict)
+    filters = fields.List(fields.Raw(), load_default=list)
+    include_resultset_responses = fields.String(
+        data_key="includeResultsetResponses",
+        validate=validate.OneOf(RESULTSET_INCLUSION),
+        load_default="HIT",
+    )
+    pagination = fields.Nested(PaginationSchema, load_default=dict)
+    requested_granularity = fields.String(
+        data_key="requestedGranularity", validate=validate.OneOf(GRANULARITIES), load_default=None
+    )
+    test_mode = fields.Boolean(data_key="testMode", load_default=False)
+
+
+class BeaconRequestBodySchema(Schema):
+    """A POST body: ``{"meta": {...}, "query": {...}}`` (beaconRequestBody.json)."""
+
+    class Meta:
+        unknown = RAISE
+
+    meta = fields.Nested(RequestMetaSchema, load_default=dict)
+    query = fields.Nested(BeaconQuerySchema, load_default=dict)
+    schema = fields.String(data_key="$schema")
+
+    @pre_load
+    def _require_object(self, data: Any, **kwargs: Any) -> Any:
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ValidationError("the request body must be a JSON object")
+        return data
+
+    @post_load
+    def _to_request(self, data: dict[str, Any], **kwargs: Any) -> BeaconRequest:
+        # Nested defaults ({}) are not loaded through their schema, hence the fallbacks.
+        query, meta = data["query"], data["meta"]
+        pagination = query.get("pagination", {})
+        return BeaconRequest(
+            request_parameters=query.get("request_parameters", {}),
+            filters=query.get("filters", []),
+            requested_granularity=query.get("requested_granularity"),
+            include_resultset_responses=query.get("include_resultset_responses", "HIT"),
+            pagination=Pagination(pagination.get("skip", 0), pagination.get("limit")),
+            api_version=meta.get("api_version"),
+            requested_schemas=meta.get("requested_schemas", []),
+            test_mode=query.get("test_mode", False),
+        )
+
+
+# Query-string keys that are not request parameters; everything else is one.
+GET_CONTROL_KEYS = (
+    "requestedGranularity",
+    "includeResultsetResponses",
+    "skip",
+    "limit",
+    "filters",
+    "testMode",
+    "apiVersion",
+    "requestedSchema",
+)
+
+
+class BeaconGetArgumentsSchema(Schema):
+    """The query-string spelling of the framework keys of a request (GET)."""
+
+    class Meta:
+        unknown = RAISE
+
+    requested_granularity = fields.String(
+        data_key="requestedGranularity", validate=validate.OneOf(GRANULARITIES), load_default=None
+    )
+    include_resultset_responses = fields.String(
+        data_key="includeResultsetResponses",
+        validate=validate.OneOf(RESULTSET_INCLUSION),
+        load_default="HIT",
+    )
+    skip = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=0)
+    limit = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=None)
+    filters = CommaSeparatedList(fields.String(), load_default=list)
+    test_mode = fields.Boolean(data_key="testMode", load_default=False)
+    api_version = fields.String(data_key="apiVersion", load_default=None)
+    requested_schema = fields.String(data_key="requestedSchema", load_default=None)
+
+
+def request_from_query_string(args: dict[str, str]) -> BeaconRequest:
+    """Build the same :class:`BeaconRequest` a POST body would give from GET arguments."""
+    control = {key: value for key, value in args.items() if key in GET_CONTROL_KEYS}
+    parameters = {key: value for key, value in args.items() if key not in GET_CONTROL_KEYS}
+    loaded = BeaconGetArgumentsSchema().load(control)
+    requested = loaded["requested_schema"]
+    return BeaconRequest(
+        request_parameters=parameters,
+        filters=loaded["filters"],
+        requested_granularity=loaded["requested_granularity"],
+        include_resultset_responses=loaded["include_resultset_responses"],
+        pagination=Pagination(skip=loaded["skip"], limit=loaded["limit"]),
+        api_version=loaded["api_version"],
+        requested_schemas=[{"schema": requested}] if requested else [],
+        test_mode=loaded["test_mode"],
+    )
+
+
+def request_from_body(body: Any) -> BeaconRequest:
+    return BeaconRequestBodySchema().load(body)
+
+
+def variant_query_from_parameters(parameters: Any) -> VariantQuery:
+    if not isinstance(parameters, dict):
+        raise ValidationError({"requestParameters": ["must be an object"]})
+    return VariantRequestParametersSchema().load(parameters)

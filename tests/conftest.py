@@ -1,0 +1,37 @@
+"""Fixtures: the real application factory over an embedded store holding the demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.store import Store, open_store
+from loaders.demo.load import load_demo
+
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+
+
+@pytest.fixture(scope="session")
+def demo_store() -> Store:
+    """The bundled demo, loaded once per test run; tests must only read it."""
+    store = open_store("mongomock://localhost/asia_beacon_demo_tests")
+    load_demo(store)
+    return store
+
+
+@pytest.fixture
+def app(demo_store: Store):
+    return create_app({"TESTING": True}, store=demo_store)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def empty_store() -> Store:
+    return open_store("mongomock://localhost/asia_beacon_empty")

@@ -1,0 +1,41 @@
+"""The asia-beacon command: loading errors exit non-zero with file:line:field, demo prints how
+to use it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from app.cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_load_datasets_reports_errors_and_exits_2():
+    result = CliRunner().invoke(main, ["load", "datasets", str(DATA / "datasets" / "faulty.yaml")])
+    assert result.exit_code == 2
+    assert "faulty.yaml" in result.output
+    assert "country: must be an ISO 3166-1 alpha-2 code" in result.output
+
+
+def test_load_datasets_succeeds_and_warns_about_the_embedded_store():
+    path = str(DATA / "datasets" / "two_datasets.yaml")
+    result = CliRunner().invoke(main, ["load", "datasets", path])
+    assert result.exit_code == 0, result.output
+    assert "loaded 2 dataset(s): th-genome-2026, jp-cohort-b" in result.output
+    assert "embedded store lives only as long as this process" in result.output
+
+
+def test_unknown_uri_scheme_is_a_clear_error():
+    path = str(DATA / "datasets" / "two_datasets.yaml")
+    result = CliRunner().invoke(main, ["load", "datasets", path, "--mongo-uri", "redis://x"])
+    assert result.exit_code == 2
+    assert "unsupported storage URI scheme 'redis'" in result.output
+
+
+def test_demo_loads_and_prints_url_and_three_example_queries():
+    result = CliRunner().invoke(main, ["demo", "--no-serve", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert "serving at http://127.0.0.1:5999" in result.output
+    assert result.output.count("curl 'http://127.0.0.1:5999/g_variants") == 3
