@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from loaders.errors import LoadError
 from marshmallow import ValidationError
 
 from app.store import DATASETS, Store
+from loaders.errors import LoadError
 from schemas.dataset import DatasetSchema
 from schemas.messages import validation_problems
 
@@ -53,7 +53,7 @@ def read_dataset_descriptions(path: str | Path) -> list[dict[str, Any]]:
         seen.add(record["id"])
         documents.append({"_id": record["id"], **_json_ready(record)})
     if problems:
-        raise LoadError(source, "; ".join(problems), field="dataset")
+        raise LoadError(source, "; ".join(problems))
     if not documents:
         raise LoadError(source, "no dataset records found")
     return documents

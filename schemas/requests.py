@@ -178,7 +178,57 @@ def request_from_body(body: Any) -> BeaconRequest:
     return BeaconRequestBodySchema().load(body)
 
 
-def variant_query_from_parameters(parameters: Any) -> VariantQuery:
+class DatasetSelectionSchema(Schema):
+    """``requestParameters.datasets``: restricts a query to some datasets."""
+
+    class Meta:
+        unknown = RAISE
+
+    dataset_ids = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        data_key="datasetIds",
+        required=True,
+        validate=validate.Length(min=1),
+    )
+
+
+# The framework groups request parameters by entity; clients also send them flat.
+VARIANT_PARAMETERS_KEY = "g_variant"
+DATASETS_KEY = "datasets"
+
+
+def variant_query_from_parameters(parameters: Any) -> tuple[VariantQuery, list[str] | None]:
+    """The variant query and the requested dataset ids (None: all) of ``requestParameters``.
+
+    Accepts the framework's grouped form ``{"g_variant": {...}, "datasets": {"datasetIds": [..]}}``
+    and the flat form ``{"referenceName": ..., "start": ...}``.
+    """
     if not isinstance(parameters, dict):
         raise ValidationError({"requestParameters": ["must be an object"]})
-    return VariantRequestParametersSchema().load(parameters)
+    flat = dict(parameters)
+    grouped = flat.pop(VARIANT_PARAMETERS_KEY, {})
+    if not isinstance(grouped, dict):
+        raise ValidationError({VARIANT_PARAMETERS_KEY: ["must be an object"]})
+    dataset_ids = None
+    if DATASETS_KEY in flat:
+        selection = flat.pop(DATASETS_KEY)
+        try:
+            dataset_ids = DatasetSelectionSchema().load(selection)["dataset_ids"]
+        except ValidationError as error:
+            raise ValidationError({DATASETS_KEY: error.messages}) from None
+    clash = sorted(set(flat) & set(grouped))
+    if clash:
+        raise ValidationError({clash[0]: ["given both flat and inside g_variant"]})
+    return VariantRequestParametersSchema().load({**flat, **grouped}), dataset_ids
+
+
+def echo_request_parameters(query: VariantQuery, dataset_ids: list[str] | None) -> dict[str, Any]:
+    """The parameters as understood, grouped by entity as the framework schema wants them."""
+    dumped = VariantRequestParametersSchema().dump(query)
+    echoed: dict[str, Any] = {}
+    variant = {key: value for key, value in dumped.items() if value is not None}
+    if variant:
+        echoed[VARIANT_PARAMETERS_KEY] = variant
+    if dataset_ids is not None:
+        echoed[DATASETS_KEY] = {"datasetIds": dataset_ids}
+    return echoed

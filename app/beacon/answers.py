@@ -6,13 +6,7 @@ from typing import Any
 
 from flask import Request
 
-from app.beacon.parsing import (
-    beacon_request,
-    echo_parameters,
-    invalid_query,
-    reject_filters,
-    variant_query,
-)
+from app.beacon.parsing import beacon_request, invalid_query, reject_filters, variant_query
 from app.context import current_settings, current_store
 from app.entry_types import DATASET, GENOMIC_VARIATION
 from app.errors import BadRequestError, NotFoundError
@@ -26,16 +20,20 @@ from app.query.variants import (
 from app.responses import collections_response, response_meta, resultsets_response
 from app.services.datasets import DatasetSummary, dataset_records, known_datasets
 from app.services.variants import find_variants
+from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
 
 
-def _datasets(dataset_id: str | None) -> list[DatasetSummary]:
+def _datasets(dataset_id: str | None, requested: list[str] | None = None) -> list[DatasetSummary]:
+    """Datasets to answer from: all, the one in the path (404 if unknown), and/or those the
+    request's ``datasets.datasetIds`` names (unknown ones simply answer nothing)."""
     datasets = known_datasets(current_store())
-    if dataset_id is None:
-        return datasets
-    chosen = [dataset for dataset in datasets if dataset.id == dataset_id]
-    if not chosen:
-        raise NotFoundError(f"no dataset with id {dataset_id!r}")
-    return chosen
+    if dataset_id is not None:
+        datasets = [dataset for dataset in datasets if dataset.id == dataset_id]
+        if not datasets:
+            raise NotFoundError(f"no dataset with id {dataset_id!r}")
+    if requested is not None:
+        datasets = [dataset for dataset in datasets if dataset.id in requested]
+    return datasets
 
 
 def answer_variants(
@@ -45,15 +43,15 @@ def answer_variants(
     settings = current_settings()
     request = beacon_request(http_request)
     reject_filters(request)
-    query = variant_query(request)
-    parameters = echo_parameters(query)
-    if variant_id is not None and parameters:
+    query, requested_datasets = variant_query(request)
+    parameters = echo_request_parameters(query, requested_datasets)
+    if variant_id is not None and parameters.get(VARIANT_PARAMETERS_KEY):
         raise BadRequestError("/g_variants/{id} takes no request parameters")
     try:
         check_variant_query(query)
     except InvalidVariantQueryError as error:
         raise invalid_query(error) from None
-    datasets = _datasets(dataset_id)
+    datasets = _datasets(dataset_id, requested_datasets)
     granularity = returned_granularity(
         request.requested_granularity, settings.default_granularity, settings.max_granularity
     )

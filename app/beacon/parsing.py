@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Request
 from marshmallow import ValidationError
 
@@ -12,7 +10,6 @@ from app.query.request import BeaconRequest
 from app.query.variants import InvalidVariantQueryError, VariantQuery
 from schemas.messages import validation_problems
 from schemas.requests import (
-    VariantRequestParametersSchema,
     request_from_body,
     request_from_query_string,
     variant_query_from_parameters,
@@ -31,17 +28,12 @@ def beacon_request(http_request: Request) -> BeaconRequest:
         raise BadRequestError("; ".join(validation_problems(error.messages))) from None
 
 
-def variant_query(request: BeaconRequest) -> VariantQuery:
+def variant_query(request: BeaconRequest) -> tuple[VariantQuery, list[str] | None]:
+    """The variant query and the dataset ids it is restricted to (None: every dataset)."""
     try:
         return variant_query_from_parameters(request.request_parameters)
     except ValidationError as error:
         raise BadRequestError("; ".join(validation_problems(error.messages))) from None
-
-
-def echo_parameters(query: VariantQuery) -> dict[str, Any]:
-    """The request parameters as understood, for ``receivedRequestSummary``."""
-    dumped = VariantRequestParametersSchema().dump(query)
-    return {key: value for key, value in dumped.items() if value is not None}
 
 
 def reject_filters(request: BeaconRequest) -> None:

@@ -97,7 +97,8 @@ def test_bracket_query_over_get(client):
         "/g_variants?referenceName=1&start=0,300000000&end=1,300000001&requestedGranularity=count"
     ).json
     validate_framework(answer, RESPONSE_SCHEMA["count"])
-    assert answer["meta"]["receivedRequestSummary"]["requestParameters"]["start"] == [0, 300000000]
+    echoed = answer["meta"]["receivedRequestSummary"]["requestParameters"]
+    assert echoed["g_variant"]["start"] == [0, 300000000]
 
 
 def test_pages_cover_the_result_set_without_overlap(client):
@@ -151,6 +152,25 @@ def test_result_set_inclusion_over_two_datasets(demo_store, inclusion, expected_
         assert answer["responseSummary"]["numTotalResults"] == 1
     finally:
         demo_store.datasets.delete_one({"_id": other["_id"]})
+
+
+def test_grouped_parameters_and_dataset_selection(client, demo_store):
+    dataset_id = demo_store.datasets.find_one({})["_id"]
+    chosen = _post(
+        client,
+        {"g_variant": RS671, "datasets": {"datasetIds": [dataset_id]}},
+        requestedGranularity="count",
+    )
+    validate_framework(chosen, RESPONSE_SCHEMA["count"])
+    assert chosen["responseSummary"]["numTotalResults"] == 1
+    echoed = chosen["meta"]["receivedRequestSummary"]["requestParameters"]
+    assert echoed["datasets"] == {"datasetIds": [dataset_id]}
+    other = _post(
+        client,
+        {"g_variant": RS671, "datasets": {"datasetIds": ["another-dataset"]}},
+        requestedGranularity="count",
+    )
+    assert other["responseSummary"] == {"exists": False, "numTotalResults": 0}
 
 
 def test_granularity_is_capped_by_configuration(demo_store):

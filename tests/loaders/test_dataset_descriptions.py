@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from beacon_schemas import validate_model
-from loaders.errors import LoadError
 
 from loaders.datasets import load_datasets, read_dataset_descriptions
+from loaders.errors import LoadError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datasets"
 
@@ -39,8 +39,8 @@ def test_every_problem_is_reported_with_file_record_and_field(empty_store):
         "record 2 (bad one): name:",
         "record 2 (bad one): country: must be an ISO 3166-1 alpha-2 code",
         "record 2 (bad one): dataUseConditions.duoDataUse.0.id: must be one DUO code",
-        "record 3 (no id here): id: Missing data for required field.",
-        "record 3 (no id here): colour: unknown field",
+        "record 3 (no id): id: Missing data for required field.",
+        "record 3 (no id): colour: unknown field",
     ]:
         assert expected in message
     assert empty_store.datasets.count_documents({}) == 0, "nothing is written when any record fails"

@@ -46,8 +46,35 @@ def test_get_and_post_give_the_same_request_and_query():
 
 
 def test_bases_are_upper_cased_and_single_start_becomes_a_list():
-    query = variant_query_from_parameters({"referenceName": "1", "start": 5, "alternateBases": "g"})
+    query, _ = variant_query_from_parameters(
+        {"referenceName": "1", "start": 5, "alternateBases": "g"}
+    )
     assert (query.start, query.alternate_bases) == ([5], "G")
+
+
+def test_grouped_and_flat_parameters_are_the_same_query():
+    flat = {"referenceName": "1", "start": [5], "alternateBases": "G"}
+    grouped = {"g_variant": flat, "datasets": {"datasetIds": ["a", "b"]}}
+    assert variant_query_from_parameters(grouped) == (
+        variant_query_from_parameters(flat)[0],
+        ["a", "b"],
+    )
+    assert variant_query_from_parameters(flat)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("parameters", "field"),
+    [
+        ({"g_variant": "1:5"}, "g_variant"),
+        ({"datasets": {"datasetIds": []}}, "datasets"),
+        ({"datasets": {"ids": ["a"]}}, "datasets"),
+        ({"start": [5], "g_variant": {"start": [6]}}, "start"),
+    ],
+)
+def test_malformed_grouped_parameters_name_the_group(parameters, field):
+    with pytest.raises(ValidationError) as caught:
+        variant_query_from_parameters(parameters)
+    assert field in caught.value.messages
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Streaming loaders: read -> validate -> transform -> write; a library and CLI commands."""

@@ -1,0 +1,199 @@
+"""A parsed VCF record -> one ``genomicVariations`` document per ALT allele (``docs/storage.md``).
+
+Top-level fields are what queries match on; ``record`` is the Beacon v2 ``genomicVariation``
+(default model) served at record granularity.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.genome import REFSEQ_ACCESSIONS, normalize_reference_name, sequence_id
+from loaders.vcf.alleles import (
+    NO_ALTERNATE,
+    SEQUENCE,
+    SPANNING_DELETION,
+    AlleleSpan,
+    allele_span,
+    variant_internal_id,
+    variant_type,
+)
+from loaders.vcf.annotation import AnnotationLayout, allele_annotation, info_value
+from loaders.vcf.genotypes import GenotypeCounts
+from loaders.vcf.records import VcfRecord
+
+DBSNP_URL = "https://www.ncbi.nlm.nih.gov/snp/"
+_SKIPPED_KINDS = (SPANNING_DELETION, NO_ALTERNATE)
+_GENE_KEYS = ("GENE", "GENEINFO")
+
+
+def alternative_ids(ids: list[str]) -> list[dict[str, str]]:
+    """Beacon ``variantAlternativeIds`` from the ID column: dbSNP ids become linked CURIEs."""
+    found = []
+    for identifier in ids:
+        if identifier.startswith("rs") and identifier[2:].isdigit():
+            found.append({"id": f"dbSNP:{identifier}", "reference": DBSNP_URL + identifier})
+        else:
+            found.append({"id": identifier})
+    return found
+
+
+def info_allele_counts(info: str, alt_count: int) -> tuple[list[int | None], int | None]:
+    """AC per ALT and AN from INFO, for sites-only files (None where absent or unreadable)."""
+    counts: list[int | None] = [None] * alt_count
+    ac_text = info_value(info, "AC")
+    if ac_text:
+        values = ac_text.split(",")
+        if len(values) == alt_count:
+            counts = [int(value) if value.isdigit() else None for value in values]
+    an_text = info_value(info, "AN")
+    allele_number = int(an_text) if an_text and an_text.isdigit() else None
+    return counts, allele_number
+
+
+class VariantDocumentBuilder:
+    """Builds the documents of one dataset; caches per-chromosome names and sequence ids."""
+
+    def __init__(
+        self, dataset_id: str, assembly: str, annotations: tuple[AnnotationLayout, ...]
+    ) -> None:
+        self.dataset_id = dataset_id
+        self.assembly = assembly
+        self.annotations = annotations
+        keys = [layout.key for layout in annotations] + list(_GENE_KEYS)
+        self._annotated = re.compile("|".join(f"(?:^|;){key}=" for key in keys)).search
+        self._frequency_source = {"source": dataset_id, "sourceReference": f"datasets/{dataset_id}"}
+        self._chromosomes: dict[str, tuple[str, str, str | None]] = {}
+
+    def _chromosome(self, chrom: str) -> tuple[str, str, str | None]:
+        known = self._chromosomes.get(chrom)
+        if known is None:
+            name = normalize_reference_name(chrom)
+            known = (
+                name,
+                sequence_id(self.assembly, name),
+                REFSEQ_ACCESSIONS.get((self.assembly, name)),
+            )
+            self._chromosomes[chrom] = known
+        return known
+
+    def documents(self, record: VcfRecord, counts: GenotypeCounts | None) -> list[dict[str, Any]]:
+        """One document per ALT allele, skipping ``*`` and ``.``.
+
+        ``counts`` are the genotype counts of the record; without them (no samples, no GT)
+        the frequencies come from INFO AC/AN.
+        """
+        name, sequence, accession = self._chromosome(record.chrom)
+        ref = record.ref.upper()
+        info = record.info
+        annotated = self._annotated(info) is not None
+        if counts is None:
+            info_counts, info_number = info_allele_counts(info, len(record.alts))
+        documents = []
+        for number, (alt, kind) in enumerate(zip(record.alts, record.kinds, strict=True), 1):
+            if kind in _SKIPPED_KINDS:
+                continue
+            span = allele_span(
+                record.pos, ref, alt, kind, record.info_end, record.svlens[number - 1]
+            )
+            type_of_variant = variant_type(ref, alt)
+            alternate = alt.upper() if kind == SEQUENCE else alt
+            genes, changes = (
+                allele_annotation(info, alt, number, self.annotations) if annotated else ([], [])
+            )
+            internal_id = variant_internal_id(
+                self.assembly, name, record.pos, ref, alternate, span.end
+            )
+            beacon = {
+                "variantInternalId": internal_id,
+                "variation": _legacy_variation(
+                    type_of_variant, ref, alternate if kind == SEQUENCE else "N", sequence, span
+                ),
+            }
+            identifiers = _beacon_identifiers(
+                record.ids,
+                f"{accession}:g.{record.pos}{ref}>{alternate}"
+                if accession and type_of_variant == "SNP"
+                else None,
+            )
+            if identifiers:
+                beacon["identifiers"] = identifiers
+            if genes or changes:
+                beacon["molecularAttributes"] = _molecular_attributes(genes, changes)
+            if counts is None:
+                allele_count, called = info_counts[number - 1], info_number
+            else:
+                allele_count, called = counts.allele_counts[number - 1], counts.allele_number
+                if carriers := counts.carriers.get(number):
+                    beacon["caseLevelData"] = carriers
+            if called and allele_count is not None:
+                beacon["frequencyInPopulations"] = self._frequencies(allele_count, called)
+            documents.append(
+                {
+                    "datasetId": self.dataset_id,
+                    "assemblyId": self.assembly,
+                    "referenceName": name,
+                    "start": span.start,
+                    "end": span.end,
+                    "referenceBases": ref,
+                    "alternateBases": alternate,
+                    "variantType": type_of_variant,
+                    "variantLength": span.length,
+                    "geneIds": genes,
+                    "aminoacidChanges": changes,
+                    "identifiers": list(record.ids),
+                    "variantInternalId": internal_id,
+                    "record": beacon,
+                }
+            )
+        return documents
+
+    def _frequencies(self, allele_count: int, allele_number: int) -> list[dict[str, Any]]:
+        """The dataset's own frequency: every sample of the VCF is one population, ``ALL``."""
+        frequency = {
+            "population": "ALL",
+            "alleleFrequency": allele_count / allele_number,
+            "alleleCount": allele_count,
+            "alleleNumber": allele_number,
+        }
+        return [{**self._frequency_source, "frequencies": [frequency]}]
+
+
+def _legacy_variation(
+    type_of_variant: str, ref: str, alternate: str, sequence: str, span: AlleleSpan
+) -> dict[str, Any]:
+    """A Beacon ``LegacyVariation`` with a VRS 1.3 ``SequenceLocation``."""
+    return {
+        "variantType": type_of_variant,
+        "referenceBases": ref,
+        "alternateBases": alternate,
+        "location": {
+            "type": "SequenceLocation",
+            "sequence_id": sequence,
+            "interval": {
+                "type": "SequenceInterval",
+                "start": {"type": "Number", "value": span.start},
+                "end": {"type": "Number", "value": span.end},
+            },
+        },
+    }
+
+
+def _beacon_identifiers(ids: list[str], genomic_hgvs: str | None) -> dict[str, Any]:
+    identifiers: dict[str, Any] = {}
+    if ids:
+        identifiers["variantAlternativeIds"] = alternative_ids(ids)
+    if genomic_hgvs:
+        identifiers["genomicHGVSId"] = genomic_hgvs
+    return identifiers
+
+
+def _molecular_attributes(genes: list[str], changes: list[str]) -> dict[str, list[str]]:
+    """Copies, so the record never shares a list with the top-level query fields."""
+    attributes = {}
+    if genes:
+        attributes["geneIds"] = list(genes)
+    if changes:
+        attributes["aminoacidChanges"] = list(changes)
+    return attributes

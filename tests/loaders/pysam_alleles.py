@@ -1,0 +1,84 @@
+"""An independent reading of a VCF's alleles and genotypes with pysam, for the loader tests.
+
+It shares no code with the loader: it walks pysam's parsed records and asks every sample for
+its GT (slow, which is why the loader does not do it), then counts plainly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+
+import pysam
+
+SKIPPED_ALTS = ("*", ".")
+
+
+@dataclass(frozen=True)
+class ExpectedAllele:
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    stop: int  # pysam's end of the record (htslib's rlen from END, SVLEN or REF)
+    allele_count: int | None
+    allele_number: int | None
+    carriers: tuple[tuple[str, str], ...]  # (sample, zygosity label), in sample order
+
+
+def _zygosity(gt: tuple, alt_index: int) -> str:
+    if len(gt) == 1:
+        return "hemizygous"
+    if all(allele == alt_index for allele in gt):
+        return "homozygous"
+    return "heterozygous"
+
+
+def _info_counts(record: pysam.VariantRecord, alt_index: int) -> tuple[int | None, int | None]:
+    counts = record.info.get("AC") if "AC" in record.header.info else None
+    number = record.info.get("AN") if "AN" in record.header.info else None
+    count = counts[alt_index - 1] if counts is not None else None
+    return count, number
+
+
+def expected_alleles(path: str, max_records: int | None = None) -> list[ExpectedAllele]:
+    """One entry per ALT allele (``*`` and ``.`` skipped), in file order."""
+    found = []
+    with pysam.VariantFile(path) as vcf:
+        for record in islice(vcf, max_records):
+            genotypes = None
+            if "GT" in record.format:
+                genotypes = [(name, sample["GT"]) for name, sample in record.samples.items()]
+            for alt_index, alt in enumerate(record.alts or (), 1):
+                if alt in SKIPPED_ALTS:
+                    continue
+                if genotypes is None:
+                    count, number = _info_counts(record, alt_index)
+                    carriers: tuple[tuple[str, str], ...] = ()
+                else:
+                    count = sum(gt.count(alt_index) for _, gt in genotypes)
+                    number = sum(allele is not None for _, gt in genotypes for allele in gt)
+                    carriers = tuple(
+                        (name, _zygosity(gt, alt_index))
+                        for name, gt in genotypes
+                        if alt_index in gt
+                    )
+                found.append(
+                    ExpectedAllele(
+                        record.chrom,
+                        record.pos,
+                        record.ref,
+                        alt,
+                        record.stop,
+                        count,
+                        number,
+                        carriers,
+                    )
+                )
+    return found
+
+
+def alt_allele_count(path: str) -> int:
+    """How many documents a load must write: ALT alleles other than ``*`` and ``.``."""
+    with pysam.VariantFile(path) as vcf:
+        return sum(1 for record in vcf for alt in record.alts or () if alt not in SKIPPED_ALTS)

@@ -1,0 +1,170 @@
+"""load_vcf into the embedded store: counts, stats, replacement, and all-or-nothing failures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pysam
+import pytest
+from pysam_alleles import alt_allele_count
+
+from app.store import VARIANTS, open_store
+from loaders.errors import LoadError
+from loaders.vcf import VcfLoadSummary, load_vcf
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CASES = DATA / "vcf_loader_cases.vcf"
+SITES_ONLY = DATA / "vcf_sites_only.vcf"
+FAULTY = DATA / "faulty"
+FAULTY_VCF_CASES = sorted(path.name for path in FAULTY.iterdir() if (path / "input.vcf").is_file())
+
+
+@pytest.fixture
+def store(request):
+    return open_store(f"mongomock://localhost/vcf_load_{request.node.name[:40]}")
+
+
+def _variants(store, dataset_id: str) -> list[dict]:
+    return list(store.variants.find({"datasetId": dataset_id}, {"_id": 0}))
+
+
+def test_load_writes_one_document_per_alt_allele_and_the_stats(store):
+    summary = load_vcf(store, CASES, "cases", "hg38")
+    expected = alt_allele_count(str(CASES))
+    assert isinstance(summary, VcfLoadSummary)
+    assert (summary.path, summary.dataset_id, summary.assembly_id) == (
+        str(CASES),
+        "cases",
+        "GRCh38",
+    )
+    assert (summary.records, summary.variants, summary.samples) == (19, expected, 4)
+    assert summary.seconds > 0
+    assert store.variants.count_documents({"datasetId": "cases"}) == expected
+    stats = store.collection("variantStats").find_one({"_id": "cases"})
+    loaded_at = stats.pop("loadedAt")
+    assert stats == {
+        "_id": "cases",
+        "variantCount": expected,
+        "sampleCount": 4,
+        "assemblyIds": ["GRCh38"],
+        "referenceNames": ["1", "2", "X"],
+        "longestVariant": 5000 - 149,
+        "source": "vcf_loader_cases.vcf",
+    }
+    assert datetime.fromisoformat(loaded_at).utcoffset().total_seconds() == 0
+
+
+def test_load_creates_the_query_indexes(store):
+    load_vcf(store, SITES_ONLY, "sites", "GRCh37")
+    assert {"position", "gene", "variant_id"} <= set(store.variants.index_information())
+
+
+def test_reloading_a_dataset_replaces_it_and_leaves_others_alone(store):
+    load_vcf(store, CASES, "cases", "GRCh38")
+    load_vcf(store, SITES_ONLY, "sites", "GRCh37")
+    first = _variants(store, "cases")
+    load_vcf(store, CASES, "cases", "GRCh38")
+    assert _variants(store, "cases") == first
+    assert store.variants.count_documents({"datasetId": "sites"}) == alt_allele_count(
+        str(SITES_ONLY)
+    )
+    load_vcf(store, SITES_ONLY, "cases", "GRCh37")
+    assert store.variants.count_documents({"datasetId": "cases"}) == alt_allele_count(
+        str(SITES_ONLY)
+    )
+    stats = store.collection("variantStats").find_one({"_id": "cases"})
+    assert (stats["variantCount"], stats["sampleCount"], stats["referenceNames"]) == (5, 0, ["7"])
+
+
+@pytest.mark.parametrize("case", FAULTY_VCF_CASES)
+def test_a_faulty_vcf_is_refused_and_the_loaded_dataset_stays(store, case):
+    load_vcf(store, CASES, "kept", "GRCh38")
+    before = _variants(store, "kept")
+    stats_before = store.collection("variantStats").find_one({"_id": "kept"})
+    path = FAULTY / case / "input.vcf"
+    expected = (FAULTY / case / "expected.txt").read_text().strip()
+    with pytest.raises(LoadError) as raised:
+        load_vcf(store, path, "kept", "GRCh38")
+    message = str(raised.value)
+    assert message.startswith(str(path)), message
+    assert expected in message
+    assert _variants(store, "kept") == before
+    assert store.collection("variantStats").find_one({"_id": "kept"}) == stats_before
+    assert [name for name in store.collection(VARIANTS).database.list_collection_names()
+            if "staging" in name] == []  # fmt: skip
+
+
+def test_faulty_cases_cover_every_kind_of_line_error():
+    fields = {
+        (FAULTY / case / "expected.txt").read_text().split(":")[2]
+        for case in FAULTY_VCF_CASES
+        if (FAULTY / case / "expected.txt").read_text().count(":") >= 3
+    }
+    assert {"columns", "POS", "CHROM", "REF", "ALT", "GT", "samples"} <= fields
+
+
+def test_load_error_attributes(store):
+    with pytest.raises(LoadError) as raised:
+        load_vcf(store, FAULTY / "bad_genotype" / "input.vcf", "d", "GRCh38")
+    error = raised.value
+    assert (error.line, error.field) == (9, "GT")
+    assert error.path == str(FAULTY / "bad_genotype" / "input.vcf")
+    assert error.message == "sample S2: '0/x' is not a genotype"
+
+
+def test_missing_file_and_unknown_assembly_write_nothing(store, tmp_path):
+    missing = tmp_path / "missing.vcf.gz"
+    with pytest.raises(LoadError) as raised:
+        load_vcf(store, missing, "d", "GRCh38")
+    assert str(raised.value) == f"{missing}: no such file"
+    assert raised.value.line is None
+    with pytest.raises(LoadError, match=r":assembly: unsupported assembly 'hg17'"):
+        load_vcf(store, CASES, "d", "hg17")
+    with pytest.raises(LoadError, match="not a regular file"):
+        load_vcf(store, tmp_path, "d", "GRCh38")
+    bcf = tmp_path / "cases.bcf"
+    with pysam.VariantFile(str(CASES)) as vcf, pysam.VariantFile(str(bcf), "wb", header=vcf.header):
+        pass
+    with pytest.raises(LoadError, match="BCF input is not supported"):
+        load_vcf(store, bcf, "d", "GRCh38")
+    assert store.variants.count_documents({}) == 0
+    assert store.collection("variantStats").count_documents({}) == 0
+
+
+def _write_vcf(path: Path, records: int) -> Path:
+    lines = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=1>",
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2",
+        *(f"1\t{100 + i}\t.\tA\tG\t.\tPASS\tDP={i}\tGT\t0/1\t0/0" for i in range(records)),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_corrupt_or_truncated_compressed_files_are_refused(store, tmp_path):
+    plain = _write_vcf(tmp_path / "big.vcf", 6_000)  # several 64 kB BGZF blocks
+    compressed = tmp_path / "big.vcf.gz"
+    pysam.tabix_compress(str(plain), str(compressed))
+    data = compressed.read_bytes()
+    load_vcf(store, compressed, "kept", "GRCh38")
+    corrupt = tmp_path / "corrupt.vcf.gz"
+    middle = len(data) // 2
+    corrupt.write_bytes(data[:middle] + bytes(64) + data[middle + 64 :])
+    with pytest.raises(LoadError, match="corrupt or truncated after line"):
+        load_vcf(store, corrupt, "kept", "GRCh38")
+    truncated = tmp_path / "truncated.vcf.gz"
+    truncated.write_bytes(data[:middle])
+    with pytest.raises(LoadError, match="truncated"):
+        load_vcf(store, truncated, "kept", "GRCh38")
+    assert store.variants.count_documents({"datasetId": "kept"}) == 6_000
+
+
+def test_progress_bar_goes_to_stderr(store, capsys):
+    load_vcf(store, CASES, "cases", "GRCh38", progress=True)
+    captured = capsys.readouterr()
+    assert "records" in captured.err
+    assert captured.out == ""
+    load_vcf(store, CASES, "cases", "GRCh38")
+    assert capsys.readouterr().err == ""
