@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
-from loaders.errors import LoadError
 
 from app.config import DEFAULTS
 from app.store import Store, StoreConfigurationError, open_store
+from loaders.errors import LoadError
 
 URI_OPTION = click.option(
     "--mongo-uri",

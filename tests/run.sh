@@ -6,6 +6,6 @@ python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 # The official VRS 1.3 JSON schema, which the Beacon genomicVariations model references, ships in
 # this package; the tests read the file only (its own dependencies would pin an old jsonschema).
 python3 -m pip install --quiet --disable-pip-version-check --no-deps 'ga4gh.vrs==0.8.5'
-python3 -m ruff check .
-python3 -m ruff format --check .
+python3 -m ruff check --no-cache .
+python3 -m ruff format --no-cache --check .
 python3 -m pytest "$@"
