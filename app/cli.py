@@ -29,10 +29,10 @@ def load() -> None:
     """Load data into the store (each load replaces the dataset's previous data)."""
 
 
-def _warn_if_embedded(uri: str) -> None:
-    if uri.startswith("mongomock:"):
+def _warn_if_not_durable(store: Store) -> None:
+    if not store.durable:
         click.echo(
-            "warning: the embedded store lives only as long as this process; data loaded here "
+            "warning: this store lives only as long as this process; data loaded here "
             "is not kept. Use `asia-beacon demo`, or a mongodb:// URI to keep loaded data.",
             err=True,
         )
@@ -62,9 +62,10 @@ def load_vcf_command(
     """Load a VCF (plain or bgzipped) into a dataset."""
     from loaders.vcf import load_vcf
 
-    _warn_if_embedded(mongo_uri)
+    store = _open(mongo_uri)
+    _warn_if_not_durable(store)
     try:
-        summary = load_vcf(_open(mongo_uri), vcf, dataset_id, assembly_id, progress=progress)
+        summary = load_vcf(store, vcf, dataset_id, assembly_id, progress=progress)
     except LoadError as error:
         _fail(error)
     rate = summary.records / summary.seconds if summary.seconds else 0.0
@@ -82,9 +83,10 @@ def load_datasets_command(path: str, mongo_uri: str) -> None:
     """Load dataset descriptions from a JSON or YAML list."""
     from loaders.datasets import load_datasets
 
-    _warn_if_embedded(mongo_uri)
+    store = _open(mongo_uri)
+    _warn_if_not_durable(store)
     try:
-        summary = load_datasets(_open(mongo_uri), path)
+        summary = load_datasets(store, path)
     except LoadError as error:
         _fail(error)
     click.echo(f"loaded {len(summary.dataset_ids)} dataset(s): {', '.join(summary.dataset_ids)}")
@@ -99,9 +101,9 @@ def serve(host: str, port: int, workers: int, mongo_uri: str) -> None:
     """Serve the API with gunicorn."""
     from app.serving import run_gunicorn
 
-    if mongo_uri.startswith("mongomock:"):
+    if not _open(mongo_uri).durable:
         click.echo(
-            "warning: serving the embedded store, which starts empty in every worker; "
+            "warning: this store starts empty in every worker; "
             "use `asia-beacon demo` for a loaded embedded beacon.",
             err=True,
         )

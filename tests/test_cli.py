@@ -24,7 +24,7 @@ def test_load_datasets_succeeds_and_warns_about_the_embedded_store():
     result = CliRunner().invoke(main, ["load", "datasets", path])
     assert result.exit_code == 0, result.output
     assert "loaded 2 dataset(s): th-genome-2026, jp-cohort-b" in result.output
-    assert "embedded store lives only as long as this process" in result.output
+    assert "store lives only as long as this process" in result.output
 
 
 def test_unknown_uri_scheme_is_a_clear_error():

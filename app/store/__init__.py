@@ -30,9 +30,11 @@ class StoreConfigurationError(ValueError):
 class Store:
     """Collections of one beacon database, plus the few write patterns the loaders need."""
 
-    def __init__(self, client: Any, database_name: str) -> None:
+    def __init__(self, client: Any, database_name: str, *, durable: bool) -> None:
         self._client = client
         self._database = client[database_name]
+        # Whether what is written outlives this process (the embedded store does not, yet).
+        self.durable = durable
 
     def collection(self, name: str) -> Any:
         return self._database[name]
@@ -108,11 +110,12 @@ def open_store(uri: str) -> Store:
     if parsed.scheme == "mongomock":
         import mongomock
 
-        return Store(mongomock.MongoClient(), database_name)
+        return Store(mongomock.MongoClient(), database_name, durable=False)
     if parsed.scheme in ("mongodb", "mongodb+srv"):
         import pymongo
 
-        return Store(pymongo.MongoClient(uri, appname="asia-beacon"), database_name)
+        client = pymongo.MongoClient(uri, appname="asia-beacon")
+        return Store(client, database_name, durable=True)
     raise StoreConfigurationError(
         f"unsupported storage URI scheme {parsed.scheme!r} in ASIA_BEACON_MONGO_URI; "
         "use mongodb://host/db for MongoDB or mongomock:// for the embedded store"

@@ -12,6 +12,7 @@ def test_backend_is_chosen_by_uri_scheme():
     with pytest.raises(StoreConfigurationError, match="unsupported storage URI scheme 'sqlite'"):
         open_store("sqlite:///tmp/x.db")
     store = open_store("mongomock://localhost/some_db")
+    assert store.durable is False
     store.variants.insert_one({"a": 1})
     assert store.collection("genomicVariations").count_documents({}) == 1
 
@@ -45,3 +46,10 @@ def test_replace_documents_swaps_only_after_the_input_is_consumed(empty_store):
     assert written == 1
     assert [doc["n"] for doc in things.find({"set": "a"})] == [7]
     assert things.count_documents({"set": "b"}) == 1
+
+
+def test_mongodb_uri_gives_a_durable_pymongo_store_without_connecting():
+    store = open_store("mongodb://127.0.0.1:1/beacon_db?serverSelectionTimeoutMS=50")
+    assert store.durable is True
+    assert store.variants.full_name == "beacon_db.genomicVariations"
+    store.close()
