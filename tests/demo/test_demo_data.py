@@ -1,5 +1,6 @@
-"""The bundled demo data: exactly what the generator makes, read by pysam without complaint,
-consistent with itself, and described by a dataset record valid under the official schema.
+"""The bundled demo data: exactly what the generator makes (under the numpy it records), read by
+pysam without complaint, consistent with itself, and described by a dataset record valid under the
+official schema.
 
 Facts are checked against pysam's reading of the shipped VCF and against GRCh38 values written
 out here, not against the generator's own tables.
@@ -13,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pysam
 import pytest
 import yaml
@@ -21,10 +23,12 @@ from click.testing import CliRunner
 
 from loaders.datasets import read_dataset_descriptions
 from loaders.demo import generate
-from loaders.demo.load import EXAMPLE_QUERIES
+from loaders.demo.generator import GENERATED_WITH, VCF_NAME, write_demo_data
+from loaders.demo.generator.example_queries import example_query_parameters
+from loaders.demo.load import EXAMPLE_QUERIES, demo_data_dir
 
-DATA = generate.default_data_dir()
-VCF = DATA / "demo.vcf.gz"
+DATA = demo_data_dir()
+VCF = DATA / VCF_NAME
 TEXT_FILES = ("populations.tsv", "datasets.yaml", "README.md")
 GRCH38_LENGTHS = {
     "chr1": 248_956_422, "chr2": 242_193_529, "chr3": 198_295_559, "chr4": 190_214_555,
@@ -42,6 +46,7 @@ SNPEFF_ANN_DESCRIPTION = (
     "ERRORS / WARNINGS / INFO' "
 )
 RS_ID = re.compile(r"rs[1-9]\d*")
+NUMPY_REQUIREMENT = re.compile(r"numpy==(\S+)\n")
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,35 @@ def population_of() -> dict[str, tuple[str, str]]:
     return {sample: (population, country) for sample, population, country in rows}
 
 
+def _recorded_numpy(folder: Path) -> str:
+    """The numpy version a generated folder says it was drawn with."""
+    match = NUMPY_REQUIREMENT.fullmatch((folder / GENERATED_WITH).read_text(encoding="utf-8"))
+    assert match, f"{folder / GENERATED_WITH} should hold one line numpy==X.Y.Z"
+    return match[1]
+
+
+def test_regeneration_is_deterministic(regenerated, tmp_path):
+    write_demo_data(tmp_path)
+    names = sorted(path.name for path in regenerated.iterdir())
+    assert names == sorted(path.name for path in tmp_path.iterdir())
+    assert {VCF.name, f"{VCF.name}.tbi", GENERATED_WITH, *TEXT_FILES} <= set(names)
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (regenerated / name).read_bytes(), name
+
+
+def test_generator_records_the_numpy_it_ran_with(regenerated):
+    assert _recorded_numpy(regenerated) == np.__version__
+    _recorded_numpy(DATA)
+
+
 def test_shipped_files_are_what_the_generator_makes(regenerated):
+    recorded = _recorded_numpy(DATA)
+    if recorded != np.__version__:
+        pytest.skip(
+            f"the shipped demo data was generated with numpy=={recorded}, this is "
+            f"numpy=={np.__version__}, and numpy's random streams may differ between versions: "
+            f"regenerate with numpy=={recorded} to compare byte for byte"
+        )
     stale = "the shipped demo data is stale: run `python -m loaders.demo.generate`"
     assert gzip.decompress((regenerated / VCF.name).read_bytes()) == gzip.decompress(
         VCF.read_bytes()
@@ -353,7 +386,7 @@ def test_readme_gives_each_example_query_its_pysam_count(records):
     counted = []
     for _, path in EXAMPLE_QUERIES:
         assert path in readme
-        parameters = generate.example_query_parameters(path)
+        parameters = example_query_parameters(path)
         counted.append(
             sum(_matches(record, alt, parameters) for record in records for alt in record.alts)
         )
