@@ -6,6 +6,7 @@ annotation come straight from pysam's parsed records, and matching is written ou
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import pysam
@@ -109,3 +110,54 @@ def _matches(allele: TruthAllele, p: dict) -> bool:
     if "variantMaxLength" in p and allele.length > p["variantMaxLength"]:
         return False
     return not ("geneId" in p and p["geneId"] not in allele.genes)
+
+
+def generated_queries(alleles: list[TruthAllele], per_kind: int = 20) -> list[dict]:
+    """Sequence, off-by-one, range, bracket and gene queries drawn around real alleles."""
+    rng = random.Random(20261124)
+    short = [a for a in alleles if not a.alt.startswith("<")]
+    structural = [a for a in alleles if a.alt.startswith("<")]
+    queries: list[dict] = []
+    for allele in rng.sample(short, per_kind):
+        query = {
+            "referenceName": allele.chrom,
+            "start": [allele.start],
+            "alternateBases": allele.alt,
+        }
+        if rng.random() < 0.5:
+            query["referenceBases"] = allele.ref
+        if rng.random() < 0.3:
+            query["referenceName"] = "chr" + allele.chrom
+        queries.append(query)
+    # sequence queries one base off, or with another ALT: mostly misses
+    for allele in rng.sample(short, 5):
+        queries.append(
+            {"referenceName": allele.chrom, "start": [allele.start + 1], "alternateBases": "T"}
+        )
+    for allele in rng.sample(alleles, per_kind):
+        width = rng.choice([1, 50, 2_000, 100_000, 5_000_000])
+        low = max(0, allele.start - rng.randrange(width + 1))
+        query = {"referenceName": allele.chrom, "start": [low], "end": [low + width]}
+        extra = rng.random()
+        if extra < 0.2:
+            query["variantType"] = rng.choice(["SNP", "INDEL", "DEL", "DUP"])
+        elif extra < 0.35:
+            query["variantMinLength"] = rng.choice([1, 2, 100])
+        elif extra < 0.5:
+            query["variantMaxLength"] = rng.choice([1, 5, 10_000])
+        queries.append(query)
+    for allele in rng.sample(structural, min(10, len(structural))):
+        slack = rng.choice([1, 100, 10_000])
+        queries.append(
+            {
+                "referenceName": allele.chrom,
+                "start": [max(0, allele.start - slack), allele.start + slack],
+                "end": [max(1, allele.end - slack), allele.end + slack],
+            }
+        )
+    genes = sorted({gene for allele in alleles for gene in allele.genes})
+    queries.extend({"geneId": gene} for gene in rng.sample(genes, min(25, len(genes))))
+    queries.append({"geneId": "NOT_A_GENE"})
+    for gene in genes[:5]:
+        queries.append({"geneId": gene, "variantType": "SNP"})
+    return queries

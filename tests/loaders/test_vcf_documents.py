@@ -9,6 +9,7 @@ import pysam
 import pytest
 from beacon_schemas import validate_model
 from pysam_alleles import expected_alleles
+from shared_data import CINECA_VCF, shared_file
 
 from app.genome import normalize_reference_name
 from loaders.errors import LoadError
@@ -17,7 +18,6 @@ from loaders.vcf import iter_variant_documents
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = DATA / "vcf_loader_cases.vcf"
 SITES_ONLY = DATA / "vcf_sites_only.vcf"
-CINECA_VCF = Path("/work/shared/data/cineca/vcf/chr22_cineca_5002.vcf.gz")
 
 
 @pytest.fixture(scope="module")
@@ -214,9 +214,8 @@ def test_every_record_is_a_valid_beacon_genomic_variation(documents):
 
 
 def test_cineca_records_are_valid_beacon_genomic_variations():
-    if not CINECA_VCF.is_file():
-        pytest.skip(f"{CINECA_VCF} not found: the shared CINECA fixture is not on this machine")
-    for document in islice(iter_variant_documents(CINECA_VCF, "cineca", "GRCh37"), 300):
+    cineca_vcf = shared_file(CINECA_VCF)
+    for document in islice(iter_variant_documents(cineca_vcf, "cineca", "GRCh37"), 300):
         validate_model(document["record"], "genomicVariations")
 
 

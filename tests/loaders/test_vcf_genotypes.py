@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pysam_alleles import expected_alleles
+from shared_data import CINECA_VCF, shared_file
 
 from loaders.vcf import iter_variant_documents
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-CINECA_VCF = Path("/work/shared/data/cineca/vcf/chr22_cineca_5002.vcf.gz")
 CINECA_RECORDS = 1500
 SAMPLES = ("S1", "S2", "S3", "S4")
 
@@ -180,6 +180,5 @@ def test_counts_match_pysam_on_the_hand_written_vcfs(name):
 
 
 def test_counts_match_pysam_on_the_cineca_cohort():
-    if not CINECA_VCF.is_file():
-        pytest.skip(f"{CINECA_VCF} not found: the shared CINECA fixture is not on this machine")
-    assert _compare_with_pysam(CINECA_VCF, CINECA_RECORDS) >= CINECA_RECORDS
+    cineca_vcf = shared_file(CINECA_VCF)
+    assert _compare_with_pysam(cineca_vcf, CINECA_RECORDS) >= CINECA_RECORDS
