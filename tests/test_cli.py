@@ -39,3 +39,24 @@ def test_demo_loads_and_prints_url_and_three_example_queries():
     assert result.exit_code == 0, result.output
     assert "serving at http://127.0.0.1:5999" in result.output
     assert result.output.count("curl 'http://127.0.0.1:5999/g_variants") == 3
+
+
+def test_load_vcf_names_file_line_and_field_and_exits_2():
+    faulty = DATA / "faulty" / "non_numeric_pos" / "input.vcf"
+    expected = (faulty.parent / "expected.txt").read_text().strip()
+    result = CliRunner().invoke(
+        main, ["load", "vcf", str(faulty), "--dataset", "d1", "--assembly", "GRCh38"]
+    )
+    assert result.exit_code == 2
+    assert expected in result.output
+
+
+def test_load_vcf_reports_what_it_loaded():
+    vcf = DATA / "vcf_loader_cases.vcf"
+    result = CliRunner().invoke(
+        main,
+        ["load", "vcf", str(vcf), "--dataset", "d1", "--assembly", "hg38", "--no-progress"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "into dataset d1 (GRCh38)" in result.output
+    assert "records/s" in result.output
