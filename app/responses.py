@@ -20,11 +20,13 @@ def _schema_reference(entry_type: EntryType) -> dict[str, str]:
 def response_meta(
     settings: BeaconSettings,
     request: BeaconRequest,
+    default_granularity: str,
     granularity: str,
     entry_type: EntryType | None,
     request_parameters: dict[str, Any],
     limit: int,
 ) -> dict[str, Any]:
+    """Meta of a query answer; ``limit`` is the page size really applied."""
     return {
         "beacon_id": settings.beacon_id,
         "api_version": settings.api_version,
@@ -38,7 +40,7 @@ def response_meta(
             "request_parameters": request_parameters,
             "include_resultset_responses": request.include_resultset_responses,
             "pagination": {"skip": request.pagination.skip, "limit": limit},
-            "requested_granularity": request.requested_granularity or settings.default_granularity,
+            "requested_granularity": request.requested_granularity or default_granularity,
             "test_mode": request.test_mode,
         },
     }
@@ -60,7 +62,7 @@ def resultsets_response(
     summary: dict[str, Any] = {"exists": exists}
     body: dict[str, Any] = {"meta": meta, "response_summary": summary}
     if granularity == "boolean":
-        return shapes.ResultsetsResponseSchema().dump(body)
+        return _RESULTSETS.dump(body)
     summary["num_total_results"] = sum(result.count or 0 for result in results)
     shown = set(included_result_sets({r.dataset_id: r.exists for r in results}, inclusion))
     body["response"] = {
@@ -76,20 +78,23 @@ def resultsets_response(
             if result.dataset_id in shown
         ]
     }
-    return shapes.ResultsetsResponseSchema().dump(body)
+    return _RESULTSETS.dump(body)
 
 
 def collections_response(
-    meta: dict[str, Any], granularity: str, collections: list[dict[str, Any]]
+    meta: dict[str, Any], granularity: str, page: list[dict[str, Any]], total: int
 ) -> dict[str, Any]:
-    """beaconCollectionsResponse (or its boolean/count reduction) for datasets."""
-    summary: dict[str, Any] = {"exists": bool(collections)}
+    """beaconCollectionsResponse (or its boolean/count reduction) for datasets.
+
+    ``page`` is the requested page of collections, ``total`` how many there are in all.
+    """
+    summary: dict[str, Any] = {"exists": total > 0}
     body: dict[str, Any] = {"meta": meta, "response_summary": summary}
     if granularity != "boolean":
-        summary["num_total_results"] = len(collections)
+        summary["num_total_results"] = total
     if granularity == "record":
-        body["response"] = {"collections": collections}
-    return shapes.CollectionsResponseSchema().dump(body)
+        body["response"] = {"collections": page}
+    return _COLLECTIONS.dump(body)
 
 
 def error_response(settings: BeaconSettings, status: int, message: str) -> dict[str, Any]:
@@ -109,4 +114,9 @@ def error_response(settings: BeaconSettings, status: int, message: str) -> dict[
         },
         "error": {"error_code": status, "error_message": message},
     }
-    return shapes.ErrorResponseSchema().dump(body)
+    return _ERROR.dump(body)
+
+
+_RESULTSETS = shapes.ResultsetsResponseSchema()
+_COLLECTIONS = shapes.CollectionsResponseSchema()
+_ERROR = shapes.ErrorResponseSchema()

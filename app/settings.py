@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.config import ENVIRONMENT_STATUS
 from app.query.request import GRANULARITY_ORDER
 
 
@@ -48,13 +49,33 @@ class BeaconSettings:
             base_url=str(config["BASE_URL"]).rstrip("/"),
             max_granularity=str(config["MAX_GRANULARITY"]),
             default_granularity=str(config["DEFAULT_GRANULARITY"]),
-            security_levels=tuple(config["SECURITY_LEVELS"]),
+            security_levels=_text_list(config["SECURITY_LEVELS"]),
             default_page_size=int(config["DEFAULT_PAGE_SIZE"]),
             max_page_size=int(config["MAX_PAGE_SIZE"]),
         )
-        for key in ("max_granularity", "default_granularity"):
-            if getattr(settings, key) not in GRANULARITY_ORDER:
-                raise ValueError(f"{key.upper()} must be one of {', '.join(GRANULARITY_ORDER)}")
-        if settings.environment not in ("prod", "test", "dev", "staging"):
-            raise ValueError("ENVIRONMENT must be one of prod, test, dev, staging")
+        settings._check()
         return settings
+
+    def _check(self) -> None:
+        """Refuse a configuration that would make the beacon contradict itself."""
+        for key in ("max_granularity", "default_granularity"):
+            if getattr(self, key) not in GRANULARITY_ORDER:
+                raise ValueError(f"{key.upper()} must be one of {', '.join(GRANULARITY_ORDER)}")
+        if GRANULARITY_ORDER.index(self.default_granularity) > GRANULARITY_ORDER.index(
+            self.max_granularity
+        ):
+            raise ValueError("DEFAULT_GRANULARITY must not exceed MAX_GRANULARITY")
+        if self.environment not in ENVIRONMENT_STATUS:
+            raise ValueError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENT_STATUS)}")
+        if not 1 <= self.default_page_size <= self.max_page_size:
+            raise ValueError("DEFAULT_PAGE_SIZE must be between 1 and MAX_PAGE_SIZE")
+        unknown = set(self.security_levels) - {"PUBLIC", "REGISTERED", "CONTROLLED"}
+        if unknown or not self.security_levels:
+            raise ValueError("SECURITY_LEVELS must list PUBLIC, REGISTERED and/or CONTROLLED")
+
+
+def _text_list(value: Any) -> tuple[str, ...]:
+    """A list setting, given as a list or (from the environment) as ``A,B``."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(str(item) for item in value)

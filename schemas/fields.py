@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields
 
 BASES_PATTERN = r"^[ACGTUNRYSWKMBDHV\-\.]*$"
-CURIE_PATTERN = r"^\w[^:]+:.+$"
+_DECIMAL_INTEGER = re.compile(r"\s*-?[0-9]+\s*")
+INT64_MAX = 2**63 - 1  # the specification's int64, and the largest integer MongoDB stores
+
+
+def whole_number(value: Any, minimum: int) -> int:
+    """An integer given as a number or as decimal digits, within [minimum, int64]."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{value!r} is not an integer")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and _DECIMAL_INTEGER.fullmatch(value):
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValidationError(f"{value!r} is not an integer")
+    if not minimum <= value <= INT64_MAX:
+        shown = str(value) if len(str(value)) <= 24 else f"{str(value)[:20]}..."
+        raise ValidationError(f"{shown} is out of range [{minimum}, {INT64_MAX}]")
+    return value
+
+
+class WholeNumber(fields.Field):
+    """A non-negative integer that refuses fractions, booleans and out-of-range values."""
+
+    def __init__(self, minimum: int = 0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        return whole_number(value, self.minimum)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
 
 
 class Coordinates(fields.Field):
@@ -26,26 +58,10 @@ class Coordinates(fields.Field):
             items = [value]
         if not 1 <= len(items) <= 2:
             raise ValidationError("must hold one or two coordinates")
-        coordinates = []
-        for item in items:
-            if isinstance(item, bool) or not _is_integer(item):
-                raise ValidationError(f"{item!r} is not an integer coordinate")
-            number = int(item)
-            if number < self.minimum:
-                raise ValidationError(f"coordinates must be >= {self.minimum}, got {number}")
-            coordinates.append(number)
-        return coordinates
+        return [whole_number(item, self.minimum) for item in items]
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value
-
-
-def _is_integer(item: Any) -> bool:
-    if isinstance(item, int):
-        return True
-    if isinstance(item, float):
-        return item.is_integer()
-    return isinstance(item, str) and item.lstrip("-").isdigit()
 
 
 class UpperCaseBases(fields.String):

@@ -6,11 +6,17 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-from app.query.request import BeaconRequest, Pagination
+from app.query.request import GRANULARITY_ORDER, BeaconRequest, Pagination
 from app.query.variants import VariantQuery
-from schemas.fields import BASES_PATTERN, CommaSeparatedList, Coordinates, UpperCaseBases
+from schemas.fields import (
+    BASES_PATTERN,
+    CommaSeparatedList,
+    Coordinates,
+    UpperCaseBases,
+    WholeNumber,
+)
 
-GRANULARITIES = ("boolean", "count", "record")
+GRANULARITIES = GRANULARITY_ORDER
 RESULTSET_INCLUSION = ("HIT", "MISS", "ALL", "NONE")
 _bases = validate.Regexp(BASES_PATTERN, error="must contain IUPAC nucleotide codes only")
 
@@ -28,12 +34,8 @@ class VariantRequestParametersSchema(Schema):
     reference_bases = UpperCaseBases(data_key="referenceBases", validate=_bases)
     alternate_bases = UpperCaseBases(data_key="alternateBases", validate=_bases)
     variant_type = fields.String(data_key="variantType", validate=validate.Length(min=1))
-    variant_min_length = fields.Integer(
-        data_key="variantMinLength", strict=False, validate=validate.Range(min=0)
-    )
-    variant_max_length = fields.Integer(
-        data_key="variantMaxLength", strict=False, validate=validate.Range(min=0)
-    )
+    variant_min_length = WholeNumber(data_key="variantMinLength")
+    variant_max_length = WholeNumber(data_key="variantMaxLength")
     gene_id = fields.String(data_key="geneId", validate=validate.Length(min=1))
     aminoacid_change = fields.String(data_key="aminoacidChange", validate=validate.Length(min=1))
     genomic_allele_short_form = fields.String(
@@ -47,13 +49,18 @@ class VariantRequestParametersSchema(Schema):
 
 
 class RequestedSchemaSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
     entity_type = fields.String(data_key="entityType")
     schema = fields.String()
 
 
 class RequestMetaSchema(Schema):
     api_version = fields.String(data_key="apiVersion", load_default=None)
-    requested_schemas = fields.List(fields.Dict(), data_key="requestedSchemas", load_default=list)
+    requested_schemas = fields.List(
+        fields.Nested(RequestedSchemaSchema), data_key="requestedSchemas", load_default=list
+    )
     schema = fields.String(data_key="$schema")
 
 
@@ -61,8 +68,8 @@ class PaginationSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    skip = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=0)
-    limit = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=None)
+    skip = WholeNumber(load_default=0)
+    limit = WholeNumber(load_default=None)
     current_page = fields.String(data_key="currentPage")
     next_page = fields.String(data_key="nextPage")
     previous_page = fields.String(data_key="previousPage")
@@ -148,8 +155,8 @@ class BeaconGetArgumentsSchema(Schema):
         validate=validate.OneOf(RESULTSET_INCLUSION),
         load_default="HIT",
     )
-    skip = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=0)
-    limit = fields.Integer(strict=False, validate=validate.Range(min=0), load_default=None)
+    skip = WholeNumber(load_default=0)
+    limit = WholeNumber(load_default=None)
     filters = CommaSeparatedList(fields.String(), load_default=list)
     test_mode = fields.Boolean(data_key="testMode", load_default=False)
     api_version = fields.String(data_key="apiVersion", load_default=None)
@@ -160,7 +167,7 @@ def request_from_query_string(args: dict[str, str]) -> BeaconRequest:
     """Build the same :class:`BeaconRequest` a POST body would give from GET arguments."""
     control = {key: value for key, value in args.items() if key in GET_CONTROL_KEYS}
     parameters = {key: value for key, value in args.items() if key not in GET_CONTROL_KEYS}
-    loaded = BeaconGetArgumentsSchema().load(control)
+    loaded = _GET_ARGUMENTS.load(control)
     requested = loaded["requested_schema"]
     return BeaconRequest(
         request_parameters=parameters,
@@ -169,13 +176,13 @@ def request_from_query_string(args: dict[str, str]) -> BeaconRequest:
         include_resultset_responses=loaded["include_resultset_responses"],
         pagination=Pagination(skip=loaded["skip"], limit=loaded["limit"]),
         api_version=loaded["api_version"],
-        requested_schemas=[{"schema": requested}] if requested else [],
+        requested_schemas=[{"schema": requested}] if requested else [],  # one schema via GET
         test_mode=loaded["test_mode"],
     )
 
 
 def request_from_body(body: Any) -> BeaconRequest:
-    return BeaconRequestBodySchema().load(body)
+    return _REQUEST_BODY.load(body)
 
 
 class DatasetSelectionSchema(Schema):
@@ -213,18 +220,18 @@ def variant_query_from_parameters(parameters: Any) -> tuple[VariantQuery, list[s
     if DATASETS_KEY in flat:
         selection = flat.pop(DATASETS_KEY)
         try:
-            dataset_ids = DatasetSelectionSchema().load(selection)["dataset_ids"]
+            dataset_ids = _DATASET_SELECTION.load(selection)["dataset_ids"]
         except ValidationError as error:
             raise ValidationError({DATASETS_KEY: error.messages}) from None
     clash = sorted(set(flat) & set(grouped))
     if clash:
         raise ValidationError({clash[0]: ["given both flat and inside g_variant"]})
-    return VariantRequestParametersSchema().load({**flat, **grouped}), dataset_ids
+    return _VARIANT_PARAMETERS.load({**flat, **grouped}), dataset_ids
 
 
 def echo_request_parameters(query: VariantQuery, dataset_ids: list[str] | None) -> dict[str, Any]:
     """The parameters as understood, grouped by entity as the framework schema wants them."""
-    dumped = VariantRequestParametersSchema().dump(query)
+    dumped = _VARIANT_PARAMETERS.dump(query)
     echoed: dict[str, Any] = {}
     variant = {key: value for key, value in dumped.items() if value is not None}
     if variant:
@@ -232,3 +239,10 @@ def echo_request_parameters(query: VariantQuery, dataset_ids: list[str] | None) 
     if dataset_ids is not None:
         echoed[DATASETS_KEY] = {"datasetIds": dataset_ids}
     return echoed
+
+
+# Schemas hold no per-request state: build them once, not on every request.
+_GET_ARGUMENTS = BeaconGetArgumentsSchema()
+_REQUEST_BODY = BeaconRequestBodySchema()
+_DATASET_SELECTION = DatasetSelectionSchema()
+_VARIANT_PARAMETERS = VariantRequestParametersSchema()

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Request
 
-from app.beacon.parsing import beacon_request, invalid_query, reject_filters, variant_query
+from app.beacon.parsing import beacon_request, reject_filters, variant_query
 from app.context import current_settings, current_store
 from app.entry_types import DATASET, GENOMIC_VARIATION
 from app.errors import BadRequestError, NotFoundError
-from app.query.request import page_limit, returned_granularity
+from app.query.request import page_limit, page_offset, returned_granularity
 from app.query.variants import (
     InvalidVariantQueryError,
     check_variant_query,
@@ -21,6 +21,8 @@ from app.responses import collections_response, response_meta, resultsets_respon
 from app.services.datasets import DatasetSummary, dataset_records, known_datasets
 from app.services.variants import find_variants
 from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
+
+DATASET_DEFAULT_GRANULARITY = "record"
 
 
 def _datasets(dataset_id: str | None, requested: list[str] | None = None) -> list[DatasetSummary]:
@@ -50,7 +52,7 @@ def answer_variants(
     try:
         check_variant_query(query)
     except InvalidVariantQueryError as error:
-        raise invalid_query(error) from None
+        raise BadRequestError(str(error)) from None
     datasets = _datasets(dataset_id, requested_datasets)
     granularity = returned_granularity(
         request.requested_granularity, settings.default_granularity, settings.max_granularity
@@ -62,10 +64,17 @@ def answer_variants(
             return variant_id_filter(variant_id, dataset.id)
         return variant_filter(query, dataset.id, dataset.longest_variant)
 
-    results = find_variants(
-        current_store(), datasets, selector_for, granularity, request.pagination.skip, limit
+    offset = page_offset(request.pagination.skip, limit)
+    results = find_variants(current_store(), datasets, selector_for, granularity, offset, limit)
+    meta = response_meta(
+        settings,
+        request,
+        settings.default_granularity,
+        granularity,
+        GENOMIC_VARIATION,
+        parameters,
+        limit,
     )
-    meta = response_meta(settings, request, granularity, GENOMIC_VARIATION, parameters, limit)
     return resultsets_response(meta, granularity, results, request.include_resultset_responses)
 
 
@@ -77,16 +86,14 @@ def answer_datasets(http_request: Request, dataset_id: str | None = None) -> dic
     if request.request_parameters:
         raise BadRequestError("datasets take no request parameters")
     datasets = _datasets(dataset_id)
+    # A collection is described, not counted: without a request, datasets answer with records.
+    default = DATASET_DEFAULT_GRANULARITY
     granularity = returned_granularity(
-        request.requested_granularity, "record", settings.max_granularity
+        request.requested_granularity, default, settings.max_granularity
     )
     limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
-    skip = request.pagination.skip
-    page = [dataset.id for dataset in datasets][skip : skip + limit]
-    meta = response_meta(settings, request, granularity, DATASET, {}, limit)
+    offset = page_offset(request.pagination.skip, limit)
+    page = [dataset.id for dataset in datasets][offset : offset + limit]
+    meta = response_meta(settings, request, default, granularity, DATASET, {}, limit)
     collections = dataset_records(current_store(), page)
-    response = collections_response(meta, granularity, collections)
-    if granularity != "boolean":
-        response["responseSummary"]["numTotalResults"] = len(datasets)
-        response["responseSummary"]["exists"] = bool(datasets)
-    return response
+    return collections_response(meta, granularity, collections, total=len(datasets))

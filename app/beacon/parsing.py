@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from app.errors import BadRequestError
 from app.query.request import BeaconRequest
-from app.query.variants import InvalidVariantQueryError, VariantQuery
+from app.query.variants import VariantQuery
 from schemas.messages import validation_problems
 from schemas.requests import (
     request_from_body,
@@ -23,6 +23,11 @@ def beacon_request(http_request: Request) -> BeaconRequest:
             if body is None and http_request.get_data():
                 raise BadRequestError("the request body is not valid JSON")
             return request_from_body(body)
+        repeated = sorted(key for key, values in http_request.args.lists() if len(values) > 1)
+        if repeated:
+            raise BadRequestError(
+                f"{repeated[0]}: given more than once; write two coordinates as start=a,b"
+            )
         return request_from_query_string(http_request.args.to_dict(flat=True))
     except ValidationError as error:
         raise BadRequestError("; ".join(validation_problems(error.messages))) from None
@@ -39,7 +44,3 @@ def variant_query(request: BeaconRequest) -> tuple[VariantQuery, list[str] | Non
 def reject_filters(request: BeaconRequest) -> None:
     if request.filters:
         raise BadRequestError("filters are not supported on this endpoint yet")
-
-
-def invalid_query(error: InvalidVariantQueryError) -> BadRequestError:
-    return BadRequestError(str(error))

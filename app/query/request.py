@@ -35,10 +35,17 @@ def returned_granularity(requested: str | None, default: str, maximum: str) -> s
 
 
 def page_limit(requested: int | None, default: int, maximum: int) -> int:
-    """Records per result set: the default when unset or 0, never more than the maximum."""
-    if not requested:
+    """Records per page: the default when unset; ``0`` asks for "all", i.e. the maximum."""
+    if requested is None:
         return default
+    if requested == 0:
+        return maximum
     return min(requested, maximum)
+
+
+def page_offset(skip: int, limit: int) -> int:
+    """Records before the page: the specification's ``skip`` counts pages, not records."""
+    return skip * limit
 
 
 def included_result_sets(exists_by_dataset: dict[str, bool], inclusion: str) -> list[str]:

@@ -27,10 +27,13 @@ def find_variants(
     datasets: Iterable[DatasetSummary],
     selector_for: Callable[[DatasetSummary], dict[str, Any]],
     granularity: str,
-    skip: int,
+    offset: int,
     limit: int,
 ) -> list[DatasetResult]:
-    """Answer per dataset at the given granularity; boolean answers stop at the first match."""
+    """Answer per dataset at the given granularity; boolean answers stop at the first match.
+
+    ``offset`` records are skipped in each dataset before the ``limit`` returned.
+    """
     results = []
     for dataset in datasets:
         selector = selector_for(dataset)
@@ -40,11 +43,11 @@ def find_variants(
             continue
         count = store.variants.count_documents(selector)
         records: list[dict[str, Any]] = []
-        if granularity == "record" and count > skip:
+        if granularity == "record" and count > offset:
             cursor = (
                 store.variants.find(selector, RECORD_PROJECTION)
                 .sort(RECORD_ORDER)
-                .skip(skip)
+                .skip(offset)
                 .limit(limit)
             )
             records = [document["record"] for document in cursor]

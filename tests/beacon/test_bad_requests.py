@@ -26,6 +26,12 @@ BAD_GETS = [
     ("/g_variants?mateName=chr2&referenceName=1&start=5&end=10", "mateName"),
     ("/g_variants/rs671?geneId=ALDH2", "no request parameters"),
     ("/datasets?geneId=ALDH2", "no request parameters"),
+    ("/g_variants?referenceName=1&start=--1&alternateBases=A", "start"),
+    ("/g_variants?referenceName=1&start=%C2%B2&alternateBases=A", "start"),
+    ("/g_variants?referenceName=1&start=99999999999999999999&alternateBases=A", "out of range"),
+    ("/g_variants?geneId=BRCA2&variantMinLength=1.5", "variantMinLength"),
+    ("/g_variants?geneId=BRCA2&skip=1.5", "skip"),
+    ("/g_variants?referenceName=1&referenceName=2&start=5&alternateBases=A", "more than once"),
 ]
 
 
@@ -49,6 +55,9 @@ def test_bad_get_requests_get_a_400_error_body(client, path, named):
         {"meta": {}, "query": {"requestedGranularity": 3}},
         {"meta": {}, "query": {"requestParameters": {"start": [True]}}},
         {"meta": {"apiVersion": 2}, "query": {}},
+        {"meta": {"requestedSchemas": [{"foo": 1}]}, "query": {}},
+        {"meta": {}, "query": {"requestParameters": {"start": [1e300]}}},
+        {"meta": {}, "query": {"requestParameters": {"variantMaxLength": 2**64}}},
     ],
 )
 def test_bad_post_bodies_get_a_400_error_body(client, body):

@@ -26,3 +26,12 @@ def test_single_dataset_and_count_granularity(client, demo_store):
     )
     validate_framework(counted.json, "responses/beaconCountResponse.json")
     assert counted.json["responseSummary"]["numTotalResults"] == 1
+
+
+def test_paging_past_the_end_still_says_datasets_exist(client):
+    for granularity in ("boolean", "count", "record"):
+        answer = client.get(f"/datasets?requestedGranularity={granularity}&skip=5").json
+        assert answer["responseSummary"]["exists"] is True
+        assert answer["meta"]["receivedRequestSummary"]["requestedGranularity"] == granularity
+    default = client.get("/datasets").json["meta"]["receivedRequestSummary"]
+    assert default["requestedGranularity"] == "record"

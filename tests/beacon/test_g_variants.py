@@ -108,17 +108,34 @@ def test_pages_cover_the_result_set_without_overlap(client):
     ]
     assert total > 25
     seen = []
-    for skip in range(0, total, 10):
+    for page_number in range((total + 9) // 10):  # skip counts pages, as the spec says
         page = _post(
             client,
             parameters,
             requestedGranularity="record",
-            pagination={"skip": skip, "limit": 10},
+            pagination={"skip": page_number, "limit": 10},
         )
         (result_set,) = page["response"]["resultSets"]
         assert result_set["resultsCount"] == total
         seen.extend(record["variantInternalId"] for record in result_set["results"])
     assert len(seen) == total == len(set(seen))
+
+
+def test_limit_zero_asks_for_the_most_the_beacon_gives(client):
+    answer = _post(
+        client,
+        {"referenceName": "12", "start": [0], "end": [200_000_000]},
+        requestedGranularity="record",
+        pagination={"limit": 0},
+    )
+    assert len(answer["response"]["resultSets"][0]["results"]) == 100
+
+
+def test_requested_schemas_are_echoed(client):
+    requested = [{"entityType": "genomicVariation", "schema": "beacon-v2-default-model"}]
+    body = {"meta": {"requestedSchemas": requested}, "query": {"requestParameters": RS671}}
+    answer = client.post("/g_variants", json=body).json
+    assert answer["meta"]["receivedRequestSummary"]["requestedSchemas"] == requested
 
 
 def test_limit_is_capped(client):

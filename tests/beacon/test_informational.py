@@ -76,3 +76,18 @@ def test_map_uses_the_configured_public_url(demo_store):
     app = create_app({"BASE_URL": "https://beacon.example.org/api/"}, store=demo_store)
     sets = app.test_client().get("/map").json["response"]["endpointSets"]
     assert sets["genomicVariation"]["rootUrl"] == "https://beacon.example.org/api/g_variants"
+
+
+def test_list_settings_from_the_environment_and_inconsistent_settings(monkeypatch, demo_store):
+    monkeypatch.setenv("ASIA_BEACON_SECURITY_LEVELS", "PUBLIC,REGISTERED")
+    app = create_app(store=demo_store)
+    security = app.test_client().get("/configuration").json["response"]["securityAttributes"]
+    assert security["securityLevels"] == ["PUBLIC", "REGISTERED"]
+    for bad in (
+        {"DEFAULT_GRANULARITY": "record", "MAX_GRANULARITY": "count"},
+        {"DEFAULT_PAGE_SIZE": 500, "MAX_PAGE_SIZE": 100},
+        {"SECURITY_LEVELS": ["SECRET"]},
+        {"ENVIRONMENT": "production"},
+    ):
+        with pytest.raises(ValueError):
+            create_app(bad, store=demo_store)
