@@ -101,7 +101,10 @@ def serve(host: str, port: int, workers: int, mongo_uri: str) -> None:
     """Serve the API with gunicorn."""
     from app.serving import run_gunicorn
 
-    if not _open(mongo_uri).durable:
+    store = _open(mongo_uri)
+    durable = store.durable
+    store.close()
+    if not durable:
         click.echo(
             "warning: this store starts empty in every worker; "
             "use `asia-beacon demo` for a loaded embedded beacon.",

@@ -6,10 +6,24 @@ as ``chr22`` on ``hg38`` would never match a query for ``22`` on ``GRCh38``.
 
 from __future__ import annotations
 
-# Canonical assembly name -> accepted synonyms (compared case-insensitively).
+# Canonical assembly name -> accepted synonyms (compared case-insensitively). RefSeq numbers
+# every patch release of the human assembly: GCF_000001405.13 (GRCh37) to .25 (GRCh37.p13),
+# .26 (GRCh38) to .40 (GRCh38.p14); patches do not move primary-chromosome coordinates.
 ASSEMBLY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "GRCh38": ("grch38", "hg38", "gcf_000001405.26", "gca_000001405.15"),
-    "GRCh37": ("grch37", "hg19", "hs37d5", "b37", "gcf_000001405.13", "gca_000001405.1"),
+    "GRCh38": (
+        "grch38",
+        "hg38",
+        "gca_000001405.15",
+        *(f"gcf_000001405.{version}" for version in range(26, 41)),
+    ),
+    "GRCh37": (
+        "grch37",
+        "hg19",
+        "hs37d5",
+        "b37",
+        "gca_000001405.1",
+        *(f"gcf_000001405.{version}" for version in range(13, 26)),
+    ),
 }
 
 _ASSEMBLY_BY_SYNONYM = {

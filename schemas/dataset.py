@@ -62,5 +62,12 @@ class DatasetSchema(Schema):
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         created, updated = data.get("create_date_time"), data.get("update_date_time")
-        if created and updated and updated < created:
+        if not (created and updated):
+            return
+        if (created.tzinfo is None) != (updated.tzinfo is None):
+            raise ValidationError(
+                "give a time zone in both createDateTime and updateDateTime, or in neither",
+                "updateDateTime",
+            )
+        if updated < created:
             raise ValidationError("must not be before createDateTime", "updateDateTime")

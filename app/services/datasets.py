@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.store import DATASETS, Store
-
-VARIANT_STATS = "variantStats"
+from app.store import DATASETS, VARIANT_STATS, Store
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urlparse
 
+from app.store.collections import DATASETS, VARIANT_STATS, VARIANTS
 from app.store.indexes import INDEXES
 
-VARIANTS = "genomicVariations"
-DATASETS = "datasets"
+__all__ = ["DATASETS", "VARIANTS", "VARIANT_STATS", "Store", "open_store"]
 
 DEFAULT_DATABASE = "asia_beacon"
 EMBEDDED_URI = "mongomock://localhost/asia_beacon"
@@ -85,10 +85,6 @@ class Store:
             collection.replace_one({"_id": document["_id"]}, document, upsert=True)
             count += 1
         return count
-
-    def ping(self) -> bool:
-        self._client.admin.command("ping")
-        return True
 
     def close(self) -> None:
         self._client.close()

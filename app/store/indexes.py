@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.store.collections import DATASETS, VARIANTS
+
 
 @dataclass(frozen=True)
 class IndexSpec:
@@ -18,7 +20,7 @@ class IndexSpec:
 ASCENDING = 1
 
 INDEXES: dict[str, tuple[IndexSpec, ...]] = {
-    "genomicVariations": (
+    VARIANTS: (
         # sequence, range and bracket queries: equality on dataset/assembly/chromosome,
         # then a range on start (end is checked from the same index entries).
         IndexSpec(
@@ -32,9 +34,10 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
             ),
         ),
         IndexSpec("gene", (("datasetId", ASCENDING), ("geneIds", ASCENDING))),
+        IndexSpec("aminoacid_change", (("datasetId", ASCENDING), ("aminoacidChanges", ASCENDING))),
         IndexSpec("variant_id", (("variantInternalId", ASCENDING),)),
         IndexSpec("external_id", (("identifiers", ASCENDING),)),
         IndexSpec("hgvs_id", (("record.identifiers.genomicHGVSId", ASCENDING),)),
     ),
-    "datasets": (),
+    DATASETS: (),
 }

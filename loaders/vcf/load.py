@@ -21,8 +21,7 @@ import pysam
 from tqdm import tqdm
 
 from app.genome import UnknownAssemblyError, canonical_assembly
-from app.services.datasets import VARIANT_STATS
-from app.store import VARIANTS, Store
+from app.store import VARIANT_STATS, VARIANTS, Store
 from loaders.errors import LoadError
 from loaders.vcf.documents import VariantDocumentBuilder
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError

@@ -62,6 +62,15 @@ def test_reloading_replaces_by_id_and_keeps_others(tmp_path, empty_store):
         ("[]", "no dataset records"),
         ("- just a string", "must be a mapping"),
         ("- {id: a, name: A}\n- {id: a, name: B}", "duplicate dataset id"),
+        (
+            "- {id: a, name: A, createDateTime: '2026-01-01T00:00:00Z',"
+            " updateDateTime: '2026-02-01T00:00:00'}",
+            "updateDateTime: give a time zone",
+        ),
+        (
+            "- {id: a, name: A, createDateTime: '2026-03-01', updateDateTime: '2026-02-01'}",
+            "updateDateTime: must not be before",
+        ),
     ],
 )
 def test_malformed_files(tmp_path, content, problem):

@@ -124,3 +124,18 @@ def test_identifier_lookup_matches_internal_or_external_ids():
 def test_queries_the_specification_does_not_define_are_refused(query, message):
     with pytest.raises(InvalidVariantQueryError, match=message):
         check_variant_query(query)
+
+
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("GCF_000001405.39", "GRCh38"),
+        ("GCF_000001405.40", "GRCh38"),
+        ("GRCh38.p14", "GRCh38"),
+        ("hg19", "GRCh37"),
+        ("GCF_000001405.25", "GRCh37"),
+    ],
+)
+def test_assembly_synonyms_and_patch_accessions(name, canonical):
+    query = VariantQuery(assembly_id=name, gene_id="ALDH2")
+    assert variant_filter(query, "d", None)["assemblyId"] == canonical
