@@ -10,7 +10,6 @@ from app.query.request import GRANULARITY_ORDER, BeaconRequest, Pagination
 from app.query.variants import VariantQuery
 from schemas.fields import (
     BASES_PATTERN,
-    CommaSeparatedList,
     Coordinates,
     UpperCaseBases,
     WholeNumber,
@@ -128,57 +127,53 @@ class BeaconRequestBodySchema(Schema):
         )
 
 
-# Query-string keys that are not request parameters; everything else is one.
-GET_CONTROL_KEYS = (
-    "requestedGranularity",
-    "includeResultsetResponses",
-    "skip",
-    "limit",
-    "filters",
-    "testMode",
-    "apiVersion",
-    "requestedSchema",
-)
-
-
-class BeaconGetArgumentsSchema(Schema):
-    """The query-string spelling of the framework keys of a request (GET)."""
-
-    class Meta:
-        unknown = RAISE
-
-    requested_granularity = fields.String(
-        data_key="requestedGranularity", validate=validate.OneOf(GRANULARITIES), load_default=None
-    )
-    include_resultset_responses = fields.String(
-        data_key="includeResultsetResponses",
-        validate=validate.OneOf(RESULTSET_INCLUSION),
-        load_default="HIT",
-    )
-    skip = WholeNumber(load_default=0)
-    limit = WholeNumber(load_default=None)
-    filters = CommaSeparatedList(fields.String(), load_default=list)
-    test_mode = fields.Boolean(data_key="testMode", load_default=False)
-    api_version = fields.String(data_key="apiVersion", load_default=None)
-    requested_schema = fields.String(data_key="requestedSchema", load_default=None)
+# Where each framework key of a GET query string goes in the POST body; every other key is a
+# request parameter. GET is reshaped into the body form so one schema reads both.
+_GET_KEY_PLACES: dict[str, tuple[str, ...]] = {
+    "requestedGranularity": ("query", "requestedGranularity"),
+    "includeResultsetResponses": ("query", "includeResultsetResponses"),
+    "testMode": ("query", "testMode"),
+    "skip": ("query", "pagination", "skip"),
+    "limit": ("query", "pagination", "limit"),
+    "filters": ("query", "filters"),
+    "apiVersion": ("meta", "apiVersion"),
+    "requestedSchema": ("meta", "requestedSchemas"),
+}
 
 
 def request_from_query_string(args: dict[str, str]) -> BeaconRequest:
-    """Build the same :class:`BeaconRequest` a POST body would give from GET arguments."""
-    control = {key: value for key, value in args.items() if key in GET_CONTROL_KEYS}
-    parameters = {key: value for key, value in args.items() if key not in GET_CONTROL_KEYS}
-    loaded = _GET_ARGUMENTS.load(control)
-    requested = loaded["requested_schema"]
-    return BeaconRequest(
-        request_parameters=parameters,
-        filters=loaded["filters"],
-        requested_granularity=loaded["requested_granularity"],
-        include_resultset_responses=loaded["include_resultset_responses"],
-        pagination=Pagination(skip=loaded["skip"], limit=loaded["limit"]),
-        api_version=loaded["api_version"],
-        requested_schemas=[{"schema": requested}] if requested else [],  # one schema via GET
-        test_mode=loaded["test_mode"],
-    )
+    """The same :class:`BeaconRequest` a POST body would give, from GET arguments."""
+    body: dict[str, Any] = {"meta": {}, "query": {"requestParameters": {}}}
+    for key, value in args.items():
+        place = _GET_KEY_PLACES.get(key)
+        if place is None:
+            body["query"]["requestParameters"][key] = value
+            continue
+        if key == "filters":
+            value = [term.strip() for term in value.split(",") if term.strip()]
+        elif key == "requestedSchema":
+            value = [{"schema": value}]
+        *parents, leaf = place
+        target = body
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    try:
+        return _REQUEST_BODY.load(body)
+    except ValidationError as error:
+        raise ValidationError(_messages_by_get_key(error.messages)) from None
+
+
+def _messages_by_get_key(messages: Any) -> Any:
+    """Name each problem by the query-string key the client wrote, not its place in the body."""
+    found = {}
+    for key, place in _GET_KEY_PLACES.items():
+        node = messages
+        for part in place:
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            found[key] = node
+    return found or messages
 
 
 def request_from_body(body: Any) -> BeaconRequest:
@@ -242,7 +237,6 @@ def echo_request_parameters(query: VariantQuery, dataset_ids: list[str] | None) 
 
 
 # Schemas hold no per-request state: build them once, not on every request.
-_GET_ARGUMENTS = BeaconGetArgumentsSchema()
 _REQUEST_BODY = BeaconRequestBodySchema()
 _DATASET_SELECTION = DatasetSelectionSchema()
 _VARIANT_PARAMETERS = VariantRequestParametersSchema()
