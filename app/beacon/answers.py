@@ -13,9 +13,8 @@ from app.errors import BadRequestError, NotFoundError
 from app.query.request import page_limit, page_offset, returned_granularity
 from app.query.variants import (
     InvalidVariantQueryError,
-    check_variant_query,
-    variant_filter,
     variant_id_filter,
+    variant_selector,
 )
 from app.responses import collections_response, response_meta, resultsets_response
 from app.services.datasets import DatasetSummary, dataset_records, known_datasets
@@ -50,7 +49,7 @@ def answer_variants(
     if variant_id is not None and parameters.get(VARIANT_PARAMETERS_KEY):
         raise BadRequestError("/g_variants/{id} takes no request parameters")
     try:
-        check_variant_query(query)
+        selector = variant_selector(query)
     except InvalidVariantQueryError as error:
         raise BadRequestError(str(error)) from None
     datasets = _datasets(dataset_id, requested_datasets)
@@ -62,7 +61,7 @@ def answer_variants(
     def selector_for(dataset: DatasetSummary) -> dict[str, Any]:
         if variant_id is not None:
             return variant_id_filter(variant_id, dataset.id)
-        return variant_filter(query, dataset.id, dataset.longest_variant)
+        return selector(dataset.id, dataset.longest_variant)
 
     offset = page_offset(request.pagination.skip, limit)
     results = find_variants(current_store(), datasets, selector_for, granularity, offset, limit)

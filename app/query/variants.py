@@ -11,6 +11,7 @@ on ``start``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,36 +115,54 @@ def resolve_assembly(query: VariantQuery) -> str | None:
     return assembly
 
 
-def variant_filter(query: VariantQuery, dataset_id: str, longest_variant: int | None) -> dict:
-    """The MongoDB filter selecting the dataset's variants that answer the query.
+def variant_selector(query: VariantQuery) -> Callable[[str, int | None], dict]:
+    """Validate the query once; return ``(dataset_id, longest_variant) -> MongoDB filter``.
 
-    ``longest_variant`` (the dataset's largest ``end - start``) bounds the scan of a range
-    query from below, so an overlap search stays an index range scan on ``start``.
+    Only the dataset and the range query's lower bound on ``start`` differ between datasets:
+    ``longest_variant`` (the dataset's largest ``end - start``) bounds the scan of a range query
+    from below, so an overlap search stays an index range scan on ``start``.
     """
     kind = check_variant_query(query)
-    selector: dict[str, Any] = {"datasetId": dataset_id}
+    shared = _dataset_independent_conditions(query)
+
+    def for_dataset(dataset_id: str, longest_variant: int | None) -> dict:
+        return {
+            "datasetId": dataset_id,
+            **shared,
+            **_position_conditions(kind, query, longest_variant),
+        }
+
+    return for_dataset
+
+
+def variant_filter(query: VariantQuery, dataset_id: str, longest_variant: int | None) -> dict:
+    """The MongoDB filter selecting one dataset's variants that answer the query."""
+    return variant_selector(query)(dataset_id, longest_variant)
+
+
+def _dataset_independent_conditions(query: VariantQuery) -> dict[str, Any]:
+    conditions: dict[str, Any] = {}
     assembly = resolve_assembly(query)
     if assembly is not None:
-        selector["assemblyId"] = assembly
+        conditions["assemblyId"] = assembly
     if query.reference_name is not None:
-        selector["referenceName"] = normalize_reference_name(query.reference_name)
-    selector.update(_position_conditions(kind, query, longest_variant))
+        conditions["referenceName"] = normalize_reference_name(query.reference_name)
     if query.reference_bases is not None:
-        selector["referenceBases"] = bases_condition(query.reference_bases)
+        conditions["referenceBases"] = bases_condition(query.reference_bases)
     if query.alternate_bases is not None:
-        selector["alternateBases"] = bases_condition(query.alternate_bases)
+        conditions["alternateBases"] = bases_condition(query.alternate_bases)
     if query.variant_type is not None:
-        selector["variantType"] = variant_type_condition(query.variant_type)
+        conditions["variantType"] = variant_type_condition(query.variant_type)
     length = _length_condition(query)
     if length:
-        selector["variantLength"] = length
+        conditions["variantLength"] = length
     if query.gene_id is not None:
-        selector["geneIds"] = query.gene_id
+        conditions["geneIds"] = query.gene_id
     if query.aminoacid_change is not None:
-        selector["aminoacidChanges"] = query.aminoacid_change.strip().upper()
+        conditions["aminoacidChanges"] = query.aminoacid_change.strip().upper()
     if query.genomic_allele_short_form is not None:
-        selector["record.identifiers.genomicHGVSId"] = query.genomic_allele_short_form
-    return selector
+        conditions["record.identifiers.genomicHGVSId"] = query.genomic_allele_short_form
+    return conditions
 
 
 def _position_conditions(kind: str, query: VariantQuery, longest: int | None) -> dict[str, Any]:
