@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from app.config import DEFAULTS, ENV_PREFIX
-from app.context import SETTINGS_KEY, STORE_KEY
+from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY
 from app.errors import register_error_handlers
 from app.responses import error_response
 from app.settings import BeaconSettings
@@ -32,6 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.extensions[STORE_KEY] = store or open_store(str(app.config["MONGO_URI"]))
 
     from app.beacon import entries, info
+    from app.ontology.hierarchy import load_hierarchy
+
+    app.extensions[ONTOLOGY_KEY] = load_hierarchy(settings.ontology_files)
 
     app.register_blueprint(info.blueprint)
     app.register_blueprint(entries.blueprint)

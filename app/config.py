@@ -34,6 +34,9 @@ DEFAULTS: dict[str, object] = {
     "SECURITY_LEVELS": ["PUBLIC"],
     "DEFAULT_PAGE_SIZE": 10,
     "MAX_PAGE_SIZE": 100,
+    # Extra ontology hierarchy files (TSV from `asia-beacon ontology extract`), read after the
+    # bundled ones; ASIA_BEACON_ONTOLOGY_FILES=/data/hp.tsv,/data/mondo.tsv
+    "ONTOLOGY_FILES": [],
 }
 
 ENVIRONMENT_STATUS = {"dev": "DEV", "test": "TEST", "staging": "TEST", "prod": "PROD"}

@@ -1,14 +1,20 @@
-"""Per-application objects the routes use: the store and the typed settings."""
+"""Per-application objects the routes use: the store, the typed settings and the ontology."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask import current_app, request
 
 from app.settings import BeaconSettings
 from app.store import Store
 
+if TYPE_CHECKING:
+    from app.ontology.hierarchy import OntologyHierarchy
+
 STORE_KEY = "asia_beacon.store"
 SETTINGS_KEY = "asia_beacon.settings"
+ONTOLOGY_KEY = "asia_beacon.ontology"
 
 
 def current_store() -> Store:
@@ -17,6 +23,10 @@ def current_store() -> Store:
 
 def current_settings() -> BeaconSettings:
     return current_app.extensions[SETTINGS_KEY]
+
+
+def current_ontology() -> OntologyHierarchy:
+    return current_app.extensions[ONTOLOGY_KEY]
 
 
 def base_url() -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.entry_types import EntryType
 from app.query.request import BeaconRequest, included_result_sets
-from app.services.variants import DatasetResult
+from app.services.entries import DatasetResult
 from app.settings import BeaconSettings
 from schemas import responses as shapes
 
@@ -36,7 +36,7 @@ def response_meta(
         "received_request_summary": {
             "api_version": request.api_version or settings.api_version,
             "requested_schemas": request.requested_schemas,
-            "filters": [_filter_id(item) for item in request.filters],
+            "filters": [item.id for item in request.filters],
             "request_parameters": request_parameters,
             "include_resultset_responses": request.include_resultset_responses,
             "pagination": {"skip": request.pagination.skip, "limit": limit},
@@ -46,12 +46,12 @@ def response_meta(
     }
 
 
-def _filter_id(item: Any) -> str:
-    return str(item.get("id")) if isinstance(item, dict) else str(item)
-
-
 def resultsets_response(
-    meta: dict[str, Any], granularity: str, results: list[DatasetResult], inclusion: str
+    meta: dict[str, Any],
+    granularity: str,
+    results: list[DatasetResult],
+    inclusion: str,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
     """beaconBooleanResponse, beaconCountResponse or beaconResultsetsResponse per granularity.
 
@@ -60,7 +60,7 @@ def resultsets_response(
     """
     exists = any(result.exists for result in results)
     summary: dict[str, Any] = {"exists": exists}
-    body: dict[str, Any] = {"meta": meta, "response_summary": summary}
+    body: dict[str, Any] = {"meta": meta, "response_summary": summary, **_info(warnings)}
     if granularity == "boolean":
         return _RESULTSETS.dump(body)
     summary["num_total_results"] = sum(result.count or 0 for result in results)
@@ -82,19 +82,28 @@ def resultsets_response(
 
 
 def collections_response(
-    meta: dict[str, Any], granularity: str, page: list[dict[str, Any]], total: int
+    meta: dict[str, Any],
+    granularity: str,
+    page: list[dict[str, Any]],
+    total: int,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
-    """beaconCollectionsResponse (or its boolean/count reduction) for datasets.
+    """beaconCollectionsResponse (or its boolean/count reduction) for datasets and cohorts.
 
     ``page`` is the requested page of collections, ``total`` how many there are in all.
     """
     summary: dict[str, Any] = {"exists": total > 0}
-    body: dict[str, Any] = {"meta": meta, "response_summary": summary}
+    body: dict[str, Any] = {"meta": meta, "response_summary": summary, **_info(warnings)}
     if granularity != "boolean":
         summary["num_total_results"] = total
     if granularity == "record":
         body["response"] = {"collections": page}
     return _COLLECTIONS.dump(body)
+
+
+def _info(warnings: list[str] | None) -> dict[str, Any]:
+    """The response ``info`` block: what the client should know, e.g. filters matching nothing."""
+    return {"info": {"warnings": warnings}} if warnings else {}
 
 
 def error_response(settings: BeaconSettings, status: int, message: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class BeaconSettings:
     security_levels: tuple[str, ...]
     default_page_size: int
     max_page_size: int
+    ontology_files: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BeaconSettings:
@@ -52,6 +53,7 @@ class BeaconSettings:
             security_levels=_text_list(config["SECURITY_LEVELS"]),
             default_page_size=int(config["DEFAULT_PAGE_SIZE"]),
             max_page_size=int(config["MAX_PAGE_SIZE"]),
+            ontology_files=_text_list(config["ONTOLOGY_FILES"]),
         )
         settings._check()
         return settings

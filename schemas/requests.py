@@ -14,6 +14,7 @@ from schemas.fields import (
     UpperCaseBases,
     WholeNumber,
 )
+from schemas.filters import FilterField
 
 GRANULARITIES = GRANULARITY_ORDER
 RESULTSET_INCLUSION = ("HIT", "MISS", "ALL", "NONE")
@@ -79,7 +80,7 @@ class BeaconQuerySchema(Schema):
         unknown = RAISE
 
     request_parameters = fields.Raw(data_key="requestParameters", load_default=dict)
-    filters = fields.List(fields.Raw(), load_default=list)
+    filters = fields.List(FilterField(), load_default=list)
     include_resultset_responses = fields.String(
         data_key="includeResultsetResponses",
         validate=validate.OneOf(RESULTSET_INCLUSION),

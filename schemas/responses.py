@@ -58,6 +58,10 @@ class ResultSetSchema(Schema):
     results = fields.List(fields.Dict())
 
 
+class ResponseInfoSchema(Schema):
+    warnings = fields.List(fields.String())
+
+
 class ResultSetsSchema(Schema):
     result_sets = fields.List(fields.Nested(ResultSetSchema), data_key="resultSets")
 
@@ -68,6 +72,7 @@ class ResultsetsResponseSchema(Schema):
 
     meta = fields.Nested(ResponseMetaSchema)
     response_summary = fields.Nested(SummarySchema, data_key="responseSummary")
+    info = fields.Nested(ResponseInfoSchema)
     response = fields.Nested(ResultSetsSchema)
 
 
@@ -80,6 +85,7 @@ class CollectionsResponseSchema(Schema):
 
     meta = fields.Nested(ResponseMetaSchema)
     response_summary = fields.Nested(SummarySchema, data_key="responseSummary")
+    info = fields.Nested(ResponseInfoSchema)
     response = fields.Nested(CollectionsSchema)
 
 
@@ -210,6 +216,7 @@ class EndpointSetSchema(Schema):
     entry_type = fields.String(data_key="entryType")
     root_url = fields.String(data_key="rootUrl")
     single_entry_url = fields.String(data_key="singleEntryUrl")
+    filtering_terms_url = fields.String(data_key="filteringTermsUrl")
     endpoints = fields.Dict(keys=fields.String(), values=fields.Nested(RelatedEndpointSchema))
 
 
@@ -230,6 +237,8 @@ class FilteringTermSchema(Schema):
     id = fields.String()
     label = fields.String()
     scopes = fields.List(fields.String())
+    # not "values": a dict's attribute of that name is its method
+    known_values = fields.List(fields.String(), data_key="values")
 
 
 class FilteringTermsSchema(Schema):

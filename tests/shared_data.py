@@ -13,6 +13,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CINECA_VCF = Path("data", "cineca", "vcf", "chr22_cineca_5002.vcf.gz")
+CINECA_BFF = Path("data", "cineca", "bff")
+CINECA_DATASET = "CINECA_synthetic_cohort_EUROPE_UK1"
 
 
 def shared_dir() -> Path:

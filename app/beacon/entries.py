@@ -1,35 +1,50 @@
-"""Entry-type endpoints: g_variants and datasets, GET and POST alike."""
+"""Entry-type endpoints, GET and POST alike, registered from the entry-type registry:
+``/{entry}``, ``/{entry}/{id}`` and ``/{entry}/{id}/{other entry}`` for every nested type."""
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from flask import Blueprint, jsonify, request
 
-from app.beacon.answers import answer_datasets, answer_variants
+from app.beacon.answers import answer_collections, answer_records
+from app.entry_types import BY_ID, ENTRY_TYPES, EntryType
 
 blueprint = Blueprint("beacon_entries", __name__)
 BOTH = ["GET", "POST"]
 
 
-@blueprint.route("/g_variants", methods=BOTH)
-def g_variants():
-    return jsonify(answer_variants(request))
+def _root(entry: EntryType) -> Any:
+    if entry.collection:
+        return jsonify(answer_collections(request, entry))
+    return jsonify(answer_records(request, entry))
 
 
-@blueprint.route("/g_variants/<path:variant_id>", methods=BOTH)
-def g_variant(variant_id: str):
-    return jsonify(answer_variants(request, variant_id=variant_id))
+def _single(entry: EntryType, entry_id: str) -> Any:
+    if entry.collection:
+        return jsonify(answer_collections(request, entry, entry_id))
+    return jsonify(answer_records(request, entry, entry_id=entry_id))
 
 
-@blueprint.route("/datasets", methods=BOTH)
-def datasets():
-    return jsonify(answer_datasets(request))
+def _nested(parent: EntryType, target: EntryType, entry_id: str) -> Any:
+    return jsonify(answer_records(request, target, parent=parent, parent_id=entry_id))
 
 
-@blueprint.route("/datasets/<dataset_id>", methods=BOTH)
-def dataset(dataset_id: str):
-    return jsonify(answer_datasets(request, dataset_id))
-
-
-@blueprint.route("/datasets/<dataset_id>/g_variants", methods=BOTH)
-def dataset_variants(dataset_id: str):
-    return jsonify(answer_variants(request, dataset_id=dataset_id))
+for _entry in ENTRY_TYPES:
+    # Variant ids may contain slashes (HGVS, VRS); other ids are one path segment.
+    _id = "<path:entry_id>" if _entry.path == "g_variants" else "<entry_id>"
+    blueprint.add_url_rule(
+        f"/{_entry.path}", f"{_entry.path}", partial(_root, _entry), methods=BOTH
+    )
+    blueprint.add_url_rule(
+        f"/{_entry.path}/{_id}", f"{_entry.path}_one", partial(_single, _entry), methods=BOTH
+    )
+    for _nested_id in _entry.nested:
+        _target = BY_ID[_nested_id]
+        blueprint.add_url_rule(
+            f"/{_entry.path}/<entry_id>/{_target.path}",
+            f"{_entry.path}_{_target.path}",
+            partial(_nested, _entry, _target),
+            methods=BOTH,
+        )

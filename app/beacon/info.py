@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
-from app.context import base_url, current_settings, current_store
+from app.context import base_url, current_ontology, current_settings, current_store
+from app.entry_types import COHORT, DATASET, INDIVIDUAL
+from app.errors import NotFoundError
 from app.services import informational
+from app.services.cohorts import cohort_dataset_ids
 from app.services.datasets import known_datasets
+from app.services.filtering_terms import filtering_terms as filtering_terms_of
 from schemas import responses as shapes
 
 blueprint = Blueprint("beacon_info", __name__)
 
 
-def _informational(schema: shapes.Schema, response: dict):
+def _informational(schema: shapes.Schema, response: dict) -> Response:
     body = {"meta": informational.informational_meta(current_settings()), "response": response}
     return jsonify(schema.dump(body))
 
@@ -58,7 +62,40 @@ def entry_types():
 
 @blueprint.get("/filtering_terms")
 def filtering_terms():
-    # g_variants accepts no filters yet, so there are no terms to advertise.
-    return _informational(
-        shapes.FilteringTermsResponseSchema(), {"filtering_terms": [], "resources": []}
+    return _filtering_terms()
+
+
+@blueprint.get(f"/{INDIVIDUAL.path}/filtering_terms")
+def individual_filtering_terms():
+    return _filtering_terms(scopes=[INDIVIDUAL.id])
+
+
+@blueprint.get(f"/{DATASET.path}/<dataset_id>/filtering_terms")
+def dataset_filtering_terms(dataset_id: str):
+    if dataset_id not in {dataset.id for dataset in known_datasets(current_store())}:
+        raise NotFoundError(f"no dataset with id {dataset_id!r}")
+    return _filtering_terms(dataset_ids={dataset_id})
+
+
+@blueprint.get(f"/{COHORT.path}/<cohort_id>/filtering_terms")
+def cohort_filtering_terms(cohort_id: str):
+    dataset_ids = cohort_dataset_ids(current_store(), cohort_id)
+    if not dataset_ids:
+        raise NotFoundError(f"no cohort with id {cohort_id!r}")
+    return _filtering_terms(dataset_ids=dataset_ids)
+
+
+def _filtering_terms(
+    dataset_ids: set[str] | None = None, scopes: list[str] | None = None
+) -> Response:
+    """Terms present in the data of the datasets (all by default) and scopes (all by default)."""
+    datasets = known_datasets(current_store())
+    with_variants = any(
+        dataset.variant_count
+        for dataset in datasets
+        if dataset_ids is None or dataset.id in dataset_ids
     )
+    terms = filtering_terms_of(
+        current_store(), current_ontology(), dataset_ids, scopes, variants_loaded=with_variants
+    )
+    return _informational(shapes.FilteringTermsResponseSchema(), terms)

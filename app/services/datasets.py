@@ -1,4 +1,5 @@
-"""The datasets this beacon holds: described (`datasets`) and loaded (`variantStats`) ones."""
+"""The datasets this beacon holds: described (`datasets`), with variants (`variantStats`) or
+with metadata (`filteringTerms`, which every metadata load writes)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.store import DATASETS, VARIANT_STATS, Store
+from app.store.collections import FILTERING_TERMS
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class DatasetSummary:
 
 
 def known_datasets(store: Store) -> list[DatasetSummary]:
-    """Every dataset with a description or loaded variants, ordered by id."""
+    """Every dataset with a description, variants or metadata, ordered by id."""
     stats = {
         doc["_id"]: doc
         for doc in store.collection(VARIANT_STATS).find(
@@ -24,6 +26,7 @@ def known_datasets(store: Store) -> list[DatasetSummary]:
         )
     }
     described = {doc["_id"] for doc in store.collection(DATASETS).find({}, {"_id": 1})}
+    described.update(store.collection(FILTERING_TERMS).distinct("datasetId"))
     return [
         DatasetSummary(
             id=dataset_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.config import ENVIRONMENT_STATUS
-from app.entry_types import ENTRY_TYPES, SPEC, EntryType
+from app.entry_types import BY_ID, ENTRY_TYPES, SPEC, EntryType
 from app.settings import BeaconSettings
 
 FRAMEWORK_SCHEMAS = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/framework/json"
@@ -101,12 +101,23 @@ def beacon_map(base_url: str) -> dict[str, Any]:
 
 def _endpoint_set(entry: EntryType, base_url: str) -> dict[str, Any]:
     root = f"{base_url}/{entry.path}"
-    return {
+    endpoint_set: dict[str, Any] = {
         "entry_type": entry.id,
         "root_url": root,
         "single_entry_url": f"{root}/{{id}}",
         "endpoints": {
-            path: {"returned_entry_type": returned, "url": f"{root}/{{id}}/{path}"}
-            for path, returned in entry.nested
+            BY_ID[nested].path: {
+                "returned_entry_type": nested,
+                "url": f"{root}/{{id}}/{BY_ID[nested].path}",
+            }
+            for nested in entry.nested
         },
     }
+    if entry.filtering_terms_url:
+        endpoint_set["filtering_terms_url"] = filtering_terms_path(entry, root)
+    return endpoint_set
+
+
+def filtering_terms_path(entry: EntryType, root: str) -> str:
+    """Where an entry type's own filtering terms are served: collections per member."""
+    return f"{root}/{{id}}/filtering_terms" if entry.collection else f"{root}/filtering_terms"

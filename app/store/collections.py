@@ -3,3 +3,11 @@
 VARIANTS = "genomicVariations"
 DATASETS = "datasets"
 VARIANT_STATS = "variantStats"  # one summary per dataset, written by the VCF loader
+INDIVIDUALS = "individuals"
+BIOSAMPLES = "biosamples"
+RUNS = "runs"
+ANALYSES = "analyses"
+COHORTS = "cohorts"
+FILTERING_TERMS = "filteringTerms"  # terms present per dataset and scope, written by loaders
+
+METADATA_ENTRIES = (INDIVIDUALS, BIOSAMPLES, RUNS, ANALYSES, COHORTS)

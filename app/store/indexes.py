@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.store.collections import DATASETS, VARIANTS
+from app.store.collections import (
+    ANALYSES,
+    BIOSAMPLES,
+    COHORTS,
+    DATASETS,
+    FILTERING_TERMS,
+    INDIVIDUALS,
+    RUNS,
+    VARIANTS,
+)
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,36 @@ class IndexSpec:
 
 
 ASCENDING = 1
+
+# The links each metadata entry type's documents hold (top-level copies of the record's fields).
+_METADATA_LINKS = {
+    INDIVIDUALS: (),
+    BIOSAMPLES: ("individualId",),
+    RUNS: ("individualId", "biosampleId"),
+    ANALYSES: ("individualId", "biosampleId", "runId"),
+    COHORTS: (),
+}
+
+
+def _metadata_indexes(links: tuple[str, ...]) -> tuple[IndexSpec, ...]:
+    """Record by id, ontology filters, joins through each link, duration ranges."""
+    return (
+        IndexSpec("record_id", (("datasetId", ASCENDING), ("id", ASCENDING)), unique=True),
+        IndexSpec("ontology_terms", (("datasetId", ASCENDING), ("ontologyTerms", ASCENDING))),
+        *(
+            IndexSpec(f"link_{link}", (("datasetId", ASCENDING), (link, ASCENDING)))
+            for link in links
+        ),
+        IndexSpec(
+            "durations",
+            (
+                ("datasetId", ASCENDING),
+                ("durations.path", ASCENDING),
+                ("durations.days", ASCENDING),
+            ),
+        ),
+    )
+
 
 INDEXES: dict[str, tuple[IndexSpec, ...]] = {
     VARIANTS: (
@@ -35,9 +74,22 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
         ),
         IndexSpec("gene", (("datasetId", ASCENDING), ("geneIds", ASCENDING))),
         IndexSpec("aminoacid_change", (("datasetId", ASCENDING), ("aminoacidChanges", ASCENDING))),
+        IndexSpec("carriers", (("datasetId", ASCENDING), ("biosampleIds", ASCENDING))),
         IndexSpec("variant_id", (("variantInternalId", ASCENDING),)),
         IndexSpec("external_id", (("identifiers", ASCENDING),)),
         IndexSpec("hgvs_id", (("record.identifiers.genomicHGVSId", ASCENDING),)),
     ),
     DATASETS: (),
+    **{entry: _metadata_indexes(links) for entry, links in _METADATA_LINKS.items()},
+    FILTERING_TERMS: (
+        IndexSpec(
+            "term",
+            (
+                ("datasetId", ASCENDING),
+                ("scope", ASCENDING),
+                ("kind", ASCENDING),
+                ("id", ASCENDING),
+            ),
+        ),
+    ),
 }

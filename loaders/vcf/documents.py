@@ -121,11 +121,12 @@ class VariantDocumentBuilder:
                 beacon["identifiers"] = identifiers
             if genes or changes:
                 beacon["molecularAttributes"] = _molecular_attributes(genes, changes)
+            carriers = []
             if counts is None:
                 allele_count, called = info_counts[number - 1], info_number
             else:
                 allele_count, called = counts.allele_counts[number - 1], counts.allele_number
-                if carriers := counts.carriers.get(number):
+                if carriers := counts.carriers.get(number, []):
                     beacon["caseLevelData"] = carriers
             if called and allele_count is not None:
                 beacon["frequencyInPopulations"] = self._frequencies(allele_count, called)
@@ -144,6 +145,8 @@ class VariantDocumentBuilder:
                     "aminoacidChanges": changes,
                     "identifiers": list(record.ids),
                     "variantInternalId": internal_id,
+                    # carriers' sample names: the link to biosamples, indexed for joins
+                    "biosampleIds": [case["biosampleId"] for case in carriers],
                     "record": beacon,
                 }
             )

@@ -82,6 +82,10 @@ class VcfDocumentStream:
     def samples(self) -> int:
         return len(self.header.samples)
 
+    @property
+    def sample_names(self) -> tuple[str, ...]:
+        return tuple(self.header.samples)
+
     def __iter__(self) -> Iterator[dict[str, Any]]:
         self.records = self.variants = self.longest_variant = 0
         self.reference_names = set()
@@ -185,6 +189,7 @@ def load_vcf(
         "_id": dataset_id,
         "variantCount": stream.variants,
         "sampleCount": stream.samples,
+        "sampleIds": list(stream.sample_names),
         "assemblyIds": [stream.assembly],
         "referenceNames": sorted(stream.reference_names),
         "longestVariant": stream.longest_variant,

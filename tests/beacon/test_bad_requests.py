@@ -22,7 +22,7 @@ BAD_GETS = [
     ("/g_variants?geneId=BRCA2&includeResultsetResponses=SOME", "includeResultsetResponses"),
     ("/g_variants?geneId=BRCA2&limit=-1", "limit"),
     ("/g_variants?geneId=BRCA2&variantMinLength=9&variantMaxLength=2", "variantMinLength"),
-    ("/g_variants?geneId=BRCA2&filters=HP:0001250", "filters"),
+    ("/g_variants?geneId=BRCA2&filters=asian", "neither an ontology term"),
     ("/g_variants?mateName=chr2&referenceName=1&start=5&end=10", "mateName"),
     ("/g_variants/rs671?geneId=ALDH2", "no request parameters"),
     ("/datasets?geneId=ALDH2", "no request parameters"),

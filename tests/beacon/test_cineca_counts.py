@@ -10,17 +10,13 @@ from shared_data import CINECA_VCF, shared_file
 from vcf_truth import count_matches, generated_queries, read_truth
 
 from app import create_app
-from app.store import open_store
-from loaders.vcf import load_vcf
 
 
 @pytest.fixture(scope="module")
-def cineca():
-    path = shared_file(CINECA_VCF)
-    store = open_store("mongomock://localhost/cineca_tests")
-    summary = load_vcf(store, path, "cineca-uk1", "GRCh37")
+def cineca(cineca_variants):
+    store, summary = cineca_variants
     client = create_app({"TESTING": True}, store=store).test_client()
-    return summary, read_truth(str(path)), client
+    return summary, read_truth(str(shared_file(CINECA_VCF))), client
 
 
 def test_every_allele_of_the_file_is_loaded(cineca):

@@ -161,3 +161,29 @@ def generated_queries(alleles: list[TruthAllele], per_kind: int = 20) -> list[di
     for gene in genes[:5]:
         queries.append({"geneId": gene, "variantType": "SNP"})
     return queries
+
+
+def carried_alleles(
+    path: str, samples: list[str] | None = None
+) -> dict[str, set[tuple[str, int, str, str]]]:
+    """Per sample (all, or those named), the alleles its genotype carries: (chromosome,
+    0-based start, REF, ALT).
+
+    ``*`` and ``.`` are not alleles a beacon reports; a missing or reference call carries none.
+    """
+    carried: dict[str, set[tuple[str, int, str, str]]] = {}
+    with pysam.VariantFile(path) as vcf:
+        names = list(vcf.header.samples) if samples is None else samples
+        for name in names:
+            carried[name] = set()
+        for record in vcf:
+            alts = record.alts or ()
+            for name in names:
+                for index in set(record.samples[name]["GT"] or ()):
+                    if index is None or index == 0 or alts[index - 1] in ("*", "."):
+                        continue
+                    alt = alts[index - 1]
+                    plain = alt if alt.startswith("<") or "[" in alt or "]" in alt else alt.upper()
+                    key = (_chrom(record.chrom), record.start, record.ref.upper(), plain)
+                    carried[name].add(key)
+    return carried

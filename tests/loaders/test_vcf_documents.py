@@ -69,6 +69,8 @@ def test_snv_document_fields(documents):
         "aminoacidChanges": ["V600E"],
         "identifiers": ["rs113488022", "COSV56056643"],
         "variantInternalId": "GRCh38:1:100:A:G",
+        # 0/1 and 1/1 carry G; the carriers are the link to biosamples
+        "biosampleIds": ["S2", "S3"],
     }
     assert document["record"] == {
         "variantInternalId": "GRCh38:1:100:A:G",

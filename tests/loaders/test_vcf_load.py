@@ -47,6 +47,7 @@ def test_load_writes_one_document_per_alt_allele_and_the_stats(store):
         "_id": "cases",
         "variantCount": expected,
         "sampleCount": 4,
+        "sampleIds": ["S1", "S2", "S3", "S4"],
         "assemblyIds": ["GRCh38"],
         "referenceNames": ["1", "2", "X"],
         "longestVariant": 5000 - 149,

@@ -1,0 +1,88 @@
+"""The filtering terms of the loaded data (``filteringTerms``, written by the loaders): the
+catalogue filters are resolved against, and the /filtering_terms listing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from app.query.filters import VARIANT_FIELDS, VARIANT_SCOPE, TermCatalogue
+from app.store import Store
+from app.store.collections import FILTERING_TERMS
+
+ONTOLOGY, ALPHANUMERIC, CUSTOM = "ontology", "alphanumeric", "custom"
+
+
+def term_catalogue(store: Store) -> TermCatalogue:
+    """Ontology term ids and alphanumeric fields present per scope, across all datasets."""
+    ontology: dict[str, set[str]] = {}
+    fields: dict[str, set[str]] = {}
+    rows = store.collection(FILTERING_TERMS).find(
+        {"kind": {"$in": [ONTOLOGY, ALPHANUMERIC]}}, {"_id": 0, "scope": 1, "kind": 1, "id": 1}
+    )
+    for row in rows:
+        target = ontology if row["kind"] == ONTOLOGY else fields
+        target.setdefault(row["scope"], set()).add(row["id"])
+    return TermCatalogue(
+        ontology_terms={scope: frozenset(ids) for scope, ids in ontology.items()},
+        fields={scope: frozenset(paths) for scope, paths in fields.items()},
+    )
+
+
+def filtering_terms(
+    store: Store,
+    ontology: Any,
+    dataset_ids: Iterable[str] | None = None,
+    scopes: Iterable[str] | None = None,
+    variants_loaded: bool = False,
+) -> dict[str, Any]:
+    """Terms of the given datasets and scopes (all when None), one entry per term with every
+    scope it appears in, plus the ontology resources their prefixes come from.
+
+    Variant fields are listed when ``variants_loaded`` (they are the same for every VCF).
+    """
+    selector: dict[str, Any] = {}
+    if dataset_ids is not None:
+        selector["datasetId"] = {"$in": sorted(dataset_ids)}
+    if scopes is not None:
+        selector["scope"] = {"$in": sorted(scopes)}
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in store.collection(FILTERING_TERMS).find(selector, {"_id": 0}):
+        term = merged.setdefault(
+            (row["kind"], row["id"]),
+            {"kind": row["kind"], "id": row["id"], "scopes": set(), "values": set()},
+        )
+        term["scopes"].add(row["scope"])
+        term["values"].update(row.get("values") or ())
+        if row.get("label") and not term.get("label"):
+            term["label"] = row["label"]
+    if variants_loaded and (scopes is None or VARIANT_SCOPE in set(scopes)):
+        for path in VARIANT_FIELDS:
+            merged.setdefault(
+                (ALPHANUMERIC, path),
+                {"kind": ALPHANUMERIC, "id": path, "scopes": {VARIANT_SCOPE}, "values": set()},
+            )
+    terms = [_listed(term, ontology) for _, term in sorted(merged.items())]
+    prefixes = sorted(
+        {term["id"].split(":", 1)[0] for term in merged.values() if term["kind"] == ONTOLOGY}
+    )
+    resources = [resource for prefix in prefixes if (resource := ontology.resource_for(prefix))]
+    return {"filtering_terms": terms, "resources": resources}
+
+
+def _listed(term: dict[str, Any], ontology: Any) -> dict[str, Any]:
+    kind = term["kind"]
+    listed: dict[str, Any] = {
+        "type": ontology.ontology_name(_prefix(term["id"])) if kind == ONTOLOGY else kind,
+        "id": term["id"],
+        "scopes": sorted(term["scopes"]),
+    }
+    if term.get("label"):
+        listed["label"] = term["label"]
+    if term["values"]:
+        listed["known_values"] = sorted(term["values"])
+    return listed
+
+
+def _prefix(curie: str) -> str:
+    return curie.split(":", 1)[0]
