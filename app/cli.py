@@ -92,6 +92,62 @@ def load_datasets_command(path: str, mongo_uri: str) -> None:
     click.echo(f"loaded {len(summary.dataset_ids)} dataset(s): {', '.join(summary.dataset_ids)}")
 
 
+@load.command("metadata")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--dataset", "dataset_id", required=True, help="Dataset id the records belong to.")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Load the valid rows and write the rejected ones to rejects files.",
+)
+@click.option(
+    "--rejects",
+    "rejects_dir",
+    type=click.Path(file_okay=False),
+    help="Folder for the rejects files [default: beside each input file].",
+)
+@URI_OPTION
+def load_metadata_command(
+    paths: tuple[str, ...],
+    dataset_id: str,
+    skip_invalid: bool,
+    rejects_dir: str | None,
+    mongo_uri: str,
+) -> None:
+    """Load individuals, biosamples, runs, analyses and cohorts from CSV, TSV, JSON or YAML
+    files, or folders of them, into a dataset."""
+    from loaders.metadata import MetadataLoadError, load_metadata
+
+    store = _open(mongo_uri)
+    _warn_if_not_durable(store)
+    try:
+        summary = load_metadata(store, paths, dataset_id, skip_invalid, rejects_dir)
+    except MetadataLoadError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"error: {len(error.problems)} problem(s); nothing was loaded "
+            "(--skip-invalid loads the valid rows)",
+            err=True,
+        )
+        sys.exit(2)
+    except LoadError as error:
+        _fail(error)
+    for notice in summary.skipped:
+        click.echo(f"skipped {notice}", err=True)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    counts = ", ".join(f"{entry} {count}" for entry, count in summary.loaded.items())
+    click.echo(
+        f"loaded into dataset {summary.dataset_id}: {counts}; "
+        f"{summary.filtering_terms} filtering terms"
+    )
+    if summary.rejected:
+        click.echo(
+            f"rejected {summary.rejected} row(s), written to {', '.join(summary.rejects_files)}"
+        )
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5050, show_default=True, type=int)
@@ -121,7 +177,7 @@ def demo(host: str, port: int, keep_serving: bool) -> None:
     """Start a beacon on the embedded store with the bundled example data loaded."""
     from app import create_app
     from app.serving import run_in_process
-    from loaders.demo.load import EXAMPLE_QUERIES, load_demo
+    from loaders.demo.load import COHORT_EXAMPLE_QUERIES, EXAMPLE_QUERIES, load_demo
 
     store = open_store(str(DEFAULTS["MONGO_URI"]))
     summary = load_demo(store)
@@ -129,7 +185,66 @@ def demo(host: str, port: int, keep_serving: bool) -> None:
     click.echo(f"demo beacon: {summary}")
     click.echo(f"serving at {url}  (Ctrl-C to stop)")
     click.echo("try:")
-    for description, path in EXAMPLE_QUERIES:
+    for description, path in (*EXAMPLE_QUERIES, *COHORT_EXAMPLE_QUERIES):
         click.echo(f"  # {description}\n  curl '{url}{path}'")
     if keep_serving:
         run_in_process(create_app(store=store), host, port)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option(
+    "--all-fields",
+    is_flag=True,
+    help="One column for every field of the model (first list item), not the curated set.",
+)
+def templates(outdir: str, all_fields: bool) -> None:
+    """Write metadata spreadsheet templates, their field descriptions, JSON Schemas and a
+    filled example into OUTDIR."""
+    from loaders.templates import write_templates
+
+    summary = write_templates(outdir, all_fields)
+    click.echo(f"wrote {len(summary.files)} files into {summary.folder}")
+
+
+@main.group()
+def ontology() -> None:
+    """Build ontology hierarchy files for descendant-term and similarity filters."""
+
+
+@ontology.command("extract")
+@click.argument("obo_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--terms",
+    "term_lists",
+    multiple=True,
+    help="A file of term ids (one per line) or ids like HP:0000822,HP:0001250; repeatable. "
+    "Without it the whole ontology is written.",
+)
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    help="Keep only terms with this CURIE prefix (e.g. UBERON); repeatable.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="TSV file to write."
+)
+def ontology_extract_command(
+    obo_file: str, term_lists: tuple[str, ...], prefixes: tuple[str, ...], output: str
+) -> None:
+    """Write the hierarchy TSV (id, label, parents) of the given terms and all their
+    ancestors from an OBO file."""
+    from loaders.ontology import extract_obo, read_term_list
+
+    try:
+        wanted = [term for value in term_lists for term in read_term_list(value)]
+        result = extract_obo(obo_file, wanted if term_lists else None, output, prefixes)
+    except LoadError as error:
+        _fail(error)
+    for term, replacements in result.obsolete.items():
+        hint = f" (replaced by {', '.join(replacements)})" if replacements else ""
+        click.echo(f"warning: {term} is obsolete{hint}; left out", err=True)
+    if result.missing:
+        click.echo(f"warning: not in {obo_file}: {', '.join(result.missing)}", err=True)
+    click.echo(f"wrote {len(result.terms)} terms to {output}")

@@ -34,11 +34,13 @@ def test_unknown_uri_scheme_is_a_clear_error():
     assert "unsupported storage URI scheme 'redis'" in result.output
 
 
-def test_demo_loads_and_prints_url_and_three_example_queries():
+def test_demo_loads_and_prints_url_and_example_queries():
     result = CliRunner().invoke(main, ["demo", "--no-serve", "--port", "5999"])
     assert result.exit_code == 0, result.output
     assert "serving at http://127.0.0.1:5999" in result.output
-    assert result.output.count("curl 'http://127.0.0.1:5999/g_variants") == 3
+    assert "300 individuals, 300 biosamples, 300 runs, 300 analyses, 1 cohorts" in result.output
+    assert result.output.count("curl 'http://127.0.0.1:5999/g_variants") == 4
+    assert result.output.count("curl 'http://127.0.0.1:5999/individuals") == 2
 
 
 def test_load_vcf_names_file_line_and_field_and_exits_2():

@@ -6,17 +6,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from app.entry_types import ANALYSIS, BIOSAMPLE, COHORT, INDIVIDUAL, RUN
 from app.query.filters import VARIANT_FIELDS, VARIANT_SCOPE, TermCatalogue
 from app.store import Store
 from app.store.collections import FILTERING_TERMS
+from schemas.metadata import leaf_fields
 
 ONTOLOGY, ALPHANUMERIC, CUSTOM = "ontology", "alphanumeric", "custom"
+METADATA_ENTRY_TYPES = (INDIVIDUAL, BIOSAMPLE, RUN, ANALYSIS, COHORT)
 
 
 def term_catalogue(store: Store) -> TermCatalogue:
-    """Ontology term ids and alphanumeric fields present per scope, across all datasets."""
+    """Ontology term ids present per scope across all datasets, and the alphanumeric fields
+    each scope can be filtered by: those of its model and any others the data holds."""
     ontology: dict[str, set[str]] = {}
-    fields: dict[str, set[str]] = {}
+    fields: dict[str, set[str]] = {
+        entry.id: set(leaf_fields(entry.store_collection)) for entry in METADATA_ENTRY_TYPES
+    }
     rows = store.collection(FILTERING_TERMS).find(
         {"kind": {"$in": [ONTOLOGY, ALPHANUMERIC]}}, {"_id": 0, "scope": 1, "kind": 1, "id": 1}
     )

@@ -52,7 +52,11 @@ class Store:
         for collection_name, specs in INDEXES.items():
             collection = self._database[collection_name]
             for spec in specs:
-                collection.create_index(list(spec.keys), name=spec.name, unique=spec.unique)
+                # The embedded store checks a unique index by scanning the whole collection on
+                # every insert; the loaders check uniqueness themselves before writing, so it
+                # only gets the plain index there.
+                unique = spec.unique and self.durable
+                collection.create_index(list(spec.keys), name=spec.name, unique=unique)
 
     def replace_documents(
         self,

@@ -23,13 +23,17 @@ from click.testing import CliRunner
 
 from loaders.datasets import read_dataset_descriptions
 from loaders.demo import generate
-from loaders.demo.generator import GENERATED_WITH, VCF_NAME, write_demo_data
+from loaders.demo.generator import GENERATED_WITH, METADATA_DIR, VCF_NAME, write_demo_data
 from loaders.demo.generator.example_queries import example_query_parameters
 from loaders.demo.load import EXAMPLE_QUERIES, demo_data_dir
 
 DATA = demo_data_dir()
 VCF = DATA / VCF_NAME
 TEXT_FILES = ("populations.tsv", "datasets.yaml", "README.md")
+METADATA_FILES = tuple(
+    f"{METADATA_DIR}/{entry}.csv"
+    for entry in ("individuals", "biosamples", "runs", "analyses", "cohorts")
+)
 GRCH38_LENGTHS = {
     "chr1": 248_956_422, "chr2": 242_193_529, "chr3": 198_295_559, "chr4": 190_214_555,
     "chr5": 181_538_259, "chr6": 170_805_979, "chr7": 159_345_973, "chr8": 145_138_636,
@@ -125,11 +129,15 @@ def _recorded_numpy(folder: Path) -> str:
     return match[1]
 
 
+def _files(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
 def test_regeneration_is_deterministic(regenerated, tmp_path):
     write_demo_data(tmp_path)
-    names = sorted(path.name for path in regenerated.iterdir())
-    assert names == sorted(path.name for path in tmp_path.iterdir())
-    assert {VCF.name, f"{VCF.name}.tbi", GENERATED_WITH, *TEXT_FILES} <= set(names)
+    names = _files(regenerated)
+    assert names == _files(tmp_path)
+    assert {VCF.name, f"{VCF.name}.tbi", GENERATED_WITH, *TEXT_FILES, *METADATA_FILES} <= set(names)
     for name in names:
         assert (tmp_path / name).read_bytes() == (regenerated / name).read_bytes(), name
 
@@ -151,7 +159,7 @@ def test_shipped_files_are_what_the_generator_makes(regenerated):
     assert gzip.decompress((regenerated / VCF.name).read_bytes()) == gzip.decompress(
         VCF.read_bytes()
     ), stale
-    for name in TEXT_FILES:
+    for name in (*TEXT_FILES, *METADATA_FILES):
         assert (regenerated / name).read_bytes() == (DATA / name).read_bytes(), f"{name}: {stale}"
 
 

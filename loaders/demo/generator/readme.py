@@ -124,12 +124,16 @@ python -m loaders.demo.generate /tmp/demo  # or anywhere else
   {samples} samples, genotypes (GT) only;
 - `populations.tsv`: `sample`, `population`, `country` (ISO 3166-1 alpha-2), one line a sample;
 - `datasets.yaml`: the Beacon v2 dataset record `{dataset}`, with our `country`
-  (the hosting country) and `populations` fields.
+  (the hosting country) and `populations` fields;
+- `metadata/*.csv`: the cohort's metadata as filled-in templates (`docs/templates.md`): one
+  individual per sample (`IND-<sample>`: sex as the genotypes have it, ethnicity, country of
+  origin, made-up diseases and phenotypes), one biosample named like the sample's VCF column,
+  one run and one analysis per biosample, and one cohort.
 
 ## Samples
 
 {samples} made-up samples, {males} male and {females} female: males have haploid calls on chrX
-outside the pseudo-autosomal regions (sex is not listed anywhere else).
+outside the pseudo-autosomal regions, and `metadata/individuals.csv` gives the same sex.
 
 | population | country | samples | sample ids |
 |---|---|---|---|

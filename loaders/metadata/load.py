@@ -1,0 +1,241 @@
+"""The metadata loader: read every file -> check every row -> write all, or nothing.
+
+Unlike a VCF, metadata is checked as a whole before anything is written: ids must be unique
+and links must point to records of the same load (or stored ones the load keeps), so every
+row is read first. Every problem found is reported at once; with ``skip_invalid`` the valid
+rows are loaded and the others written to rejects files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.store import Store
+from app.store.collections import (
+    BIOSAMPLES,
+    FILTERING_TERMS,
+    METADATA_ENTRIES,
+    VARIANT_STATS,
+)
+from loaders.errors import LoadError
+from loaders.metadata.checks import (
+    ENTRY_TYPE_IDS,
+    REFERENCES,
+    check_references,
+    check_unique_ids,
+    fill_links,
+    validate_rows,
+)
+from loaders.metadata.documents import LINK_FIELDS, entry_document, filtering_term_documents
+from loaders.metadata.rejects import write_rejects
+from loaders.metadata.sources import (
+    EntryFileContent,
+    SourceRow,
+    find_entry_files,
+    read_entry_file,
+)
+
+LISTED_IDS = 20  # ids named in a warning; the count says how many there are
+
+
+class MetadataLoadError(LoadError):
+    """Every problem of a metadata load; ``str()`` gives one ``FILE:ROW:COLUMN: message`` a line."""
+
+    def __init__(self, problems: Sequence[LoadError]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        super().__init__(first.path, first.message, first.line, first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+@dataclass(frozen=True)
+class MetadataLoadSummary:
+    dataset_id: str
+    loaded: Mapping[str, int]  # records written per entry type present in the input
+    rejected: int = 0  # rows set aside (``skip_invalid``)
+    rejects_files: tuple[str, ...] = ()
+    filtering_terms: int = 0  # the dataset's metadata filtering terms after the load
+    warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # "<file>: why", for files not loaded
+
+
+def load_metadata(
+    store: Store,
+    paths: Iterable[str | Path],
+    dataset_id: str,
+    skip_invalid: bool = False,
+    rejects_dir: str | Path | None = None,
+) -> MetadataLoadSummary:
+    """Load metadata entry files (or directories of them) into a dataset, all or nothing.
+
+    Each entry type present in the input replaces that type's records of the dataset; the
+    dataset's metadata filtering terms are then recomputed from everything it holds. Raises
+    :class:`MetadataLoadError` listing every problem (nothing is written), unless
+    ``skip_invalid``, which loads the valid rows and writes the others to rejects files
+    (beside each input file, or in ``rejects_dir``). Problems with a whole file (unreadable,
+    malformed header, no records) stop the load in either case.
+    """
+    paths = list(paths)
+    contents, skipped, file_problems = _read(paths, dataset_id)
+    rows: dict[str, list[SourceRow]] = {}
+    for content in contents:
+        rows.setdefault(content.source.entry, []).extend(content.rows)
+    _check(store, rows, dataset_id, skip_invalid)
+
+    row_problems = [problem for content in contents for problem in _row_problems(content)]
+    if file_problems or (row_problems and not skip_invalid):
+        raise MetadataLoadError(_in_input_order(file_problems + row_problems, contents))
+    rejects = write_rejects(contents, rejects_dir) if row_problems else []
+    accepted = {
+        entry: [row for row in entry_rows if not row.problems] for entry, entry_rows in rows.items()
+    }
+    terms = _write(store, dataset_id, accepted)
+    return MetadataLoadSummary(
+        dataset_id=dataset_id,
+        loaded={entry: len(accepted[entry]) for entry in METADATA_ENTRIES if entry in accepted},
+        rejected=sum(len(rows[entry]) - len(accepted[entry]) for entry in rows),
+        rejects_files=tuple(str(path) for path in rejects),
+        filtering_terms=terms,
+        warnings=tuple(
+            _stored_dangling_warnings(store, dataset_id, set(accepted))
+            + _unmatched_samples_warning(store, dataset_id)
+        ),
+        skipped=tuple(skipped),
+    )
+
+
+def _read(
+    paths: list[str | Path], dataset_id: str
+) -> tuple[list[EntryFileContent], list[str], list[LoadError]]:
+    """Every entry file's rows, notices for skipped files, and problems of whole files."""
+    entry_files, skipped, problems = find_entry_files(paths)
+    if not entry_files and not problems:
+        where = ", ".join(str(path) for path in paths) or "no path given"
+        problems.append(LoadError(where, "no metadata entry files found"))
+    contents = [read_entry_file(source, dataset_id) for source in entry_files]
+    problems.extend(problem for content in contents for problem in content.problems)
+    return contents, skipped, problems
+
+
+def _check(
+    store: Store, rows: dict[str, list[SourceRow]], dataset_id: str, skip_invalid: bool
+) -> None:
+    stored = _stored_links(store, dataset_id, keep=set(METADATA_ENTRIES) - set(rows))
+    validate_rows(rows)
+    check_unique_ids(rows)
+    fill_links(rows, stored)
+    check_references(rows, stored, dataset_id, skip_invalid=skip_invalid)
+
+
+def _write(store: Store, dataset_id: str, accepted: dict[str, list[SourceRow]]) -> int:
+    """Replace each loaded entry type's documents, then the filtering terms; their count."""
+    for entry in METADATA_ENTRIES:
+        if entry in accepted:
+            documents = (
+                entry_document(entry, dataset_id, row.record)
+                for row in accepted[entry]
+                if row.record is not None
+            )
+            store.replace_documents(entry, {"datasetId": dataset_id}, documents)
+    terms = _replace_filtering_terms(store, dataset_id)
+    # After the writes: ids were checked unique already, and the embedded store checks a unique
+    # index by scanning the collection on every insert.
+    store.ensure_indexes()
+    return terms
+
+
+def _row_problems(content: EntryFileContent) -> list[LoadError]:
+    return [problem for row in content.rows for problem in row.problems]
+
+
+def _in_input_order(problems: list[LoadError], contents: list[EntryFileContent]) -> list[LoadError]:
+    """By file as read, then by row (file-wide problems first); stable within a row."""
+    file_order = {str(content.source.path): index for index, content in enumerate(contents)}
+    return sorted(
+        problems, key=lambda problem: (file_order.get(problem.path, -1), problem.line or 0)
+    )
+
+
+def _stored_links(
+    store: Store, dataset_id: str, keep: set[str]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """id -> link fields of the dataset's stored records, for referenced types the load keeps."""
+    wanted = {reference.target for reference in REFERENCES} & keep
+    projection = {"_id": 0, "id": 1, **dict.fromkeys(LINK_FIELDS, 1)}
+    return {
+        entry: {
+            document["id"]: document
+            for document in store.collection(entry).find({"datasetId": dataset_id}, projection)
+        }
+        for entry in sorted(wanted)
+    }
+
+
+def _replace_filtering_terms(store: Store, dataset_id: str) -> int:
+    """The dataset's metadata filtering terms, from all its stored records of every type."""
+    rows: list[dict[str, Any]] = []
+    for entry in METADATA_ENTRIES:
+        records = (
+            document["record"]
+            for document in store.collection(entry).find(
+                {"datasetId": dataset_id}, {"_id": 0, "record": 1}
+            )
+        )
+        rows.extend(filtering_term_documents(dataset_id, ENTRY_TYPE_IDS[entry], records))
+    scopes = [ENTRY_TYPE_IDS[entry] for entry in METADATA_ENTRIES]
+    return store.replace_documents(
+        FILTERING_TERMS, {"datasetId": dataset_id, "scope": {"$in": scopes}}, rows
+    )
+
+
+def _stored_dangling_warnings(store: Store, dataset_id: str, replaced: set[str]) -> list[str]:
+    """Stored records of a type this load kept that name a record of a type it replaced, which
+    the new records do not have (a later load of their own type will be checked)."""
+    warnings = []
+    for reference in REFERENCES:
+        if reference.holder in replaced or reference.target not in replaced:
+            continue
+        selector = {"datasetId": dataset_id}
+        target_ids = set(store.collection(reference.target).distinct("id", selector))
+        dangling = sorted(
+            {
+                document[reference.field]
+                for document in store.collection(reference.holder).find(
+                    {**selector, reference.field: {"$exists": True}}, {reference.field: 1}
+                )
+            }
+            - target_ids
+        )
+        if dangling:
+            warnings.append(
+                f"stored {reference.holder} of dataset {dataset_id} name {len(dangling)} "
+                f"{reference.target} this load does not have ({reference.field}): "
+                f"{_first(dangling)}"
+            )
+    return warnings
+
+
+def _first(ids: list[str]) -> str:
+    more = ", ..." if len(ids) > LISTED_IDS else ""
+    return ", ".join(ids[:LISTED_IDS]) + more
+
+
+def _unmatched_samples_warning(store: Store, dataset_id: str) -> list[str]:
+    """VCF samples of the dataset without a biosample: their variants join to nothing."""
+    stats = store.collection(VARIANT_STATS).find_one({"_id": dataset_id}, {"sampleIds": 1})
+    samples = (stats or {}).get("sampleIds") or []
+    if not samples:
+        return []
+    biosamples = set(store.collection(BIOSAMPLES).distinct("id", {"datasetId": dataset_id}))
+    unmatched = [sample for sample in samples if sample not in biosamples]
+    if not unmatched:
+        return []
+    return [
+        f"{len(unmatched)} of the {len(samples)} VCF samples of dataset {dataset_id} have no "
+        f"biosample, so their variants are not linked to metadata: {_first(unmatched)}"
+    ]
