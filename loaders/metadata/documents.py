@@ -21,7 +21,8 @@ _CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$")
 
 
 def ontology_terms(record: Any) -> dict[str, str | None]:
-    """Every ontology term object (a mapping with a CURIE ``id``) in the record, with its label."""
+    """Every ontology term object (a mapping with a CURIE ``id``) in the record, with its label;
+    terms of an excluded phenotype are not the record's."""
     found: dict[str, str | None] = {}
     children = record.values() if isinstance(record, Mapping) else [record]
     for value in (mapping for child in children for mapping in _mappings(child)):
@@ -105,7 +106,11 @@ def _term_row(
 
 
 def _mappings(value: Any) -> Iterator[Mapping[str, Any]]:
+    """Every mapping in ``value``, except what is marked absent (``"excluded": true``: a
+    phenotype looked for and not found must not match a filter for it)."""
     if isinstance(value, Mapping):
+        if value.get("excluded") is True:
+            return
         yield value
         for item in value.values():
             yield from _mappings(item)
