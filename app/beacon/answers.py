@@ -104,9 +104,9 @@ def answer_collections(
     else:
         scoped, warnings = _scoped_filters(request.filters, COHORT.id, (COHORT.id,))
         selectors = [item.selector for item in scoped]
-        page, total = cohort_records(store, collection_id, selectors, offset, limit)
-        if collection_id is not None and total == 0 and not selectors:
+        if collection_id is not None and not cohort_dataset_ids(store, collection_id):
             raise NotFoundError(f"no cohort with id {collection_id!r}")
+        page, total = cohort_records(store, collection_id, selectors, offset, limit)
     meta = response_meta(
         settings, request, COLLECTION_DEFAULT_GRANULARITY, granularity, entry, {}, limit
     )

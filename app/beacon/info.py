@@ -60,24 +60,24 @@ def entry_types():
     )
 
 
-@blueprint.get("/filtering_terms")
+@blueprint.route("/filtering_terms", methods=["GET", "POST"])
 def filtering_terms():
     return _filtering_terms()
 
 
-@blueprint.get(f"/{INDIVIDUAL.path}/filtering_terms")
+@blueprint.route(f"/{INDIVIDUAL.path}/filtering_terms", methods=["GET", "POST"])
 def individual_filtering_terms():
     return _filtering_terms(scopes=[INDIVIDUAL.id])
 
 
-@blueprint.get(f"/{DATASET.path}/<dataset_id>/filtering_terms")
+@blueprint.route(f"/{DATASET.path}/<dataset_id>/filtering_terms", methods=["GET", "POST"])
 def dataset_filtering_terms(dataset_id: str):
     if dataset_id not in {dataset.id for dataset in known_datasets(current_store())}:
         raise NotFoundError(f"no dataset with id {dataset_id!r}")
     return _filtering_terms(dataset_ids={dataset_id})
 
 
-@blueprint.get(f"/{COHORT.path}/<cohort_id>/filtering_terms")
+@blueprint.route(f"/{COHORT.path}/<cohort_id>/filtering_terms", methods=["GET", "POST"])
 def cohort_filtering_terms(cohort_id: str):
     dataset_ids = cohort_dataset_ids(current_store(), cohort_id)
     if not dataset_ids:

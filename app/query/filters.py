@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.durations import DURATION_KEY, duration_days
+from app.entry_types import entry_type_for_scope
 
 ALPHANUMERIC_OPERATORS = ("=", "<", ">", "!", ">=", "<=")
 SIMILARITIES = ("exact", "high", "medium", "low")
@@ -32,6 +33,9 @@ VARIANT_FIELDS = {
     "caseLevelData.biosampleId": "biosampleIds",
 }
 VARIANT_SCOPE = "genomicVariation"
+VARIANT_FIELD_KIND = "indexed"  # exact, case-sensitive matches that the indexes answer
+NUMERIC_KINDS = ("number", "integer")
+TEXT_KINDS = ("string", "ontology-id", "date", "datetime")
 
 
 class InvalidFilterError(ValueError):
@@ -62,15 +66,23 @@ class Filter:
 
 @dataclass(frozen=True)
 class TermCatalogue:
-    """What the loaded data can be filtered by, per scope (entry type id)."""
+    """What the loaded data can be filtered by, per scope (entry type id).
+
+    ``fields`` maps each alphanumeric field path to its kind (``number``, ``integer``,
+    ``boolean``, ``date``, ``datetime``, ``duration``, ``string``, ``ontology-id``, or
+    ``unknown`` for fields the data holds outside the model, such as ``info.*``).
+    """
 
     ontology_terms: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    fields: Mapping[str, frozenset[str]] = field(default_factory=dict)  # alphanumeric paths
+    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def field_kind(self, scope: str, path: str) -> str | None:
+        if scope == VARIANT_SCOPE:
+            return VARIANT_FIELD_KIND if path in VARIANT_FIELDS else None
+        return self.fields.get(scope, {}).get(path)
 
     def has_field(self, scope: str, path: str) -> bool:
-        if scope == VARIANT_SCOPE:
-            return path in VARIANT_FIELDS
-        return path in self.fields.get(scope, frozenset())
+        return self.field_kind(scope, path) is not None
 
     def holds_any(self, scope: str, terms: Iterable[str]) -> bool:
         present = self.ontology_terms.get(scope, frozenset())
@@ -108,12 +120,8 @@ def _condition(
     catalogue: TermCatalogue,
     ontology: Ontology,
 ) -> ScopedCondition:
-    if item.scope is not None and item.scope not in scopes:
-        raise InvalidFilterError(
-            f"filter {item.id!r}: scope {item.scope!r} cannot be used here; "
-            f"use one of {', '.join(scopes)}"
-        )
-    candidates = (item.scope,) if item.scope else (target, *(s for s in scopes if s != target))
+    scope_named = _scope_named(item, scopes)
+    candidates = (scope_named,) if scope_named else (target, *(s for s in scopes if s != target))
     if item.alphanumeric:
         scope = _first(s for s in candidates if catalogue.has_field(s, item.id))
         if scope is None:
@@ -131,18 +139,33 @@ def _condition(
     custom = _custom_field(item.id, candidates, catalogue)
     if custom is not None:
         scope, path, value = custom
-        return ScopedCondition(scope, alphanumeric_selector(scope, path, "=", value))
+        kind = catalogue.field_kind(scope, path)
+        return ScopedCondition(scope, alphanumeric_selector(scope, path, "=", value, kind))
     if not _CURIE.match(item.id):
         raise InvalidFilterError(
             f"filter {item.id!r} is neither an ontology term (a CURIE such as HP:0001250) nor "
             "a custom term (field:value) of this beacon; /filtering_terms lists them"
         )
-    fallback = item.scope or target
+    fallback = scope_named or target
+    where = f"no {fallback} record" if scope_named else "no record"
     return ScopedCondition(
         fallback,
         {"ontologyTerms": {"$in": sorted(terms)}},
-        warning=f"filter {item.id!r}: no record in this beacon has this term",
+        warning=f"filter {item.id!r}: {where} in this beacon has this term",
     )
+
+
+def _scope_named(item: Filter, scopes: tuple[str, ...]) -> str | None:
+    """The entry type id the filter's scope names: ``individual``, ``individuals`` alike."""
+    if item.scope is None:
+        return None
+    entry = entry_type_for_scope(item.scope)
+    if entry is None or entry.id not in scopes:
+        raise InvalidFilterError(
+            f"filter {item.id!r}: scope {item.scope!r} cannot be used here; "
+            f"use one of {', '.join(scopes)}"
+        )
+    return entry.id
 
 
 def ontology_terms_for(item: Filter, ontology: Ontology) -> frozenset[str]:
@@ -163,9 +186,15 @@ def ontology_selector(terms: Collection[str], present: Collection[str]) -> dict[
 
 
 def alphanumeric_selector(
-    scope: str, path: str, operator: str | None, value: Any
+    scope: str, path: str, operator: str | None, value: Any, kind: str | None = None
 ) -> dict[str, Any]:
-    """Selector for ``path operator value``; ``%`` in a text value matches any characters."""
+    """Selector for ``path operator value``, compared as the field's ``kind`` says.
+
+    Numbers compare as numbers; dates and text as text (ISO dates sort in calendar order);
+    durations by their length; text case-insensitively, with ``%`` matching any characters.
+    Variant fields match exactly, as their indexes do. A field of unknown kind compares as a
+    number when the value is one, else as text.
+    """
     operator = operator or "="
     if operator not in ALPHANUMERIC_OPERATORS:
         raise InvalidFilterError(
@@ -173,10 +202,22 @@ def alphanumeric_selector(
         )
     if not isinstance(value, str) or value == "":
         raise InvalidFilterError(f"filter {path!r}: a value is required")
-    if path.rsplit(".", 1)[-1] == DURATION_KEY:
+    if kind == "duration" or path.rsplit(".", 1)[-1] == DURATION_KEY:
         return _duration_selector(path, operator, value)
-    target = VARIANT_FIELDS[path] if scope == VARIANT_SCOPE else f"record.{path}"
-    return {target: _value_condition(path, operator, value)}
+    if scope == VARIANT_SCOPE:
+        return {VARIANT_FIELDS[path]: _exact_condition(operator, value)}
+    target = f"record.{path}"
+    if kind in NUMERIC_KINDS:
+        if not _NUMBER.match(value):
+            raise InvalidFilterError(f"filter {path!r}: {value!r} is not a number")
+        return {target: _number_condition(operator, float(value))}
+    if kind == "boolean":
+        if value.lower() not in ("true", "false"):
+            raise InvalidFilterError(f"filter {path!r}: the value is true or false")
+        return {target: _exact_condition(operator, value.lower() == "true")}
+    if kind in TEXT_KINDS or not _NUMBER.match(value):
+        return {target: _text_condition(operator, value)}
+    return {target: _number_condition(operator, float(value))}
 
 
 def _duration_selector(path: str, operator: str, value: str) -> dict[str, Any]:
@@ -191,17 +232,25 @@ def _duration_selector(path: str, operator: str, value: str) -> dict[str, Any]:
     return {"durations": {"$elemMatch": {"path": path, "days": condition}}}
 
 
-def _value_condition(path: str, operator: str, value: str) -> Any:
-    number = float(value) if _NUMBER.match(value) else None
+def _number_condition(operator: str, number: float) -> Any:
     if operator in _COMPARISONS:
-        return {_COMPARISONS[operator]: number if number is not None else value}
-    if "%" in value:
-        pattern = "^" + ".*".join(re.escape(part) for part in value.split("%")) + "$"
-        # a compiled pattern is a BSON regex, which MongoDB also accepts under $not
-        matcher = re.compile(pattern, re.IGNORECASE)
-        return {"$not": matcher} if operator == "!" else {"$regex": matcher}
-    equal = [number, value] if number is not None else [value]
-    return {"$nin": equal} if operator == "!" else {"$in": equal}
+        return {_COMPARISONS[operator]: number}
+    return {"$ne": number} if operator == "!" else number
+
+
+def _exact_condition(operator: str, value: Any) -> Any:
+    if operator in _COMPARISONS:
+        return {_COMPARISONS[operator]: value}
+    return {"$ne": value} if operator == "!" else value
+
+
+def _text_condition(operator: str, value: str) -> Any:
+    if operator in _COMPARISONS:
+        return {_COMPARISONS[operator]: value}
+    pattern = "^" + ".*".join(re.escape(part) for part in value.split("%")) + "$"
+    # a compiled pattern is a BSON regex, which MongoDB also accepts under $not
+    matcher = re.compile(pattern, re.IGNORECASE)
+    return {"$not": matcher} if operator == "!" else {"$regex": matcher}
 
 
 def _custom_field(

@@ -43,9 +43,12 @@ def page_limit(requested: int | None, default: int, maximum: int) -> int:
     return min(requested, maximum)
 
 
+MAX_OFFSET = 2**63 - 1  # MongoDB's skip is a 64-bit integer; no dataset holds more records
+
+
 def page_offset(skip: int, limit: int) -> int:
     """Records before the page: the specification's ``skip`` counts pages, not records."""
-    return skip * limit
+    return min(skip * limit, MAX_OFFSET)
 
 
 def included_result_sets(exists_by_dataset: dict[str, bool], inclusion: str) -> list[str]:

@@ -212,8 +212,13 @@ def _length_condition(query: VariantQuery) -> dict[str, int]:
 
 
 def variant_id_filter(variant_id: str, dataset_id: str) -> dict:
-    """Look a variant up by our internal id or by an external id (``rs671``)."""
+    """Look a variant up by our internal id, an external id (``rs671``) or its genomic HGVS id
+    (``NC_000012.12:g.111803962G>A``); each has its own index."""
     return {
         "datasetId": dataset_id,
-        "$or": [{"variantInternalId": variant_id}, {"identifiers": variant_id}],
+        "$or": [
+            {"variantInternalId": variant_id},
+            {"identifiers": variant_id},
+            {"record.identifiers.genomicHGVSId": variant_id},
+        ],
     }

@@ -13,6 +13,7 @@ COHORT_ORDER = [("id", 1), ("datasetId", 1)]
 
 
 def cohort_dataset_ids(store: Store, cohort_id: str) -> set[str]:
+    """The datasets a cohort was loaded into (none: no such cohort)."""
     return set(store.collection(COHORTS).distinct("datasetId", {"id": cohort_id}))
 
 
@@ -23,12 +24,20 @@ def cohort_records(
     offset: int,
     limit: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """The page of cohort records matching every selector, and how many match in all."""
+    """The page of cohorts matching every selector, and how many match in all.
+
+    A cohort id loaded into several datasets is one cohort: it is listed once (its record from
+    the first dataset by id), and its members are the individuals of all of them.
+    """
     parts = list(selectors)
     if cohort_id is not None:
         parts.append({"id": cohort_id})
     selector: dict[str, Any] = {"$and": parts} if parts else {}
     collection = store.collection(COHORTS)
-    total = collection.count_documents(selector)
-    cursor = collection.find(selector, {"_id": 0, "record": 1}).sort(COHORT_ORDER)
-    return [doc["record"] for doc in cursor.skip(offset).limit(limit)], total
+    ids = sorted(collection.distinct("id", selector))
+    page = ids[offset : offset + limit]
+    records: dict[str, dict[str, Any]] = {}
+    cursor = collection.find({"id": {"$in": page}}, {"_id": 0, "id": 1, "record": 1})
+    for document in cursor.sort(COHORT_ORDER):
+        records.setdefault(document["id"], document["record"])
+    return [records[cohort] for cohort in page], len(ids)

@@ -14,24 +14,28 @@ from schemas.metadata import leaf_fields
 
 ONTOLOGY, ALPHANUMERIC, CUSTOM = "ontology", "alphanumeric", "custom"
 METADATA_ENTRY_TYPES = (INDIVIDUAL, BIOSAMPLE, RUN, ANALYSIS, COHORT)
+UNKNOWN_KIND = "unknown"
 
 
 def term_catalogue(store: Store) -> TermCatalogue:
     """Ontology term ids present per scope across all datasets, and the alphanumeric fields
-    each scope can be filtered by: those of its model and any others the data holds."""
+    each scope can be filtered by, with their kinds: those of its model, and any others the
+    data holds (of unknown kind)."""
     ontology: dict[str, set[str]] = {}
-    fields: dict[str, set[str]] = {
-        entry.id: set(leaf_fields(entry.store_collection)) for entry in METADATA_ENTRY_TYPES
+    fields: dict[str, dict[str, str]] = {
+        entry.id: dict(leaf_fields(entry.store_collection)) for entry in METADATA_ENTRY_TYPES
     }
     rows = store.collection(FILTERING_TERMS).find(
         {"kind": {"$in": [ONTOLOGY, ALPHANUMERIC]}}, {"_id": 0, "scope": 1, "kind": 1, "id": 1}
     )
     for row in rows:
-        target = ontology if row["kind"] == ONTOLOGY else fields
-        target.setdefault(row["scope"], set()).add(row["id"])
+        if row["kind"] == ONTOLOGY:
+            ontology.setdefault(row["scope"], set()).add(row["id"])
+        else:
+            fields.setdefault(row["scope"], {}).setdefault(row["id"], UNKNOWN_KIND)
     return TermCatalogue(
         ontology_terms={scope: frozenset(ids) for scope, ids in ontology.items()},
-        fields={scope: frozenset(paths) for scope, paths in fields.items()},
+        fields=fields,
     )
 
 

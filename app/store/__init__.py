@@ -9,7 +9,7 @@ answers from the indexes declared in :mod:`app.store.indexes`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 from typing import Any
 from urllib.parse import urlparse
@@ -65,21 +65,38 @@ class Store:
         documents: Iterable[dict[str, Any]],
         batch_size: int = 2000,
     ) -> int:
-        """Replace the documents matching ``selector`` with ``documents``, all or nothing.
+        """Replace the documents matching ``selector`` with ``documents``, all or nothing."""
+        (written,) = self.replace_many([(collection_name, selector, documents)], batch_size)
+        return written
 
-        The new documents are staged in a scratch collection first; the served collection is
-        touched only after ``documents`` was consumed without error, so a load that fails on a
-        bad input line leaves what was served before exactly as it was.
+    def replace_many(
+        self,
+        replacements: Sequence[tuple[str, Mapping[str, Any], Iterable[dict[str, Any]]]],
+        batch_size: int = 2000,
+    ) -> list[int]:
+        """Several ``(collection, selector, documents)`` replacements, staged together.
+
+        Every new document is staged in a scratch collection first; the served collections are
+        touched only after every input was consumed without error, so a load that fails on a
+        bad input line (in any of its files) leaves what was served before exactly as it was.
+        Returns the number of documents written per replacement.
         """
-        staging = self._database[f"{collection_name}.staging-{uuid.uuid4().hex}"]
+        stagings = [
+            self._database[f"{name}.staging-{uuid.uuid4().hex}"] for name, _, _ in replacements
+        ]
         try:
-            written = _insert_in_batches(staging, documents, batch_size)
-            target = self._database[collection_name]
-            target.delete_many(dict(selector))
-            _insert_in_batches(target, staging.find({}, {"_id": 0}), batch_size)
+            written = [
+                _insert_in_batches(staging, documents, batch_size)
+                for staging, (_, _, documents) in zip(stagings, replacements, strict=True)
+            ]
+            for staging, (name, selector, _) in zip(stagings, replacements, strict=True):
+                target = self._database[name]
+                target.delete_many(dict(selector))
+                _insert_in_batches(target, staging.find({}, {"_id": 0}), batch_size)
             return written
         finally:
-            staging.drop()
+            for staging in stagings:
+                staging.drop()
 
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
         """Insert or replace documents keyed by their ``_id``."""

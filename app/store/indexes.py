@@ -75,6 +75,8 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
         IndexSpec("gene", (("datasetId", ASCENDING), ("geneIds", ASCENDING))),
         IndexSpec("aminoacid_change", (("datasetId", ASCENDING), ("aminoacidChanges", ASCENDING))),
         IndexSpec("carriers", (("datasetId", ASCENDING), ("biosampleIds", ASCENDING))),
+        # the variantType filter (alone, or joined to other entry types)
+        IndexSpec("variant_type", (("datasetId", ASCENDING), ("variantType", ASCENDING))),
         IndexSpec("variant_id", (("variantInternalId", ASCENDING),)),
         IndexSpec("external_id", (("identifiers", ASCENDING),)),
         IndexSpec("hgvs_id", (("record.identifiers.genomicHGVSId", ASCENDING),)),
@@ -91,5 +93,7 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
                 ("id", ASCENDING),
             ),
         ),
+        # the catalogue filters are resolved against: every dataset's terms of some kinds
+        IndexSpec("kind", (("kind", ASCENDING), ("scope", ASCENDING), ("id", ASCENDING))),
     ),
 }

@@ -9,6 +9,7 @@ carrying them set aside.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,14 @@ from typing import Any
 from marshmallow import ValidationError
 
 from app.entry_types import ENTRY_TYPES
-from app.store.collections import ANALYSES, BIOSAMPLES, INDIVIDUALS, METADATA_ENTRIES, RUNS
+from app.store.collections import (
+    ANALYSES,
+    BIOSAMPLES,
+    COHORTS,
+    INDIVIDUALS,
+    METADATA_ENTRIES,
+    RUNS,
+)
 from loaders.metadata.sources import SourceRow
 from schemas.metadata import load_entry, scalar_list_paths
 from schemas.metadata.flat import column_of
@@ -58,6 +66,8 @@ class DerivedLink:
     field: str
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 # In this order: a run's individual is filled before an analysis takes it from the run.
 DERIVED_LINKS = (
     DerivedLink(RUNS, "biosampleId", BIOSAMPLES, "individualId"),
@@ -79,8 +89,27 @@ def validate_rows(rows: Rows) -> None:
                 for path, message in _message_paths(error.messages, ()):
                     row.problem(message, _column(row, path))
                 continue
+            for path, message in unstorable_values(record):
+                row.problem(message, _column(row, path))
             if not row.problems:
                 row.record = record
+
+
+def unstorable_values(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple, str]]:
+    """Values neither JSON nor MongoDB can hold: integers beyond 64 bits, NaN and infinities
+    (free-form ``info`` objects are not checked by the schema)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from unstorable_values(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unstorable_values(item, (*path, index))
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        yield path, f"{value} is beyond the 64-bit integer range"
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield path, f"{value} is not a finite number"
 
 
 def check_unique_ids(rows: Rows) -> None:
@@ -96,6 +125,19 @@ def check_unique_ids(rows: Rows) -> None:
                 )
             else:
                 first[row.id] = row
+
+
+def check_one_cohort(rows: Rows) -> None:
+    """A dataset describes at most one cohort: a cohort's members are its dataset's
+    individuals (the Beacon model links individuals to no cohort), so a second cohort in the
+    same dataset could not say who its members are."""
+    cohorts = [row for row in rows.get(COHORTS, []) if row.data is not None]
+    for row in cohorts[1:]:
+        row.problem(
+            f"a dataset describes one cohort (first at {_where(cohorts[0], row)}): its members "
+            "are the dataset's individuals; load another cohort as a dataset of its own",
+            "id",
+        )
 
 
 def fill_links(rows: Rows, stored: Links) -> None:

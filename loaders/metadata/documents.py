@@ -9,10 +9,11 @@ durations converted to days (so ``ageOfOnset > P18Y`` is an index range, not a s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from app.durations import DURATION_KEY, duration_days
+from schemas.metadata import leaf_fields
 
 LINK_FIELDS = ("individualId", "biosampleId", "runId")
 TERM_PARTS = ("id", "label", DURATION_KEY)
@@ -34,11 +35,14 @@ def ontology_terms(record: Any) -> dict[str, str | None]:
     return found
 
 
-def durations(record: Any) -> list[dict[str, Any]]:
-    """``{"path", "days"}`` for every ISO 8601 duration in the record (paths without indices)."""
+def durations(record: Any, duration_paths: Collection[str] = ()) -> list[dict[str, Any]]:
+    """``{"path", "days"}`` for every ISO 8601 duration in the record (paths without indices):
+    the ``iso8601duration`` of age objects, and the fields named in ``duration_paths`` (a
+    biosample's ``collectionMoment`` is a duration without that key)."""
     rows = []
     for path, value in _leaves(record, ()):
-        if path and path[-1] == DURATION_KEY and isinstance(value, str):
+        is_duration = path and (path[-1] == DURATION_KEY or ".".join(path) in duration_paths)
+        if is_duration and isinstance(value, str):
             days = duration_days(value)
             if days is not None:
                 rows.append({"path": ".".join(path), "days": days})
@@ -52,7 +56,10 @@ def entry_document(entry: str, dataset_id: str, record: Mapping[str, Any]) -> di
         if isinstance(record.get(link), str):
             document[link] = record[link]
     document["ontologyTerms"] = sorted(ontology_terms(record))
-    document["durations"] = durations(record)
+    kinds = leaf_fields(entry)
+    document["durations"] = durations(
+        record, {path for path, kind in kinds.items() if kind == "duration"}
+    )
     return document
 
 

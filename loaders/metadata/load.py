@@ -24,6 +24,7 @@ from loaders.errors import LoadError
 from loaders.metadata.checks import (
     ENTRY_TYPE_IDS,
     REFERENCES,
+    check_one_cohort,
     check_references,
     check_unique_ids,
     fill_links,
@@ -128,25 +129,37 @@ def _check(
     stored = _stored_links(store, dataset_id, keep=set(METADATA_ENTRIES) - set(rows))
     validate_rows(rows)
     check_unique_ids(rows)
+    check_one_cohort(rows)
     fill_links(rows, stored)
     check_references(rows, stored, dataset_id, skip_invalid=skip_invalid)
 
 
 def _write(store: Store, dataset_id: str, accepted: dict[str, list[SourceRow]]) -> int:
-    """Replace each loaded entry type's documents, then the filtering terms; their count."""
-    for entry in METADATA_ENTRIES:
-        if entry in accepted:
-            documents = (
-                entry_document(entry, dataset_id, row.record)
-                for row in accepted[entry]
-                if row.record is not None
-            )
-            store.replace_documents(entry, {"datasetId": dataset_id}, documents)
-    terms = _replace_filtering_terms(store, dataset_id)
+    """Replace each loaded entry type's documents and the dataset's filtering terms in one
+    staged swap (nothing is touched unless every document was built); the terms' count."""
+    records = {
+        entry: [row.record for row in accepted[entry] if row.record is not None]
+        for entry in METADATA_ENTRIES
+        if entry in accepted
+    }
+    replacements: list[tuple[str, dict[str, Any], Iterable[dict[str, Any]]]] = [
+        (
+            entry,
+            {"datasetId": dataset_id},
+            [entry_document(entry, dataset_id, record) for record in entry_records],
+        )
+        for entry, entry_records in records.items()
+    ]
+    terms = _filtering_terms(store, dataset_id, records)
+    scopes = [ENTRY_TYPE_IDS[entry] for entry in METADATA_ENTRIES]
+    replacements.append(
+        (FILTERING_TERMS, {"datasetId": dataset_id, "scope": {"$in": scopes}}, terms)
+    )
+    store.replace_many(replacements)
     # After the writes: ids were checked unique already, and the embedded store checks a unique
     # index by scanning the collection on every insert.
     store.ensure_indexes()
-    return terms
+    return len(terms)
 
 
 def _row_problems(content: EntryFileContent) -> list[LoadError]:
@@ -176,21 +189,23 @@ def _stored_links(
     }
 
 
-def _replace_filtering_terms(store: Store, dataset_id: str) -> int:
-    """The dataset's metadata filtering terms, from all its stored records of every type."""
+def _filtering_terms(
+    store: Store, dataset_id: str, loaded: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The dataset's metadata filtering terms once the load is applied: from the loaded records
+    of the types it replaces and the stored records of the types it keeps."""
     rows: list[dict[str, Any]] = []
     for entry in METADATA_ENTRIES:
-        records = (
-            document["record"]
-            for document in store.collection(entry).find(
+        records: Iterable[dict[str, Any]]
+        if entry in loaded:
+            records = loaded[entry]
+        else:
+            stored = store.collection(entry).find(
                 {"datasetId": dataset_id}, {"_id": 0, "record": 1}
             )
-        )
+            records = (document["record"] for document in stored)
         rows.extend(filtering_term_documents(dataset_id, ENTRY_TYPE_IDS[entry], records))
-    scopes = [ENTRY_TYPE_IDS[entry] for entry in METADATA_ENTRIES]
-    return store.replace_documents(
-        FILTERING_TERMS, {"datasetId": dataset_id, "scope": {"$in": scopes}}, rows
-    )
+    return rows
 
 
 def _stored_dangling_warnings(store: Store, dataset_id: str, replaced: set[str]) -> list[str]:

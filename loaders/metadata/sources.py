@@ -184,10 +184,11 @@ def _unreadable(source: EntryFile, message: str, line: int | None = None) -> Ent
 
 
 def _take_storage_fields(row: SourceRow, dataset_id: str) -> None:
-    """``_id`` belongs to the store the records were exported from; a ``datasetId`` must be
-    the dataset loaded into."""
+    """``_id`` belongs to the store the records were exported from and ``$schema`` to the
+    file's format; a ``datasetId`` must be the dataset loaded into."""
     data = row.data or {}
     data.pop("_id", None)
+    data.pop("$schema", None)  # official examples name their schema
     if "datasetId" in data:
         found = data.pop("datasetId")
         if found != dataset_id:
@@ -198,6 +199,8 @@ def _read_records(source: EntryFile, text: str) -> EntryFileContent:
     path = str(source.path)
     try:
         parsed = json.loads(text) if source.format == "json" else yaml.safe_load(text)
+    except RecursionError:
+        return _unreadable(source, "nested too deeply to be a metadata record")
     except json.JSONDecodeError as error:
         return _unreadable(source, f"not valid JSON: {error.msg}", error.lineno)
     except yaml.YAMLError as error:
@@ -214,8 +217,13 @@ def _read_records(source: EntryFile, text: str) -> EntryFileContent:
     rows = []
     for number, record in enumerate(parsed if isinstance(parsed, list) else [parsed], 1):
         if isinstance(record, dict):
-            data = _json_ready(record)
-            rows.append(SourceRow(source, number, data, dict(data)))
+            data, problem = _json_ready(record)
+            if problem is None and data is not None:
+                rows.append(SourceRow(source, number, data, dict(data)))
+                continue
+            row = SourceRow(source, number, _printable(record), None)
+            row.problem(problem or "cannot be read")
+            rows.append(row)
         else:
             row = SourceRow(source, number, record, None)
             row.problem("a record must be an object of fields")
@@ -223,20 +231,39 @@ def _read_records(source: EntryFile, text: str) -> EntryFileContent:
     return EntryFileContent(source, rows, [])
 
 
-def _json_ready(record: dict[str, Any]) -> dict[str, Any]:
-    """YAML reads unquoted dates as dates; records keep the ISO text the schemas expect."""
+def _json_ready(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """The record as JSON data, or why it cannot be: YAML reads unquoted dates as dates (kept
+    as the ISO text the schemas expect) and can also hold sets, binary or NaN, which no JSON
+    answer can carry."""
 
     def iso(value: Any) -> Any:
         if isinstance(value, date | datetime):
             return value.isoformat()
-        raise TypeError(f"{type(value).__name__} is not JSON")
+        raise TypeError(f"a {type(value).__name__} value is not JSON data")
 
-    return json.loads(json.dumps(record, default=iso))
+    try:
+        return json.loads(json.dumps(record, default=iso, allow_nan=False)), None
+    except (TypeError, ValueError) as error:
+        message = str(error)
+        if "Out of range float" in message:
+            message = "NaN and infinite numbers are not JSON data"
+        return None, message
+    except RecursionError:
+        return None, "nested too deeply to be a metadata record"
+
+
+def _printable(record: dict[str, Any]) -> Any:
+    """What a rejects file can show of a record that is not JSON data."""
+    try:
+        return json.loads(json.dumps(record, default=repr))
+    except (ValueError, RecursionError):
+        return repr(record)[:1000]
 
 
 def _read_table(source: EntryFile, text: str, byte_order_mark: bool) -> EntryFileContent:
     path = str(source.path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=source.delimiter)
+    # strict: an unmatched quote is an error, not a cell swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=source.delimiter, strict=True)
     header: list[str] | None = None
     header_line = 0
     columns: dict[int, str] = {}  # cell position -> column name, for well-formed columns
@@ -276,8 +303,11 @@ def _columns(path: str, header: list[str], line: int) -> tuple[dict[int, str], l
             problems.append(LoadError(path, f"the column appears twice ({where})", line, name))
             continue
         first_position[name] = position
-        try:  # alone, and beside the columns kept so far (``sex`` clashes with ``sex.id``)
-            unflatten({**dict.fromkeys(columns.values(), ""), name: ""})
+        # Alone only: columns that clash (``sex`` beside ``sex.id``, a time interval's
+        # ``start`` beside an age range's ``start.iso8601duration``) may both stand in a
+        # template; a row filling both is refused by the row's own check.
+        try:
+            unflatten({name: ""})
         except FlatColumnError as error:
             problems.append(LoadError(path, error.message, line, name))
             continue

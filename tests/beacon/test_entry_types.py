@@ -404,3 +404,46 @@ def test_entry_types_and_configuration_cover_every_entry_type(client):
         "cohort",
         "dataset",
     }
+
+
+def test_scopes_may_be_named_in_the_plural(client):
+    body = {"meta": {}, "query": {"requestedGranularity": "record"}}
+    body["query"]["filters"] = [{"id": "UBERON:0001836", "scope": "biosamples"}]
+    assert ids(client.post("/individuals", json=body).json) == ["I4"]
+
+
+def test_filtering_terms_answer_post_too(client):
+    response = client.post("/individuals/filtering_terms", json={})
+    assert response.status_code == 200
+    validate_framework(response.json, "responses/beaconFilteringTermsResponse.json")
+
+
+def test_an_unknown_cohort_is_404_with_filters_too(client):
+    response = client.get("/cohorts/nope?filters=NCIT:C16576")
+    assert response.status_code == 404
+
+
+def test_a_page_beyond_every_record_is_empty_not_an_error(client):
+    huge = 2**63 - 1
+    for path in ("/cohorts", "/individuals", "/datasets"):
+        response = client.get(f"{path}?requestedGranularity=record&skip={huge}")
+        assert response.status_code == 200, (path, response.json)
+
+
+def test_a_cohort_in_two_datasets_is_one_cohort_with_both_memberships():
+    store = open_store("mongomock://localhost/two_dataset_cohort")
+    for dataset, people in (("ds-a", ["A1", "A2"]), ("ds-b", ["B1"])):
+        records = [{"id": person, "sex": FEMALE} for person in people]
+        store.collection("individuals").insert_many(
+            [entry_document("individuals", dataset, record) for record in records]
+        )
+        store.collection("cohorts").insert_one(entry_document("cohorts", dataset, COHORTS[0]))
+        store.collection(FILTERING_TERMS).insert_many(
+            filtering_term_documents(dataset, "individual", records)
+        )
+    two = create_app({"TESTING": True}, store=store).test_client()
+    answer = get(two, "/cohorts", "responses/beaconCollectionsResponse.json")
+    assert [cohort["id"] for cohort in answer["response"]["collections"]] == ["C1"]
+    assert answer["responseSummary"]["numTotalResults"] == 1
+    members = get(two, "/cohorts/C1/individuals?requestedGranularity=record")
+    assert ids(members) == ["A1", "A2", "B1"]

@@ -206,6 +206,9 @@ def test_lookup_by_rs_id_and_internal_id(client):
     internal = record["variantInternalId"]
     by_internal = client.get(f"/g_variants/{internal}?requestedGranularity=record").json
     assert by_internal["response"] == by_rs["response"]
+    hgvs = record["identifiers"]["genomicHGVSId"]
+    by_hgvs = client.get(f"/g_variants/{hgvs}?requestedGranularity=record").json
+    assert by_hgvs["response"] == by_rs["response"]
     missing = client.get("/g_variants/rs0000000000?requestedGranularity=count").json
     assert missing["responseSummary"] == {"exists": False, "numTotalResults": 0}
 

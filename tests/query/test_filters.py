@@ -39,8 +39,8 @@ CATALOGUE = TermCatalogue(
         "biosample": frozenset({"UBERON:0000178"}),
     },
     fields={
-        "individual": frozenset({"sex.label", "diseases.ageOfOnset.iso8601duration"}),
-        "run": frozenset({"libraryStrategy", "runDate"}),
+        "individual": {"sex.label": "string", "diseases.ageOfOnset.iso8601duration": "string"},
+        "run": {"libraryStrategy": "string", "runDate": "date"},
     },
 )
 
@@ -107,6 +107,7 @@ def test_unknown_alphanumeric_field_is_a_client_error():
     ("operator", "value", "expected"),
     [
         ("=", "female", ["b"]),
+        ("=", "Female", ["b"]),
         ("!", "female", ["a", "c"]),
         ("=", "fem%", ["b"]),
         ("=", "%MALE", ["a", "b"]),
@@ -119,9 +120,8 @@ def test_text_operators_and_wildcards(operator, value, expected):
         {"id": "b", "record": {"sex": {"label": "female"}}},
         {"id": "c", "record": {"sex": {"label": "unknown"}}},
     ]
-    assert matching(alphanumeric_selector("individual", "sex.label", operator, value), docs) == (
-        expected
-    )
+    selector = alphanumeric_selector("individual", "sex.label", operator, value, "string")
+    assert matching(selector, docs) == expected
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_dates_compare_in_calendar_order():
         {"id": "old", "record": {"collectionDate": "2019-12-31"}},
         {"id": "new", "record": {"collectionDate": "2021-01-05"}},
     ]
-    selector = alphanumeric_selector("biosample", "collectionDate", ">=", "2020-01-01")
+    selector = alphanumeric_selector("biosample", "collectionDate", ">=", "2020-01-01", "date")
     assert matching(selector, docs) == ["new"]
 
 
@@ -186,4 +186,12 @@ def test_variant_fields_use_the_indexed_top_level_fields():
         target="individual",
     )
     assert condition.scope == "genomicVariation"
-    assert condition.selector == {"geneIds": {"$in": ["BRCA2"]}}
+    assert condition.selector == {"geneIds": "BRCA2"}
+
+
+def test_durations_by_kind_and_plural_scopes():
+    docs = [{"id": "late", "durations": [{"path": "collectionMoment", "days": 40 * 365.25}]}]
+    selector = alphanumeric_selector("biosample", "collectionMoment", ">", "P30Y", "duration")
+    assert matching(selector, docs) == ["late"]
+    (condition,) = conditions(Filter("NCIT:C16576", scope="individuals"))
+    assert condition.scope == "individual"

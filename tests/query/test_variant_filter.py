@@ -96,10 +96,14 @@ def test_n_is_a_wildcard_for_one_base():
     assert bases_condition("ACGT") == "ACGT"
 
 
-def test_identifier_lookup_matches_internal_or_external_ids():
+def test_identifier_lookup_matches_internal_external_or_hgvs_ids():
     assert variant_id_filter("rs671", "d") == {
         "datasetId": "d",
-        "$or": [{"variantInternalId": "rs671"}, {"identifiers": "rs671"}],
+        "$or": [
+            {"variantInternalId": "rs671"},
+            {"identifiers": "rs671"},
+            {"record.identifiers.genomicHGVSId": "rs671"},
+        ],
     }
 
 

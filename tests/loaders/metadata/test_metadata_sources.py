@@ -104,19 +104,24 @@ def test_tsv_with_a_byte_order_mark(tmp_path):
 
 
 def test_header_problems_name_the_header_line_and_column(tmp_path):
-    text = "# notes\nid,sex.id,sex,id,diseases[x].id,,sex.label\nIND-1,NCIT:C20197,,,,,male\n"
+    text = (
+        "# notes\nid,sex.id,sex,id,diseases[x].id,,sex.label\n"
+        "IND-1,NCIT:C20197,,,,,male\nIND-2,NCIT:C20197,F,,,,\n"
+    )
     content = read_entry_file(_source(tmp_path, "individuals.csv", text), DATASET)
     path = str(tmp_path / "individuals.csv")
     assert [(problem.path, problem.line, problem.field) for problem in content.problems] == [
-        (path, 2, "sex"),
         (path, 2, "id"),
         (path, 2, "diseases[x].id"),
     ]
-    clash, repeated, malformed = (problem.message for problem in content.problems)
-    assert clash.startswith("clashes with column sex.id")  # the flat convention's own words
+    repeated, malformed = (problem.message for problem in content.problems)
     assert repeated == "the column appears twice (columns 1 and 4)"
     assert "diseases[x]" in malformed
     assert content.rows[0].data == {"id": "IND-1", "sex": {"id": "NCIT:C20197", "label": "male"}}
+    # columns that clash may both stand in a template; a row filling both is refused
+    (clash,) = content.rows[1].problems
+    assert (clash.line, clash.field) == (4, "sex")
+    assert clash.message.startswith("clashes with column sex.id")  # the convention's own words
 
 
 def test_cells_beyond_the_header_or_under_a_blank_column_name(tmp_path):
