@@ -29,6 +29,7 @@ Lists of scalars
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator, Mapping
 from datetime import date, datetime
@@ -55,6 +56,7 @@ class _Items(dict):
     """A list of objects under construction: index -> item (an object being filled)."""
 
 
+@functools.lru_cache(maxsize=4096)  # a sheet repeats its few column names on every row
 def parse_column(column: str) -> Path:
     """``"diseases[0].diseaseCode.id"`` -> ``("diseases", 0, "diseaseCode", "id")``."""
     if not column:
