@@ -91,6 +91,9 @@ def validate_rows(rows: Rows) -> None:
                 continue
             for path, message in unstorable_values(record):
                 row.problem(message, _column(row, path))
+            if "/" in str(record.get("id", "")):
+                # an id is one segment of the entry's URL: /individuals/{id}/g_variants
+                row.problem("an id cannot contain '/', which would split its URL", "id")
             if not row.problems:
                 row.record = record
 

@@ -104,3 +104,10 @@ def test_a_dataset_describes_one_cohort(tmp_path):
     cohorts = "id,name,cohortType\nC1,First,study-defined\nC2,Second,study-defined\n"
     (problem,) = _fails(tmp_path, {"cohorts.csv": cohorts})
     assert problem.startswith(str(tmp_path / "input" / "cohorts.csv") + ":3:id: a dataset")
+
+
+def test_an_id_is_one_url_segment(tmp_path):
+    (problem,) = _fails(tmp_path, {"individuals.csv": "id,sex.id\nIND/1,NCIT:C20197\n"})
+    assert problem.endswith(
+        "individuals.csv:2:id: an id cannot contain '/', which would split its URL"
+    )
