@@ -129,9 +129,9 @@ def _condition(
                 f"filter {item.id!r}: no such field in {', '.join(candidates)}; "
                 "/filtering_terms lists the fields with data"
             )
-        return ScopedCondition(
-            scope, alphanumeric_selector(scope, item.id, item.operator, item.value)
-        )
+        kind = catalogue.field_kind(scope, item.id)
+        selector = alphanumeric_selector(scope, item.id, item.operator, item.value, kind)
+        return ScopedCondition(scope, selector)
     terms = ontology_terms_for(item, ontology)
     scope = _first(s for s in candidates if catalogue.holds_any(s, terms))
     if scope is not None:
@@ -191,9 +191,9 @@ def alphanumeric_selector(
     """Selector for ``path operator value``, compared as the field's ``kind`` says.
 
     Numbers compare as numbers; dates and text as text (ISO dates sort in calendar order);
-    durations by their length; text case-insensitively, with ``%`` matching any characters.
-    Variant fields match exactly, as their indexes do. A field of unknown kind compares as a
-    number when the value is one, else as text.
+    durations by their length; text ``=``/``!`` case-insensitively, with ``%`` matching any
+    characters. Variant fields match exactly, as their indexes do. A field of unknown kind
+    (``info.*``) equals a numeric value as number or text, and orders as a number.
     """
     operator = operator or "="
     if operator not in ALPHANUMERIC_OPERATORS:
@@ -202,6 +202,8 @@ def alphanumeric_selector(
         )
     if not isinstance(value, str) or value == "":
         raise InvalidFilterError(f"filter {path!r}: a value is required")
+    if "\x00" in value:
+        raise InvalidFilterError(f"filter {path!r}: the value holds a NUL character")
     if kind == "duration" or path.rsplit(".", 1)[-1] == DURATION_KEY:
         return _duration_selector(path, operator, value)
     if scope == VARIANT_SCOPE:
@@ -217,7 +219,7 @@ def alphanumeric_selector(
         return {target: _exact_condition(operator, value.lower() == "true")}
     if kind in TEXT_KINDS or not _NUMBER.match(value):
         return {target: _text_condition(operator, value)}
-    return {target: _number_condition(operator, float(value))}
+    return {target: _number_or_text_condition(operator, value)}
 
 
 def _duration_selector(path: str, operator: str, value: str) -> dict[str, Any]:
@@ -236,6 +238,16 @@ def _number_condition(operator: str, number: float) -> Any:
     if operator in _COMPARISONS:
         return {_COMPARISONS[operator]: number}
     return {"$ne": number} if operator == "!" else number
+
+
+def _number_or_text_condition(operator: str, value: str) -> Any:
+    """A field of unknown kind (``info.*``) may hold ``5`` or ``"5"``: equality takes both;
+    an order compares numbers."""
+    number = float(value)
+    if operator in _COMPARISONS:
+        return {_COMPARISONS[operator]: number}
+    both = [number, value]
+    return {"$nin": both} if operator == "!" else {"$in": both}
 
 
 def _exact_condition(operator: str, value: Any) -> Any:

@@ -26,8 +26,8 @@ def cohort_records(
 ) -> tuple[list[dict[str, Any]], int]:
     """The page of cohorts matching every selector, and how many match in all.
 
-    A cohort id loaded into several datasets is one cohort: it is listed once (its record from
-    the first dataset by id), and its members are the individuals of all of them.
+    A cohort id loaded into several datasets is one cohort: it is listed once (with its first
+    matching record, by dataset id), and its members are the individuals of all of them.
     """
     parts = list(selectors)
     if cohort_id is not None:
@@ -37,7 +37,9 @@ def cohort_records(
     ids = sorted(collection.distinct("id", selector))
     page = ids[offset : offset + limit]
     records: dict[str, dict[str, Any]] = {}
-    cursor = collection.find({"id": {"$in": page}}, {"_id": 0, "id": 1, "record": 1})
+    # the matching record of each cohort on the page (the first dataset's where several match)
+    shown = {"$and": [*parts, {"id": {"$in": page}}]}
+    cursor = collection.find(shown, {"_id": 0, "id": 1, "record": 1})
     for document in cursor.sort(COHORT_ORDER):
         records.setdefault(document["id"], document["record"])
     return [records[cohort] for cohort in page], len(ids)

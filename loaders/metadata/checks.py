@@ -67,6 +67,7 @@ class DerivedLink:
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_DEPTH = 90  # MongoDB refuses documents nested 100 levels deep; the stored record sits lower
 
 # In this order: a run's individual is filled before an analysis takes it from the run.
 DERIVED_LINKS = (
@@ -99,8 +100,12 @@ def validate_rows(rows: Rows) -> None:
 
 
 def unstorable_values(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple, str]]:
-    """Values neither JSON nor MongoDB can hold: integers beyond 64 bits, NaN and infinities
-    (free-form ``info`` objects are not checked by the schema)."""
+    """Values neither JSON nor MongoDB can hold: integers beyond 64 bits, NaN and infinities,
+    nesting deeper than MongoDB's 100 levels (free-form ``info`` objects are not checked by the
+    schema)."""
+    if len(path) > MAX_DEPTH:
+        yield path[:MAX_DEPTH], f"nested deeper than {MAX_DEPTH} levels"
+        return
     if isinstance(value, dict):
         for key, item in value.items():
             yield from unstorable_values(item, (*path, key))

@@ -36,6 +36,10 @@ FORMATS = {
 _NAME_SEPARATORS = ("_", "-", ".")
 
 
+MAX_RECORD_CHARACTERS = 15_000_000  # below MongoDB's 16 MB document limit, with room for fields
+_SLACK_VALUES = 1_000  # values a small file may hold beyond one per character
+
+
 @dataclass(frozen=True)
 class EntryFile:
     path: Path
@@ -210,6 +214,9 @@ def _read_records(source: EntryFile, text: str) -> EntryFileContent:
         return _unreadable(source, f"not valid YAML: {problem}", line)
     if parsed is None:
         return EntryFileContent(source, [], [])
+    if _expands_beyond(parsed, len(text) + _SLACK_VALUES):
+        # YAML aliases can make a few bytes stand for billions of values
+        return _unreadable(source, "expands to far more values than the file holds (aliases?)")
     if not isinstance(parsed, list | dict):
         return EntryFileContent(
             source, [], [LoadError(path, "must hold a list of records (or one record)")]
@@ -242,7 +249,10 @@ def _json_ready(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
         raise TypeError(f"a {type(value).__name__} value is not JSON data")
 
     try:
-        return json.loads(json.dumps(record, default=iso, allow_nan=False)), None
+        text = json.dumps(record, default=iso, allow_nan=False)
+        if len(text) > MAX_RECORD_CHARACTERS:
+            return None, "the record is larger than a stored document may be (16 MB)"
+        return json.loads(text), None
     except (TypeError, ValueError) as error:
         message = str(error)
         if "Out of range float" in message:
@@ -250,6 +260,21 @@ def _json_ready(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
         return None, message
     except RecursionError:
         return None, "nested too deeply to be a metadata record"
+
+
+def _expands_beyond(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds more than ``limit`` values, counting shared ones each time."""
+    count, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _printable(record: dict[str, Any]) -> Any:

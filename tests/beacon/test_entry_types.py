@@ -447,3 +447,41 @@ def test_a_cohort_in_two_datasets_is_one_cohort_with_both_memberships():
     assert answer["responseSummary"]["numTotalResults"] == 1
     members = get(two, "/cohorts/C1/individuals?requestedGranularity=record")
     assert ids(members) == ["A1", "A2", "B1"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "operator", "value", "expected"),
+    [
+        ("/runs", "runDate", ">=", "2024", ["R1", "R2", "R3", "R4"]),
+        ("/biosamples", "collectionDate", ">=", "2023", ["S3", "S4"]),
+        ("/biosamples", "collectionDate", "<", "2022-06-01", ["S1", "S2"]),
+        ("/individuals", "sex.label", "=", "FEMALE", ["I1", "I3"]),
+        ("/runs", "platform", "!", "illumina", []),
+    ],
+)
+def test_alphanumeric_filters_compare_by_the_field_type(
+    client, path, field, operator, value, expected
+):
+    filters = [{"id": field, "operator": operator, "value": value}]
+    body = {"meta": {}, "query": {"requestedGranularity": "record", "filters": filters}}
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.json
+    assert (
+        sorted(r["id"] for rs in response.json["response"]["resultSets"] for r in rs["results"])
+        == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value", "message"),
+    [
+        ("/cohorts", "cohortSize", "abc", "not a number"),
+        ("/individuals", "diseases.familyHistory", "maybe", "true or false"),
+        ("/individuals", "sex.label", "a\u0000b", "NUL"),
+    ],
+)
+def test_values_of_the_wrong_type_are_400(client, path, field, value, message):
+    filters = [{"id": field, "operator": "=", "value": value}]
+    response = client.post(path, json={"meta": {}, "query": {"filters": filters}})
+    assert response.status_code == 400
+    assert message in response.json["error"]["errorMessage"]

@@ -195,3 +195,16 @@ def test_durations_by_kind_and_plural_scopes():
     assert matching(selector, docs) == ["late"]
     (condition,) = conditions(Filter("NCIT:C16576", scope="individuals"))
     assert condition.scope == "individual"
+
+
+def test_a_field_of_unknown_kind_equals_a_number_as_number_or_text():
+    docs = [
+        {"id": "text", "record": {"info": {"code": "5"}}},
+        {"id": "number", "record": {"info": {"code": 5}}},
+        {"id": "other", "record": {"info": {"code": 6}}},
+    ]
+    assert matching(alphanumeric_selector("individual", "info.code", "=", "5"), docs) == [
+        "number",
+        "text",
+    ]
+    assert matching(alphanumeric_selector("individual", "info.code", "!", "5"), docs) == ["other"]

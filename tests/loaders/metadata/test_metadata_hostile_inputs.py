@@ -111,3 +111,20 @@ def test_an_id_is_one_url_segment(tmp_path):
     assert problem.endswith(
         "individuals.csv:2:id: an id cannot contain '/', which would split its URL"
     )
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        aliases = ", ".join([f"*a{level - 1}"] * 10)
+        levels.append(f"a{level}: &a{level} [{aliases}]")
+    bomb = "- id: IND-1\n  info:\n" + "".join(f"    {line}\n" for line in levels)
+    (problem,) = _fails(tmp_path, {"individuals.yaml": bomb})
+    assert "expands to far more values" in problem
+
+
+def test_records_nested_deeper_than_mongodb_allows(tmp_path):
+    deep = '{"a": ' * 95 + "1" + "}" * 95
+    text = f'[{{"id": "IND-1", "sex": {{"id": "NCIT:C20197"}}, "info": {deep}}}]'
+    problems = _fails(tmp_path, {"individuals.json": text})
+    assert any("nested deeper than 90 levels" in problem for problem in problems)
