@@ -8,6 +8,7 @@ durations converted to days (so ``ageOfOnset > P18Y`` is an index range, not a s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
@@ -56,10 +57,7 @@ def entry_document(entry: str, dataset_id: str, record: Mapping[str, Any]) -> di
         if isinstance(record.get(link), str):
             document[link] = record[link]
     document["ontologyTerms"] = sorted(ontology_terms(record))
-    kinds = leaf_fields(entry)
-    document["durations"] = durations(
-        record, {path for path, kind in kinds.items() if kind == "duration"}
-    )
+    document["durations"] = durations(record, _duration_paths(entry))
     return document
 
 
@@ -110,6 +108,12 @@ def _term_row(
     dataset_id: str, scope: str, kind: str, term_id: str, label: str | None = None
 ) -> dict[str, Any]:
     return {"datasetId": dataset_id, "scope": scope, "kind": kind, "id": term_id, "label": label}
+
+
+@functools.cache
+def _duration_paths(entry: str) -> frozenset[str]:
+    """Fields of the model holding an ISO 8601 duration without an ``iso8601duration`` key."""
+    return frozenset(path for path, kind in leaf_fields(entry).items() if kind == "duration")
 
 
 def _mappings(value: Any) -> Iterator[Mapping[str, Any]]:
