@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from app.config import DEFAULTS, ENV_PREFIX
 from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY
@@ -32,11 +33,20 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.extensions[STORE_KEY] = store or open_store(str(app.config["MONGO_URI"]))
 
     from app.beacon import entries, info
+    from app.dataconnect import routes as dataconnect
     from app.ontology.hierarchy import load_hierarchy
 
     app.extensions[ONTOLOGY_KEY] = load_hierarchy(settings.ontology_files)
 
     app.register_blueprint(info.blueprint)
     app.register_blueprint(entries.blueprint)
-    register_error_handlers(app, lambda status, message: error_response(settings, status, message))
+    app.register_blueprint(dataconnect.blueprint)
+
+    def render_error(status: int, message: str) -> dict[str, Any]:
+        """Each API surface answers errors in its own specification's body."""
+        if request.path.startswith(dataconnect.PREFIX):
+            return dataconnect.error_body(HTTPStatus(status).phrase, message)
+        return error_response(settings, status, message)
+
+    register_error_handlers(app, render_error)
     return app

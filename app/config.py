@@ -37,6 +37,8 @@ DEFAULTS: dict[str, object] = {
     # Extra ontology hierarchy files (TSV from `asia-beacon ontology extract`), read after the
     # bundled ones; ASIA_BEACON_ONTOLOGY_FILES=/data/hp.tsv,/data/mondo.tsv
     "ONTOLOGY_FILES": [],
+    # Rows per page of Data Connect table data and search results (/data-connect).
+    "DATA_CONNECT_PAGE_SIZE": 100,
 }
 
 ENVIRONMENT_STATUS = {"dev": "DEV", "test": "TEST", "staging": "TEST", "prod": "PROD"}

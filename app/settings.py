@@ -31,6 +31,7 @@ class BeaconSettings:
     default_page_size: int
     max_page_size: int
     ontology_files: tuple[str, ...] = ()
+    data_connect_page_size: int = 100
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BeaconSettings:
@@ -54,6 +55,7 @@ class BeaconSettings:
             default_page_size=int(config["DEFAULT_PAGE_SIZE"]),
             max_page_size=int(config["MAX_PAGE_SIZE"]),
             ontology_files=_text_list(config["ONTOLOGY_FILES"]),
+            data_connect_page_size=int(config["DATA_CONNECT_PAGE_SIZE"]),
         )
         settings._check()
         return settings
@@ -71,6 +73,8 @@ class BeaconSettings:
             raise ValueError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENT_STATUS)}")
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise ValueError("DEFAULT_PAGE_SIZE must be between 1 and MAX_PAGE_SIZE")
+        if not 1 <= self.data_connect_page_size <= 10_000:
+            raise ValueError("DATA_CONNECT_PAGE_SIZE must be between 1 and 10000")
         unknown = set(self.security_levels) - {"PUBLIC", "REGISTERED", "CONTROLLED"}
         if unknown or not self.security_levels:
             raise ValueError("SECURITY_LEVELS must list PUBLIC, REGISTERED and/or CONTROLLED")

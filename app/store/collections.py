@@ -8,6 +8,7 @@ BIOSAMPLES = "biosamples"
 RUNS = "runs"
 ANALYSES = "analyses"
 COHORTS = "cohorts"
+METADATA_STATS = "metadataStats"  # per dataset: how many entries of each type it holds
 FILTERING_TERMS = "filteringTerms"  # terms present per dataset and scope, written by loaders
 
 METADATA_ENTRIES = (INDIVIDUALS, BIOSAMPLES, RUNS, ANALYSES, COHORTS)

@@ -18,6 +18,7 @@ from app.store.collections import (
     BIOSAMPLES,
     FILTERING_TERMS,
     METADATA_ENTRIES,
+    METADATA_STATS,
     VARIANT_STATS,
 )
 from loaders.errors import LoadError
@@ -156,6 +157,7 @@ def _write(store: Store, dataset_id: str, accepted: dict[str, list[SourceRow]]) 
         (FILTERING_TERMS, {"datasetId": dataset_id, "scope": {"$in": scopes}}, terms)
     )
     store.replace_many(replacements)
+    _write_stats(store, dataset_id)
     # After the writes: ids were checked unique already, and the embedded store checks a unique
     # index by scanning the collection on every insert.
     store.ensure_indexes()
@@ -187,6 +189,18 @@ def _stored_links(
         }
         for entry in sorted(wanted)
     }
+
+
+def _write_stats(store: Store, dataset_id: str) -> None:
+    """How many entries of each type the dataset now holds (the Data Connect catalog's counts),
+    as ``individualCount``, ``biosampleCount``, ``runCount``, ``analysisCount``, ``cohortCount``."""
+    counts = {
+        f"{ENTRY_TYPE_IDS[entry]}Count": store.collection(entry).count_documents(
+            {"datasetId": dataset_id}
+        )
+        for entry in METADATA_ENTRIES
+    }
+    store.upsert_by_id(METADATA_STATS, [{"_id": dataset_id, **counts}])
 
 
 def _filtering_terms(

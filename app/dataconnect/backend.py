@@ -1,0 +1,40 @@
+"""The one seam between Data Connect and a query engine: run a parsed query's stages over a
+table and return one page of rows. MongoDB (or the embedded store) answers through aggregation
+pipelines; a Trino backend would implement the same method (docs/dataconnect.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from app.dataconnect.tables import Table
+from app.store import Store
+
+# Rows enter a query in _id order, so the same query pages the same way on every request.
+STABLE_ORDER = {"$sort": {"_id": 1}}
+
+
+class QueryBackend(Protocol):
+    def page(
+        self, table: Table, stages: Sequence[dict[str, Any]], offset: int, size: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Up to ``size`` result rows after ``offset``, and whether more follow."""
+        ...
+
+
+class MongoBackend:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def page(
+        self, table: Table, stages: Sequence[dict[str, Any]], offset: int, size: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        pipeline = [
+            STABLE_ORDER,
+            *table.base_pipeline,
+            *stages,
+            {"$skip": offset},
+            {"$limit": size + 1},  # one more tells whether a next page exists
+        ]
+        rows = list(self._store.collection(table.collection).aggregate(pipeline))
+        return rows[:size], len(rows) > size

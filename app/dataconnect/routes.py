@@ -1,0 +1,103 @@
+"""GA4GH Data Connect endpoints, under ``/data-connect``: tables, table info and data, search."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
+
+from app.context import base_url, current_settings, current_store
+from app.dataconnect import service
+from app.dataconnect.backend import MongoBackend
+from app.dataconnect.service import DataConnectError
+from schemas import dataconnect as shapes
+from schemas.messages import validation_problems
+
+PREFIX = "/data-connect"
+blueprint = Blueprint("dataconnect", __name__, url_prefix=PREFIX)
+
+
+@blueprint.get("/tables")
+def tables():
+    return jsonify(_LIST.dump(service.list_tables()))
+
+
+@blueprint.get("/table/<path:name>/info")
+def table_info(name: str):
+    return jsonify(_TABLE.dump(service.table_info(name)))
+
+
+@blueprint.get("/table/<path:name>/data")
+def table_data(name: str):
+    url = f"{base_url()}{PREFIX}/table/{name}/data"
+    body = service.table_data(_backend(), name, request.args.get("page_token"), _page_size(), url)
+    return jsonify(_DATA.dump(body))
+
+
+@blueprint.post("/search")
+def search():
+    try:
+        search_request = _SEARCH.load(request.get_json(silent=True) or {})
+    except ValidationError as error:
+        detail = "; ".join(validation_problems(error.messages))
+        raise DataConnectError(400, "Bad request", detail) from None
+    body = service.search(
+        _backend(),
+        search_request["query"],
+        search_request["parameters"],
+        None,
+        _page_size(),
+        f"{base_url()}{PREFIX}/search",
+    )
+    return jsonify(_DATA.dump(body))
+
+
+@blueprint.get("/search")
+def search_page():
+    """A later page of a search: ``next_page_url`` is followed with GET, as the spec says."""
+    token = request.args.get("page_token")
+    if token is None:
+        raise DataConnectError(400, "Bad request", "GET /search continues a search: page_token")
+    url = f"{base_url()}{PREFIX}/search"
+    return jsonify(_DATA.dump(service.search(_backend(), None, (), token, _page_size(), url)))
+
+
+@blueprint.get("/service-info")
+def service_info():
+    settings = current_settings()
+    return jsonify(
+        {
+            "id": f"{settings.beacon_id}.data-connect",
+            "name": f"{settings.name} Data Connect",
+            "type": {"group": "org.ga4gh", "artifact": "data-connect", "version": "1.0.0"},
+            "description": "SQL access (GA4GH Data Connect) to the data this beacon serves.",
+            "organization": {
+                "name": settings.organization_name,
+                "url": settings.organization_url,
+            },
+            "version": settings.version,
+        }
+    )
+
+
+@blueprint.errorhandler(DataConnectError)
+def _data_connect_error(error: DataConnectError):
+    return jsonify(error_body(error.title, error.detail)), error.status
+
+
+def error_body(title: str, detail: str) -> dict:
+    return _ERRORS.dump({"errors": [{"title": title, "detail": detail}]})
+
+
+def _backend() -> MongoBackend:
+    return MongoBackend(current_store())
+
+
+def _page_size() -> int:
+    return current_settings().data_connect_page_size
+
+
+_LIST = shapes.ListTablesResponseSchema()
+_TABLE = shapes.TableSchema()
+_DATA = shapes.TableDataSchema()
+_ERRORS = shapes.ErrorResponseSchema()
+_SEARCH = shapes.SearchRequestSchema()

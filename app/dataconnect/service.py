@@ -1,0 +1,128 @@
+"""What each Data Connect endpoint answers: table listings, table pages and SQL search pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.dataconnect.backend import QueryBackend
+from app.dataconnect.paging import BadPageTokenError, PageToken, decode_page_token
+from app.dataconnect.sql import SearchQueryError, parse_search
+from app.dataconnect.tables import BY_NAME, TABLES, Table
+from schemas.dataconnect import JSON_SCHEMA_DRAFT
+
+COMPUTED_COLUMN = {"description": "Computed by the query."}
+
+
+@dataclass(frozen=True)
+class DataConnectError(Exception):
+    """A client error, answered with the specification's ``errors`` body."""
+
+    status: int
+    title: str
+    detail: str
+
+
+def list_tables() -> dict[str, Any]:
+    return {"tables": [table_info(table.name) for table in TABLES]}
+
+
+def table_info(name: str) -> dict[str, Any]:
+    table = _table(name)
+    return {"name": table.name, "description": table.description, "data_model": table.data_model}
+
+
+def table_data(
+    backend: QueryBackend, name: str, token: str | None, size: int, next_url: str
+) -> dict[str, Any]:
+    """One page of a table's rows, in a stable order."""
+    offset = 0
+    if token is not None:
+        page = _decode(token)
+        if page.table != name:
+            raise DataConnectError(400, "Bad page token", "the token belongs to another table")
+        offset = page.offset
+    table = _table(name)
+    rows, more = backend.page(table, [], offset, size)
+    following = PageToken(offset + size, table=name) if more else None
+    return _page(table.data_model, _complete(rows, table_columns(table)), following, next_url)
+
+
+def search(
+    backend: QueryBackend,
+    query: str | None,
+    parameters: Sequence[Any],
+    token: str | None,
+    size: int,
+    next_url: str,
+) -> dict[str, Any]:
+    """One page of a SQL query's result: the first (``query``) or a later one (``token``)."""
+    offset = 0
+    if token is not None:
+        page = _decode(token)
+        if page.query is None:
+            raise DataConnectError(400, "Bad page token", "the token belongs to no search")
+        query, parameters, offset = page.query, page.parameters, page.offset
+    if query is None:
+        raise DataConnectError(400, "Bad request", "a search needs a query")
+    try:
+        parsed = parse_search(query, parameters)
+        table = BY_NAME.get(parsed.table)
+        if table is None:
+            raise SearchQueryError(f"no table {parsed.table!r}; tables: {', '.join(BY_NAME)}")
+        # rows enter in _id order and grouped results leave sorted on their keys, so every
+        # page of the same query is cut from the same sequence
+        stages = parsed.pipeline(table.columns)
+        names = parsed.output_names(table.columns)
+    except SearchQueryError as error:
+        raise DataConnectError(400, "Invalid query", str(error)) from None
+    rows, more = backend.page(table, stages, offset, size)
+    following = (
+        PageToken(offset + size, query=query, parameters=tuple(parameters)) if more else None
+    )
+    model = _result_model(table, names)
+    return _page(model, _complete(rows, names), following, next_url)
+
+
+def table_columns(table: Table) -> tuple[str, ...]:
+    return tuple(column.name for column in table.columns)
+
+
+def _result_model(table: Table, names: Sequence[str]) -> dict[str, Any]:
+    columns = table.data_model["properties"]
+    return {
+        "$schema": JSON_SCHEMA_DRAFT,
+        "description": f"Result of a query over {table.name}.",
+        "type": "object",
+        "properties": {name: columns.get(name, COMPUTED_COLUMN) for name in names},
+    }
+
+
+def _complete(rows: list[dict[str, Any]], names: Sequence[str]) -> list[dict[str, Any]]:
+    """Every column in every row, in order; absent values are null."""
+    return [{name: row.get(name) for name in names} for row in rows]
+
+
+def _page(
+    model: dict[str, Any], rows: list[dict[str, Any]], following: PageToken | None, url: str
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"data_model": model, "data": rows}
+    if following is not None:
+        body["pagination"] = {"next_page_url": f"{url}?page_token={following.encode()}"}
+    return body
+
+
+def _table(name: str) -> Table:
+    table = BY_NAME.get(name)
+    if table is None:
+        known = ", ".join(BY_NAME)
+        raise DataConnectError(404, "Table not found", f"no table {name!r}; tables: {known}")
+    return table
+
+
+def _decode(token: str) -> PageToken:
+    try:
+        return decode_page_token(token)
+    except BadPageTokenError as error:
+        raise DataConnectError(400, "Bad page token", str(error)) from None

@@ -1,0 +1,223 @@
+"""The tables Data Connect serves: each is a stored collection seen through a base pipeline that
+turns its documents into flat rows, described by a row schema in :mod:`schemas.dataconnect`.
+
+The base pipelines use only stages and operators both MongoDB and the embedded store answer
+(``$lookup`` on a field, ``$unwind``, ``$project`` of paths). Names follow the specification's
+``catalog.schema.table`` convention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema
+
+from app.dataconnect.sql import Column
+from app.store.collections import (
+    BIOSAMPLES,
+    DATASETS,
+    INDIVIDUALS,
+    METADATA_STATS,
+    VARIANT_STATS,
+    VARIANTS,
+)
+from schemas.dataconnect import (
+    BiosampleRowSchema,
+    DatasetRowSchema,
+    IndividualRowSchema,
+    PopulationFrequencyRowSchema,
+    VariantRowSchema,
+    json_type,
+    row_data_model,
+)
+
+CATALOG = "asia_beacon"
+FREQUENCIES = "record.frequencyInPopulations"
+FREQUENCY = f"{FREQUENCIES}.frequencies"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    collection: str
+    row_schema: type[Schema]
+    base_pipeline: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        schema = self.row_schema()
+        return tuple(Column(name, json_type(column)) for name, column in schema.fields.items())
+
+    @property
+    def data_model(self) -> dict[str, Any]:
+        return row_data_model(self.row_schema(), self.title, self.description)
+
+
+def _first(path: str, default: Any = None) -> dict[str, Any]:
+    """The first value of an array path (a looked-up document's field), else ``default``."""
+    return {"$ifNull": [{"$arrayElemAt": [path, 0]}, default]}
+
+
+def _lookup(collection: str, local: str, into: str) -> dict[str, Any]:
+    return {"$lookup": {"from": collection, "localField": local, "foreignField": "_id", "as": into}}
+
+
+DATASETS_TABLE = Table(
+    name=f"{CATALOG}.catalog.datasets",
+    title="Dataset",
+    description="The dataset catalog: one row per dataset, with its consent codes and counts.",
+    collection=DATASETS,
+    row_schema=DatasetRowSchema,
+    base_pipeline=(
+        _lookup(VARIANT_STATS, "_id", "variantStats"),
+        _lookup(METADATA_STATS, "_id", "metadataStats"),
+        {
+            "$project": {
+                "_id": 0,
+                "id": "$_id",
+                "name": "$name",
+                "description": "$description",
+                "version": "$version",
+                "country": "$country",
+                "duo_codes": "$dataUseConditions.duoDataUse.id",
+                "privacy_law": "$privacyLaw",
+                "create_date_time": "$createDateTime",
+                "update_date_time": "$updateDateTime",
+                "variant_count": _first("$variantStats.variantCount", 0),
+                "sample_count": _first("$variantStats.sampleCount", 0),
+                "individual_count": _first("$metadataStats.individualCount", 0),
+                "biosample_count": _first("$metadataStats.biosampleCount", 0),
+            }
+        },
+    ),
+)
+
+INDIVIDUALS_TABLE = Table(
+    name=f"{CATALOG}.beacon.individuals",
+    title="Individual",
+    description="Individuals of every dataset, their main attributes flattened.",
+    collection=INDIVIDUALS,
+    row_schema=IndividualRowSchema,
+    base_pipeline=(
+        {
+            "$project": {
+                "_id": 0,
+                "dataset_id": "$datasetId",
+                "id": "$id",
+                "sex_id": "$record.sex.id",
+                "sex_label": "$record.sex.label",
+                "ethnicity_id": "$record.ethnicity.id",
+                "ethnicity_label": "$record.ethnicity.label",
+                "geographic_origin_id": "$record.geographicOrigin.id",
+                "geographic_origin_label": "$record.geographicOrigin.label",
+                "karyotypic_sex": "$record.karyotypicSex",
+                "disease_ids": "$record.diseases.diseaseCode.id",
+                "ontology_terms": "$ontologyTerms",
+            }
+        },
+    ),
+)
+
+BIOSAMPLES_TABLE = Table(
+    name=f"{CATALOG}.beacon.biosamples",
+    title="Biosample",
+    description="Biosamples of every dataset; a biosample id is its VCF sample name.",
+    collection=BIOSAMPLES,
+    row_schema=BiosampleRowSchema,
+    base_pipeline=(
+        {
+            "$project": {
+                "_id": 0,
+                "dataset_id": "$datasetId",
+                "id": "$id",
+                "individual_id": "$individualId",
+                "biosample_status_id": "$record.biosampleStatus.id",
+                "sample_origin_type_id": "$record.sampleOriginType.id",
+                "sample_origin_type_label": "$record.sampleOriginType.label",
+                "collection_date": "$record.collectionDate",
+                "collection_moment": "$record.collectionMoment",
+            }
+        },
+    ),
+)
+
+_VARIANT_COLUMNS = {
+    "dataset_id": "$datasetId",
+    "variant_id": "$variantInternalId",
+    "chromosome": "$referenceName",
+    "start": "$start",
+    "ref": "$referenceBases",
+    "alt": "$alternateBases",
+}
+_FREQUENCY_COLUMNS = {
+    "allele_count": f"${FREQUENCY}.alleleCount",
+    "allele_number": f"${FREQUENCY}.alleleNumber",
+    "allele_frequency": f"${FREQUENCY}.alleleFrequency",
+}
+
+
+def _unwind_frequencies(keep_variants_without: bool) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {"$unwind": {"path": f"${path}", "preserveNullAndEmptyArrays": keep_variants_without}}
+        for path in (FREQUENCIES, FREQUENCY)
+    )
+
+
+VARIANTS_TABLE = Table(
+    name=f"{CATALOG}.beacon.variants",
+    title="Variant",
+    description=(
+        "Variant alleles of every dataset, one row per (dataset, allele), with the dataset's "
+        "own allele count, number and frequency."
+    ),
+    collection=VARIANTS,
+    row_schema=VariantRowSchema,
+    base_pipeline=(
+        *_unwind_frequencies(keep_variants_without=True),
+        # the dataset's own frequency: every sample of its VCF (population ALL)
+        {"$match": {f"{FREQUENCY}.population": {"$in": ["ALL", None]}}},
+        {
+            "$project": {
+                "_id": 0,
+                **_VARIANT_COLUMNS,
+                "assembly_id": "$assemblyId",
+                "end": "$end",
+                "variant_type": "$variantType",
+                "gene_ids": "$geneIds",
+                **_FREQUENCY_COLUMNS,
+            }
+        },
+    ),
+)
+
+POPULATION_FREQUENCIES_TABLE = Table(
+    name=f"{CATALOG}.beacon.population_frequencies",
+    title="Population allele frequency",
+    description="Allele frequencies per variant and population, one row per pair.",
+    collection=VARIANTS,
+    row_schema=PopulationFrequencyRowSchema,
+    base_pipeline=(
+        *_unwind_frequencies(keep_variants_without=False),
+        {
+            "$project": {
+                "_id": 0,
+                **_VARIANT_COLUMNS,
+                "source": f"${FREQUENCIES}.source",
+                "population": f"${FREQUENCY}.population",
+                **_FREQUENCY_COLUMNS,
+            }
+        },
+    ),
+)
+
+TABLES: tuple[Table, ...] = (
+    DATASETS_TABLE,
+    INDIVIDUALS_TABLE,
+    BIOSAMPLES_TABLE,
+    VARIANTS_TABLE,
+    POPULATION_FREQUENCIES_TABLE,
+)
+BY_NAME = {table.name: table for table in TABLES}
