@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from app.dataconnect.pushdown import pushed_down
 from app.dataconnect.tables import Table
 from app.store import Store
 
@@ -23,13 +24,18 @@ class QueryBackend(Protocol):
 
 
 class MongoBackend:
+    """Aggregation pipelines; a query's row filter runs on the stored documents first where it
+    can (:mod:`app.dataconnect.pushdown`), so MongoDB answers it from its indexes."""
+
     def __init__(self, store: Store) -> None:
         self._store = store
 
     def page(
         self, table: Table, stages: Sequence[dict[str, Any]], offset: int, size: int
     ) -> tuple[list[dict[str, Any]], bool]:
+        early, stages = pushed_down(stages, table.sources)
         pipeline = [
+            *([{"$match": early}] if early is not None else []),
             STABLE_ORDER,
             *table.base_pipeline,
             *stages,

@@ -8,6 +8,7 @@ The base pipelines use only stages and operators both MongoDB and the embedded s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,9 @@ class Table:
     collection: str
     row_schema: type[Schema]
     base_pipeline: tuple[dict[str, Any], ...] = field(default=())
+    # columns that are plain copies of one document field (no array on the way): a filter on
+    # them means the same on the stored documents, which can then filter first
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -95,31 +99,49 @@ DATASETS_TABLE = Table(
     ),
 )
 
+
+def _projection(sources: Mapping[str, str], **computed: Any) -> dict[str, Any]:
+    """The row: each plain column copied from its field, then the computed ones."""
+    columns = {column: f"${path}" for column, path in sources.items()}
+    return {"$project": {"_id": 0, **columns, **computed}}
+
+
+_INDIVIDUAL_SOURCES = {
+    "dataset_id": "datasetId",
+    "id": "id",
+    "sex_id": "record.sex.id",
+    "sex_label": "record.sex.label",
+    "ethnicity_id": "record.ethnicity.id",
+    "ethnicity_label": "record.ethnicity.label",
+    "geographic_origin_id": "record.geographicOrigin.id",
+    "geographic_origin_label": "record.geographicOrigin.label",
+    "karyotypic_sex": "record.karyotypicSex",
+    "ontology_terms": "ontologyTerms",
+}
+
 INDIVIDUALS_TABLE = Table(
     name=f"{CATALOG}.beacon.individuals",
     title="Individual",
     description="Individuals of every dataset, their main attributes flattened.",
     collection=INDIVIDUALS,
     row_schema=IndividualRowSchema,
+    sources=_INDIVIDUAL_SOURCES,
+    # disease ids come through a list of objects: not a plain copy, never filtered early
     base_pipeline=(
-        {
-            "$project": {
-                "_id": 0,
-                "dataset_id": "$datasetId",
-                "id": "$id",
-                "sex_id": "$record.sex.id",
-                "sex_label": "$record.sex.label",
-                "ethnicity_id": "$record.ethnicity.id",
-                "ethnicity_label": "$record.ethnicity.label",
-                "geographic_origin_id": "$record.geographicOrigin.id",
-                "geographic_origin_label": "$record.geographicOrigin.label",
-                "karyotypic_sex": "$record.karyotypicSex",
-                "disease_ids": "$record.diseases.diseaseCode.id",
-                "ontology_terms": "$ontologyTerms",
-            }
-        },
+        _projection(_INDIVIDUAL_SOURCES, disease_ids="$record.diseases.diseaseCode.id"),
     ),
 )
+
+_BIOSAMPLE_SOURCES = {
+    "dataset_id": "datasetId",
+    "id": "id",
+    "individual_id": "individualId",
+    "biosample_status_id": "record.biosampleStatus.id",
+    "sample_origin_type_id": "record.sampleOriginType.id",
+    "sample_origin_type_label": "record.sampleOriginType.label",
+    "collection_date": "record.collectionDate",
+    "collection_moment": "record.collectionMoment",
+}
 
 BIOSAMPLES_TABLE = Table(
     name=f"{CATALOG}.beacon.biosamples",
@@ -127,30 +149,24 @@ BIOSAMPLES_TABLE = Table(
     description="Biosamples of every dataset; a biosample id is its VCF sample name.",
     collection=BIOSAMPLES,
     row_schema=BiosampleRowSchema,
-    base_pipeline=(
-        {
-            "$project": {
-                "_id": 0,
-                "dataset_id": "$datasetId",
-                "id": "$id",
-                "individual_id": "$individualId",
-                "biosample_status_id": "$record.biosampleStatus.id",
-                "sample_origin_type_id": "$record.sampleOriginType.id",
-                "sample_origin_type_label": "$record.sampleOriginType.label",
-                "collection_date": "$record.collectionDate",
-                "collection_moment": "$record.collectionMoment",
-            }
-        },
-    ),
+    sources=_BIOSAMPLE_SOURCES,
+    base_pipeline=(_projection(_BIOSAMPLE_SOURCES),),
 )
 
-_VARIANT_COLUMNS = {
-    "dataset_id": "$datasetId",
-    "variant_id": "$variantInternalId",
-    "chromosome": "$referenceName",
-    "start": "$start",
-    "ref": "$referenceBases",
-    "alt": "$alternateBases",
+_VARIANT_KEY_SOURCES = {
+    "dataset_id": "datasetId",
+    "variant_id": "variantInternalId",
+    "chromosome": "referenceName",
+    "start": "start",
+    "ref": "referenceBases",
+    "alt": "alternateBases",
+}
+_VARIANT_SOURCES = {
+    **_VARIANT_KEY_SOURCES,
+    "assembly_id": "assemblyId",
+    "end": "end",
+    "variant_type": "variantType",
+    "gene_ids": "geneIds",
 }
 _FREQUENCY_COLUMNS = {
     "allele_count": f"${FREQUENCY}.alleleCount",
@@ -175,21 +191,12 @@ VARIANTS_TABLE = Table(
     ),
     collection=VARIANTS,
     row_schema=VariantRowSchema,
+    sources=_VARIANT_SOURCES,
     base_pipeline=(
         *_unwind_frequencies(keep_variants_without=True),
         # the dataset's own frequency: every sample of its VCF (population ALL)
         {"$match": {f"{FREQUENCY}.population": {"$in": ["ALL", None]}}},
-        {
-            "$project": {
-                "_id": 0,
-                **_VARIANT_COLUMNS,
-                "assembly_id": "$assemblyId",
-                "end": "$end",
-                "variant_type": "$variantType",
-                "gene_ids": "$geneIds",
-                **_FREQUENCY_COLUMNS,
-            }
-        },
+        _projection(_VARIANT_SOURCES, **_FREQUENCY_COLUMNS),
     ),
 )
 
@@ -199,17 +206,15 @@ POPULATION_FREQUENCIES_TABLE = Table(
     description="Allele frequencies per variant and population, one row per pair.",
     collection=VARIANTS,
     row_schema=PopulationFrequencyRowSchema,
+    sources=_VARIANT_KEY_SOURCES,
     base_pipeline=(
         *_unwind_frequencies(keep_variants_without=False),
-        {
-            "$project": {
-                "_id": 0,
-                **_VARIANT_COLUMNS,
-                "source": f"${FREQUENCIES}.source",
-                "population": f"${FREQUENCY}.population",
-                **_FREQUENCY_COLUMNS,
-            }
-        },
+        _projection(
+            _VARIANT_KEY_SOURCES,
+            source=f"${FREQUENCIES}.source",
+            population=f"${FREQUENCY}.population",
+            **_FREQUENCY_COLUMNS,
+        ),
     ),
 )
 
