@@ -42,5 +42,5 @@ class MongoBackend:
             {"$skip": offset},
             {"$limit": size + 1},  # one more tells whether a next page exists
         ]
-        rows = list(self._store.collection(table.collection).aggregate(pipeline))
+        rows = self._store.aggregate(table.collection, pipeline)
         return rows[:size], len(rows) > size

@@ -30,11 +30,15 @@ class StoreConfigurationError(ValueError):
 class Store:
     """Collections of one beacon database, plus the few write patterns the loaders need."""
 
-    def __init__(self, client: Any, database_name: str, *, durable: bool) -> None:
+    def __init__(
+        self, client: Any, database_name: str, *, durable: bool, match_before_copy: bool = False
+    ) -> None:
         self._client = client
         self._database = client[database_name]
         # Whether what is written outlives this process (the embedded store does not, yet).
         self.durable = durable
+        # The embedded store copies a whole collection before an aggregation's first stage.
+        self._match_before_copy = match_before_copy
 
     def collection(self, name: str) -> Any:
         return self._database[name]
@@ -46,6 +50,25 @@ class Store:
     @property
     def datasets(self) -> Any:
         return self._database[DATASETS]
+
+    def aggregate(self, collection_name: str, pipeline: list[dict[str, Any]]) -> list[dict]:
+        """Run an aggregation pipeline; the result documents, as a list.
+
+        On the embedded store, a leading ``$match`` is answered by ``find`` (which copies only
+        the matching documents) and the rest of the pipeline runs over those, in a scratch
+        collection of the same database (so ``$lookup`` still sees every collection).
+        """
+        collection = self._database[collection_name]
+        if not (self._match_before_copy and pipeline and "$match" in pipeline[0]):
+            return list(collection.aggregate(pipeline))
+        matched = list(collection.find(pipeline[0]["$match"]))
+        scratch = self._database[f"{collection_name}.aggregate-{uuid.uuid4().hex}"]
+        try:
+            if matched:
+                scratch.insert_many(matched)
+            return list(scratch.aggregate(pipeline[1:]))
+        finally:
+            scratch.drop()
 
     def ensure_indexes(self) -> None:
         """Create every index the served queries rely on (idempotent)."""
@@ -127,7 +150,7 @@ def open_store(uri: str) -> Store:
     if parsed.scheme == "mongomock":
         import mongomock
 
-        return Store(mongomock.MongoClient(), database_name, durable=False)
+        return Store(mongomock.MongoClient(), database_name, durable=False, match_before_copy=True)
     if parsed.scheme in ("mongodb", "mongodb+srv"):
         import pymongo
 

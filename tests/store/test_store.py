@@ -53,3 +53,29 @@ def test_mongodb_uri_gives_a_durable_pymongo_store_without_connecting():
     assert store.durable is True
     assert store.variants.full_name == "beacon_db.genomicVariations"
     store.close()
+
+
+@pytest.mark.parametrize(
+    "pipeline",
+    [
+        [{"$match": {"n": {"$gte": 3}}}, {"$sort": {"n": -1}}, {"$project": {"_id": 0, "n": 1}}],
+        [
+            {"$match": {"kind": "odd"}},
+            {"$lookup": {"from": "kinds", "localField": "kind", "foreignField": "_id", "as": "k"}},
+            {"$project": {"_id": 0, "n": 1, "label": "$k.label"}},
+        ],
+        [{"$match": {"n": 99}}, {"$count": "rows"}],
+        [
+            {"$match": {"n": 99}},
+            {"$facet": {"rows": [{"$count": "n"}]}},
+        ],
+        [{"$group": {"_id": "$kind", "total": {"$sum": "$n"}}}, {"$sort": {"_id": 1}}],
+    ],
+)
+def test_aggregate_answers_as_the_collection_would(empty_store, pipeline):
+    """The embedded store lets ``find`` pick a leading ``$match``'s documents first."""
+    things = empty_store.collection("numbers")
+    things.insert_many([{"n": n, "kind": "odd" if n % 2 else "even"} for n in range(8)])
+    empty_store.collection("kinds").insert_many([{"_id": "odd", "label": "Odd"}])
+    assert empty_store.aggregate("numbers", pipeline) == list(things.aggregate(pipeline))
+    assert sorted(empty_store._database.list_collection_names()) == ["kinds", "numbers"]
