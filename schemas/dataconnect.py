@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 
 JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"  # what the spec's data_model uses
 
@@ -168,5 +168,8 @@ class ErrorResponseSchema(Schema):
 
 
 class SearchRequestSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the specification's SearchRequest does not forbid other properties
+
     query = fields.String(required=True)
     parameters = fields.List(fields.Raw(allow_none=True), load_default=list)

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+MAX_OFFSET = 2**62  # MongoDB's $skip takes a 64-bit integer; no table holds more rows
+
 
 class BadPageTokenError(ValueError):
     """A page token this server did not write (or that was cut short)."""
@@ -35,10 +37,10 @@ def decode_page_token(token: str) -> PageToken:
         padded = token + "=" * (-len(token) % 4)
         body = json.loads(base64.urlsafe_b64decode(padded.encode()))
         offset = body["o"]
-        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
             raise TypeError("offset")
         if not isinstance(body["p"], list):
             raise TypeError("parameters")
         return PageToken(offset, body["t"], body["q"], tuple(body["p"]))
-    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         raise BadPageTokenError("page_token is not a token this server wrote") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
@@ -36,9 +38,17 @@ def table_data(name: str):
 @blueprint.post("/search")
 def search():
     try:
-        search_request = _SEARCH.load(request.get_json(silent=True) or {})
-    except ValidationError as error:
-        detail = "; ".join(validation_problems(error.messages))
+        body = json.loads(request.get_data() or b"{}")
+    except (ValueError, RecursionError):
+        raise DataConnectError(400, "Bad request", "the request body is not JSON") from None
+    try:
+        search_request = _SEARCH.load(body if isinstance(body, dict) else {"query": None})
+    except (ValidationError, RecursionError) as error:
+        detail = (
+            "; ".join(validation_problems(error.messages))
+            if isinstance(error, ValidationError)
+            else "the request body is nested too deeply"
+        )
         raise DataConnectError(400, "Bad request", detail) from None
     body = service.search(
         _backend(),

@@ -68,7 +68,7 @@ def search(
         raise DataConnectError(400, "Bad request", "a search needs a query")
     try:
         parsed = parse_search(query, parameters)
-        table = BY_NAME.get(parsed.table)
+        table = BY_NAME.get(parsed.table.lower())  # unquoted SQL names ignore case
         if table is None:
             raise SearchQueryError(f"no table {parsed.table!r}; tables: {', '.join(BY_NAME)}")
         # rows enter in _id order and grouped results leave sorted on their keys, so every

@@ -60,7 +60,8 @@ class Store:
         """
         collection = self._database[collection_name]
         if not (self._match_before_copy and pipeline and "$match" in pipeline[0]):
-            return list(collection.aggregate(pipeline))
+            # large sorts and groups may spill to disk rather than fail (MongoDB before 6.0)
+            return list(collection.aggregate(pipeline, allowDiskUse=True))
         matched = list(collection.find(pipeline[0]["$match"]))
         scratch = self._database[f"{collection_name}.aggregate-{uuid.uuid4().hex}"]
         try:
