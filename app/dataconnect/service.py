@@ -9,10 +9,9 @@ from typing import Any
 from app.dataconnect.backend import QueryBackend
 from app.dataconnect.paging import BadPageTokenError, PageToken, decode_page_token
 from app.dataconnect.sql import SearchQueryError, parse_search
+from app.dataconnect.sql_pipeline import Aggregate, Selected
 from app.dataconnect.tables import BY_NAME, TABLES, Table
 from schemas.dataconnect import JSON_SCHEMA_DRAFT
-
-COMPUTED_COLUMN = {"description": "Computed by the query."}
 
 
 @dataclass(frozen=True)
@@ -71,32 +70,56 @@ def search(
         table = BY_NAME.get(parsed.table.lower())  # unquoted SQL names ignore case
         if table is None:
             raise SearchQueryError(f"no table {parsed.table!r}; tables: {', '.join(BY_NAME)}")
-        # rows enter in _id order and grouped results leave sorted on their keys, so every
-        # page of the same query is cut from the same sequence
-        stages = parsed.pipeline(table.columns)
-        names = parsed.output_names(table.columns)
+        # rows enter in _id order, ORDER BY ends on the table's unique row key and grouped
+        # results on their keys, so every page of the same query is cut from one sequence
+        stages = parsed.pipeline(table.columns, table.row_key)
+        outputs = parsed.outputs(table.columns)
     except SearchQueryError as error:
         raise DataConnectError(400, "Invalid query", str(error)) from None
     rows, more = backend.page(table, stages, offset, size)
     following = (
         PageToken(offset + size, query=query, parameters=tuple(parameters)) if more else None
     )
-    model = _result_model(table, names)
-    return _page(model, _complete(rows, names), following, next_url)
+    names = [item.name for item in outputs]
+    return _page(_result_model(table, outputs), _complete(rows, names), following, next_url)
 
 
 def table_columns(table: Table) -> tuple[str, ...]:
     return tuple(column.name for column in table.columns)
 
 
-def _result_model(table: Table, names: Sequence[str]) -> dict[str, Any]:
+def _result_model(table: Table, outputs: Sequence[Selected]) -> dict[str, Any]:
+    """The result's JSON Schema: a selected column keeps its table column's schema whatever
+    its alias; an aggregate gets the type SQL gives it."""
     columns = table.data_model["properties"]
+    properties: dict[str, Any] = {}
+    for item in outputs:
+        if isinstance(item.source, Aggregate):
+            properties[item.name] = _aggregate_schema(item.source, columns)
+        else:
+            properties[item.name] = columns[str(item.source)]
     return {
         "$schema": JSON_SCHEMA_DRAFT,
         "description": f"Result of a query over {table.name}.",
         "type": "object",
-        "properties": {name: columns.get(name, COMPUTED_COLUMN) for name in names},
+        "properties": properties,
     }
+
+
+def _aggregate_schema(aggregate: Aggregate, columns: dict[str, Any]) -> dict[str, Any]:
+    argument = "*" if aggregate.column is None else aggregate.column
+    if aggregate.distinct:
+        argument = f"DISTINCT {argument}"
+    described = f"{aggregate.function.upper()}({argument}), computed by the query"
+    if aggregate.function == "count":
+        return {"type": "integer", "description": f"{described}."}
+    if aggregate.function == "avg":
+        kind: Any = "number"
+    else:  # SUM, MIN and MAX keep the column's type
+        source = columns[str(aggregate.column)]["type"]
+        kind = source[0] if isinstance(source, list) else source
+    # NULL when no row (or only NULLs) reached the aggregate
+    return {"type": [kind, "null"], "description": f"{described}; null when no value reached it."}
 
 
 def _complete(rows: list[dict[str, Any]], names: Sequence[str]) -> list[dict[str, Any]]:

@@ -87,6 +87,7 @@ class Column:
 
     name: str
     type: str  # "string", "integer", "number", "boolean", "array"
+    items: str | None = None  # an array's element type
 
 
 class SearchQueryError(ValueError):
@@ -123,19 +124,26 @@ class SearchQuery:
 
     def output_names(self, columns: Sequence[Column]) -> tuple[str, ...]:
         """The result column names, in order, with ``*`` expanded to ``columns``."""
-        return tuple(item.name for item in _checked_plan(self.plan, columns).selected)
+        return tuple(item.name for item in self.outputs(columns))
 
-    def pipeline(self, columns: Sequence[Column]) -> list[dict[str, Any]]:
+    def outputs(self, columns: Sequence[Column]) -> tuple[Selected, ...]:
+        """The result columns, in order, each with the table column or aggregate it holds."""
+        return _checked_plan(self.plan, columns).selected
+
+    def pipeline(
+        self, columns: Sequence[Column], row_key: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
         """Stages to append to a pipeline of flat row documents of a table with ``columns``.
 
-        The result documents hold exactly :meth:`output_names` (no ``_id``). The query's own
-        OFFSET and LIMIT are included; paging stages go after them.
+        ``row_key`` names hidden row fields that are unique together; ORDER BY breaks ties on
+        them. The result documents hold exactly :meth:`output_names` (no ``_id``). The query's
+        own OFFSET and LIMIT are included; paging stages go after them.
         """
         try:
             plan = _checked_plan(self.plan, columns)
         except RecursionError:
             raise SearchQueryError("the query is nested too deeply") from None
-        return pipeline_stages(plan, [column.name for column in columns])
+        return pipeline_stages(plan, [column.name for column in columns], row_key)
 
 
 def parse_search(sql: str, parameters: Sequence[Any] = ()) -> SearchQuery:
@@ -743,6 +751,12 @@ def _at_position(position: int, selected: list[Selected], clause: str) -> Select
 
 
 def _check_grouping(plan: QueryPlan) -> None:
+    counted = {aggregate.column for aggregate in plan.aggregates if aggregate.distinct}
+    if len(counted) > 1:
+        raise UnsupportedQueryError(
+            "COUNT(DISTINCT ...) of more than one column in a query is not supported; "
+            f"run one query per column ({', '.join(sorted(map(str, counted)))})"
+        )
     selected_columns = [item.source for item in plan.selected if isinstance(item.source, str)]
     if plan.distinct:
         if len(selected_columns) < len(plan.selected):
@@ -780,6 +794,7 @@ def _checked_condition(condition: Condition, table: _Table) -> Condition:
                 f"contains() needs an array column; {column.name!r} holds "
                 f"{_type_word(column)} values"
             )
+        _check_element(column, condition.value)
         return replace(condition, column=column.name)
     if column.type not in TYPE_WORDS or column.type == "array":
         raise UnsupportedQueryError(
@@ -814,6 +829,17 @@ def _check_value(column: Column, value: Value) -> None:
         f"column {column.name!r} holds {_type_word(column)} values and cannot be compared "
         f"with {described}"
     )
+
+
+def _check_element(column: Column, value: Value) -> None:
+    """Refuse looking for a value of another type than the array's elements."""
+    if column.items is None or value.value is None or _suits(column.items, value.value):
+        return
+    words = TYPE_WORDS.get(column.items, column.items)
+    problem = f"column {column.name!r} holds arrays of {words} values; contains() cannot find"
+    if value.parameter is not None:
+        raise BadParameterError(f"parameter {value.parameter}: {problem} {_describe(value.value)}")
+    raise SearchQueryError(f"{problem} {_describe(value.value)} in them")
 
 
 def _suits(column_type: str, value: Scalar) -> bool:

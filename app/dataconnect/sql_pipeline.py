@@ -12,7 +12,7 @@ them. Both are plain ``$match`` operators, which real MongoDB can answer from in
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,11 +179,17 @@ def conditions(condition: Condition | None) -> Iterator[Condition]:
             pending.append(current.part)
 
 
-def pipeline_stages(plan: QueryPlan, fields: Collection[str]) -> list[dict[str, Any]]:
+def pipeline_stages(
+    plan: QueryPlan, fields: Collection[str], row_key: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     """The stages answering ``plan``, whose column references are the documents' ``fields``.
 
     The plan must already be checked: columns exist, ``*`` is expanded, group and order keys
     are columns, values suit their columns. Result documents hold exactly the selected names.
+
+    ``row_key`` names hidden fields that together tell every input row apart. MongoDB's
+    ``$sort`` leaves tied rows in any order, so ORDER BY sorts on them last: each run of the
+    query, and so each page cut from it, then sees the rows in one order.
     """
     stages: list[dict[str, Any]] = []
     if plan.where is not None:
@@ -194,7 +200,8 @@ def pipeline_stages(plan: QueryPlan, fields: Collection[str]) -> list[dict[str, 
         stages += _grouped_stages(plan)
     else:
         helper_prefix = _unused_prefix("_null_last_", fields)
-        stages += _order_stages([(key, str(key.source)) for key in plan.order_by], helper_prefix)
+        order = [(key, str(key.source)) for key in plan.order_by]
+        stages += _order_stages(order, helper_prefix, row_key if order else ())
         stages += _window_stages(plan)
         projection = {item.name: _nullable(f"${item.source}") for item in plan.selected}
         stages.append({"$project": _without_id(projection)})
@@ -339,7 +346,9 @@ def _grouped_stages(plan: QueryPlan) -> list[dict[str, Any]]:
     """GROUP BY, DISTINCT and aggregates: group, compute the values, order, page, rename.
 
     Inside, group keys are ``k0, k1, ..`` and aggregates ``a0, a1, ..``; the last ``$project``
-    gives them the output names.
+    gives them the output names. ``COUNT(DISTINCT column)`` groups twice, first by the keys and
+    the column's value, then by the keys alone, counting the values: no group ever holds a set
+    of values, which MongoDB would have to keep in memory (and in a 16 MB document).
     """
     if plan.distinct:  # the selected columns are the keys
         keys = [str(item.source) for item in plan.selected]
@@ -348,19 +357,15 @@ def _grouped_stages(plan: QueryPlan) -> list[dict[str, Any]]:
     keys = list(dict.fromkeys(keys))
     aggregates = plan.aggregates
 
-    group: dict[str, Any] = {
-        "_id": {f"k{i}": _nullable(f"${column}") for i, column in enumerate(keys)} or None
-    }
-    for i, aggregate in enumerate(aggregates):
-        group |= _accumulators(f"a{i}", aggregate)
+    groups = _group_stages(keys, aggregates)
     stages: list[dict[str, Any]] = []
     if keys:
-        stages.append({"$group": group})
+        stages += groups
     else:
         # One row even for no input, as SQL answers: $facet always yields one document.
         first = {"$arrayElemAt": ["$rows", 0]}
         stages += [
-            {"$facet": {"rows": [{"$group": group}]}},
+            {"$facet": {"rows": groups}},
             {"$replaceRoot": {"newRoot": {"$ifNull": [first, {}]}}},
         ]
     values: dict[str, Any] = {f"k{i}": _nullable(f"$_id.k{i}") for i in range(len(keys))}
@@ -372,46 +377,72 @@ def _grouped_stages(plan: QueryPlan) -> list[dict[str, Any]]:
             return f"a{aggregates.index(source)}"
         return f"k{keys.index(str(source))}"
 
-    stages += _order_stages([(key, internal(key.source)) for key in plan.order_by], "o")
-    if not plan.order_by and keys:
-        # $group yields groups in any order: sorting on the (unique) keys makes LIMIT and
-        # OFFSET, and the caller's paging, pick the same rows on every run.
-        stages.append({"$sort": {f"k{i}": 1 for i in range(len(keys))}})
+    # $group yields groups in any order: sorting on the (unique) keys, after any ORDER BY,
+    # makes LIMIT and OFFSET, and the caller's paging, pick the same rows on every run.
+    order = [(key, internal(key.source)) for key in plan.order_by]
+    stages += _order_stages(order, "o", [f"k{i}" for i in range(len(keys))])
     stages += _window_stages(plan)
     projection = {item.name: f"${internal(item.source)}" for item in plan.selected}
     stages.append({"$project": _without_id(projection)})
     return stages
 
 
-def _accumulators(name: str, aggregate: Aggregate) -> dict[str, Any]:
-    field = f"${aggregate.column}"
-    if aggregate.function == "count":
-        if aggregate.column is None:
-            return {name: {"$sum": 1}}
+def _group_stages(keys: list[str], aggregates: tuple[Aggregate, ...]) -> list[dict[str, Any]]:
+    """One ``$group`` on the keys, or two when an aggregate counts distinct values."""
+    key = {f"k{i}": _nullable(f"${column}") for i, column in enumerate(keys)}
+    distinct = {aggregate.column for aggregate in aggregates if aggregate.distinct}
+    if not distinct:
+        group: dict[str, Any] = {"_id": key or None}
+        for i, aggregate in enumerate(aggregates):
+            group |= _accumulators(f"a{i}", aggregate)
+        return [{"$group": group}]
+    if len(distinct) > 1:
+        raise ValueError("a checked plan counts the distinct values of one column at most")
+    value = f"${distinct.pop()}"
+    # first by keys and value: every other aggregate keeps partial results to combine
+    partial: dict[str, Any] = {"_id": {**key, "value": _nullable(value)}}
+    combined: dict[str, Any] = {"_id": {name: f"$_id.{name}" for name in key} or None}
+    for i, aggregate in enumerate(aggregates):
+        name = f"a{i}"
         if aggregate.distinct:
-            # Wrapped in a document: mongomock's $addToSet takes false, 0 and "" for NULL.
-            return {name: {"$addToSet": {"value": _nullable(field)}}}
-        return {name: {"$sum": {"$cond": [_is_null(field), 0, 1]}}}
-    if aggregate.function == "sum":  # also counts the values: SUM of no values is NULL
-        return {name: {"$sum": field}, f"{name}n": {"$sum": {"$cond": [_is_null(field), 0, 1]}}}
+            combined[name] = {"$sum": {"$cond": [_is_null("$_id.value"), 0, 1]}}
+            continue
+        for part, accumulator in _accumulators(name, aggregate).items():
+            partial[part] = accumulator
+            (operator,) = accumulator
+            combined[part] = {operator: f"${part}"}
+    return [{"$group": partial}, {"$group": combined}]
+
+
+def _accumulators(name: str, aggregate: Aggregate) -> dict[str, Any]:
+    """Accumulators whose values :func:`_final_value` turns into the aggregate; each is a
+    ``$sum``, ``$min`` or ``$max``, so partial results combine with the same operator."""
+    field = f"${aggregate.column}"
+    non_null = {"$sum": {"$cond": [_is_null(field), 0, 1]}}
+    if aggregate.function == "count":
+        return {name: {"$sum": 1} if aggregate.column is None else non_null}
+    if aggregate.function in ("sum", "avg"):  # also counts the values: no values give NULL
+        return {name: {"$sum": field}, f"{name}n": non_null}
     return {name: {f"${aggregate.function}": field}}
 
 
 def _final_value(name: str, aggregate: Aggregate) -> Any:
     """The aggregate's value from its accumulators (missing when no row reached the group)."""
     if aggregate.function == "count":
-        if aggregate.distinct:
-            values = {"$ifNull": [f"${name}", []]}
-            present = {"$filter": {"input": values, "cond": {"$ne": ["$$this.value", None]}}}
-            return {"$size": present}
         return {"$ifNull": [f"${name}", 0]}
+    if aggregate.function == "avg":
+        count = {"$ifNull": [f"${name}n", 0]}
+        return {"$cond": [{"$gt": [count, 0]}, {"$divide": [f"${name}", count]}, None]}
     if aggregate.function == "sum":
         return {"$cond": [{"$gt": [{"$ifNull": [f"${name}n", 0]}, 0]}, f"${name}", None]}
     return _nullable(f"${name}")
 
 
-def _order_stages(keys: list[tuple[OrderKey, str]], helper_prefix: str) -> list[dict[str, Any]]:
-    """``$sort`` on ``(key, field)`` pairs, with a 0/1 NULL flag where MongoDB's order differs.
+def _order_stages(
+    keys: list[tuple[OrderKey, str]], helper_prefix: str, tie_breakers: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """``$sort`` on ``(key, field)`` pairs, with a 0/1 NULL flag where MongoDB's order differs,
+    then ascending on the ``tie_breakers`` fields.
 
     MongoDB puts NULL (and missing) before every value, so ascending is NULLS FIRST and
     descending NULLS LAST; the other two need the flag sorted ahead of the value.
@@ -427,6 +458,8 @@ def _order_stages(keys: list[tuple[OrderKey, str]], helper_prefix: str) -> list[
             helpers[helper] = {"$cond": [_is_null(f"${field}"), 1, 0]}
             order[helper] = direction
         order[field] = direction
+    for field in tie_breakers:
+        order.setdefault(field, 1)
     stages: list[dict[str, Any]] = [{"$addFields": helpers}] if helpers else []
     return stages + ([{"$sort": order}] if order else [])
 

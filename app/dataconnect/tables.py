@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from app.dataconnect.sql import Column
 from app.store.collections import (
@@ -36,6 +36,10 @@ from schemas.dataconnect import (
 CATALOG = "asia_beacon"
 FREQUENCIES = "record.frequencyInPopulations"
 FREQUENCY = f"{FREQUENCIES}.frequencies"
+# Hidden row fields (no column starts with "_"): the stored document's _id, and the positions
+# in the arrays a table unwinds. Together they tell every row of a table apart.
+ROW_ID = "_row_id"
+UNWOUND_POSITIONS = ("_row_i", "_row_j")
 
 
 @dataclass(frozen=True)
@@ -49,15 +53,23 @@ class Table:
     # columns that are plain copies of one document field (no array on the way): a filter on
     # them means the same on the stored documents, which can then filter first
     sources: Mapping[str, str] = field(default_factory=dict)
+    # hidden fields of every row that together are unique in the table (see sql_pipeline)
+    row_key: tuple[str, ...] = (ROW_ID,)
 
     @property
     def columns(self) -> tuple[Column, ...]:
-        schema = self.row_schema()
-        return tuple(Column(name, json_type(column)) for name, column in schema.fields.items())
+        return tuple(
+            Column(name, json_type(column), _element_type(column))
+            for name, column in self.row_schema().fields.items()
+        )
 
     @property
     def data_model(self) -> dict[str, Any]:
         return row_data_model(self.row_schema(), self.title, self.description)
+
+
+def _element_type(column: fields.Field) -> str | None:
+    return json_type(column.inner) if isinstance(column, fields.List) else None
 
 
 def _first(path: str, default: Any = None) -> dict[str, Any]:
@@ -81,6 +93,7 @@ DATASETS_TABLE = Table(
         {
             "$project": {
                 "_id": 0,
+                ROW_ID: "$_id",
                 "id": "$_id",
                 "name": "$name",
                 "description": "$description",
@@ -100,10 +113,13 @@ DATASETS_TABLE = Table(
 )
 
 
-def _projection(sources: Mapping[str, str], **computed: Any) -> dict[str, Any]:
-    """The row: each plain column copied from its field, then the computed ones."""
+def _projection(
+    sources: Mapping[str, str], row_key: tuple[str, ...] = (ROW_ID,), **computed: Any
+) -> dict[str, Any]:
+    """The row: its hidden key, each plain column copied from its field, the computed ones."""
+    key = {ROW_ID: "$_id", **{name: f"${name}" for name in row_key if name != ROW_ID}}
     columns = {column: f"${path}" for column, path in sources.items()}
-    return {"$project": {"_id": 0, **columns, **computed}}
+    return {"$project": {"_id": 0, **key, **columns, **computed}}
 
 
 _INDIVIDUAL_SOURCES = {
@@ -175,10 +191,20 @@ _FREQUENCY_COLUMNS = {
 }
 
 
+_UNWOUND_ROW_KEY = (ROW_ID, *UNWOUND_POSITIONS)
+
+
 def _unwind_frequencies(keep_variants_without: bool) -> tuple[dict[str, Any], ...]:
+    """One row per frequency entry, each knowing its positions in the two arrays."""
     return tuple(
-        {"$unwind": {"path": f"${path}", "preserveNullAndEmptyArrays": keep_variants_without}}
-        for path in (FREQUENCIES, FREQUENCY)
+        {
+            "$unwind": {
+                "path": f"${path}",
+                "includeArrayIndex": position,
+                "preserveNullAndEmptyArrays": keep_variants_without,
+            }
+        }
+        for path, position in zip((FREQUENCIES, FREQUENCY), UNWOUND_POSITIONS, strict=True)
     )
 
 
@@ -192,11 +218,12 @@ VARIANTS_TABLE = Table(
     collection=VARIANTS,
     row_schema=VariantRowSchema,
     sources=_VARIANT_SOURCES,
+    row_key=_UNWOUND_ROW_KEY,
     base_pipeline=(
         *_unwind_frequencies(keep_variants_without=True),
         # the dataset's own frequency: every sample of its VCF (population ALL)
         {"$match": {f"{FREQUENCY}.population": {"$in": ["ALL", None]}}},
-        _projection(_VARIANT_SOURCES, **_FREQUENCY_COLUMNS),
+        _projection(_VARIANT_SOURCES, _UNWOUND_ROW_KEY, **_FREQUENCY_COLUMNS),
     ),
 )
 
@@ -207,10 +234,12 @@ POPULATION_FREQUENCIES_TABLE = Table(
     collection=VARIANTS,
     row_schema=PopulationFrequencyRowSchema,
     sources=_VARIANT_KEY_SOURCES,
+    row_key=_UNWOUND_ROW_KEY,
     base_pipeline=(
         *_unwind_frequencies(keep_variants_without=False),
         _projection(
             _VARIANT_KEY_SOURCES,
+            _UNWOUND_ROW_KEY,
             source=f"${FREQUENCIES}.source",
             population=f"${FREQUENCY}.population",
             **_FREQUENCY_COLUMNS,

@@ -282,6 +282,17 @@ CASES = [
     Case(f"SELECT dataset, count(*) FROM {T} GROUP BY 1"),
     Case(f"SELECT dataset, count(DISTINCT chromosome) AS chromosomes FROM {T} GROUP BY dataset"),
     Case(
+        f"SELECT chromosome, count(DISTINCT gene) AS genes, count(*), count(gene), "
+        f"sum(allele_count), avg(allele_frequency), min(start), max(gene) FROM {T} "
+        "GROUP BY chromosome ORDER BY genes DESC, chromosome",
+        ordered=True,
+    ),
+    Case(
+        f"SELECT is_common, count(DISTINCT is_common), count(DISTINCT is_common) AS again "
+        f"FROM {T} WHERE gene IS NOT NULL GROUP BY is_common"
+    ),
+    Case(f"SELECT count(DISTINCT allele_count) AS counts, sum(allele_number) FROM {T}"),
+    Case(
         f"SELECT gene FROM {T} GROUP BY gene ORDER BY count(*) DESC, gene LIMIT 4",
         "SELECT gene FROM variants GROUP BY gene ORDER BY count(*) DESC, gene NULLS LAST LIMIT 4",
         ordered=True,

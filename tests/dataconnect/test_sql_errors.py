@@ -20,7 +20,7 @@ COLUMNS = (
     Column("start", "integer"),
     Column("allele_frequency", "number"),
     Column("is_common", "boolean"),
-    Column("consequences", "array"),
+    Column("consequences", "array", "string"),
 )
 
 
@@ -86,6 +86,11 @@ def test_only_select_statements(sql: str) -> None:
         ("SELECT id FROM t ORDER BY consequences", "ORDER BY an array column"),
         ("SELECT id FROM t WHERE is_common IS TRUE", "only IS NULL and IS NOT NULL"),
         ("SELECT 1 FROM t", "is not supported in the select list"),
+        (
+            "SELECT count(DISTINCT gene), count(DISTINCT start) FROM t",
+            "COUNT(DISTINCT ...) of more than one column in a query is not supported; "
+            "run one query per column (gene, start)",
+        ),
     ],
 )
 def test_unsupported_constructs_are_named(sql: str, message: str) -> None:
@@ -149,6 +154,12 @@ def test_unknown_column_is_only_known_with_the_columns() -> None:
         ("SELECT id FROM t LIMIT ?", [-1], "parameter 1: LIMIT must be a non-negative integer"),
         ("SELECT id FROM t WHERE ?", ["yes"], "parameter 1 is not a boolean"),
         ("SELECT id FROM t WHERE gene = ?", ["\ud800"], "parameter 1 is not valid Unicode"),
+        (
+            "SELECT id FROM t WHERE contains(consequences, ?)",
+            [7],
+            "parameter 1: column 'consequences' holds arrays of text values; contains() cannot "
+            "find the number 7",
+        ),
     ],
 )
 def test_bad_parameters(sql: str, parameters: list, message: str) -> None:
@@ -177,6 +188,12 @@ def test_a_question_mark_inside_a_string_is_no_placeholder() -> None:
         ("SELECT id FROM t WHERE start IN (1, 'two')", "cannot be compared with the text 'two'"),
         ("SELECT id FROM t WHERE start LIKE '1%'", "LIKE needs a text column"),
         ("SELECT id FROM t WHERE contains(gene, 'x')", "contains() needs an array column"),
+        (
+            "SELECT id FROM t WHERE contains(consequences, 5)",
+            "column 'consequences' holds arrays of text values; contains() cannot find the "
+            "number 5 in them",
+        ),
+        ("SELECT id FROM t WHERE NOT contains(consequences, true)", "cannot find the boolean"),
         ("SELECT sum(gene) FROM t", "sum() needs a numeric column; 'gene' holds text values"),
         ("SELECT id, count(*) FROM t", "column 'id' must be in GROUP BY"),
         ("SELECT gene FROM t GROUP BY gene ORDER BY start", "column 'start' must be in GROUP BY"),

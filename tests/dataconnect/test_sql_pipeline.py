@@ -151,6 +151,82 @@ def test_groups_come_in_the_same_order_without_order_by() -> None:
     assert pipeline[2:4] == [{"$sort": {"k0": 1, "k1": 1}}, {"$limit": 2}]
 
 
+TIED_ROWS = [
+    {"_row": number, "id": f"r{number}", "gene": gene, "start": start}
+    for number, (gene, start) in enumerate(
+        [("A", 1), ("A", 1), (None, 2), ("B", 1), ("A", None), (None, 2), ("B", 1), ("A", 1)]
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT gene FROM t ORDER BY gene",
+        "SELECT id FROM t ORDER BY start DESC NULLS FIRST, gene",
+        "SELECT gene FROM t ORDER BY gene NULLS FIRST LIMIT 3",
+        "SELECT gene, count(*) AS n FROM t GROUP BY gene ORDER BY n",
+        "SELECT gene, start, count(*) FROM t GROUP BY gene, start ORDER BY 3 DESC",
+        "SELECT DISTINCT gene, start FROM t ORDER BY start",
+    ],
+)
+def test_order_by_sorts_on_a_key_no_two_rows_share(sql: str) -> None:
+    """MongoDB leaves tied rows in any order, which would make pages repeat or skip rows:
+    the sort must end on the row key (or group keys), so that any correct sort gives one order."""
+    collection = mongomock.MongoClient().db.tied
+    collection.insert_many([dict(row) for row in TIED_ROWS])
+    pipeline = parse_search(sql).pipeline(COLUMNS, row_key=("_row",))
+    last = max(number for number, stage in enumerate(pipeline) if "$sort" in stage)
+    fields = list(pipeline[last]["$sort"])
+    sorted_rows = list(collection.aggregate(pipeline[:last]))
+    keys = [tuple(row.get(field) for field in fields) for row in sorted_rows]
+    assert len(set(keys)) == len(keys) > 1
+
+
+def test_without_a_row_key_ordered_rows_tie() -> None:
+    """The check above can fail: without the key, the sort has ties."""
+    pipeline = parse_search("SELECT gene FROM t ORDER BY gene").pipeline(COLUMNS)
+    (sort,) = [stage["$sort"] for stage in pipeline if "$sort" in stage]
+    assert len({tuple(row.get(field) for field in sort) for row in TIED_ROWS}) < len(TIED_ROWS)
+
+
+def test_count_distinct_with_other_aggregates_per_group() -> None:
+    collection = mongomock.MongoClient().db.tied
+    collection.insert_many([dict(row) for row in TIED_ROWS])
+    sql = (
+        "SELECT gene, count(DISTINCT start) AS starts, count(*) AS n, count(start) AS counted, "
+        "sum(start) AS total, avg(start) AS mean, min(id) AS first, max(start) AS top "
+        "FROM t GROUP BY gene ORDER BY gene"
+    )
+    answer = list(collection.aggregate(parse_search(sql).pipeline(COLUMNS)))
+    expected = []
+    for gene in ("A", "B", None):
+        rows = [row for row in TIED_ROWS if row["gene"] == gene]
+        starts = [row["start"] for row in rows if row["start"] is not None]
+        expected.append(
+            {
+                "gene": gene,
+                "starts": len(set(starts)),
+                "n": len(rows),
+                "counted": len(starts),
+                "total": sum(starts),
+                "mean": sum(starts) / len(starts),
+                "first": min(row["id"] for row in rows),
+                "top": max(starts),
+            }
+        )
+    assert answer == expected
+
+
+def test_count_distinct_groups_twice_and_keeps_no_set_of_values() -> None:
+    pipeline = parse_search("SELECT gene, count(DISTINCT start) FROM t GROUP BY gene").pipeline(
+        COLUMNS
+    )
+    groups = [stage["$group"] for stage in pipeline if "$group" in stage]
+    assert len(groups) == 2
+    assert "$addToSet" not in str(pipeline)
+
+
 def test_an_aggregate_over_no_rows_is_one_row(collection) -> None:
     query = parse_search("SELECT count(*) AS n, sum(start) AS total FROM t WHERE id = 'z'")
     assert list(collection.aggregate(query.pipeline(COLUMNS))) == [{"n": 0, "total": None}]
