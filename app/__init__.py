@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
+from app.access.flask_access import install_access
 from app.config import DEFAULTS, ENV_PREFIX
 from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY
 from app.errors import register_error_handlers
@@ -41,6 +42,12 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.register_blueprint(info.blueprint)
     app.register_blueprint(entries.blueprint)
     app.register_blueprint(dataconnect.blueprint)
+    install_access(
+        app,
+        app.extensions[STORE_KEY],
+        settings.access,
+        audited_blueprints=(entries.blueprint.name, dataconnect.blueprint.name),
+    )
 
     def render_error(status: int, message: str) -> dict[str, Any]:
         """Each API surface answers errors in its own specification's body."""

@@ -31,7 +31,29 @@ DEFAULTS: dict[str, object] = {
     # The most detailed answer the beacon gives (boolean < count < record).
     "MAX_GRANULARITY": "record",
     "DEFAULT_GRANULARITY": "boolean",
-    "SECURITY_LEVELS": ["PUBLIC"],
+    # --- access (docs/access.md) -------------------------------------------------------------
+    # Security level of each dataset: a mapping, "ds1=PUBLIC,ds2=CONTROLLED" from the
+    # environment, or a YAML/JSON file of such a mapping in DATASET_ACCESS_FILE.
+    "DATASET_ACCESS": {},
+    "DATASET_ACCESS_FILE": "",
+    # Level of a dataset the mapping does not name.
+    "DEFAULT_ACCESS_LEVEL": "PUBLIC",
+    # The most detailed answer each level gives a caller who may see the dataset.
+    "ACCESS_GRANULARITY": {"PUBLIC": "count", "REGISTERED": "count", "CONTROLLED": "record"},
+    # Bearer tokens: signing keys (a JWKS file path or URL), trusted issuers, accepted audiences.
+    "TOKEN_JWKS": "",
+    "TOKEN_ISSUERS": [],
+    "TOKEN_AUDIENCES": [],
+    "TOKEN_ALGORITHMS": ["RS256", "ES256"],
+    "TOKEN_GRANTS_CLAIM": "datasets",
+    # Re-identification protections on the PUBLIC and REGISTERED levels (0 turns one off).
+    "SMALL_COUNT_THRESHOLD": 5,  # counts 1..4 are reported as 5
+    "RARE_ALLELE_FREQUENCY": 0.01,  # PUBLIC: variants rarer than this answer as absent
+    "QUERY_BUDGET": 50,  # "yes" answers on rare variants per identity and period
+    "QUERY_BUDGET_PERIOD": 86_400,  # seconds
+    "QUERY_BUDGET_RARE_FREQUENCY": 0.05,  # a "yes" costs budget below this frequency
+    # Record who asked what, answered by which datasets, in the auditLog collection.
+    "AUDIT_LOG": True,
     "DEFAULT_PAGE_SIZE": 10,
     "MAX_PAGE_SIZE": 100,
     # Extra ontology hierarchy files (TSV from `asia-beacon ontology extract`), read after the

@@ -17,9 +17,10 @@ log = logging.getLogger(__name__)
 class BeaconError(Exception):
     status = 500
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers or {}
 
 
 class BadRequestError(BeaconError):
@@ -28,8 +29,26 @@ class BadRequestError(BeaconError):
     status = 400
 
 
+class UnauthorizedError(BeaconError):
+    """A bearer token was sent but is not valid (a caller without a token is anonymous)."""
+
+    status = 401
+
+
 class NotFoundError(BeaconError):
     status = 404
+
+
+class TooManyRequestsError(BeaconError):
+    """The caller's query budget is spent."""
+
+    status = 429
+
+
+class ServiceUnavailableError(BeaconError):
+    """Something the answer depends on (e.g. the token signing keys) cannot be reached."""
+
+    status = 503
 
 
 def register_error_handlers(app: Flask, render_error) -> None:
@@ -37,7 +56,7 @@ def register_error_handlers(app: Flask, render_error) -> None:
 
     @app.errorhandler(BeaconError)
     def _beacon_error(error: BeaconError):
-        return jsonify(render_error(error.status, error.message)), error.status
+        return jsonify(render_error(error.status, error.message)), error.status, error.headers
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

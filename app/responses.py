@@ -66,19 +66,23 @@ def resultsets_response(
     summary["num_total_results"] = sum(result.count or 0 for result in results)
     shown = set(included_result_sets({r.dataset_id: r.exists for r in results}, inclusion))
     body["response"] = {
-        "result_sets": [
-            {
-                "id": result.dataset_id,
-                "set_type": "dataset",
-                "exists": result.exists,
-                "results_count": result.count or 0,
-                "results": result.records,
-            }
-            for result in results
-            if result.dataset_id in shown
-        ]
+        "result_sets": [_result_set(result) for result in results if result.dataset_id in shown]
     }
     return _RESULTSETS.dump(body)
+
+
+def _result_set(result: DatasetResult) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": result.dataset_id,
+        "set_type": "dataset",
+        "exists": result.exists,
+        "results_count": result.count or 0,
+        "results": result.records,
+    }
+    if result.count_band is not None:
+        low, high = result.count_band
+        shown["info"] = {"count_band": {"min": low, "max": high}}
+    return shown
 
 
 def collections_response(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.access.policy import AccessPolicy
 from app.config import ENVIRONMENT_STATUS
 from app.query.request import GRANULARITY_ORDER
 
@@ -27,7 +28,7 @@ class BeaconSettings:
     base_url: str
     max_granularity: str
     default_granularity: str
-    security_levels: tuple[str, ...]
+    access: AccessPolicy
     default_page_size: int
     max_page_size: int
     ontology_files: tuple[str, ...] = ()
@@ -51,10 +52,10 @@ class BeaconSettings:
             base_url=str(config["BASE_URL"]).rstrip("/"),
             max_granularity=str(config["MAX_GRANULARITY"]),
             default_granularity=str(config["DEFAULT_GRANULARITY"]),
-            security_levels=_text_list(config["SECURITY_LEVELS"]),
+            access=AccessPolicy.from_config(config),
             default_page_size=int(config["DEFAULT_PAGE_SIZE"]),
             max_page_size=int(config["MAX_PAGE_SIZE"]),
-            ontology_files=_text_list(config["ONTOLOGY_FILES"]),
+            ontology_files=text_list(config["ONTOLOGY_FILES"]),
             data_connect_page_size=int(config["DATA_CONNECT_PAGE_SIZE"]),
         )
         settings._check()
@@ -75,12 +76,9 @@ class BeaconSettings:
             raise ValueError("DEFAULT_PAGE_SIZE must be between 1 and MAX_PAGE_SIZE")
         if not 1 <= self.data_connect_page_size <= 10_000:
             raise ValueError("DATA_CONNECT_PAGE_SIZE must be between 1 and 10000")
-        unknown = set(self.security_levels) - {"PUBLIC", "REGISTERED", "CONTROLLED"}
-        if unknown or not self.security_levels:
-            raise ValueError("SECURITY_LEVELS must list PUBLIC, REGISTERED and/or CONTROLLED")
 
 
-def _text_list(value: Any) -> tuple[str, ...]:
+def text_list(value: Any) -> tuple[str, ...]:
     """A list setting, given as a list or (from the environment) as ``A,B``."""
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())

@@ -50,12 +50,24 @@ class SummarySchema(Schema):
     num_total_results = fields.Integer(data_key="numTotalResults")
 
 
+class CountBandSchema(Schema):
+    """The range a reported count stands for (small-count protection)."""
+
+    min = fields.Integer()
+    max = fields.Integer()
+
+
+class ResultSetInfoSchema(Schema):
+    count_band = fields.Nested(CountBandSchema, data_key="countBand")
+
+
 class ResultSetSchema(Schema):
     id = fields.String()
     set_type = fields.String(data_key="setType")
     exists = fields.Boolean()
     results_count = fields.Integer(data_key="resultsCount")
     results = fields.List(fields.Dict())
+    info = fields.Nested(ResultSetInfoSchema)
 
 
 class ResponseInfoSchema(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from open_access import OPEN_ACCESS
 
 from app import create_app
 from app.store import Store, open_store
@@ -24,7 +25,7 @@ def demo_store() -> Store:
 
 @pytest.fixture
 def app(demo_store: Store):
-    return create_app({"TESTING": True}, store=demo_store)
+    return create_app(OPEN_ACCESS, store=demo_store)
 
 
 @pytest.fixture

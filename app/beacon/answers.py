@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Request
 
+from app.access.flask_access import current_access, current_caller, current_views, note_answer
+from app.access.policy import PUBLIC, lowest_granularity
+from app.access.protections import common_alleles
 from app.beacon.parsing import beacon_request, variant_query
 from app.context import current_ontology, current_settings, current_store
 from app.entry_types import COHORT, DATASET, GENOMIC_VARIATION, RECORD_ENTRY_TYPES, EntryType
-from app.errors import BadRequestError, NotFoundError
+from app.errors import BadRequestError, NotFoundError, TooManyRequestsError
 from app.query.filters import Filter, InvalidFilterError, ScopedCondition, filter_conditions
 from app.query.request import page_limit, page_offset, returned_granularity
 from app.query.variants import InvalidVariantQueryError, variant_id_filter, variant_selector
@@ -18,6 +22,7 @@ from app.services.cohorts import cohort_dataset_ids, cohort_records
 from app.services.datasets import DatasetSummary, dataset_records, known_datasets
 from app.services.entries import Condition, find_entries
 from app.services.filtering_terms import term_catalogue
+from app.services.protected_answers import band_small_counts, found_rare_variant
 from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
 
 COLLECTION_DEFAULT_GRANULARITY = "record"
@@ -47,14 +52,21 @@ def answer_records(
     except InvalidVariantQueryError as error:
         raise BadRequestError(str(error)) from None
 
+    datasets = _datasets_in(parent, parent_id, requested_datasets)
+    views = current_views(dataset.id for dataset in datasets)
+    protections = current_access().policy.protections
+    genomic = target is GENOMIC_VARIATION or constrained_by_variant
+
+    def variants_in(dataset: DatasetSummary) -> dict[str, Any]:
+        """The query's variants in one dataset; on PUBLIC ones, rare alleles are absent."""
+        found = selector(dataset.id, dataset.longest_variant)
+        if views[dataset.id].level == PUBLIC and protections.rare_allele_frequency > 0:
+            return {"$and": [found, common_alleles(protections.rare_allele_frequency)]}
+        return found
+
     conditions: list[Condition] = []
-    if target is GENOMIC_VARIATION or constrained_by_variant:
-        conditions.append(
-            Condition(
-                GENOMIC_VARIATION.id,
-                lambda dataset: selector(dataset.id, dataset.longest_variant),
-            )
-        )
+    if genomic:
+        conditions.append(Condition(GENOMIC_VARIATION.id, variants_in))
     if entry_id is not None:
         conditions.append(_one_entry(target, entry_id))
     if parent is not None and parent_id is not None and not parent.collection:
@@ -64,21 +76,51 @@ def answer_records(
         Condition(item.scope, lambda dataset, selector=item.selector: selector) for item in scoped
     )
 
-    datasets = _datasets_in(parent, parent_id, requested_datasets)
+    ceiling = lowest_granularity(
+        [view.granularity for view in views.values()], settings.max_granularity
+    )
     granularity = returned_granularity(
-        request.requested_granularity, settings.default_granularity, settings.max_granularity
+        request.requested_granularity, settings.default_granularity, ceiling
     )
     limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
     offset = page_offset(request.pagination.skip, limit)
-    results = find_entries(
-        current_store(), target, datasets, conditions, granularity, offset, limit
-    )
+    protected = [dataset for dataset in datasets if views[dataset.id].protected]
+    charged = genomic and protected and current_access().budget.enabled
+    if charged:
+        _ensure_budget_left()
+    store = current_store()
+    results = find_entries(store, target, datasets, conditions, granularity, offset, limit)
+    note_answer(views.values(), granularity)
+    if charged:
+        hits = [dataset for dataset, result in zip(datasets, results, strict=True) if result.exists]
+        hits = [dataset for dataset in hits if views[dataset.id].protected]
+        if hits and found_rare_variant(store, hits, variants_in, protections.budget_rare_frequency):
+            current_access().budget.charge(current_caller().identity)
+    threshold = protections.small_count_threshold
+    results = band_small_counts(results, views, granularity, threshold)
+    if any(result.count_band for result in results):
+        warnings.append(
+            f"counts from 1 to {threshold - 1} are reported as {threshold} (small-count protection)"
+        )
     meta = response_meta(
         settings, request, settings.default_granularity, granularity, target, parameters, limit
     )
     return resultsets_response(
         meta, granularity, results, request.include_resultset_responses, warnings
     )
+
+
+def _ensure_budget_left() -> None:
+    """429 once the caller's budget of "yes" answers on rare variants is spent."""
+    budget = current_access().budget
+    state = budget.state(current_caller().identity)
+    if state.exhausted:
+        resets = state.resets_at.isoformat().replace("+00:00", "Z")
+        raise TooManyRequestsError(
+            f"query budget exhausted: this identity has had {state.spent} answers about rare "
+            f"variants in this period (limit {state.limit}); it resets at {resets}",
+            {"Retry-After": str(max(1, int((state.resets_at - _now()).total_seconds())))},
+        )
 
 
 def answer_collections(
@@ -96,6 +138,7 @@ def answer_collections(
     offset = page_offset(request.pagination.skip, limit)
     store = current_store()
     warnings: list[str] = []
+    visible = _visible_datasets()
     if entry is DATASET:
         if request.filters:
             raise BadRequestError("datasets cannot be filtered; filter their entries instead")
@@ -104,9 +147,12 @@ def answer_collections(
     else:
         scoped, warnings = _scoped_filters(request.filters, COHORT.id, (COHORT.id,))
         selectors = [item.selector for item in scoped]
-        if collection_id is not None and not cohort_dataset_ids(store, collection_id):
+        # cohorts of datasets the caller may see, and only those
+        selectors.append({"datasetId": {"$in": [dataset.id for dataset in visible]}})
+        if collection_id is not None and not _visible_cohort_datasets(collection_id):
             raise NotFoundError(f"no cohort with id {collection_id!r}")
         page, total = cohort_records(store, collection_id, selectors, offset, limit)
+    note_answer(current_views(dataset.id for dataset in visible).values(), granularity)
     meta = response_meta(
         settings, request, COLLECTION_DEFAULT_GRANULARITY, granularity, entry, {}, limit
     )
@@ -139,16 +185,33 @@ def _datasets_in(
 ) -> list[DatasetSummary]:
     """Datasets to answer from: every one, or those of the dataset/cohort in the path (404 when
     unknown), narrowed to the request's ``datasets.datasetIds`` (unknown ones answer nothing)."""
-    datasets = known_datasets(current_store())
+    datasets = _visible_datasets()
     if parent is DATASET and parent_id is not None:
         datasets = [dataset for dataset in datasets if dataset.id == parent_id]
         if not datasets:
             raise NotFoundError(f"no dataset with id {parent_id!r}")
     elif parent is COHORT and parent_id is not None:
-        members = cohort_dataset_ids(current_store(), parent_id)
+        members = _visible_cohort_datasets(parent_id)
         if not members:
             raise NotFoundError(f"no cohort with id {parent_id!r}")
         datasets = [dataset for dataset in datasets if dataset.id in members]
     if requested is not None:
         datasets = [dataset for dataset in datasets if dataset.id in requested]
     return datasets
+
+
+def _visible_datasets() -> list[DatasetSummary]:
+    """The datasets this request's caller may see; the others are absent from every answer."""
+    datasets = known_datasets(current_store())
+    views = current_views(dataset.id for dataset in datasets)
+    return [dataset for dataset in datasets if dataset.id in views]
+
+
+def _visible_cohort_datasets(cohort_id: str) -> set[str]:
+    """The datasets of a cohort the caller may see (none: no such cohort, for this caller)."""
+    members = cohort_dataset_ids(current_store(), cohort_id)
+    return {dataset.id for dataset in _visible_datasets() if dataset.id in members}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

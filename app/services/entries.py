@@ -32,6 +32,8 @@ class DatasetResult:
     exists: bool
     count: int | None = None  # None at boolean granularity: never computed
     records: list[dict[str, Any]] = field(default_factory=list)
+    # set when the count reported stands for any count in this range (small-count protection)
+    count_band: tuple[int, int] | None = None
 
 
 def selector_in_dataset(
@@ -41,6 +43,8 @@ def selector_in_dataset(
     parts: list[dict[str, Any]] = [{"datasetId": dataset.id}]
     for condition in conditions:
         selector = condition.selector_for(dataset)
+        if not selector:
+            continue  # no condition in this dataset
         if condition.scope != target.id:
             selector = _joined(store, condition.scope, selector, target.id, dataset.id)
         parts.append(selector)

@@ -85,7 +85,7 @@ def configuration(settings: BeaconSettings) -> dict[str, Any]:
         },
         "security_attributes": {
             "default_granularity": settings.default_granularity,
-            "security_levels": list(settings.security_levels),
+            "security_levels": settings.access.levels_in_use(),
         },
         "entry_types": entry_type_definitions(),
     }

@@ -80,7 +80,10 @@ class Store:
                 # every insert; the loaders check uniqueness themselves before writing, so it
                 # only gets the plain index there.
                 unique = spec.unique and self.durable
-                collection.create_index(list(spec.keys), name=spec.name, unique=unique)
+                options: dict[str, Any] = {"name": spec.name, "unique": unique}
+                if spec.expire_after_seconds is not None:
+                    options["expireAfterSeconds"] = spec.expire_after_seconds
+                collection.create_index(list(spec.keys), **options)
 
     def replace_documents(
         self,

@@ -12,3 +12,9 @@ METADATA_STATS = "metadataStats"  # per dataset: how many entries of each type i
 FILTERING_TERMS = "filteringTerms"  # terms present per dataset and scope, written by loaders
 
 METADATA_ENTRIES = (INDIVIDUALS, BIOSAMPLES, RUNS, ANALYSES, COHORTS)
+QUERY_BUDGETS = "queryBudgets"  # per identity and period: "yes" answers on rare variants spent
+AUDIT_LOG = "auditLog"  # one document per query: who, when, which endpoint, which datasets
+
+# Top-level field of a variant document: the allele's frequency among all samples of its
+# dataset (None when the VCF gave no allele number); the rare-allele protection filters on it.
+ALLELE_FREQUENCY = "alleleFrequency"

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from app.store.collections import (
     ANALYSES,
+    AUDIT_LOG,
     BIOSAMPLES,
     COHORTS,
     DATASETS,
     FILTERING_TERMS,
     INDIVIDUALS,
+    QUERY_BUDGETS,
     RUNS,
     VARIANTS,
 )
@@ -24,6 +26,7 @@ class IndexSpec:
     name: str
     keys: tuple[tuple[str, int], ...]
     unique: bool = False
+    expire_after_seconds: int | None = None  # MongoDB deletes a document this long after
 
 
 ASCENDING = 1
@@ -96,4 +99,8 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
         # the catalogue filters are resolved against: every dataset's terms of some kinds
         IndexSpec("kind", (("kind", ASCENDING), ("scope", ASCENDING), ("id", ASCENDING))),
     ),
+    # a period's budget document is dropped once the period is over
+    QUERY_BUDGETS: (IndexSpec("expiry", (("expiresAt", ASCENDING),), expire_after_seconds=0),),
+    # exports select a time window
+    AUDIT_LOG: (IndexSpec("time", (("at", ASCENDING),)),),
 }

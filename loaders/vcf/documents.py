@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from app.genome import REFSEQ_ACCESSIONS, normalize_reference_name, sequence_id
+from app.store.collections import ALLELE_FREQUENCY
 from loaders.vcf.alleles import (
     NO_ALTERNATE,
     SEQUENCE,
@@ -128,8 +129,10 @@ class VariantDocumentBuilder:
                 allele_count, called = counts.allele_counts[number - 1], counts.allele_number
                 if carriers := counts.carriers.get(number, []):
                     beacon["caseLevelData"] = carriers
+            frequency = None
             if called and allele_count is not None:
                 beacon["frequencyInPopulations"] = self._frequencies(allele_count, called)
+                frequency = allele_count / called
             documents.append(
                 {
                     "datasetId": self.dataset_id,
@@ -147,6 +150,8 @@ class VariantDocumentBuilder:
                     "variantInternalId": internal_id,
                     # carriers' sample names: the link to biosamples, indexed for joins
                     "biosampleIds": [case["biosampleId"] for case in carriers],
+                    # the dataset's own frequency, for the rare-allele protection
+                    ALLELE_FREQUENCY: frequency,
                     "record": beacon,
                 }
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from beacon_schemas import validate_framework, validate_model
+from open_access import OPEN_ACCESS
 from shared_data import CINECA_VCF, shared_file
 from vcf_truth import count_matches, generated_queries, read_truth
 
@@ -15,7 +16,7 @@ from app import create_app
 @pytest.fixture(scope="module")
 def cineca(cineca_variants):
     store, summary = cineca_variants
-    client = create_app({"TESTING": True}, store=store).test_client()
+    client = create_app(OPEN_ACCESS, store=store).test_client()
     return summary, read_truth(str(shared_file(CINECA_VCF))), client
 
 

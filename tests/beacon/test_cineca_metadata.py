@@ -9,6 +9,7 @@ import json
 import pysam
 import pytest
 from beacon_schemas import validate_framework, validate_model
+from open_access import OPEN_ACCESS
 from shared_data import CINECA_BFF, CINECA_DATASET, CINECA_VCF, shared_dir, shared_file
 from vcf_truth import carried_alleles
 
@@ -30,7 +31,7 @@ def bff(name: str) -> list[dict]:
 def client(cineca_variants):
     store, _ = cineca_variants
     load_metadata(store, [shared_dir() / CINECA_BFF], CINECA_DATASET)
-    return create_app({"TESTING": True}, store=store).test_client()
+    return create_app(OPEN_ACCESS, store=store).test_client()
 
 
 @pytest.fixture(scope="module")

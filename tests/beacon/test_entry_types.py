@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from beacon_schemas import validate_framework, validate_model
+from open_access import OPEN_ACCESS
 from vcf_truth import carried_alleles
 
 from app import create_app
@@ -93,7 +94,7 @@ def client():
         store.collection(FILTERING_TERMS).insert_many(
             filtering_term_documents(DATASET, scope, records)
         )
-    return create_app({"TESTING": True}, store=store).test_client()
+    return create_app(OPEN_ACCESS, store=store).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -441,7 +442,7 @@ def test_a_cohort_in_two_datasets_is_one_cohort_with_both_memberships():
         store.collection(FILTERING_TERMS).insert_many(
             filtering_term_documents(dataset, "individual", records)
         )
-    two = create_app({"TESTING": True}, store=store).test_client()
+    two = create_app(OPEN_ACCESS, store=store).test_client()
     answer = get(two, "/cohorts", "responses/beaconCollectionsResponse.json")
     assert [cohort["id"] for cohort in answer["response"]["collections"]] == ["C1"]
     assert answer["responseSummary"]["numTotalResults"] == 1

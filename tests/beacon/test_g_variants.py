@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from beacon_schemas import validate_framework, validate_model
+from open_access import OPEN_ACCESS
 
 from app import create_app
 
@@ -158,7 +159,7 @@ def test_result_set_inclusion_over_two_datasets(demo_store, inclusion, expected_
     other = {"_id": "zz-empty-dataset", "id": "zz-empty-dataset", "name": "No variants"}
     demo_store.datasets.replace_one({"_id": other["_id"]}, other, upsert=True)
     try:
-        client = create_app({"TESTING": True}, store=demo_store).test_client()
+        client = create_app(OPEN_ACCESS, store=demo_store).test_client()
         answer = _post(
             client, RS671, requestedGranularity="count", includeResultsetResponses=inclusion
         )
@@ -191,7 +192,9 @@ def test_grouped_parameters_and_dataset_selection(client, demo_store):
 
 
 def test_granularity_is_capped_by_configuration(demo_store):
-    client = create_app({"MAX_GRANULARITY": "boolean"}, store=demo_store).test_client()
+    client = create_app(
+        {**OPEN_ACCESS, "MAX_GRANULARITY": "boolean"}, store=demo_store
+    ).test_client()
     answer = _post(client, RS671, requestedGranularity="record")
     assert answer["meta"]["returnedGranularity"] == "boolean"
     assert answer["meta"]["receivedRequestSummary"]["requestedGranularity"] == "record"

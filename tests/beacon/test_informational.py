@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from beacon_schemas import validate_framework
+from open_access import OPEN_ACCESS
 
 from app import create_app
 from app.entry_types import ENTRY_TYPES
@@ -47,7 +48,7 @@ def test_info_reflects_configuration_and_loaded_data(demo_store):
 def test_environment_variables_configure_the_beacon(monkeypatch, demo_store):
     monkeypatch.setenv("ASIA_BEACON_BEACON_NAME", "Thai national beacon")
     monkeypatch.setenv("ASIA_BEACON_MAX_GRANULARITY", "count")
-    app = create_app(store=demo_store)
+    app = create_app(OPEN_ACCESS, store=demo_store)
     assert app.test_client().get("/info").json["response"]["name"] == "Thai national beacon"
     query = "/g_variants?geneId=ALDH2&requestedGranularity=record"
     assert app.test_client().get(query).json["meta"]["returnedGranularity"] == "count"
@@ -79,14 +80,18 @@ def test_map_uses_the_configured_public_url(demo_store):
 
 
 def test_list_settings_from_the_environment_and_inconsistent_settings(monkeypatch, demo_store):
-    monkeypatch.setenv("ASIA_BEACON_SECURITY_LEVELS", "PUBLIC,REGISTERED")
+    monkeypatch.setenv("ASIA_BEACON_DATASET_ACCESS", "a=CONTROLLED,b=registered")
     app = create_app(store=demo_store)
     security = app.test_client().get("/configuration").json["response"]["securityAttributes"]
-    assert security["securityLevels"] == ["PUBLIC", "REGISTERED"]
+    assert security["securityLevels"] == ["PUBLIC", "REGISTERED", "CONTROLLED"]
     for bad in (
         {"DEFAULT_GRANULARITY": "record", "MAX_GRANULARITY": "count"},
         {"DEFAULT_PAGE_SIZE": 500, "MAX_PAGE_SIZE": 100},
-        {"SECURITY_LEVELS": ["SECRET"]},
+        {"DATASET_ACCESS": {"a": "SECRET"}},
+        {"DEFAULT_ACCESS_LEVEL": "OPEN"},
+        {"ACCESS_GRANULARITY": {"PUBLIC": "record"}},
+        {"SMALL_COUNT_THRESHOLD": -1},
+        {"RARE_ALLELE_FREQUENCY": 2},
         {"ENVIRONMENT": "production"},
     ):
         with pytest.raises(ValueError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from open_access import OPEN_ACCESS
 from search_python_client import search
 from werkzeug.serving import make_server
 
@@ -16,7 +17,7 @@ INDIVIDUALS = "asia_beacon.beacon.individuals"
 
 @pytest.fixture(scope="module")
 def base_url(demo_store):
-    app = create_app({"DATA_CONNECT_PAGE_SIZE": 50}, store=demo_store)
+    app = create_app({**OPEN_ACCESS, "DATA_CONNECT_PAGE_SIZE": 50}, store=demo_store)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

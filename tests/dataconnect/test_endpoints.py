@@ -10,6 +10,7 @@ import csv
 import pysam
 import pytest
 from jsonschema import Draft7Validator
+from open_access import OPEN_ACCESS
 
 from app import create_app
 from app.dataconnect.tables import TABLES
@@ -24,7 +25,7 @@ INDIVIDUALS = "asia_beacon.beacon.individuals"
 
 
 def paged_client(store, page: int):
-    app = create_app({"TESTING": True, "DATA_CONNECT_PAGE_SIZE": page}, store=store)
+    app = create_app({**OPEN_ACCESS, "DATA_CONNECT_PAGE_SIZE": page}, store=store)
     return app.test_client()
 
 

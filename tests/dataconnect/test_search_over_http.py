@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from open_access import OPEN_ACCESS
 
 from app import create_app
 from app.dataconnect.tables import BY_NAME
@@ -36,7 +37,7 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def client(demo_store):
-    app = create_app({"TESTING": True, "DATA_CONNECT_PAGE_SIZE": 64}, store=demo_store)
+    app = create_app({**OPEN_ACCESS, "DATA_CONNECT_PAGE_SIZE": 64}, store=demo_store)
     return app.test_client()
 
 

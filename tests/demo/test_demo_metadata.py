@@ -7,6 +7,7 @@ import csv
 
 import pysam
 import pytest
+from open_access import OPEN_ACCESS
 
 from app import create_app
 from loaders.demo.load import COHORT_EXAMPLE_QUERIES, demo_data_dir
@@ -25,7 +26,7 @@ def holding(row: dict[str, str], term: str) -> bool:
 
 @pytest.fixture(scope="module")
 def client(demo_store):
-    return create_app({"TESTING": True}, store=demo_store).test_client()
+    return create_app(OPEN_ACCESS, store=demo_store).test_client()
 
 
 def test_every_vcf_sample_is_a_biosample_of_one_individual():

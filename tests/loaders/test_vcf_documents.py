@@ -71,6 +71,8 @@ def test_snv_document_fields(documents):
         "variantInternalId": "GRCh38:1:100:A:G",
         # 0/1 and 1/1 carry G; the carriers are the link to biosamples
         "biosampleIds": ["S2", "S3"],
+        # the allele's frequency in its dataset: 3 of 6 called alleles
+        "alleleFrequency": 0.5,
     }
     assert document["record"] == {
         "variantInternalId": "GRCh38:1:100:A:G",

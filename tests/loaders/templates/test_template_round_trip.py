@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from beacon_schemas import validate_framework, validate_model
 from click.testing import CliRunner
+from open_access import OPEN_ACCESS
 
 from app import create_app
 from app.cli import main
@@ -64,7 +65,7 @@ def example(tmp_path_factory):
     load_vcf(store, vcf, DATASET, "GRCh38")
     summary = load_metadata(store, [folder / "example"], DATASET)
     assert dict(summary.loaded) == {entry: len(rows[entry]) for entry in ENTRIES}
-    client = create_app({"TESTING": True}, store=store).test_client()
+    client = create_app(OPEN_ACCESS, store=store).test_client()
     return client, rows, samples
 
 

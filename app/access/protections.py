@@ -1,0 +1,35 @@
+"""Protections against re-identification on the PUBLIC and REGISTERED levels, as pure functions.
+
+* Small counts: a count of 1 up to the threshold minus one is reported as the threshold, so a
+  count never tells one person apart from a handful (0 stays 0: "none" is what boolean says).
+* Rare alleles: on PUBLIC datasets a variant rarer than the threshold in its dataset answers as
+  if absent. A single rare allele is what singles a person out (Shringarpure & Bustamante 2015);
+  a variant of unknown frequency counts as rare.
+* The query budget (:mod:`app.access.budget`) charges "yes" answers on rare variants.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.store.collections import ALLELE_FREQUENCY
+
+
+def banded_count(count: int, threshold: int) -> tuple[int, bool]:
+    """The count to report, and whether it was raised to the band (``threshold`` 0: never)."""
+    if 0 < count < threshold:
+        return threshold, True
+    return count, False
+
+
+def common_alleles(frequency: float) -> dict[str, Any]:
+    """Selector of variants at least as frequent as ``frequency`` in their dataset.
+
+    A missing or null frequency fails ``$gte``, so variants of unknown frequency are left out.
+    """
+    return {ALLELE_FREQUENCY: {"$gte": frequency}}
+
+
+def rare_alleles(frequency: float) -> dict[str, Any]:
+    """Selector of variants rarer than ``frequency`` (or of unknown frequency)."""
+    return {"$or": [{ALLELE_FREQUENCY: {"$lt": frequency}}, {ALLELE_FREQUENCY: None}]}

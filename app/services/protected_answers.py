@@ -1,0 +1,52 @@
+"""The re-identification protections applied to entry-type answers, dataset by dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from app.access.policy import DatasetView
+from app.access.protections import banded_count, rare_alleles
+from app.services.datasets import DatasetSummary
+from app.services.entries import DatasetResult
+from app.store import VARIANTS, Store
+
+
+def band_small_counts(
+    results: Iterable[DatasetResult],
+    views: Mapping[str, DatasetView],
+    granularity: str,
+    threshold: int,
+) -> list[DatasetResult]:
+    """Counts of protected datasets below ``threshold`` reported as ``threshold``.
+
+    Record answers are not banded: their records show how many there are anyway, and a level
+    gives records only where the configuration allows it.
+    """
+    if granularity == "record":
+        return list(results)
+    answered = []
+    for result in results:
+        if result.count is not None and views[result.dataset_id].protected:
+            count, banded = banded_count(result.count, threshold)
+            if banded:
+                result = replace(result, count=count, count_band=(1, threshold - 1))
+        answered.append(result)
+    return answered
+
+
+def found_rare_variant(
+    store: Store,
+    datasets: Iterable[DatasetSummary],
+    variant_selector: Callable[[DatasetSummary], dict[str, Any]],
+    frequency: float,
+) -> bool:
+    """Whether a variant the query matched in one of ``datasets`` is rarer than ``frequency``:
+    what a "yes" costs from the query budget."""
+    collection = store.collection(VARIANTS)
+    for dataset in datasets:
+        parts = [{"datasetId": dataset.id}, variant_selector(dataset), rare_alleles(frequency)]
+        if collection.find_one({"$and": parts}, {"_id": 1}) is not None:
+            return True
+    return False
