@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 
 import click
 
+from app.access.audit import EXPORT_FORMATS, export
+from app.access.audit import entries as audit_entries
 from app.config import DEFAULTS
 from app.store import Store, StoreConfigurationError, open_store
 from loaders.errors import LoadError
@@ -248,3 +251,34 @@ def ontology_extract_command(
     if result.missing:
         click.echo(f"warning: not in {obo_file}: {', '.join(result.missing)}", err=True)
     click.echo(f"wrote {len(result.terms)} terms to {output}")
+
+
+@main.group()
+def audit() -> None:
+    """Read the audit log of queries (who asked what, answered by which datasets)."""
+
+
+@audit.command("export")
+@click.option("--since", type=click.DateTime(), help="Only queries at or after (UTC).")
+@click.option("--until", type=click.DateTime(), help="Only queries before (UTC).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(EXPORT_FORMATS),
+    default="jsonl",
+    show_default=True,
+)
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", show_default=True)
+@URI_OPTION
+def audit_export_command(
+    since: datetime | None, until: datetime | None, output_format: str, output, mongo_uri: str
+) -> None:
+    """Write the logged queries, oldest first, as JSON Lines or CSV."""
+    store = _open(mongo_uri)
+    documents = audit_entries(store, _utc(since), _utc(until))
+    for line in export(documents, output_format):
+        output.write(line)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)

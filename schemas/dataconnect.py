@@ -35,6 +35,10 @@ class DatasetRowSchema(Schema):
     country = _text("ISO 3166-1 alpha-2 code of the country hosting the dataset.")
     duo_codes = _texts("GA4GH DUO data use terms of the dataset, e.g. DUO:0000042.")
     privacy_law = _text("The privacy law governing the dataset, when the catalog states it.")
+    access_level = _text(
+        "Beacon security level of the dataset: PUBLIC, REGISTERED (any trusted token) or "
+        "CONTROLLED (a grant for the dataset)."
+    )
     create_date_time = _text("When the dataset was created (ISO 8601).")
     update_date_time = _text("When the dataset was last updated (ISO 8601).")
     variant_count = _whole("Variant alleles loaded from the dataset's VCF.")

@@ -11,6 +11,7 @@ from app.access.flask_access import current_access, current_caller, current_view
 from app.access.policy import PUBLIC, lowest_granularity
 from app.access.protections import common_alleles
 from app.beacon.parsing import beacon_request, variant_query
+from app.beacon.visibility import visible_cohort_datasets, visible_datasets
 from app.context import current_ontology, current_settings, current_store
 from app.entry_types import COHORT, DATASET, GENOMIC_VARIATION, RECORD_ENTRY_TYPES, EntryType
 from app.errors import BadRequestError, NotFoundError, TooManyRequestsError
@@ -18,8 +19,8 @@ from app.query.filters import Filter, InvalidFilterError, ScopedCondition, filte
 from app.query.request import page_limit, page_offset, returned_granularity
 from app.query.variants import InvalidVariantQueryError, variant_id_filter, variant_selector
 from app.responses import collections_response, response_meta, resultsets_response
-from app.services.cohorts import cohort_dataset_ids, cohort_records
-from app.services.datasets import DatasetSummary, dataset_records, known_datasets
+from app.services.cohorts import cohort_records
+from app.services.datasets import DatasetSummary, dataset_records
 from app.services.entries import Condition, find_entries
 from app.services.filtering_terms import term_catalogue
 from app.services.protected_answers import band_small_counts, found_rare_variant
@@ -138,7 +139,7 @@ def answer_collections(
     offset = page_offset(request.pagination.skip, limit)
     store = current_store()
     warnings: list[str] = []
-    visible = _visible_datasets()
+    visible = visible_datasets()
     if entry is DATASET:
         if request.filters:
             raise BadRequestError("datasets cannot be filtered; filter their entries instead")
@@ -149,7 +150,7 @@ def answer_collections(
         selectors = [item.selector for item in scoped]
         # cohorts of datasets the caller may see, and only those
         selectors.append({"datasetId": {"$in": [dataset.id for dataset in visible]}})
-        if collection_id is not None and not _visible_cohort_datasets(collection_id):
+        if collection_id is not None and not visible_cohort_datasets(collection_id):
             raise NotFoundError(f"no cohort with id {collection_id!r}")
         page, total = cohort_records(store, collection_id, selectors, offset, limit)
     note_answer(current_views(dataset.id for dataset in visible).values(), granularity)
@@ -172,9 +173,9 @@ def _scoped_filters(
     if not filters:
         return [], []
     try:
-        scoped = filter_conditions(
-            filters, target, scopes, term_catalogue(current_store()), current_ontology()
-        )
+        visible = [dataset.id for dataset in visible_datasets()]
+        catalogue = term_catalogue(current_store(), visible)
+        scoped = filter_conditions(filters, target, scopes, catalogue, current_ontology())
     except InvalidFilterError as error:
         raise BadRequestError(str(error)) from None
     return scoped, [item.warning for item in scoped if item.warning]
@@ -185,32 +186,19 @@ def _datasets_in(
 ) -> list[DatasetSummary]:
     """Datasets to answer from: every one, or those of the dataset/cohort in the path (404 when
     unknown), narrowed to the request's ``datasets.datasetIds`` (unknown ones answer nothing)."""
-    datasets = _visible_datasets()
+    datasets = visible_datasets()
     if parent is DATASET and parent_id is not None:
         datasets = [dataset for dataset in datasets if dataset.id == parent_id]
         if not datasets:
             raise NotFoundError(f"no dataset with id {parent_id!r}")
     elif parent is COHORT and parent_id is not None:
-        members = _visible_cohort_datasets(parent_id)
+        members = visible_cohort_datasets(parent_id)
         if not members:
             raise NotFoundError(f"no cohort with id {parent_id!r}")
         datasets = [dataset for dataset in datasets if dataset.id in members]
     if requested is not None:
         datasets = [dataset for dataset in datasets if dataset.id in requested]
     return datasets
-
-
-def _visible_datasets() -> list[DatasetSummary]:
-    """The datasets this request's caller may see; the others are absent from every answer."""
-    datasets = known_datasets(current_store())
-    views = current_views(dataset.id for dataset in datasets)
-    return [dataset for dataset in datasets if dataset.id in views]
-
-
-def _visible_cohort_datasets(cohort_id: str) -> set[str]:
-    """The datasets of a cohort the caller may see (none: no such cohort, for this caller)."""
-    members = cohort_dataset_ids(current_store(), cohort_id)
-    return {dataset.id for dataset in _visible_datasets() if dataset.id in members}
 
 
 def _now() -> datetime:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from app.beacon.visibility import visible_cohort_datasets, visible_datasets
 from app.context import base_url, current_ontology, current_settings, current_store
 from app.entry_types import COHORT, DATASET, INDIVIDUAL
 from app.errors import NotFoundError
 from app.services import informational
-from app.services.cohorts import cohort_dataset_ids
-from app.services.datasets import known_datasets
 from app.services.filtering_terms import filtering_terms as filtering_terms_of
 from schemas import responses as shapes
 
@@ -25,7 +24,7 @@ def _informational(schema: shapes.Schema, response: dict) -> Response:
 @blueprint.get("/")
 @blueprint.get("/info")
 def info():
-    datasets = known_datasets(current_store())
+    datasets = visible_datasets()
     loaded = {
         "datasets": len(datasets),
         "variants": sum(dataset.variant_count for dataset in datasets),
@@ -72,14 +71,14 @@ def individual_filtering_terms():
 
 @blueprint.route(f"/{DATASET.path}/<dataset_id>/filtering_terms", methods=["GET", "POST"])
 def dataset_filtering_terms(dataset_id: str):
-    if dataset_id not in {dataset.id for dataset in known_datasets(current_store())}:
+    if dataset_id not in {dataset.id for dataset in visible_datasets()}:
         raise NotFoundError(f"no dataset with id {dataset_id!r}")
     return _filtering_terms(dataset_ids={dataset_id})
 
 
 @blueprint.route(f"/{COHORT.path}/<cohort_id>/filtering_terms", methods=["GET", "POST"])
 def cohort_filtering_terms(cohort_id: str):
-    dataset_ids = cohort_dataset_ids(current_store(), cohort_id)
+    dataset_ids = visible_cohort_datasets(cohort_id)
     if not dataset_ids:
         raise NotFoundError(f"no cohort with id {cohort_id!r}")
     return _filtering_terms(dataset_ids=dataset_ids)
@@ -88,13 +87,15 @@ def cohort_filtering_terms(cohort_id: str):
 def _filtering_terms(
     dataset_ids: set[str] | None = None, scopes: list[str] | None = None
 ) -> Response:
-    """Terms present in the data of the datasets (all by default) and scopes (all by default)."""
-    datasets = known_datasets(current_store())
-    with_variants = any(
-        dataset.variant_count
-        for dataset in datasets
+    """Terms present in the data of the datasets (all the caller may see by default) and
+    scopes (all by default)."""
+    datasets = [
+        dataset
+        for dataset in visible_datasets()
         if dataset_ids is None or dataset.id in dataset_ids
-    )
+    ]
+    dataset_ids = {dataset.id for dataset in datasets}
+    with_variants = any(dataset.variant_count for dataset in datasets)
     terms = filtering_terms_of(
         current_store(), current_ontology(), dataset_ids, scopes, variants_loaded=with_variants
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from app.dataconnect.access import RowAccess, catalog_stages, stored_selector
 from app.dataconnect.pushdown import pushed_down
 from app.dataconnect.tables import Table
 from app.store import Store
@@ -24,20 +25,26 @@ class QueryBackend(Protocol):
 
 
 class MongoBackend:
-    """Aggregation pipelines; a query's row filter runs on the stored documents first where it
-    can (:mod:`app.dataconnect.pushdown`), so MongoDB answers it from its indexes."""
+    """Aggregation pipelines over what ``access`` lets the caller read; a query's row filter runs
+    on the stored documents first where it can (:mod:`app.dataconnect.pushdown`), so MongoDB
+    answers it from its indexes."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, access: RowAccess) -> None:
         self._store = store
+        self._access = access
 
     def page(
         self, table: Table, stages: Sequence[dict[str, Any]], offset: int, size: int
     ) -> tuple[list[dict[str, Any]], bool]:
         early, stages = pushed_down(stages, table.sources)
+        allowed = stored_selector(
+            table.dataset_field, table.catalog, table.variant_rows, self._access
+        )
         pipeline = [
-            *([{"$match": early}] if early is not None else []),
+            {"$match": allowed if early is None else {"$and": [allowed, early]}},
             STABLE_ORDER,
             *table.base_pipeline,
+            *(catalog_stages(self._access) if table.catalog else []),
             *stages,
             {"$skip": offset},
             {"$limit": size + 1},  # one more tells whether a next page exists

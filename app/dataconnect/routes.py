@@ -7,10 +7,13 @@ import json
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
+from app.access.flask_access import current_views, note_answer
 from app.context import base_url, current_settings, current_store
 from app.dataconnect import service
+from app.dataconnect.access import row_access
 from app.dataconnect.backend import MongoBackend
 from app.dataconnect.service import DataConnectError
+from app.services.datasets import known_datasets
 from schemas import dataconnect as shapes
 from schemas.messages import validation_problems
 
@@ -99,7 +102,12 @@ def error_body(title: str, detail: str) -> dict:
 
 
 def _backend() -> MongoBackend:
-    return MongoBackend(current_store())
+    """A backend reading what this request's caller may see; the audit log records which."""
+    store = current_store()
+    views = current_views(dataset.id for dataset in known_datasets(store))
+    access = row_access(views, current_settings().access.protections)
+    note_answer([views[ident] for ident in access.readable], "record")
+    return MongoBackend(store, access)
 
 
 def _page_size() -> int:

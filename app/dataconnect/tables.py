@@ -55,6 +55,13 @@ class Table:
     sources: Mapping[str, str] = field(default_factory=dict)
     # hidden fields of every row that together are unique in the table (see sql_pipeline)
     row_key: tuple[str, ...] = (ROW_ID,)
+    # the stored documents' dataset id, which access rules select on
+    dataset_field: str = "datasetId"
+    catalog: bool = False  # one row per dataset, rather than rows of records
+
+    @property
+    def variant_rows(self) -> bool:
+        return self.collection == VARIANTS
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -87,6 +94,8 @@ DATASETS_TABLE = Table(
     description="The dataset catalog: one row per dataset, with its consent codes and counts.",
     collection=DATASETS,
     row_schema=DatasetRowSchema,
+    dataset_field="_id",
+    catalog=True,
     base_pipeline=(
         _lookup(VARIANT_STATS, "_id", "variantStats"),
         _lookup(METADATA_STATS, "_id", "metadataStats"),

@@ -17,16 +17,18 @@ METADATA_ENTRY_TYPES = (INDIVIDUAL, BIOSAMPLE, RUN, ANALYSIS, COHORT)
 UNKNOWN_KIND = "unknown"
 
 
-def term_catalogue(store: Store) -> TermCatalogue:
-    """Ontology term ids present per scope across all datasets, and the alphanumeric fields
-    each scope can be filtered by, with their kinds: those of its model, and any others the
-    data holds (of unknown kind)."""
+def term_catalogue(store: Store, dataset_ids: Iterable[str]) -> TermCatalogue:
+    """Ontology term ids present per scope across the datasets (those a caller may see: a
+    term only elsewhere must not be told apart from an unknown one), and the alphanumeric
+    fields each scope can be filtered by, with their kinds: those of its model, and any others
+    the data holds (of unknown kind)."""
     ontology: dict[str, set[str]] = {}
     fields: dict[str, dict[str, str]] = {
         entry.id: dict(leaf_fields(entry.store_collection)) for entry in METADATA_ENTRY_TYPES
     }
+    selector = {"kind": {"$in": [ONTOLOGY, ALPHANUMERIC]}, "datasetId": {"$in": list(dataset_ids)}}
     rows = store.collection(FILTERING_TERMS).find(
-        {"kind": {"$in": [ONTOLOGY, ALPHANUMERIC]}}, {"_id": 0, "scope": 1, "kind": 1, "id": 1}
+        selector, {"_id": 0, "scope": 1, "kind": 1, "id": 1}
     )
     for row in rows:
         if row["kind"] == ONTOLOGY:

@@ -6,10 +6,12 @@ import dataclasses
 
 import pytest
 
+from app.dataconnect.access import RowAccess
 from app.dataconnect.backend import MongoBackend
 from app.dataconnect.pushdown import pushed_down
 from app.dataconnect.sql import parse_search
 from app.dataconnect.tables import BY_NAME
+from app.services.datasets import known_datasets
 
 SOURCES = {"chromosome": "referenceName", "start": "start", "gene_ids": "geneIds"}
 
@@ -59,7 +61,8 @@ def test_answers_are_the_same_with_and_without_moving_the_filter(demo_store, tab
     table = BY_NAME[table_name]
     query = parse_search(f"SELECT * FROM {table_name} WHERE {where}")
     stages = query.pipeline(table.columns)
-    backend = MongoBackend(demo_store)
+    ids = [dataset.id for dataset in known_datasets(demo_store)]
+    backend = MongoBackend(demo_store, RowAccess({ident: "CONTROLLED" for ident in ids}, ids))
     moved, _ = backend.page(table, stages, 0, 10_000)
     kept, _ = backend.page(dataclasses.replace(table, sources={}), stages, 0, 10_000)
     assert moved == kept
