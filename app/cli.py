@@ -180,18 +180,25 @@ def demo(host: str, port: int, keep_serving: bool) -> None:
     """Start a beacon on the embedded store with the bundled example data loaded."""
     from app import create_app
     from app.serving import run_in_process
-    from loaders.demo.load import COHORT_EXAMPLE_QUERIES, EXAMPLE_QUERIES, load_demo
+    from loaders.demo.load import (
+        COHORT_EXAMPLE_QUERIES,
+        DEMO_ACCESS_NOTE,
+        DEMO_CONFIG,
+        EXAMPLE_QUERIES,
+        load_demo,
+    )
 
     store = open_store(str(DEFAULTS["MONGO_URI"]))
     summary = load_demo(store)
     url = f"http://{host}:{port}"
     click.echo(f"demo beacon: {summary}")
+    click.echo(DEMO_ACCESS_NOTE)
     click.echo(f"serving at {url}  (Ctrl-C to stop)")
     click.echo("try:")
     for description, path in (*EXAMPLE_QUERIES, *COHORT_EXAMPLE_QUERIES):
         click.echo(f"  # {description}\n  curl '{url}{path}'")
     if keep_serving:
-        run_in_process(create_app(store=store), host, port)
+        run_in_process(create_app(DEMO_CONFIG, store=store), host, port)
 
 
 @main.command()

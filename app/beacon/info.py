@@ -25,9 +25,13 @@ def _informational(schema: shapes.Schema, response: dict) -> Response:
 @blueprint.get("/info")
 def info():
     datasets = visible_datasets()
+    policy = current_settings().access
     loaded = {
         "datasets": len(datasets),
         "variants": sum(dataset.variant_count for dataset in datasets),
+        "access": informational.access_summary(
+            policy, {dataset.id: policy.level_of(dataset.id) for dataset in datasets}
+        ),
     }
     return _informational(
         shapes.InfoResponseSchema(), informational.beacon_info(current_settings(), loaded)

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.config import ENVIRONMENT_STATUS
 from app.entry_types import BY_ID, ENTRY_TYPES, SPEC, EntryType
+from app.access.policy import PROTECTED_LEVELS, AccessPolicy
 from app.settings import BeaconSettings
 
 FRAMEWORK_SCHEMAS = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/framework/json"
@@ -36,6 +37,27 @@ def beacon_info(settings: BeaconSettings, loaded: dict[str, Any]) -> dict[str, A
             "contact_url": settings.organization_contact,
         },
         "info": loaded,
+    }
+
+
+def access_summary(policy: AccessPolicy, visible_levels: dict[str, str]) -> dict[str, Any]:
+    """What /info says of access: each level's most detailed answer, the protections of the
+    PUBLIC and REGISTERED levels, and the level of each dataset the caller may see."""
+    protections = policy.protections
+    return {
+        "levels": {
+            level: {"maxGranularity": policy.granularity[level]}
+            for level in policy.levels_in_use()
+        },
+        "protections": {
+            "appliesTo": list(PROTECTED_LEVELS),
+            "smallCountThreshold": protections.small_count_threshold,
+            "rareAlleleFrequency": protections.rare_allele_frequency,
+            "queryBudget": protections.query_budget,
+            "queryBudgetPeriodSeconds": protections.query_budget_period,
+            "queryBudgetRareFrequency": protections.budget_rare_frequency,
+        },
+        "datasets": visible_levels,
     }
 
 

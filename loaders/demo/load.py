@@ -49,6 +49,19 @@ COHORT_EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
 )
 
 
+# The demo's data is synthetic, so its PUBLIC dataset also answers records (and Data Connect
+# rows); a real deployment's PUBLIC level answers counts at most (app/config.py). The
+# re-identification protections keep their defaults.
+DEMO_CONFIG: dict[str, object] = {
+    "ACCESS_GRANULARITY": {"PUBLIC": "record", "REGISTERED": "record", "CONTROLLED": "record"}
+}
+DEMO_ACCESS_NOTE = (
+    "access: the demo dataset is PUBLIC and, being synthetic, answers records; counts of 1-4 "
+    "are reported as 5, alleles rarer than 1% answer as absent, and each client may get 50 "
+    "'yes' answers about rare variants a day (docs/access.md)"
+)
+
+
 def demo_data_dir() -> Path:
     return Path(str(resources.files("loaders.demo") / "data"))
 

@@ -40,7 +40,11 @@ def test_info_reflects_configuration_and_loaded_data(demo_store):
     assert response["organization"]["name"] == "Example"
     assert response["apiVersion"].startswith("v2.0")
     loaded_variants = demo_store.variants.count_documents({})
-    assert response["info"] == {"datasets": 1, "variants": loaded_variants}
+    assert (response["info"]["datasets"], response["info"]["variants"]) == (1, loaded_variants)
+    access = response["info"]["access"]
+    assert access["datasets"] == {demo_store.datasets.find_one({})["_id"]: "PUBLIC"}
+    assert access["levels"] == {"PUBLIC": {"maxGranularity": "count"}}
+    assert access["protections"]["smallCountThreshold"] == 5
     configuration = client.get("/configuration").json["response"]
     assert configuration["maturityAttributes"]["productionStatus"] == "TEST"
 

@@ -10,7 +10,7 @@ import pytest
 from open_access import OPEN_ACCESS
 
 from app import create_app
-from loaders.demo.load import COHORT_EXAMPLE_QUERIES, demo_data_dir
+from loaders.demo.load import COHORT_EXAMPLE_QUERIES, DEMO_CONFIG, EXAMPLE_QUERIES, demo_data_dir
 
 METADATA = demo_data_dir() / "metadata"
 
@@ -80,3 +80,15 @@ def test_sex_agrees_with_the_chrx_genotypes():
     person_of = {row["id"]: row["individualId"] for row in rows("biosamples")}
     men = {row["id"] for row in rows("individuals") if holding(row, "NCIT:C20197")}
     assert {person_of[sample] for sample in haploid} == men
+
+
+@pytest.mark.parametrize(
+    "example", [*EXAMPLE_QUERIES, *COHORT_EXAMPLE_QUERIES], ids=lambda example: example[0][:40]
+)
+def test_every_example_the_demo_prints_finds_something_as_the_demo_serves(demo_store, example):
+    """With the demo's own access settings (protections on), each printed query says yes."""
+    _, path = example
+    served = create_app(DEMO_CONFIG, store=demo_store).test_client()
+    answer = served.get(path, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert answer.status_code == 200
+    assert answer.json["responseSummary"]["exists"] is True
