@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.access.policy import PROTECTED_LEVELS, AccessPolicy
 from app.config import ENVIRONMENT_STATUS
 from app.entry_types import BY_ID, ENTRY_TYPES, SPEC, EntryType
-from app.access.policy import PROTECTED_LEVELS, AccessPolicy
 from app.settings import BeaconSettings
 
 FRAMEWORK_SCHEMAS = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/framework/json"
@@ -46,8 +46,7 @@ def access_summary(policy: AccessPolicy, visible_levels: dict[str, str]) -> dict
     protections = policy.protections
     return {
         "levels": {
-            level: {"maxGranularity": policy.granularity[level]}
-            for level in policy.levels_in_use()
+            level: {"maxGranularity": policy.granularity[level]} for level in policy.levels_in_use()
         },
         "protections": {
             "appliesTo": list(PROTECTED_LEVELS),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from access.tiers import LEVEL_OF, SEES, access_config, headers
 from beacon_schemas import validate_framework
-from conftest import LEVEL_OF, SEES, access_config, headers
 
 from app import create_app
 

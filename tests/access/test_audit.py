@@ -9,8 +9,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from access.keys import ISSUER, SUBJECT
+from access.tiers import access_config, headers, load_datasets
 from click.testing import CliRunner
-from conftest import access_config, headers, load_datasets
 
 from app import cli, create_app
 from app.store import open_store

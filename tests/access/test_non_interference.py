@@ -4,7 +4,7 @@ store holding ``ctl`` exactly as it answers the same store without it."""
 from __future__ import annotations
 
 import pytest
-from conftest import access_config, headers, load_datasets
+from access.tiers import access_config, headers, load_datasets
 
 from app import create_app
 from app.store import open_store

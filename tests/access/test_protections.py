@@ -4,8 +4,8 @@ PUBLIC datasets, and the per-identity budget shared by every process over one st
 from __future__ import annotations
 
 import pytest
+from access.tiers import access_config, headers
 from beacon_schemas import validate_framework
-from conftest import access_config, headers
 
 from app import create_app
 from app.access.budget import QueryBudget
