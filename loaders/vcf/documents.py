@@ -80,10 +80,12 @@ class VariantDocumentBuilder:
         return known
 
     def documents(self, record: VcfRecord, counts: GenotypeCounts | None) -> list[dict[str, Any]]:
-        """One document per ALT allele, skipping ``*`` and ``.``.
+        """One document per ALT allele, skipping ``*``, ``.`` and alleles no sample carries.
 
         ``counts`` are the genotype counts of the record; without them (no samples, no GT)
-        the frequencies come from INFO AC/AN.
+        the frequencies come from INFO AC/AN. An allele whose count is known to be 0 (every
+        genotype without it, or INFO AC=0) is not in the dataset: the beacon must not answer
+        that it exists. One of unknown count is kept.
         """
         name, sequence, accession = self._chromosome(record.chrom)
         ref = record.ref.upper()
@@ -129,6 +131,8 @@ class VariantDocumentBuilder:
                 allele_count, called = counts.allele_counts[number - 1], counts.allele_number
                 if carriers := counts.carriers.get(number, []):
                     beacon["caseLevelData"] = carriers
+            if allele_count == 0 and (called or counts is None):
+                continue  # known to be carried by no one: not in this dataset
             frequency = None
             if called and allele_count is not None:
                 beacon["frequencyInPopulations"] = self._frequencies(allele_count, called)

@@ -60,8 +60,8 @@ def read_truth(path: str) -> list[TruthAllele]:
             if isinstance(svlen, tuple):
                 svlen = svlen[0]
             ids = frozenset(record.id.split(";")) if record.id else frozenset()
-            for alt in record.alts or ():
-                if alt in ("*", "."):
+            for number, alt in enumerate(record.alts or (), 1):
+                if alt in ("*", ".") or _carried_by_no_one(record, number):
                     continue
                 start, end = record.pos - 1, record.stop
                 kind, length = _type_and_length(record.ref, alt, start, end, svlen)
@@ -79,6 +79,16 @@ def read_truth(path: str) -> list[TruthAllele]:
                     )
                 )
     return alleles
+
+
+def _carried_by_no_one(record: pysam.VariantRecord, number: int) -> bool:
+    """No called genotype holds the allele (or, without genotypes, INFO AC says 0): a beacon
+    must not report it."""
+    if "GT" in record.format:
+        calls = [allele for sample in record.samples.values() for allele in sample["GT"] or ()]
+        return number not in calls and any(call is not None for call in calls)
+    counts = record.info.get("AC") if "AC" in record.header.info else None
+    return counts is not None and counts[number - 1] == 0
 
 
 def count_matches(alleles: list[TruthAllele], parameters: dict) -> int:

@@ -122,12 +122,13 @@ def test_snv_document_fields(documents):
     }
 
 
-def test_second_alt_of_a_record_gets_its_own_annotation_and_no_carriers(documents):
-    document = _find(documents, "1", 99, "C")
-    assert (document["geneIds"], document["aminoacidChanges"]) == (["OTHER1"], ["R97*"])
-    assert "caseLevelData" not in document["record"]
-    (frequency,) = document["record"]["frequencyInPopulations"][0]["frequencies"]
-    assert (frequency["alleleCount"], frequency["alleleNumber"]) == (0, 6)
+def test_an_alt_no_called_sample_carries_is_not_in_the_dataset(documents):
+    """chr1:100 A>C is annotated but every called genotype lacks it: a beacon must not say it
+    exists (its sibling A>G, carried, is there)."""
+    at_100 = [
+        d["alternateBases"] for d in documents if (d["referenceName"], d["start"]) == ("1", 99)
+    ]
+    assert at_100 == ["G"]
 
 
 def test_lower_case_bases_are_upper_cased(documents):
@@ -202,8 +203,7 @@ def test_sites_only_frequencies_come_from_info_ac_and_an():
     counts = [f[0]["frequencies"][0] if f else None for f in frequencies]
     assert [(c["alleleCount"], c["alleleNumber"]) if c else None for c in counts] == [
         (3, 1000),
-        (10, 1000),
-        (0, 1000),
+        (10, 1000),  # its sibling T has AC=0: in no sample, so not in the dataset
         None,  # AC without AN
         None,  # neither
     ]
