@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.access.flask_access import install_access
 from app.config import DEFAULTS, ENV_PREFIX
@@ -34,14 +35,21 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.extensions[STORE_KEY] = store or open_store(str(app.config["MONGO_URI"]))
 
     from app.beacon import entries, info
+    from app.catalog import routes as catalog_laws
+    from app.catalog.laws import bundled_registry
+    from app.catalog.registry_sync import sync_privacy_laws
     from app.dataconnect import routes as dataconnect
     from app.ontology.hierarchy import load_hierarchy
+    from app.web import routes as web
 
     app.extensions[ONTOLOGY_KEY] = load_hierarchy(settings.ontology_files)
 
     app.register_blueprint(info.blueprint)
     app.register_blueprint(entries.blueprint)
     app.register_blueprint(dataconnect.blueprint)
+    app.register_blueprint(web.blueprint)
+    app.register_blueprint(catalog_laws.blueprint)
+    sync_privacy_laws(app.extensions[STORE_KEY], bundled_registry())
     install_access(
         app,
         app.extensions[STORE_KEY],
@@ -56,4 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
         return error_response(settings, status, message)
 
     register_error_handlers(app, render_error)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:  # only then may X-Forwarded-* headers say who the client is
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app

@@ -57,10 +57,23 @@ def _fail(error: LoadError) -> None:
 @click.argument("vcf", type=click.Path(dir_okay=False))
 @click.option("--dataset", "dataset_id", required=True, help="Dataset id the variants belong to.")
 @click.option("--assembly", "assembly_id", required=True, help="GRCh38, GRCh37 or a synonym.")
+@click.option(
+    "--populations",
+    "populations_file",
+    type=click.Path(dir_okay=False),
+    help="CSV or TSV with columns sample, population (and optionally country): allele "
+    "frequencies per population besides ALL. Without it, populations come from the ethnicity "
+    "of each sample's individual in the dataset's metadata already loaded, if any.",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @URI_OPTION
 def load_vcf_command(
-    vcf: str, dataset_id: str, assembly_id: str, progress: bool, mongo_uri: str
+    vcf: str,
+    dataset_id: str,
+    assembly_id: str,
+    populations_file: str | None,
+    progress: bool,
+    mongo_uri: str,
 ) -> None:
     """Load a VCF (plain or bgzipped) into a dataset."""
     from loaders.vcf import load_vcf
@@ -68,14 +81,35 @@ def load_vcf_command(
     store = _open(mongo_uri)
     _warn_if_not_durable(store)
     try:
-        summary = load_vcf(store, vcf, dataset_id, assembly_id, progress=progress)
+        summary = load_vcf(
+            store, vcf, dataset_id, assembly_id, progress=progress, populations=populations_file
+        )
     except LoadError as error:
         _fail(error)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
     rate = summary.records / summary.seconds if summary.seconds else 0.0
     click.echo(
         f"loaded {summary.variants} variants from {summary.records} records and "
         f"{summary.samples} samples of {summary.path} into dataset {summary.dataset_id} "
         f"({summary.assembly_id}) in {summary.seconds:.1f} s ({rate:,.0f} records/s)"
+    )
+    if not summary.populations:
+        given = (
+            f"no VCF sample is in {summary.population_source}"
+            if summary.population_source
+            else "none given"
+        )
+        click.echo(f"populations: {given}, frequencies are for ALL samples only")
+        return
+    sizes = ", ".join(
+        f"{population.name} {population.samples}"
+        + (f" ({', '.join(population.countries)})" if population.countries else "")
+        for population in summary.populations
+    )
+    click.echo(
+        f"populations from {summary.population_source}: {summary.samples_in_populations} of "
+        f"{summary.samples} samples in {len(summary.populations)} populations: {sizes}"
     )
 
 
@@ -93,6 +127,8 @@ def load_datasets_command(path: str, mongo_uri: str) -> None:
     except LoadError as error:
         _fail(error)
     click.echo(f"loaded {len(summary.dataset_ids)} dataset(s): {', '.join(summary.dataset_ids)}")
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @load.command("metadata")

@@ -54,6 +54,9 @@ DEFAULTS: dict[str, object] = {
     "QUERY_BUDGET_RARE_FREQUENCY": 0.05,  # a "yes" costs budget below this frequency
     # Record who asked what, answered by which datasets, in the auditLog collection.
     "AUDIT_LOG": True,
+    # Reverse proxies in front of the server: with N > 0 the client address (budgets, audit)
+    # and the public URL come from the last N proxies' X-Forwarded-For/-Proto/-Host headers.
+    "TRUSTED_PROXIES": 0,
     "DEFAULT_PAGE_SIZE": 10,
     "MAX_PAGE_SIZE": 100,
     # Extra ontology hierarchy files (TSV from `asia-beacon ontology extract`), read after the

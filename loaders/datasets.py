@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
+from app.catalog.duo import labelled
+from app.catalog.laws import PrivacyLawRegistry, bundled_registry
 from app.store import DATASETS, Store
 from loaders.errors import LoadError
 from schemas.dataset import DatasetSchema
@@ -20,6 +22,8 @@ from schemas.messages import validation_problems
 class DatasetLoadSummary:
     path: str
     dataset_ids: tuple[str, ...]
+    # what a catalog needs and a record lacks (no country, no consent codes, no law)
+    warnings: tuple[str, ...] = ()
 
 
 def read_dataset_descriptions(path: str | Path) -> list[dict[str, Any]]:
@@ -38,6 +42,7 @@ def read_dataset_descriptions(path: str | Path) -> list[dict[str, Any]]:
     documents: list[dict[str, Any]] = []
     seen: set[str] = set()
     schema = DatasetSchema()
+    registry = bundled_registry()
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             problems.append(f"record {index + 1}: must be a mapping of dataset fields")
@@ -51,7 +56,12 @@ def read_dataset_descriptions(path: str | Path) -> list[dict[str, Any]]:
         if record["id"] in seen:
             problems.append(f"{label}: id: duplicate dataset id")
         seen.add(record["id"])
-        documents.append({"_id": record["id"], **_json_ready(record)})
+        unknown_laws = [law for law in record.get("privacyLaws", []) if not registry.by_id(law)]
+        if unknown_laws:
+            problems.append(
+                f"{label}: privacyLaws: {', '.join(unknown_laws)} not in the privacy-law registry"
+            )
+        documents.append({"_id": record["id"], **_catalogued(_json_ready(record), registry)})
     if problems:
         raise LoadError(source, "; ".join(problems))
     if not documents:
@@ -63,7 +73,36 @@ def load_datasets(store: Store, path: str | Path) -> DatasetLoadSummary:
     """Validate the whole file first, then insert or replace each dataset by id."""
     documents = read_dataset_descriptions(path)
     store.upsert_by_id(DATASETS, documents)
-    return DatasetLoadSummary(str(path), tuple(doc["_id"] for doc in documents))
+    warnings = [warning for document in documents for warning in catalog_gaps(document)]
+    return DatasetLoadSummary(str(path), tuple(doc["_id"] for doc in documents), tuple(warnings))
+
+
+def catalog_gaps(document: dict[str, Any]) -> list[str]:
+    """What the catalog will show as unknown for this dataset, said while loading it."""
+    gaps = []
+    if not document.get("country"):
+        gaps.append("no country (ISO 3166-1 alpha-2 code): the catalog cannot place it")
+    if not document.get("dataUseConditions"):
+        gaps.append("no consent codes (dataUseConditions.duoDataUse): its data use is unknown")
+    if document.get("country") and not document.get("privacyLaws"):
+        gaps.append(f"no law of {document['country']} in the privacy-law registry")
+    return [f"dataset {document['_id']}: {gap}" for gap in gaps]
+
+
+def _catalogued(record: dict[str, Any], registry: PrivacyLawRegistry) -> dict[str, Any]:
+    """The record with DUO labels filled in and, unless given, the laws of its country."""
+    conditions = record.get("dataUseConditions")
+    if conditions:
+        terms = []
+        for term in conditions["duoDataUse"]:
+            modifiers = [labelled(modifier) for modifier in term.get("modifiers", [])]
+            terms.append({**labelled(term), **({"modifiers": modifiers} if modifiers else {})})
+        record = {**record, "dataUseConditions": {**conditions, "duoDataUse": terms}}
+    if "privacyLaws" not in record and record.get("country"):
+        laws = [entry["id"] for entry in registry.for_country(record["country"])]
+        if laws:
+            record = {**record, "privacyLaws": laws}
+    return record
 
 
 def _json_ready(record: dict[str, Any]) -> dict[str, Any]:

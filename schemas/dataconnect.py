@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields
 
+from schemas.privacy_law import PrivacyLawSchema
+
 JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"  # what the spec's data_model uses
 
 
@@ -33,8 +35,14 @@ class DatasetRowSchema(Schema):
     description = _text("What the dataset holds.")
     version = _text("Release of the dataset.")
     country = _text("ISO 3166-1 alpha-2 code of the country hosting the dataset.")
+    organization = _text("Organization holding the dataset.")
+    populations = _texts("Populations the dataset's samples come from.")
     duo_codes = _texts("GA4GH DUO data use terms of the dataset, e.g. DUO:0000042.")
-    privacy_law = _text("The privacy law governing the dataset, when the catalog states it.")
+    duo_labels = _texts("Labels of the DUO terms, in the same order, e.g. general research use.")
+    privacy_laws = _texts(
+        "Ids of the privacy-law registry entries governing the dataset "
+        "(asia_beacon.catalog.privacy_laws)."
+    )
     access_level = _text(
         "Beacon security level of the dataset: PUBLIC, REGISTERED (any trusted token) or "
         "CONTROLLED (a grant for the dataset)."
@@ -45,6 +53,29 @@ class DatasetRowSchema(Schema):
     sample_count = _whole("Samples (VCF columns) of the dataset's VCF.")
     individual_count = _whole("Individuals loaded from the dataset's metadata.")
     biosample_count = _whole("Biosamples loaded from the dataset's metadata.")
+
+
+def _law_columns() -> dict[str, fields.Field]:
+    """The registry's fields as columns: each scalar or list of text as it is, and the sources
+    (a list of objects) as two lists of text, titles and URLs, in the same order."""
+    columns: dict[str, fields.Field] = {}
+    for name, field in PrivacyLawSchema().fields.items():
+        description = field.metadata.get("description", "")
+        if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+            for part, inner in field.inner.schema.fields.items():
+                columns[f"source_{part}s"] = _texts(
+                    f"{description} {inner.metadata.get('description', '')}".strip()
+                )
+        elif isinstance(field, fields.List):
+            columns[name] = _texts(description)
+        elif isinstance(field, fields.Integer):
+            columns[name] = _whole(description)
+        else:
+            columns[name] = _text(description)
+    return columns
+
+
+PrivacyLawRowSchema = Schema.from_dict(_law_columns(), name="PrivacyLawRowSchema")
 
 
 class IndividualRowSchema(Schema):

@@ -58,6 +58,11 @@ class DatasetSchema(Schema):
         validate=validate.Regexp(COUNTRY_PATTERN, error="must be an ISO 3166-1 alpha-2 code")
     )
     populations = fields.List(fields.String(validate=validate.Length(min=1)))
+    organization = fields.String(validate=validate.Length(min=1))
+    # ids of the privacy-law registry's entries governing the dataset (default: its country's)
+    privacy_laws = fields.List(
+        fields.String(validate=validate.Length(min=1)), data_key="privacyLaws"
+    )
 
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from schemas.privacy_law import PrivacyLawSchema
+
 
 class SchemaReferenceSchema(Schema):
     entity_type = fields.String(data_key="entityType")
@@ -261,3 +263,16 @@ class FilteringTermsSchema(Schema):
 class FilteringTermsResponseSchema(Schema):
     meta = fields.Nested(InformationalMetaSchema)
     response = fields.Nested(FilteringTermsSchema)
+
+
+class PrivacyLawsSchema(Schema):
+    version = fields.String()
+    reviewed = fields.String()
+    entries = fields.List(fields.Nested(PrivacyLawSchema))
+
+
+class PrivacyLawsResponseSchema(Schema):
+    """Our extension: the privacy-law registry, in the informational envelope."""
+
+    meta = fields.Nested(InformationalMetaSchema)
+    response = fields.Nested(PrivacyLawsSchema)

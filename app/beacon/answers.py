@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Request
 
 from app.access.flask_access import current_access, current_caller, current_views, note_answer
-from app.access.policy import PUBLIC, lowest_granularity
+from app.access.policy import PUBLIC, DatasetView, Protections, lowest_granularity
 from app.access.protections import common_alleles
 from app.beacon.parsing import beacon_request, variant_query
 from app.beacon.visibility import visible_cohort_datasets, visible_datasets
@@ -20,8 +21,9 @@ from app.query.request import page_limit, page_offset, returned_granularity
 from app.query.variants import InvalidVariantQueryError, variant_id_filter, variant_selector
 from app.responses import collections_response, response_meta, resultsets_response
 from app.services.cohorts import cohort_records
+from app.services.combined_frequencies import with_combined_frequencies
 from app.services.datasets import DatasetSummary, dataset_records
-from app.services.entries import Condition, find_entries
+from app.services.entries import Condition, DatasetResult, find_entries
 from app.services.filtering_terms import term_catalogue
 from app.services.protected_answers import band_small_counts, found_rare_variant
 from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
@@ -97,6 +99,8 @@ def answer_records(
         hits = [dataset for dataset in hits if views[dataset.id].protected]
         if hits and found_rare_variant(store, hits, variants_in, protections.budget_rare_frequency):
             current_access().budget.charge(current_caller().identity)
+    if target is GENOMIC_VARIATION and granularity == "record":
+        results = _with_combined_frequencies(results, views, protections)
     threshold = protections.small_count_threshold
     results = band_small_counts(results, views, granularity, threshold)
     if any(result.count_band for result in results):
@@ -109,6 +113,30 @@ def answer_records(
     return resultsets_response(
         meta, granularity, results, request.include_resultset_responses, warnings
     )
+
+
+def _with_combined_frequencies(
+    results: list[DatasetResult], views: dict[str, DatasetView], protections: Protections
+) -> list[DatasetResult]:
+    """Each variant record also gets its frequencies summed over every dataset the caller sees,
+    counting no allele a protection hides in its dataset."""
+    hidden_rare = [i for i, view in views.items() if view.level == PUBLIC]
+    if protections.rare_allele_frequency <= 0 or not hidden_rare:
+        counted: dict[str, Any] = {"datasetId": {"$in": list(views)}}
+    else:
+        others = [ident for ident in views if ident not in hidden_rare]
+        common = common_alleles(protections.rare_allele_frequency)
+        counted = {
+            "$or": [
+                {"datasetId": {"$in": others}},
+                {"$and": [{"datasetId": {"$in": hidden_rare}}, common]},
+            ]
+        }
+    store = current_store()
+    return [
+        replace(result, records=with_combined_frequencies(store, result.records, counted))
+        for result in results
+    ]
 
 
 def _ensure_budget_left() -> None:
@@ -144,7 +172,9 @@ def answer_collections(
         if request.filters:
             raise BadRequestError("datasets cannot be filtered; filter their entries instead")
         ids = [dataset.id for dataset in _datasets_in(DATASET, collection_id, None)]
-        page, total = dataset_records(store, ids[offset : offset + limit]), len(ids)
+        policy = settings.access
+        shown = {ident: policy.level_of(ident) for ident in ids[offset : offset + limit]}
+        page, total = dataset_records(store, shown), len(ids)
     else:
         scoped, warnings = _scoped_filters(request.filters, COHORT.id, (COHORT.id,))
         selectors = [item.selector for item in scoped]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, make_response, request
 
 from app.beacon.visibility import visible_cohort_datasets, visible_datasets
 from app.context import base_url, current_ontology, current_settings, current_store
@@ -11,6 +11,7 @@ from app.entry_types import COHORT, DATASET, INDIVIDUAL
 from app.errors import NotFoundError
 from app.services import informational
 from app.services.filtering_terms import filtering_terms as filtering_terms_of
+from app.web.routes import catalog_page, prefers_html
 from schemas import responses as shapes
 
 blueprint = Blueprint("beacon_info", __name__)
@@ -22,6 +23,13 @@ def _informational(schema: shapes.Schema, response: dict) -> Response:
 
 
 @blueprint.get("/")
+def root():
+    """Beacon clients get the info response; a browser (HTML preferred) gets the catalog page."""
+    response = make_response(catalog_page() if prefers_html(request.accept_mimetypes) else info())
+    response.vary.add("Accept")
+    return response
+
+
 @blueprint.get("/info")
 def info():
     datasets = visible_datasets()

@@ -43,8 +43,13 @@ def row_access(views: Mapping[str, DatasetView], protections: Protections) -> Ro
     )
 
 
-def stored_selector(dataset_field: str, catalog: bool, variants: bool, access: RowAccess) -> dict:
-    """Selector of the stored documents the caller may read (they enter the pipeline first)."""
+def stored_selector(
+    dataset_field: str | None, catalog: bool, variants: bool, access: RowAccess
+) -> dict:
+    """Selector of the stored documents the caller may read (they enter the pipeline first);
+    a table of no dataset's data (``dataset_field`` None) is read whole."""
+    if dataset_field is None:
+        return {}
     allowed = list(access.levels) if catalog else list(access.readable)
     selector: dict[str, Any] = {dataset_field: {"$in": allowed}}
     if variants and access.common_only:

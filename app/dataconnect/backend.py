@@ -41,7 +41,7 @@ class MongoBackend:
             table.dataset_field, table.catalog, table.variant_rows, self._access
         )
         pipeline = [
-            {"$match": allowed if early is None else {"$and": [allowed, early]}},
+            {"$match": _both(allowed, early)},
             STABLE_ORDER,
             *table.base_pipeline,
             *(catalog_stages(self._access) if table.catalog else []),
@@ -51,3 +51,9 @@ class MongoBackend:
         ]
         rows = self._store.aggregate(table.collection, pipeline)
         return rows[:size], len(rows) > size
+
+
+def _both(allowed: dict[str, Any], early: dict[str, Any] | None) -> dict[str, Any]:
+    """The access selector and the pushed-down filter, as one selector."""
+    parts = [part for part in (allowed, early) if part]
+    return parts[0] if len(parts) == 1 else {"$and": parts} if parts else {}

@@ -20,6 +20,7 @@ from app.store.collections import (
     DATASETS,
     INDIVIDUALS,
     METADATA_STATS,
+    PRIVACY_LAWS,
     VARIANT_STATS,
     VARIANTS,
 )
@@ -28,6 +29,7 @@ from schemas.dataconnect import (
     DatasetRowSchema,
     IndividualRowSchema,
     PopulationFrequencyRowSchema,
+    PrivacyLawRowSchema,
     VariantRowSchema,
     json_type,
     row_data_model,
@@ -55,8 +57,8 @@ class Table:
     sources: Mapping[str, str] = field(default_factory=dict)
     # hidden fields of every row that together are unique in the table (see sql_pipeline)
     row_key: tuple[str, ...] = (ROW_ID,)
-    # the stored documents' dataset id, which access rules select on
-    dataset_field: str = "datasetId"
+    # the stored documents' dataset id, which access rules select on (None: not dataset data)
+    dataset_field: str | None = "datasetId"
     catalog: bool = False  # one row per dataset, rather than rows of records
 
     @property
@@ -108,8 +110,11 @@ DATASETS_TABLE = Table(
                 "description": "$description",
                 "version": "$version",
                 "country": "$country",
+                "organization": "$organization",
+                "populations": "$populations",
                 "duo_codes": "$dataUseConditions.duoDataUse.id",
-                "privacy_law": "$privacyLaw",
+                "duo_labels": "$dataUseConditions.duoDataUse.label",
+                "privacy_laws": "$privacyLaws",
                 "create_date_time": "$createDateTime",
                 "update_date_time": "$updateDateTime",
                 "variant_count": _first("$variantStats.variantCount", 0),
@@ -256,8 +261,29 @@ POPULATION_FREQUENCIES_TABLE = Table(
     ),
 )
 
+_LAW_SOURCES = {
+    name: name for name in PrivacyLawRowSchema().fields if not name.startswith("source_")
+}
+
+PRIVACY_LAWS_TABLE = Table(
+    name=f"{CATALOG}.catalog.privacy_laws",
+    title="Privacy law",
+    description=(
+        "The privacy-law registry: per jurisdiction, how its main personal-data law treats "
+        "genetic and health data, research, and transfers abroad, with sources."
+    ),
+    collection=PRIVACY_LAWS,
+    row_schema=PrivacyLawRowSchema,
+    sources=_LAW_SOURCES,
+    dataset_field=None,
+    base_pipeline=(
+        _projection(_LAW_SOURCES, source_titles="$sources.title", source_urls="$sources.url"),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     DATASETS_TABLE,
+    PRIVACY_LAWS_TABLE,
     INDIVIDUALS_TABLE,
     BIOSAMPLES_TABLE,
     VARIANTS_TABLE,

@@ -37,8 +37,12 @@ def known_datasets(store: Store) -> list[DatasetSummary]:
     ]
 
 
-def dataset_records(store: Store, dataset_ids: list[str]) -> list[dict[str, Any]]:
-    """Beacon dataset documents; a dataset with variants but no description gets a minimal one."""
+def dataset_records(store: Store, levels: dict[str, str]) -> list[dict[str, Any]]:
+    """Beacon dataset documents of the datasets ``levels`` names, with their access level in
+    ``accessLevel`` (an extension field, like ``country``: the model's ``info`` refers to a
+    schema file the official model does not ship); a dataset with variants but no description
+    gets a minimal one."""
+    dataset_ids = list(levels)
     found = {
         doc["_id"]: doc for doc in store.collection(DATASETS).find({"_id": {"$in": dataset_ids}})
     }
@@ -46,5 +50,5 @@ def dataset_records(store: Store, dataset_ids: list[str]) -> list[dict[str, Any]
     for dataset_id in dataset_ids:
         document = dict(found.get(dataset_id) or {"name": dataset_id})
         document.pop("_id", None)
-        records.append({"id": dataset_id, **document})
+        records.append({"id": dataset_id, **document, "accessLevel": levels[dataset_id]})
     return records

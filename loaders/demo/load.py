@@ -71,7 +71,9 @@ def load_demo(store: Store) -> str:
     data = demo_data_dir()
     datasets = load_datasets(store, data / "datasets.yaml")
     dataset_id = datasets.dataset_ids[0]
-    summary = load_vcf(store, data / "demo.vcf.gz", dataset_id, DEMO_ASSEMBLY)
+    summary = load_vcf(
+        store, data / "demo.vcf.gz", dataset_id, DEMO_ASSEMBLY, populations=data / "populations.tsv"
+    )
     metadata = load_metadata(store, [data / "metadata"], dataset_id)
     entries = ", ".join(f"{count} {entry}" for entry, count in metadata.loaded.items())
     return (

@@ -1,5 +1,12 @@
 """The VCF loader: one ``genomicVariations`` document per ALT allele, streamed into the store."""
 
 from loaders.vcf.load import VcfLoadSummary, iter_variant_documents, load_vcf
+from loaders.vcf.populations import SamplePopulations, read_populations_file
 
-__all__ = ["VcfLoadSummary", "iter_variant_documents", "load_vcf"]
+__all__ = [
+    "SamplePopulations",
+    "VcfLoadSummary",
+    "iter_variant_documents",
+    "load_vcf",
+    "read_populations_file",
+]

@@ -22,6 +22,7 @@ from loaders.vcf.alleles import (
 )
 from loaders.vcf.annotation import AnnotationLayout, allele_annotation, info_value
 from loaders.vcf.genotypes import GenotypeCounts
+from loaders.vcf.populations import ALL_SAMPLES
 from loaders.vcf.records import VcfRecord
 
 DBSNP_URL = "https://www.ncbi.nlm.nih.gov/snp/"
@@ -57,11 +58,17 @@ class VariantDocumentBuilder:
     """Builds the documents of one dataset; caches per-chromosome names and sequence ids."""
 
     def __init__(
-        self, dataset_id: str, assembly: str, annotations: tuple[AnnotationLayout, ...]
+        self,
+        dataset_id: str,
+        assembly: str,
+        annotations: tuple[AnnotationLayout, ...],
+        population_names: tuple[str, ...] = (),
     ) -> None:
+        """``population_names`` index the per-population counts of ``GenotypeCounts`` (sorted)."""
         self.dataset_id = dataset_id
         self.assembly = assembly
         self.annotations = annotations
+        self.population_names = population_names
         keys = [layout.key for layout in annotations] + list(_GENE_KEYS)
         self._annotated = re.compile("|".join(f"(?:^|;){key}=" for key in keys)).search
         self._frequency_source = {"source": dataset_id, "sourceReference": f"datasets/{dataset_id}"}
@@ -86,6 +93,9 @@ class VariantDocumentBuilder:
         the frequencies come from INFO AC/AN. An allele whose count is known to be 0 (every
         genotype without it, or INFO AC=0) is not in the dataset: the beacon must not answer
         that it exists. One of unknown count is kept.
+
+        ``frequencyInPopulations`` lists the frequency among all samples (``ALL``) first, then,
+        when the counts have them, one per population with a called allele at the site.
         """
         name, sequence, accession = self._chromosome(record.chrom)
         ref = record.ref.upper()
@@ -135,7 +145,12 @@ class VariantDocumentBuilder:
                 continue  # known to be carried by no one: not in this dataset
             frequency = None
             if called and allele_count is not None:
-                beacon["frequencyInPopulations"] = self._frequencies(allele_count, called)
+                frequencies = [_frequency(ALL_SAMPLES, allele_count, called)]
+                if counts is not None and counts.population_allele_numbers is not None:
+                    frequencies += self._population_frequencies(counts, number)
+                beacon["frequencyInPopulations"] = [
+                    {**self._frequency_source, "frequencies": frequencies}
+                ]
                 frequency = allele_count / called
             documents.append(
                 {
@@ -161,15 +176,33 @@ class VariantDocumentBuilder:
             )
         return documents
 
-    def _frequencies(self, allele_count: int, allele_number: int) -> list[dict[str, Any]]:
-        """The dataset's own frequency: every sample of the VCF is one population, ``ALL``."""
-        frequency = {
-            "population": "ALL",
-            "alleleFrequency": allele_count / allele_number,
-            "alleleCount": allele_count,
-            "alleleNumber": allele_number,
-        }
-        return [{**self._frequency_source, "frequencies": [frequency]}]
+    def _population_frequencies(self, counts: GenotypeCounts, alt: int) -> list[dict[str, Any]]:
+        """One entry per population with a called allele at the site, in name order."""
+        allele_numbers = counts.population_allele_numbers or []
+        first = (alt - 1) * len(allele_numbers)
+        allele_counts = (counts.population_allele_counts or [])[first : first + len(allele_numbers)]
+        return [
+            {
+                "population": name,
+                "alleleFrequency": allele_count / allele_number,
+                "alleleCount": allele_count,
+                "alleleNumber": allele_number,
+            }
+            for name, allele_count, allele_number in zip(
+                self.population_names, allele_counts, allele_numbers, strict=True
+            )
+            if allele_number
+        ]
+
+
+def _frequency(population: str, allele_count: int, allele_number: int) -> dict[str, Any]:
+    """A Beacon ``PopulationFrequency``, with the counts it was computed from."""
+    return {
+        "population": population,
+        "alleleFrequency": allele_count / allele_number,
+        "alleleCount": allele_count,
+        "alleleNumber": allele_number,
+    }
 
 
 def _legacy_variation(

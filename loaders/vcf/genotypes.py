@@ -6,13 +6,19 @@ scanned as one byte array with numpy: every GT of the usual shape (``0/1``, ``1|
 haploid ``1``) is decoded in bulk, and Python touches only the carriers of a non-reference allele.
 Lines holding any other GT shape (allele indexes above 9, ploidy above 2, ...) take a plain
 per-sample parse that gives the same answer.
+
+When samples are assigned to populations, AC and AN are also counted per population: AC from the
+carrier entries already found, AN from the cells calling fewer than two alleles (a population's
+AN is two per member less what those cells lack), so the extra work scales with the carriers and
+the missing or haploid calls, not with every cell. Without populations nothing extra is done.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +34,7 @@ _MISSING = -1
 _FAST_MAX_ALLELE = 9  # one-digit allele indexes: the numpy path's limit
 _ALLELE_SLOTS = _FAST_MAX_ALLELE + 1
 _ALLELE_SEPARATOR = re.compile(rb"[/|]")
+_NO_POPULATION = -1
 
 
 class MalformedGenotypeError(ValueError):
@@ -42,11 +49,19 @@ class MalformedGenotypeError(ValueError):
 
 @dataclass
 class GenotypeCounts:
-    """Allele counts of one VCF line: ``allele_counts[i]`` is AC of ALT ``i + 1``."""
+    """Allele counts of one VCF line: ``allele_counts[i]`` is AC of ALT ``i + 1``.
+
+    With P populations (``GenotypeCounter.population_names``), ``population_allele_numbers[p]``
+    is the called alleles of population ``p``'s samples and ``population_allele_counts[i * P + p]``
+    their AC of ALT ``i + 1`` (one flat list per line, not one per ALT: fewer allocations); both
+    are None without populations.
+    """
 
     allele_counts: list[int]
     allele_number: int
     carriers: dict[int, list[dict]] = field(default_factory=dict)  # ALT number -> caseLevelData
+    population_allele_counts: list[int] | None = None
+    population_allele_numbers: list[int] | None = None
 
 
 class GenotypeCounter:
@@ -57,13 +72,23 @@ class GenotypeCounter:
     the genotype decoding. Treat the documents as read-only.
     """
 
-    def __init__(self, sample_names: Sequence[str]) -> None:
+    def __init__(
+        self, sample_names: Sequence[str], population_of: Mapping[str, str] | None = None
+    ) -> None:
+        """``population_of`` maps sample names to populations; samples it lacks are in none."""
         self.sample_names = tuple(sample_names)
         self._cases = [
             {"biosampleId": name, "zygosity": term}
             for term in _ZYGOSITY_TERMS
             for name in self.sample_names
         ]
+        population_of = population_of or {}
+        names = [population_of.get(name) for name in self.sample_names]
+        self.population_names = tuple(sorted({name for name in names if name is not None}))
+        self._populations: _Populations | None = None
+        if self.population_names:
+            self._populations = _Populations.of(names, self.population_names)
+        self._in_none = [_NO_POPULATION] * len(self.sample_names)
 
     def case(self, sample: int, zygosity_code: int) -> dict:
         return self._cases[zygosity_code * len(self.sample_names) + sample]
@@ -109,15 +134,25 @@ class GenotypeCounter:
         allele_counts = [0] * alt_count
         allele_number = 0
         carriers: dict[int, list[dict]] = {}
+        populations = self._populations
+        n_populations = populations.count if populations is not None else 0
+        population_of = populations.index_list if populations is not None else self._in_none
+        population_counts = [0] * (alt_count * n_populations)
+        population_numbers = [0] * n_populations
         for sample, column in enumerate(row.split(b"\t")):
             keys = column.split(b":")
             gt = keys[gt_index] if gt_index < len(keys) else b"."
             alleles = _parse_gt(gt, alt_count, sample)
             called = [allele for allele in alleles if allele >= 0]
             allele_number += len(called)
+            population = population_of[sample]
+            if population != _NO_POPULATION:
+                population_numbers[population] += len(called)
             for alt in sorted({allele for allele in called if allele > 0}):
                 copies = called.count(alt)
                 allele_counts[alt - 1] += copies
+                if population != _NO_POPULATION:
+                    population_counts[(alt - 1) * n_populations + population] += copies
                 if len(alleles) == 1:
                     zygosity = _HEMI
                 elif copies == len(alleles):
@@ -125,7 +160,11 @@ class GenotypeCounter:
                 else:
                     zygosity = _HET
                 carriers.setdefault(alt, []).append(self.case(sample, zygosity))
-        return GenotypeCounts(allele_counts, allele_number, carriers)
+        if populations is None:
+            return GenotypeCounts(allele_counts, allele_number, carriers)
+        return GenotypeCounts(
+            allele_counts, allele_number, carriers, population_counts, population_numbers
+        )
 
     def _count_with_numpy(
         self, rows: Sequence[bytes], alt_counts: Sequence[int]
@@ -133,10 +172,13 @@ class GenotypeCounter:
         """Decode rows whose GT comes first; None for rows needing the per-sample parse."""
         n_rows, n_samples = len(rows), len(self.sample_names)
         words, three_bytes = _cell_words(rows, n_samples)
-        calls = _decode_calls(words, three_bytes, n_rows, n_samples)
+        populations = self._populations
+        calls = _decode_calls(words, three_bytes, n_rows, n_samples, populations)
         _check_allele_indexes(calls, rows, alt_counts)
         entries = _carrier_entries(calls, n_samples)
         results = _counts_per_row(calls, entries, alt_counts)
+        if populations is not None:
+            _attach_population_counts(results, calls, entries, alt_counts, populations)
         self._attach_carriers(results, entries)
         return results
 
@@ -233,6 +275,27 @@ def _cell_words(rows: Sequence[bytes], n_samples: int) -> tuple[np.ndarray, bool
     return every_offset[starts], False
 
 
+@dataclass(frozen=True)
+class _Populations:
+    """The samples' populations as indexes into the sorted population names."""
+
+    count: int
+    index_list: list[int]  # per sample, -1 for no population: for the plain parse
+    columns: np.ndarray  # per sample, ``count`` for no population: a column numpy drops
+    sizes: np.ndarray  # samples per population
+
+    @classmethod
+    def of(cls, sample_populations: Sequence[str | None], names: Sequence[str]) -> _Populations:
+        position = {name: index for index, name in enumerate(names)}
+        index_list = [
+            _NO_POPULATION if name is None else position[name] for name in sample_populations
+        ]
+        indexes = np.array(index_list, dtype=np.int64)
+        columns = np.where(indexes >= 0, indexes, len(names))
+        sizes = np.bincount(columns, minlength=len(names) + 1)[:-1].astype(np.int64)
+        return cls(len(names), index_list, columns, sizes)
+
+
 @dataclass
 class _Calls:
     """Decoded calls of a batch: per-row totals, and the few cells carrying an ALT allele."""
@@ -243,9 +306,16 @@ class _Calls:
     samples: np.ndarray
     allele_1: np.ndarray
     allele_2: np.ndarray  # -2 for a haploid call
+    population_allele_numbers: np.ndarray | None = None  # rows x populations, when assigned
 
 
-def _decode_calls(words: np.ndarray, three_bytes: bool, n_rows: int, n_samples: int) -> _Calls:
+def _decode_calls(
+    words: np.ndarray,
+    three_bytes: bool,
+    n_rows: int,
+    n_samples: int,
+    populations: _Populations | None = None,
+) -> _Calls:
     """Classify every cell by whole-word comparisons; decode byte by byte only the rest.
 
     Homozygous-reference and missing calls (nearly all cells) are recognised without leaving
@@ -285,6 +355,17 @@ def _decode_calls(words: np.ndarray, three_bytes: bool, n_rows: int, n_samples: 
     called = (first >= 0).astype(np.int64) + (second >= 0)
     allele_numbers += np.bincount(rows, weights=called, minlength=n_rows).astype(np.int64)
     carrying = ((first > 0) | (second > 0)) & simple_rows[rows]
+    population_numbers = None
+    if populations is not None:
+        missing = diploid_missing if three_bytes else diploid_missing | haploid_missing
+        population_numbers = _population_allele_numbers(
+            missing,
+            haploid_reference,
+            (rows, samples, called),
+            n_rows,
+            n_samples,
+            populations,
+        )
     return _Calls(
         simple_rows,
         allele_numbers,
@@ -292,7 +373,37 @@ def _decode_calls(words: np.ndarray, three_bytes: bool, n_rows: int, n_samples: 
         samples[carrying],
         first[carrying],
         second[carrying],
+        population_numbers,
     )
+
+
+def _population_allele_numbers(
+    missing: np.ndarray,
+    haploid_reference: np.ndarray | None,
+    rare: tuple[np.ndarray, np.ndarray, np.ndarray],
+    n_rows: int,
+    n_samples: int,
+    populations: _Populations,
+) -> np.ndarray:
+    """Called alleles per row and population: two per member, less what the other calls lack.
+
+    Only the cells calling fewer than two alleles are visited: whole-missing calls (``missing``),
+    haploid reference calls, and the decoded ``rare`` cells (rows, samples, called alleles) that
+    call fewer than two. Carriers of a diploid call, most rare cells, lack nothing.
+    """
+    width = populations.count + 1  # the last column gathers the samples in no population
+
+    def lacking(rows: np.ndarray, samples: np.ndarray, weights: Any = None) -> np.ndarray:
+        keys = rows * width + populations.columns[samples]
+        return np.bincount(keys, weights=weights, minlength=n_rows * width).astype(np.int64)
+
+    missed = 2 * lacking(*np.divmod(np.flatnonzero(missing), n_samples))
+    if haploid_reference is not None:
+        missed += lacking(*np.divmod(np.flatnonzero(haploid_reference), n_samples))
+    rows, samples, called = rare
+    short = called < 2
+    missed += lacking(rows[short], samples[short], 2 - called[short])
+    return 2 * populations.sizes - missed.reshape(n_rows, width)[:, : populations.count]
 
 
 @dataclass
@@ -370,3 +481,37 @@ def _counts_per_row(
         per_alt = counts[1 : alt_count + 1] + [0] * max(0, alt_count - _FAST_MAX_ALLELE)
         results.append(GenotypeCounts(per_alt, allele_numbers[row]))
     return results
+
+
+def _attach_population_counts(
+    results: list[GenotypeCounts | None],
+    calls: _Calls,
+    entries: _Entries,
+    alt_counts: Sequence[int],
+    populations: _Populations,
+) -> None:
+    """AC per ALT and population from the carrier entries, and AN per population, per row."""
+    n_rows, n_populations = len(results), populations.count
+    slots = min(max(alt_counts), _FAST_MAX_ALLELE) + 1
+    width = n_populations + 1  # the last column gathers the samples in no population
+    copies = np.where(entries.zygosity == _HOM, 2, 1)
+    keys = (entries.rows * slots + entries.alts) * width + populations.columns[entries.samples]
+    counts = np.bincount(keys, weights=copies, minlength=n_rows * slots * width)
+    per_row = (
+        counts.reshape(n_rows, slots, width)[:, 1:, :n_populations]
+        .reshape(n_rows, (slots - 1) * n_populations)
+        .astype(np.int64)
+        .tolist()
+    )
+    numbers = calls.population_allele_numbers.tolist()  # type: ignore[union-attr]
+    for row, result in enumerate(results):
+        if result is None:
+            continue
+        per_alt = per_row[row]
+        alt_count = alt_counts[row]
+        if alt_count < slots - 1:
+            per_alt = per_alt[: alt_count * n_populations]
+        elif alt_count >= slots:  # ALTs beyond the ninth, which one-digit calls cannot carry
+            per_alt += [0] * ((alt_count - slots + 1) * n_populations)
+        result.population_allele_counts = per_alt
+        result.population_allele_numbers = numbers[row]

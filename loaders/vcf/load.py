@@ -26,11 +26,23 @@ from loaders.errors import LoadError
 from loaders.vcf.documents import VariantDocumentBuilder
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
 from loaders.vcf.header import read_header
+from loaders.vcf.populations import (
+    SamplePopulations,
+    populations_from_metadata,
+    read_populations_file,
+)
 from loaders.vcf.records import RecordParser, VcfRecord
 
 # Lines per numpy genotype pass: enough to amortise numpy's per-call cost when samples are few,
 # bounded by a cell budget so a batch stays a few tens of MB when samples are many.
 _MIN_BATCH_LINES, _MAX_BATCH_LINES, _GENOTYPE_CELLS_PER_BATCH = 256, 2000, 2_000_000
+
+
+@dataclass(frozen=True)
+class PopulationSize:
+    name: str
+    samples: int  # VCF samples in the population
+    countries: tuple[str, ...]  # ISO 3166-1 alpha-2 codes given for them, sorted
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,13 @@ class VcfLoadSummary:
     variants: int  # documents written: one per ALT allele, '*' and '.' not counted
     samples: int
     seconds: float
+    populations: tuple[PopulationSize, ...] = ()  # in name order; empty: only ALL
+    population_source: str | None = None  # the populations file, or "dataset metadata"
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def samples_in_populations(self) -> int:
+        return sum(population.samples for population in self.populations)
 
 
 def _canonical(path: str, assembly_id: str) -> str:
@@ -59,7 +78,13 @@ class VcfDocumentStream:
     """
 
     def __init__(
-        self, path: str | Path, dataset_id: str, assembly_id: str, *, progress: bool = False
+        self,
+        path: str | Path,
+        dataset_id: str,
+        assembly_id: str,
+        *,
+        progress: bool = False,
+        populations: SamplePopulations | None = None,
     ) -> None:
         self.path = str(path)
         self.dataset_id = dataset_id
@@ -71,8 +96,7 @@ class VcfDocumentStream:
         self.reference_names: set[str] = set()
         self.longest_variant = 0
         self._parser = RecordParser(self.path, self.header)
-        self._builder = VariantDocumentBuilder(dataset_id, self.assembly, self.header.annotations)
-        self._genotypes = GenotypeCounter(self.header.samples)
+        self.assign_populations(populations)
         samples = max(len(self.header.samples), 1)
         self._batch_lines = max(
             _MIN_BATCH_LINES, min(_MAX_BATCH_LINES, _GENOTYPE_CELLS_PER_BATCH // samples)
@@ -85,6 +109,44 @@ class VcfDocumentStream:
     @property
     def sample_names(self) -> tuple[str, ...]:
         return tuple(self.header.samples)
+
+    def assign_populations(self, populations: SamplePopulations | None) -> None:
+        """Count alleles per population too (or not, with None); call before iterating."""
+        self.populations = populations if populations and populations.population_of else None
+        self._genotypes = GenotypeCounter(
+            self.header.samples, self.populations.population_of if self.populations else None
+        )
+        self._builder = VariantDocumentBuilder(
+            self.dataset_id,
+            self.assembly,
+            self.header.annotations,
+            self._genotypes.population_names,
+        )
+
+    def population_sizes(self) -> tuple[PopulationSize, ...]:
+        """The populations the VCF's samples were assigned to, in name order."""
+        if self.populations is None:
+            return ()
+        members: dict[str, list[str]] = {}
+        for sample in self.header.samples:
+            population = self.populations.population_of.get(sample)
+            if population is not None:
+                members.setdefault(population, []).append(sample)
+        country_of = self.populations.country_of
+        return tuple(
+            PopulationSize(
+                name,
+                len(members[name]),
+                tuple(sorted({country_of[s] for s in members[name] if s in country_of})),
+            )
+            for name in sorted(members)
+        )
+
+    def warnings(self) -> tuple[str, ...]:
+        if self.populations is None:
+            return ()
+        warning = self.populations.unknown_samples_warning(self.header.samples)
+        return (warning,) if warning else ()
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         self.records = self.variants = self.longest_variant = 0
@@ -165,10 +227,17 @@ def _numbered_lines(path: str) -> Iterator[tuple[int, bytes]]:
 
 
 def iter_variant_documents(
-    path: str | Path, dataset_id: str, assembly_id: str, *, progress: bool = False
+    path: str | Path,
+    dataset_id: str,
+    assembly_id: str,
+    *,
+    progress: bool = False,
+    populations: SamplePopulations | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The ``genomicVariations`` documents of a VCF, streamed, without touching any store."""
-    return iter(VcfDocumentStream(path, dataset_id, assembly_id, progress=progress))
+    return iter(
+        VcfDocumentStream(path, dataset_id, assembly_id, progress=progress, populations=populations)
+    )
 
 
 def load_vcf(
@@ -179,10 +248,19 @@ def load_vcf(
     *,
     progress: bool = False,
     batch_size: int = 2000,
+    populations: str | Path | None = None,
 ) -> VcfLoadSummary:
-    """Replace the dataset's variants with those of the VCF, all or nothing, then its stats."""
+    """Replace the dataset's variants with those of the VCF, all or nothing, then its stats.
+
+    ``populations`` is a populations file (``loaders.vcf.populations``); without one, samples
+    get the populations the dataset's metadata in the store gives them, if any.
+    """
     began = time.perf_counter()
+    assignment = read_populations_file(populations) if populations is not None else None
     stream = VcfDocumentStream(path, dataset_id, assembly_id, progress=progress)
+    if assignment is None:
+        assignment = populations_from_metadata(store, dataset_id, stream.sample_names)
+    stream.assign_populations(assignment)
     store.ensure_indexes()
     store.replace_documents(VARIANTS, {"datasetId": dataset_id}, stream, batch_size=batch_size)
     stats = {
@@ -205,4 +283,7 @@ def load_vcf(
         variants=stream.variants,
         samples=stream.samples,
         seconds=time.perf_counter() - began,
+        populations=stream.population_sizes(),
+        population_source=stream.populations.source if stream.populations else None,
+        warnings=stream.warnings(),
     )

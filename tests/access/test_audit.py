@@ -91,3 +91,19 @@ def test_the_cli_exports_the_log(monkeypatch):
     )
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
     assert [(row["who"], row["datasets"]) for row in rows] == [("address:10.0.0.0", "pub:count")]
+
+
+def test_the_client_address_comes_from_trusted_proxies_only(keys):
+    store = open_store("mongomock://localhost/audited_proxy")
+    store.collection(AUDIT_LOG).delete_many({})
+    forwarded = {"X-Forwarded-For": "203.0.113.9, 10.0.0.2"}
+    for proxies in (0, 1):
+        client = create_app(
+            access_config(keys["jwks"], TRUSTED_PROXIES=proxies), store=store
+        ).test_client()
+        client.get(
+            f"/g_variants?{SNV}", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+        )
+    logged = [entry["who"] for entry in store.collection(AUDIT_LOG).find({}).sort([("at", 1)])]
+    # untrusted headers are ignored; one trusted proxy vouches for the last address it saw
+    assert logged == ["address:10.0.0.1", "address:10.0.0.2"]

@@ -180,3 +180,36 @@ def test_a_budget_resets_with_its_period():
     now[0] += 3600
     assert not budget.state("someone").exhausted
     assert budget.state("someone").resets_at.timestamp() > now[0]
+
+
+def test_combined_frequencies_count_only_what_the_caller_may_see(tiered_store, keys, tokens):
+    """A record's combined entry sums the allele counts of the datasets the caller sees, leaving
+    out alleles hidden as rare on PUBLIC ones; its own dataset's entry stays first."""
+    config = access_config(keys["jwks"], RARE_ALLELE_FREQUENCY=0.01)
+    client = create_app(config, store=tiered_store).test_client()
+
+    def combined(allele: dict, token_case: str) -> dict[str, dict]:
+        answer = client.get(
+            sequence_query(allele, "record"), headers=headers(tokens[token_case])
+        ).json
+        entries = {}
+        for result_set in answer["response"]["resultSets"]:
+            (record,) = result_set["results"]
+            own, total = record["frequencyInPopulations"][0], record["frequencyInPopulations"][-1]
+            assert own["source"] == result_set["id"]
+            entries[result_set["id"]] = {"own": own, "total": total}
+        return entries
+
+    def all_count(entry: dict) -> int:
+        (everyone,) = [f for f in entry["frequencies"] if f["population"] == "ALL"]
+        return everyone["alleleCount"]
+
+    granted = combined(COMMON, "granted by visa")
+    own_count = all_count(granted["pub"]["own"])
+    assert all_count(granted["pub"]["total"]) == 3 * own_count
+    assert granted["pub"]["total"]["source"] == "all datasets you may see (ctl, pub, reg)"
+    registered = combined(COMMON, "registered")
+    assert all_count(registered["reg"]["total"]) == 2 * own_count
+    rare = combined(RARE, "registered")  # hidden in pub, so only reg counts
+    assert set(rare) == {"reg"}
+    assert all_count(rare["reg"]["total"]) == all_count(rare["reg"]["own"])

@@ -76,11 +76,22 @@ def test_rs671_record_carries_frequency_and_carriers(client):
     assert (interval["start"]["value"], interval["end"]["value"]) == (111803961, 111803962)
     assert record["variation"]["location"]["sequence_id"] == "refseq:NC_000012.12"
     assert "ALDH2" in record["molecularAttributes"]["geneIds"]
-    (frequency,) = record["frequencyInPopulations"][0]["frequencies"]
+    frequency, *per_population = record["frequencyInPopulations"][0]["frequencies"]
+    assert frequency["population"] == "ALL"
     assert 0 < frequency["alleleFrequency"] <= 1
     carriers = record["caseLevelData"]
     allele_count = sum(2 if c["zygosity"]["id"] == "GENO:0000136" else 1 for c in carriers)
     assert allele_count == frequency["alleleCount"]
+    # the demo's five populations (populations.tsv) hold every sample between them
+    assert [f["population"] for f in per_population] == [
+        "Han Chinese",
+        "Japanese",
+        "Korean",
+        "Malay",
+        "Thai",
+    ]
+    for key in ("alleleCount", "alleleNumber"):
+        assert sum(f[key] for f in per_population) == frequency[key]
 
 
 def test_get_and_post_give_the_same_answer(client):

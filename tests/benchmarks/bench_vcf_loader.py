@@ -9,7 +9,9 @@ times (a) ``for record in pysam.VariantFile(path): pass``, the reference; (a2) `
 to text (the bcftools bundled in pysam), the reference PERFORMANCE.md states its targets
 against; (b) ``iter_variant_documents`` fully consumed (parsing, genotype counts, documents);
 (c) ``load_vcf`` into the embedded mongomock store (skipped with ``--no-load``: mongomock's
-per-field copying makes it slow). It prints records/s and the ratios to (a) and (a2).
+per-field copying makes it slow). With ``--populations N`` it also times (b) with every sample
+assigned at random to one of N populations (frequencies per population). It prints records/s and
+the ratios to (a) and (a2).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from app.store import open_store  # noqa: E402
 from loaders.vcf import iter_variant_documents, load_vcf  # noqa: E402
+from loaders.vcf.populations import SamplePopulations  # noqa: E402
 
 DEMO_VCF = REPO / "loaders" / "demo" / "data" / "demo.vcf.gz"
 GENERATED_RECORDS, GENERATED_SAMPLES = 100_000, 100
@@ -108,10 +111,18 @@ def bcftools_view(path: Path) -> int:
     return 0
 
 
-def documents_only(path: Path) -> int:
-    for _ in iter_variant_documents(path, "bench", ASSEMBLY):
+def documents_only(path: Path, populations: SamplePopulations | None = None) -> int:
+    for _ in iter_variant_documents(path, "bench", ASSEMBLY, populations=populations):
         pass
     return 0
+
+
+def random_populations(samples: list[str], count: int, seed: int = 20261125) -> SamplePopulations:
+    """Every sample in one of ``count`` populations, members scattered over the columns."""
+    chosen = np.random.default_rng(seed).integers(0, count, len(samples)).tolist()
+    return SamplePopulations(
+        "random", {sample: f"P{index:02d}" for sample, index in zip(samples, chosen, strict=True)}
+    )
 
 
 def into_mongomock(path: Path) -> int:
@@ -119,12 +130,13 @@ def into_mongomock(path: Path) -> int:
     return load_vcf(store, path, "bench", ASSEMBLY).records
 
 
-def measure(path: Path, load: bool = True) -> None:
+def measure(path: Path, load: bool = True, populations: int = 0) -> None:
     reference_seconds, records = _timed(lambda: bare_pysam(path))
     bcftools_seconds, _ = _timed(lambda: bcftools_view(path))
     documents_seconds, _ = _timed(lambda: documents_only(path))
     with pysam.VariantFile(str(path)) as vcf:
-        samples = len(vcf.header.samples)
+        sample_names = list(vcf.header.samples)
+    samples = len(sample_names)
     print(f"\n{path.name} ({records:,} records x {samples:,} samples)")
     print(f"  {'':<30} {'seconds':>9} {'records/s':>12}  {'vs (a)':>7} {'vs (a2)':>7}")
     rows = [
@@ -132,6 +144,10 @@ def measure(path: Path, load: bool = True) -> None:
         ("(a2) bcftools view to text", bcftools_seconds),
         ("(b) iter_variant_documents", documents_seconds),
     ]
+    if populations:
+        assignment = random_populations(sample_names, populations)
+        seconds, _ = _timed(lambda: documents_only(path, assignment))
+        rows.append((f"(b) with {populations} populations", seconds))
     if load:
         load_seconds, loaded = _timed(lambda: into_mongomock(path))
         assert loaded == records, f"load read {loaded} records, pysam {records}"
@@ -150,6 +166,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples", type=int, default=GENERATED_SAMPLES)
     parser.add_argument("--format", choices=FORMATS, default="GT", dest="format_keys")
     parser.add_argument("--no-load", action="store_true", help="skip (c), the mongomock load")
+    parser.add_argument(
+        "--populations",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time (b) with the samples split at random into N populations",
+    )
     arguments = parser.parse_args(argv)
     paths = list(arguments.vcf)
     with tempfile.TemporaryDirectory(prefix="bench-vcf-") as folder:
@@ -165,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             )
         for path in paths:
-            measure(path, load=not arguments.no_load)
+            measure(path, load=not arguments.no_load, populations=arguments.populations)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def test_paging_yields_every_row_once_and_rows_fit_the_data_model(demo_store, ta
     page = WIDE_PAGE if table.collection == "genomicVariations" else PAGE
     client = paged_client(demo_store, page)
     rows = every_page(client, client.get(f"/data-connect/table/{table.name}/data"), page)
-    if table.collection != "datasets":  # the demo catalog is one row
+    if not table.catalog and table.dataset_field is not None:  # the catalog tables are small
         assert len(rows) > page  # more than one page was followed
     validator = Draft7Validator(table.data_model)
     for row in rows:

@@ -25,7 +25,8 @@ def populations_tsv(cohort: Cohort) -> str:
 
 
 def dataset_record(cohort: Cohort, records: Sequence[Record]) -> dict:
-    """The Beacon v2 dataset record (default model) plus our ``country`` and ``populations``."""
+    """The Beacon v2 dataset record (default model) plus our ``country``, ``populations`` and
+    ``organization`` (the loader adds the country's laws)."""
     names = ", ".join(population.name for population in POPULATIONS)
     return {
         "id": DATASET_ID,
@@ -45,6 +46,7 @@ def dataset_record(cohort: Cohort, records: Sequence[Record]) -> dict:
         },
         "country": HOSTING_COUNTRY,
         "populations": [population.name for population in POPULATIONS],
+        "organization": "asia-beacon project (synthetic demo data)",
     }
 
 

@@ -1,0 +1,1 @@
+"""The data catalog: datasets across countries, their consent codes and governing laws."""
