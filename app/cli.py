@@ -10,7 +10,8 @@ import click
 from app.access.audit import EXPORT_FORMATS, export
 from app.access.audit import entries as audit_entries
 from app.config import DEFAULTS
-from app.store import Store, StoreConfigurationError, open_store
+from app.store import DATASETS, Store, StoreConfigurationError, open_store
+from loaders.datasets import catalog_gaps
 from loaders.errors import LoadError
 
 URI_OPTION = click.option(
@@ -86,7 +87,14 @@ def load_vcf_command(
         )
     except LoadError as error:
         _fail(error)
-    for warning in summary.warnings:
+    described = store.collection(DATASETS).find_one({"_id": dataset_id})
+    warnings = [*summary.warnings, *(catalog_gaps(described) if described else [])]
+    if described is None:
+        warnings.append(
+            f"dataset {dataset_id}: no description, so the catalog shows no country, consent "
+            "codes or law for it; load one with `asia-beacon load datasets`"
+        )
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     rate = summary.records / summary.seconds if summary.seconds else 0.0
     click.echo(

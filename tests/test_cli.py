@@ -62,3 +62,5 @@ def test_load_vcf_reports_what_it_loaded():
     assert result.exit_code == 0, result.output
     assert "into dataset d1 (GRCh38)" in result.output
     assert "records/s" in result.output
+    # a dataset with no description is flagged: the catalog would know nothing of it
+    assert "warning: dataset d1: no description" in result.output
