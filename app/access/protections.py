@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.access.policy import PUBLIC
 from app.store.collections import ALLELE_FREQUENCY
 
 
@@ -20,6 +21,11 @@ def banded_count(count: int, threshold: int) -> tuple[int, bool]:
     if 0 < count < threshold:
         return threshold, True
     return count, False
+
+
+def hides_rare_alleles(level: str, frequency: float) -> bool:
+    """Whether a dataset of this level answers as if its rare alleles were absent."""
+    return level == PUBLIC and frequency > 0
 
 
 def common_alleles(frequency: float) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -9,8 +10,8 @@ from typing import Any
 from flask import Request
 
 from app.access.flask_access import current_access, current_caller, current_views, note_answer
-from app.access.policy import PUBLIC, DatasetView, Protections, lowest_granularity
-from app.access.protections import common_alleles
+from app.access.policy import DatasetView, Protections, lowest_granularity
+from app.access.protections import common_alleles, hides_rare_alleles
 from app.beacon.parsing import beacon_request, variant_query
 from app.beacon.visibility import visible_cohort_datasets, visible_datasets
 from app.context import current_ontology, current_settings, current_store
@@ -63,7 +64,7 @@ def answer_records(
     def variants_in(dataset: DatasetSummary) -> dict[str, Any]:
         """The query's variants in one dataset; on PUBLIC ones, rare alleles are absent."""
         found = selector(dataset.id, dataset.longest_variant)
-        if views[dataset.id].level == PUBLIC and protections.rare_allele_frequency > 0:
+        if hides_rare_alleles(views[dataset.id].level, protections.rare_allele_frequency):
             return {"$and": [found, common_alleles(protections.rare_allele_frequency)]}
         return found
 
@@ -88,17 +89,14 @@ def answer_records(
     limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
     offset = page_offset(request.pagination.skip, limit)
     protected = [dataset for dataset in datasets if views[dataset.id].protected]
-    charged = genomic and protected and current_access().budget.enabled
-    if charged:
+    budgeted = genomic and bool(protected) and current_access().budget.enabled
+    if budgeted:
         _ensure_budget_left()
     store = current_store()
     results = find_entries(store, target, datasets, conditions, granularity, offset, limit)
     note_answer(views.values(), granularity)
-    if charged:
-        hits = [dataset for dataset, result in zip(datasets, results, strict=True) if result.exists]
-        hits = [dataset for dataset in hits if views[dataset.id].protected]
-        if hits and found_rare_variant(store, hits, variants_in, protections.budget_rare_frequency):
-            current_access().budget.charge(current_caller().identity)
+    if budgeted:
+        _charge_rare_yes(protected, results, variants_in, protections.budget_rare_frequency)
     if target is GENOMIC_VARIATION and granularity == "record":
         results = _with_combined_frequencies(results, views, protections)
     threshold = protections.small_count_threshold
@@ -120,12 +118,13 @@ def _with_combined_frequencies(
 ) -> list[DatasetResult]:
     """Each variant record also gets its frequencies summed over every dataset the caller sees,
     counting no allele a protection hides in its dataset."""
-    hidden_rare = [i for i, view in views.items() if view.level == PUBLIC]
-    if protections.rare_allele_frequency <= 0 or not hidden_rare:
+    frequency = protections.rare_allele_frequency
+    hidden_rare = [i for i, view in views.items() if hides_rare_alleles(view.level, frequency)]
+    if not hidden_rare:
         counted: dict[str, Any] = {"datasetId": {"$in": list(views)}}
     else:
         others = [ident for ident in views if ident not in hidden_rare]
-        common = common_alleles(protections.rare_allele_frequency)
+        common = common_alleles(frequency)
         counted = {
             "$or": [
                 {"datasetId": {"$in": others}},
@@ -137,6 +136,19 @@ def _with_combined_frequencies(
         replace(result, records=with_combined_frequencies(store, result.records, counted))
         for result in results
     ]
+
+
+def _charge_rare_yes(
+    protected: list[DatasetSummary],
+    results: list[DatasetResult],
+    variants_in: Callable[[DatasetSummary], dict[str, Any]],
+    rare_frequency: float,
+) -> None:
+    """One unit of the caller's budget when a protected dataset said yes about a rare variant."""
+    answered = {result.dataset_id for result in results if result.exists}
+    hits = [dataset for dataset in protected if dataset.id in answered]
+    if hits and found_rare_variant(current_store(), hits, variants_in, rare_frequency):
+        current_access().budget.charge(current_caller().identity)
 
 
 def _ensure_budget_left() -> None:

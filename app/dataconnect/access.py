@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.access.policy import PUBLIC, DatasetView, Protections
-from app.access.protections import common_alleles
+from app.access.policy import DatasetView, Protections
+from app.access.protections import common_alleles, hides_rare_alleles
 
 CATALOG_COUNTS = ("variant_count", "sample_count", "individual_count", "biosample_count")
 
@@ -32,11 +32,11 @@ class RowAccess:
 def row_access(views: Mapping[str, DatasetView], protections: Protections) -> RowAccess:
     """The caller's reach, from its views of the datasets it may see."""
     readable = tuple(ident for ident, view in views.items() if view.granularity == "record")
-    hides_rare = protections.rare_allele_frequency > 0
+    frequency = protections.rare_allele_frequency
     return RowAccess(
         levels={ident: view.level for ident, view in views.items()},
         readable=readable,
-        common_only=tuple(i for i in readable if hides_rare and views[i].level == PUBLIC),
+        common_only=tuple(i for i in readable if hides_rare_alleles(views[i].level, frequency)),
         rare_frequency=protections.rare_allele_frequency,
         banded=tuple(ident for ident, view in views.items() if view.protected),
         threshold=protections.small_count_threshold,
