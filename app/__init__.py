@@ -14,7 +14,7 @@ from app.config import DEFAULTS, ENV_PREFIX
 from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY
 from app.errors import register_error_handlers
 from app.responses import error_response
-from app.settings import BeaconSettings
+from app.settings import BeaconSettings, text_list
 from app.store import Store, open_store
 
 
@@ -40,6 +40,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     from app.catalog.registry_sync import sync_privacy_laws
     from app.dataconnect import routes as dataconnect
     from app.ontology.hierarchy import load_hierarchy
+    from app.ops import health
+    from app.ops.cors import install_cors
     from app.web import routes as web
 
     app.extensions[ONTOLOGY_KEY] = load_hierarchy(settings.ontology_files)
@@ -49,6 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.register_blueprint(dataconnect.blueprint)
     app.register_blueprint(web.blueprint)
     app.register_blueprint(catalog_laws.blueprint)
+    app.register_blueprint(health.blueprint)
+    install_cors(app, text_list(app.config["CORS_ORIGINS"]))
     sync_privacy_laws(app.extensions[STORE_KEY], bundled_registry())
     install_access(
         app,

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, object] = {
     # Reverse proxies in front of the server: with N > 0 the client address (budgets, audit)
     # and the public URL come from the last N proxies' X-Forwarded-For/-Proto/-Host headers.
     "TRUSTED_PROXIES": 0,
+    # Origins browsers may query from (CORS): "*" for any, or a list; empty: no CORS headers.
+    "CORS_ORIGINS": ["*"],
     "DEFAULT_PAGE_SIZE": 10,
     "MAX_PAGE_SIZE": 100,
     # Extra ontology hierarchy files (TSV from `asia-beacon ontology extract`), read after the

@@ -127,6 +127,8 @@ def _audit(response: Response) -> Response:
     access = current_access()
     if not access.audit_log or request.blueprint not in access.audited_blueprints:
         return response
+    if request.method == "OPTIONS":  # a browser's CORS preflight asks nothing
+        return response
     caller = g.get("caller") or Caller(f"address:{request.remote_addr or 'unknown'}")
     entry = audit.AuditEntry(
         at=datetime.now(UTC),

@@ -134,6 +134,10 @@ class Store:
             count += 1
         return count
 
+    def ping(self) -> None:
+        """Raise unless the database answers (readiness checks)."""
+        self._client.admin.command("ping")
+
     def close(self) -> None:
         self._client.close()
 

@@ -1,0 +1,1 @@
+"""What operators and other services need from a running server: health checks and CORS."""

@@ -1,0 +1,28 @@
+"""``/healthz`` (the process answers) and ``/readyz`` (it can reach its database), for load
+balancers and orchestrators. Neither is audited, neither needs a token."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify
+
+from app.context import current_store
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/healthz")
+def liveness():
+    return jsonify({"status": "ok"})
+
+
+@blueprint.get("/readyz")
+def readiness():
+    try:
+        current_store().ping()
+    except Exception as error:
+        log.warning("readiness check failed: %s", error)
+        return jsonify({"status": "unavailable", "detail": "the database does not answer"}), 503
+    return jsonify({"status": "ready"})

@@ -1,0 +1,80 @@
+"""Health checks for load balancers, and CORS for browser clients on other origins."""
+
+from __future__ import annotations
+
+import pytest
+from open_access import OPEN_ACCESS
+
+from app import create_app
+from app.store import open_store
+from app.store.collections import AUDIT_LOG
+
+SNV = "assemblyId=GRCh38&referenceName=12&start=111803961&referenceBases=G&alternateBases=A"
+
+
+class UnreachableStore:
+    """A store whose database does not answer, as when MongoDB is down."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def ping(self) -> None:
+        raise ConnectionError("server selection timed out")
+
+
+def test_liveness_and_readiness(demo_store):
+    client = create_app(OPEN_ACCESS, store=demo_store).test_client()
+    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/readyz").json == {"status": "ready"}
+    down = create_app(OPEN_ACCESS, store=UnreachableStore(demo_store)).test_client()
+    assert down.get("/healthz").status_code == 200  # the process itself is alive
+    answer = down.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json == {"status": "unavailable", "detail": "the database does not answer"}
+
+
+def test_any_origin_by_default_and_preflight_allows_tokens(demo_store):
+    client = create_app(OPEN_ACCESS, store=demo_store).test_client()
+    origin = {"Origin": "https://network.example.org"}
+    answer = client.get(f"/g_variants?{SNV}", headers=origin)
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        "/g_variants",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Access-Control-Allow-Origin" not in client.get(f"/g_variants?{SNV}").headers
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [("https://catalog.example.org", True), ("https://elsewhere.example.com", False)],
+)
+def test_listed_origins_only(demo_store, origin, allowed):
+    config = {**OPEN_ACCESS, "CORS_ORIGINS": "https://catalog.example.org"}
+    client = create_app(config, store=demo_store).test_client()
+    answer = client.get("/info", headers={"Origin": origin})
+    if allowed:
+        assert answer.headers["Access-Control-Allow-Origin"] == origin
+        assert "Origin" in answer.headers["Vary"]
+    else:
+        assert "Access-Control-Allow-Origin" not in answer.headers
+
+
+def test_preflights_are_not_audited():
+    store = open_store("mongomock://localhost/preflight_audit")
+    store.collection(AUDIT_LOG).delete_many({})
+    client = create_app({"TESTING": True}, store=store).test_client()
+    client.options("/g_variants", headers={"Origin": "https://x.example.org"})
+    client.get(f"/g_variants?{SNV}")
+    assert [entry["method"] for entry in store.collection(AUDIT_LOG).find({})] == ["GET"]
