@@ -41,7 +41,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     from app.dataconnect import routes as dataconnect
     from app.ontology.hierarchy import load_hierarchy
     from app.ops import health
+    from app.ops.compression import install_compression
     from app.ops.cors import install_cors
+    from app.ops.request_ids import install_request_ids
     from app.web import routes as web
 
     app.extensions[ONTOLOGY_KEY] = load_hierarchy(settings.ontology_files)
@@ -52,7 +54,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.register_blueprint(web.blueprint)
     app.register_blueprint(catalog_laws.blueprint)
     app.register_blueprint(health.blueprint)
+    # Flask runs after-request hooks in reverse order: compression, registered first, runs last
+    install_compression(app)
     install_cors(app, text_list(app.config["CORS_ORIGINS"]))
+    install_request_ids(app)
     sync_privacy_laws(app.extensions[STORE_KEY], bundled_registry())
     install_access(
         app,

@@ -16,7 +16,16 @@ from app.store import Store
 from app.store.collections import AUDIT_LOG
 
 EXPORT_FORMATS = ("jsonl", "csv")
-CSV_COLUMNS = ("at", "who", "authenticated", "method", "endpoint", "status", "datasets")
+CSV_COLUMNS = (
+    "at",
+    "who",
+    "authenticated",
+    "method",
+    "endpoint",
+    "status",
+    "datasets",
+    "requestId",
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,7 @@ class AuditEntry:
     endpoint: str
     status: int
     datasets: tuple[tuple[str, str], ...] = field(default=())  # (dataset id, granularity)
+    request_id: str = ""  # the answer's X-Request-ID, to find the query in the server's logs
 
     def document(self) -> dict[str, Any]:
         return {
@@ -38,6 +48,7 @@ class AuditEntry:
             "endpoint": self.endpoint,
             "status": self.status,
             "datasets": [{"id": ident, "granularity": level} for ident, level in self.datasets],
+            "requestId": self.request_id,
         }
 
 
@@ -69,7 +80,7 @@ def export(documents: Iterable[dict[str, Any]], output_format: str) -> Iterator[
     writer.writerow(CSV_COLUMNS)
     for document in documents:
         datasets = ";".join(f"{item['id']}:{item['granularity']}" for item in document["datasets"])
-        row = {**document, "at": _iso(document["at"]), "datasets": datasets}
+        row = {"requestId": "", **document, "at": _iso(document["at"]), "datasets": datasets}
         writer.writerow([row[column] for column in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)

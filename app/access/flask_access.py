@@ -30,6 +30,7 @@ from app.access.tokens import (
     bearer_token,
 )
 from app.errors import ServiceUnavailableError, UnauthorizedError
+from app.ops.request_ids import current_request_id
 from app.settings import text_list
 from app.store import Store
 
@@ -138,6 +139,7 @@ def _audit(response: Response) -> Response:
         endpoint=request.path,
         status=response.status_code,
         datasets=g.get("answered", ()),
+        request_id=current_request_id(),
     )
     audit.record(access.store, entry)
     return response

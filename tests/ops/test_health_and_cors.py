@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from open_access import OPEN_ACCESS
 
@@ -78,3 +80,29 @@ def test_preflights_are_not_audited():
     client.options("/g_variants", headers={"Origin": "https://x.example.org"})
     client.get(f"/g_variants?{SNV}")
     assert [entry["method"] for entry in store.collection(AUDIT_LOG).find({})] == ["GET"]
+
+
+def test_request_ids_are_kept_when_safe_and_made_up_otherwise():
+    store = open_store("mongomock://localhost/request_ids")
+    store.collection(AUDIT_LOG).delete_many({})
+    client = create_app({"TESTING": True}, store=store).test_client()
+    given = client.get(f"/g_variants?{SNV}", headers={"X-Request-ID": "lb-7f3a.42"})
+    assert given.headers["X-Request-ID"] == "lb-7f3a.42"
+    forged = client.get("/info", headers={"X-Request-ID": "x FAKE LOG LINE=<b>"})
+    made_up = forged.headers["X-Request-ID"]
+    assert len(made_up) == 32 and made_up.isalnum()
+    (entry,) = store.collection(AUDIT_LOG).find({})
+    assert entry["requestId"] == "lb-7f3a.42"  # the audit record names the same query
+
+
+def test_large_answers_are_gzipped_for_clients_that_accept_it(demo_store):
+    client = create_app(OPEN_ACCESS, store=demo_store).test_client()
+    path = "/data-connect/table/asia_beacon.beacon.individuals/data"
+    plain = client.get(path)
+    zipped = client.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data
+    assert len(zipped.data) * 4 < len(plain.data)
+    small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in small.headers
