@@ -43,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     from app.ops import health
     from app.ops.compression import install_compression
     from app.ops.cors import install_cors
+    from app.ops.logs import install_logging
     from app.ops.request_ids import install_request_ids
     from app.web import routes as web
 
@@ -56,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.register_blueprint(health.blueprint)
     # Flask runs after-request hooks in reverse order: compression, registered first, runs last
     install_compression(app)
+    install_logging(app, str(app.config["LOG_FORMAT"]))
     install_cors(app, text_list(app.config["CORS_ORIGINS"]))
     install_request_ids(app)
     sync_privacy_laws(app.extensions[STORE_KEY], bundled_registry())

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, object] = {
     # Reverse proxies in front of the server: with N > 0 the client address (budgets, audit)
     # and the public URL come from the last N proxies' X-Forwarded-For/-Proto/-Host headers.
     "TRUSTED_PROXIES": 0,
+    # Server logs: "json" (one object per line, with the request id) or "text".
+    "LOG_FORMAT": "json",
     # Origins browsers may query from (CORS): "*" for any, or a list; empty: no CORS headers.
     "CORS_ORIGINS": ["*"],
     "DEFAULT_PAGE_SIZE": 10,

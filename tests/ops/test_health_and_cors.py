@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import io
+import json
+import logging
 
 import pytest
 from open_access import OPEN_ACCESS
 
 from app import create_app
+from app.ops.logs import REQUEST_LOGGER, JsonFormatter
 from app.store import open_store
 from app.store.collections import AUDIT_LOG
 
@@ -106,3 +110,25 @@ def test_large_answers_are_gzipped_for_clients_that_accept_it(demo_store):
     assert len(zipped.data) * 4 < len(plain.data)
     small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in small.headers
+
+
+def test_each_request_is_one_json_log_line_with_its_request_id(demo_store):
+    client = create_app({**OPEN_ACCESS, "LOG_FORMAT": "json"}, store=demo_store).test_client()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    requests = logging.getLogger(REQUEST_LOGGER)
+    requests.addHandler(handler)
+    try:
+        client.get(f"/g_variants?{SNV}", headers={"X-Request-ID": "req-1"})
+        client.get("/nothing-here", headers={"X-Request-ID": "req-2"})
+    finally:
+        requests.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["requestId"], line["path"], line["status"]) for line in lines] == [
+        ("req-1", "/g_variants", 200),
+        ("req-2", "/nothing-here", 404),
+    ]
+    assert all(line["level"] == "info" and line["milliseconds"] >= 0 for line in lines)
+    with pytest.raises(ValueError, match="LOG_FORMAT"):
+        create_app({**OPEN_ACCESS, "LOG_FORMAT": "xml"}, store=demo_store)
