@@ -36,6 +36,18 @@ def common_alleles(frequency: float) -> dict[str, Any]:
     return {ALLELE_FREQUENCY: {"$gte": frequency}}
 
 
+def shown_variants(
+    allowed: list[str], rare_hidden: list[str], frequency: float, dataset_field: str = "datasetId"
+) -> dict[str, Any]:
+    """Selector of the variant documents of the ``allowed`` datasets, without the alleles rarer
+    than ``frequency`` in the ``rare_hidden`` ones: what a caller may be told of."""
+    selector: dict[str, Any] = {dataset_field: {"$in": allowed}}
+    if not rare_hidden:
+        return selector
+    not_hidden = {dataset_field: {"$nin": rare_hidden}}
+    return {"$and": [selector, {"$or": [not_hidden, common_alleles(frequency)]}]}
+
+
 def rare_alleles(frequency: float) -> dict[str, Any]:
     """Selector of variants rarer than ``frequency`` (or of unknown frequency)."""
     return {"$or": [{ALLELE_FREQUENCY: {"$lt": frequency}}, {ALLELE_FREQUENCY: None}]}

@@ -11,7 +11,7 @@ from flask import Request
 
 from app.access.flask_access import current_access, current_caller, current_views, note_answer
 from app.access.policy import DatasetView, Protections, lowest_granularity
-from app.access.protections import common_alleles, hides_rare_alleles
+from app.access.protections import common_alleles, hides_rare_alleles, shown_variants
 from app.beacon.parsing import beacon_request, variant_query
 from app.beacon.visibility import visible_cohort_datasets, visible_datasets
 from app.context import current_ontology, current_settings, current_store
@@ -120,17 +120,7 @@ def _with_combined_frequencies(
     counting no allele a protection hides in its dataset."""
     frequency = protections.rare_allele_frequency
     hidden_rare = [i for i, view in views.items() if hides_rare_alleles(view.level, frequency)]
-    if not hidden_rare:
-        counted: dict[str, Any] = {"datasetId": {"$in": list(views)}}
-    else:
-        others = [ident for ident in views if ident not in hidden_rare]
-        common = common_alleles(frequency)
-        counted = {
-            "$or": [
-                {"datasetId": {"$in": others}},
-                {"$and": [{"datasetId": {"$in": hidden_rare}}, common]},
-            ]
-        }
+    counted = shown_variants(list(views), hidden_rare, frequency)
     store = current_store()
     return [
         replace(result, records=with_combined_frequencies(store, result.records, counted))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.access.policy import DatasetView, Protections
-from app.access.protections import common_alleles, hides_rare_alleles
+from app.access.protections import hides_rare_alleles, shown_variants
 
 CATALOG_COUNTS = ("variant_count", "sample_count", "individual_count", "biosample_count")
 
@@ -51,11 +51,8 @@ def stored_selector(
     if dataset_field is None:
         return {}
     allowed = list(access.levels) if catalog else list(access.readable)
-    selector: dict[str, Any] = {dataset_field: {"$in": allowed}}
-    if variants and access.common_only:
-        rare_hidden = {dataset_field: {"$nin": list(access.common_only)}}
-        return {"$and": [selector, {"$or": [rare_hidden, common_alleles(access.rare_frequency)]}]}
-    return selector
+    rare_hidden = list(access.common_only) if variants else []
+    return shown_variants(allowed, rare_hidden, access.rare_frequency, dataset_field)
 
 
 def catalog_stages(access: RowAccess) -> list[dict[str, Any]]:
