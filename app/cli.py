@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
@@ -10,7 +11,7 @@ import click
 from app.access.audit import EXPORT_FORMATS, export
 from app.access.audit import entries as audit_entries
 from app.config import DEFAULTS
-from app.store import DATASETS, Store, StoreConfigurationError, open_store
+from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, open_store
 from loaders.datasets import catalog_gaps
 from loaders.errors import LoadError
 
@@ -19,7 +20,8 @@ URI_OPTION = click.option(
     envvar="ASIA_BEACON_MONGO_URI",
     default=str(DEFAULTS["MONGO_URI"]),
     show_default=True,
-    help="mongodb://host/db for MongoDB, mongomock:// for the embedded store.",
+    help="mongodb://host/db for MongoDB; mongomock://localhost/db for the embedded store in "
+    "ASIA_BEACON_DATA_DIR (mongomock:///path/to/dir for another directory).",
 )
 
 
@@ -33,13 +35,17 @@ def load() -> None:
     """Load data into the store (each load replaces the dataset's previous data)."""
 
 
-def _warn_if_not_durable(store: Store) -> None:
+def _say_where_it_is_kept(store: Store) -> None:
+    """After a load: which release now serves it and where, or that nothing will keep it."""
     if not store.durable:
         click.echo(
             "warning: this store lives only as long as this process; data loaded here "
-            "is not kept. Use `asia-beacon demo`, or a mongodb:// URI to keep loaded data.",
+            "is not kept. Use the default embedded store (kept in ASIA_BEACON_DATA_DIR), "
+            "or a mongodb:// URI to keep loaded data.",
             err=True,
         )
+        return
+    click.echo(f"release {store.active_release()} is served from {store.location}", err=True)
 
 
 def _open(uri: str) -> Store:
@@ -80,13 +86,13 @@ def load_vcf_command(
     from loaders.vcf import load_vcf
 
     store = _open(mongo_uri)
-    _warn_if_not_durable(store)
     try:
         summary = load_vcf(
             store, vcf, dataset_id, assembly_id, progress=progress, populations=populations_file
         )
     except LoadError as error:
         _fail(error)
+    _say_where_it_is_kept(store)
     described = store.collection(DATASETS).find_one({"_id": dataset_id})
     warnings = [*summary.warnings, *(catalog_gaps(described) if described else [])]
     if described is None:
@@ -129,11 +135,11 @@ def load_datasets_command(path: str, mongo_uri: str) -> None:
     from loaders.datasets import load_datasets
 
     store = _open(mongo_uri)
-    _warn_if_not_durable(store)
     try:
         summary = load_datasets(store, path)
     except LoadError as error:
         _fail(error)
+    _say_where_it_is_kept(store)
     click.echo(f"loaded {len(summary.dataset_ids)} dataset(s): {', '.join(summary.dataset_ids)}")
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -166,7 +172,6 @@ def load_metadata_command(
     from loaders.metadata import MetadataLoadError, load_metadata
 
     store = _open(mongo_uri)
-    _warn_if_not_durable(store)
     try:
         summary = load_metadata(store, paths, dataset_id, skip_invalid, rejects_dir)
     except MetadataLoadError as error:
@@ -180,6 +185,7 @@ def load_metadata_command(
         sys.exit(2)
     except LoadError as error:
         _fail(error)
+    _say_where_it_is_kept(store)
     for notice in summary.skipped:
         click.echo(f"skipped {notice}", err=True)
     for warning in summary.warnings:
@@ -209,8 +215,8 @@ def serve(host: str, port: int, workers: int, mongo_uri: str) -> None:
     store.close()
     if not durable:
         click.echo(
-            "warning: this store starts empty in every worker; "
-            "use `asia-beacon demo` for a loaded embedded beacon.",
+            "warning: a mongomock://memory/ store starts empty in every worker; "
+            "use the default embedded store, or `asia-beacon demo`.",
             err=True,
         )
     run_gunicorn(host, port, workers, mongo_uri)
@@ -333,3 +339,64 @@ def audit_export_command(
 
 def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+@main.group()
+def releases() -> None:
+    """List the loaded releases and choose which one is served (takes effect at once in
+    every serving process)."""
+
+
+def _release_change(mongo_uri: str, change: Callable[[Store], str]) -> None:
+    """Apply a change to the store's releases; say what is served now, or why not."""
+    store = _open(mongo_uri)
+    try:
+        message = change(store)
+    except ReleaseError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(message)
+
+
+@releases.command("list")
+@URI_OPTION
+def releases_list_command(mongo_uri: str) -> None:
+    """One line per release, oldest first; the served one is marked with *."""
+    store = _open(mongo_uri)
+    for release in store.releases():
+        marker = "*" if release.active else " "
+        parts = ", ".join(sorted(release.collections))
+        click.echo(f"{marker} {release.id}  {release.created_at}  {release.description}  [{parts}]")
+
+
+@releases.command("activate")
+@click.argument("release_id")
+@URI_OPTION
+def releases_activate_command(release_id: str, mongo_uri: str) -> None:
+    """Serve RELEASE_ID."""
+
+    def change(store: Store) -> str:
+        store.activate(release_id)
+        return f"serving {release_id}"
+
+    _release_change(mongo_uri, change)
+
+
+@releases.command("rollback")
+@URI_OPTION
+def releases_rollback_command(mongo_uri: str) -> None:
+    """Serve the release made before the one served now."""
+    _release_change(mongo_uri, lambda store: f"serving {store.rollback()}")
+
+
+@releases.command("drop")
+@click.argument("release_id")
+@URI_OPTION
+def releases_drop_command(release_id: str, mongo_uri: str) -> None:
+    """Delete RELEASE_ID (not the served one) and the data only it used."""
+
+    def change(store: Store) -> str:
+        store.drop_release(release_id)
+        return f"dropped {release_id}"
+
+    _release_change(mongo_uri, change)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,15 @@ from loaders.demo.load import load_demo
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 
+# Stores opened with a data-dir URI (the CLI's default among them) never touch the user's own
+# data directory: the whole run shares one temporary one.
+os.environ["ASIA_BEACON_DATA_DIR"] = tempfile.mkdtemp(prefix="asia-beacon-tests-")
+
 
 @pytest.fixture(scope="session")
 def demo_store() -> Store:
     """The bundled demo, loaded once per test run; tests must only read it."""
-    store = open_store("mongomock://localhost/asia_beacon_demo_tests")
+    store = open_store("mongomock://memory/asia_beacon_demo_tests")
     load_demo(store)
     return store
 
@@ -35,4 +41,4 @@ def client(app):
 
 @pytest.fixture
 def empty_store() -> Store:
-    return open_store("mongomock://localhost/asia_beacon_empty")
+    return open_store("mongomock://memory/asia_beacon_empty")

@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from app.cli import main
+from app.store import open_store
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -19,11 +20,22 @@ def test_load_datasets_reports_errors_and_exits_2():
     assert "country: must be an ISO 3166-1 alpha-2 code" in result.output
 
 
-def test_load_datasets_succeeds_and_warns_about_the_embedded_store():
+def test_load_datasets_says_which_release_serves_them_and_where(tmp_path):
     path = str(DATA / "datasets" / "two_datasets.yaml")
-    result = CliRunner().invoke(main, ["load", "datasets", path])
+    uri = f"mongomock://{tmp_path}"
+    result = CliRunner().invoke(main, ["load", "datasets", path, "--mongo-uri", uri])
     assert result.exit_code == 0, result.output
     assert "loaded 2 dataset(s): th-genome-2026, jp-cohort-b" in result.output
+    assert f"release r000001 is served from {tmp_path}" in result.output
+    assert open_store(uri).datasets.count_documents({}) == 2  # kept after the command ended
+
+
+def test_a_load_into_process_memory_warns_that_nothing_is_kept():
+    path = str(DATA / "datasets" / "two_datasets.yaml")
+    result = CliRunner().invoke(
+        main, ["load", "datasets", path, "--mongo-uri", "mongomock://memory/x"]
+    )
+    assert result.exit_code == 0, result.output
     assert "store lives only as long as this process" in result.output
 
 

@@ -1,89 +1,146 @@
-"""The storage seam: the only module that knows whether MongoDB or the embedded store is in use.
+"""The storage seam: the only package that knows whether MongoDB or the embedded store is in use.
 
-``open_store(uri)`` picks the backend from the URI scheme (``mongodb://``/``mongodb+srv://`` for a
-real server through pymongo, ``mongomock://`` for the embedded in-process store). Everything else
-receives a :class:`Store` and uses pymongo's collection API, keeping to query shapes a real server
-answers from the indexes declared in :mod:`app.store.indexes`.
+``open_store(uri)`` picks the backend from the URI: ``mongodb://``/``mongodb+srv://`` for a
+MongoDB server through pymongo, ``mongomock://`` for the embedded store (indexed segments on
+disk, see ``embedded.py``). Everything else receives a :class:`Store` and uses pymongo's
+collection API, keeping to query shapes a real server answers from the indexes declared in
+:mod:`app.store.indexes`. Loads write releases (``Store.release``) that switch atomically.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import islice
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from app.store.collections import DATASETS, VARIANT_STATS, VARIANTS
-from app.store.indexes import INDEXES
+from app.store import releases
+from app.store.collections import (
+    DATASETS,
+    PROCESS_LOCAL_COLLECTIONS,
+    RUNTIME_COLLECTIONS,
+    VARIANT_STATS,
+    VARIANTS,
+)
+from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
+from app.store.mongo import MongoDatabase, MongoRelease
+from app.store.releases import ReleaseError, ReleaseInfo
 
-__all__ = ["DATASETS", "VARIANTS", "VARIANT_STATS", "Store", "open_store"]
+__all__ = [
+    "DATASETS",
+    "VARIANTS",
+    "VARIANT_STATS",
+    "Release",
+    "ReleaseError",
+    "ReleaseInfo",
+    "Store",
+    "StoreConfigurationError",
+    "open_store",
+]
 
 DEFAULT_DATABASE = "asia_beacon"
 EMBEDDED_URI = "mongomock://localhost/asia_beacon"
+DATA_DIR_VARIABLE = "ASIA_BEACON_DATA_DIR"
+MEMORY_HOST = "memory"  # mongomock://memory/<db>: kept in this process only
 
 
 class StoreConfigurationError(ValueError):
     """The storage URI cannot be used."""
 
 
-class Store:
-    """Collections of one beacon database, plus the few write patterns the loaders need."""
+class Release:
+    """A load in progress: what it writes becomes visible together, when the release commits.
 
-    def __init__(
-        self, client: Any, database_name: str, *, durable: bool, match_before_copy: bool = False
-    ) -> None:
-        self._client = client
-        self._database = client[database_name]
-        # Whether what is written outlives this process (the embedded store does not, yet).
-        self.durable = durable
-        # The embedded store copies a whole collection before an aggregation's first stage.
-        self._match_before_copy = match_before_copy
+    ``collection`` reads the release's own state (a load checking what it just wrote).
+    """
+
+    def __init__(self, writer: PendingParts | MongoRelease) -> None:
+        self._writer = writer
+
+    def replace(
+        self,
+        collection_name: str,
+        selector: Mapping[str, Any],
+        documents: Iterable[dict[str, Any]],
+    ) -> int:
+        """Replace the documents ``selector`` matches with ``documents``; how many were written."""
+        return self._writer.replace(collection_name, dict(selector), documents)
+
+    def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
+        return self._writer.upsert_by_id(collection_name, list(documents))
 
     def collection(self, name: str) -> Any:
-        return self._database[name]
+        writer = self._writer
+        if isinstance(writer, PendingParts):
+            collection = writer.database.collection(name)
+            if isinstance(collection, EmbeddedCollection):
+                return EmbeddedCollection(writer.database, name, writer.parts)
+            return collection
+        return writer.collection(name)
+
+
+class Store:
+    """Collections of one beacon database, the write patterns loads use, and its releases."""
+
+    def __init__(self, backend: EmbeddedDatabase | MongoDatabase, *, durable: bool) -> None:
+        self._backend = backend
+        # Whether what is written outlives this process (not so for mongomock://memory/…).
+        self.durable = durable
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages."""
+        if isinstance(self._backend, EmbeddedDatabase):
+            return str(self._backend.directory or "this process's memory")
+        return f"MongoDB database {self._backend.database.name}"
+
+    def collection(self, name: str) -> Any:
+        return self._backend.collection(name)
 
     @property
     def variants(self) -> Any:
-        return self._database[VARIANTS]
+        return self.collection(VARIANTS)
 
     @property
     def datasets(self) -> Any:
-        return self._database[DATASETS]
+        return self.collection(DATASETS)
 
     def aggregate(self, collection_name: str, pipeline: list[dict[str, Any]]) -> list[dict]:
-        """Run an aggregation pipeline; the result documents, as a list.
-
-        On the embedded store, a leading ``$match`` is answered by ``find`` (which copies only
-        the matching documents) and the rest of the pipeline runs over those, in a scratch
-        collection of the same database (so ``$lookup`` still sees every collection).
-        """
-        collection = self._database[collection_name]
-        if not (self._match_before_copy and pipeline and "$match" in pipeline[0]):
-            # large sorts and groups may spill to disk rather than fail (MongoDB before 6.0)
-            return list(collection.aggregate(pipeline, allowDiskUse=True))
-        matched = list(collection.find(pipeline[0]["$match"]))
-        scratch = self._database[f"{collection_name}.aggregate-{uuid.uuid4().hex}"]
-        try:
-            if matched:
-                scratch.insert_many(matched)
-            return list(scratch.aggregate(pipeline[1:]))
-        finally:
-            scratch.drop()
+        """Run an aggregation pipeline; the result documents, as a list."""
+        # large sorts and groups may spill to disk rather than fail (MongoDB before 6.0)
+        return list(self.collection(collection_name).aggregate(pipeline, allowDiskUse=True))
 
     def ensure_indexes(self) -> None:
-        """Create every index the served queries rely on (idempotent)."""
-        for collection_name, specs in INDEXES.items():
-            collection = self._database[collection_name]
-            for spec in specs:
-                # The embedded store checks a unique index by scanning the whole collection on
-                # every insert; the loaders check uniqueness themselves before writing, so it
-                # only gets the plain index there.
-                unique = spec.unique and self.durable
-                options: dict[str, Any] = {"name": spec.name, "unique": unique}
-                if spec.expire_after_seconds is not None:
-                    options["expireAfterSeconds"] = spec.expire_after_seconds
-                collection.create_index(list(spec.keys), **options)
+        """Create every index the served queries rely on (idempotent). Segments of the
+        embedded store carry their indexes; MongoDB collections get them here."""
+        if isinstance(self._backend, MongoDatabase):
+            from app.store.indexes import INDEXES
+
+            for name in INDEXES:
+                self._backend.create_indexes(name, self._backend.physical_name(name))
+
+    @contextmanager
+    def release(self, description: str) -> Iterator[Release]:
+        """Everything written inside becomes visible at once when the block ends without an
+        error; an error (or the process dying) leaves the served data exactly as it was."""
+        backend = self._backend
+        with backend.writing() as manifest:
+            if isinstance(backend, EmbeddedDatabase):
+                pending = PendingParts(backend, releases.active_parts(manifest))
+                yield Release(pending)
+                updated, _ = releases.with_new_release(manifest, pending.parts, description)
+                backend.commit(updated)
+                return
+            writer = MongoRelease(backend, manifest)
+            try:
+                yield Release(writer)
+                updated, _ = releases.with_new_release(manifest, writer.parts, description)
+                backend.commit(manifest, updated)
+            except BaseException:
+                writer.abort()
+                raise
 
     def replace_documents(
         self,
@@ -93,77 +150,123 @@ class Store:
         batch_size: int = 2000,
     ) -> int:
         """Replace the documents matching ``selector`` with ``documents``, all or nothing."""
-        (written,) = self.replace_many([(collection_name, selector, documents)], batch_size)
+        (written,) = self.replace_many([(collection_name, selector, documents)])
         return written
 
     def replace_many(
         self,
         replacements: Sequence[tuple[str, Mapping[str, Any], Iterable[dict[str, Any]]]],
-        batch_size: int = 2000,
+        description: str | None = None,
     ) -> list[int]:
-        """Several ``(collection, selector, documents)`` replacements, staged together.
-
-        Every new document is staged in a scratch collection first; the served collections are
-        touched only after every input was consumed without error, so a load that fails on a
-        bad input line (in any of its files) leaves what was served before exactly as it was.
-        Returns the number of documents written per replacement.
-        """
-        stagings = [
-            self._database[f"{name}.staging-{uuid.uuid4().hex}"] for name, _, _ in replacements
-        ]
-        try:
-            written = [
-                _insert_in_batches(staging, documents, batch_size)
-                for staging, (_, _, documents) in zip(stagings, replacements, strict=True)
-            ]
-            for staging, (name, selector, _) in zip(stagings, replacements, strict=True):
-                target = self._database[name]
-                target.delete_many(dict(selector))
-                _insert_in_batches(target, staging.find({}, {"_id": 0}), batch_size)
-            return written
-        finally:
-            for staging in stagings:
-                staging.drop()
+        """Several ``(collection, selector, documents)`` replacements as one release."""
+        names = ", ".join(sorted({name for name, _, _ in replacements}))
+        with self.release(description or f"replace in {names}") as release:
+            return [release.replace(name, sel, docs) for name, sel, docs in replacements]
 
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
-        """Insert or replace documents keyed by their ``_id``."""
-        collection = self._database[collection_name]
-        count = 0
-        for document in documents:
-            collection.replace_one({"_id": document["_id"]}, document, upsert=True)
-            count += 1
-        return count
+        """Insert or replace documents keyed by their ``_id``, as one release (collections
+        outside releases are written in place)."""
+        if collection_name in RUNTIME_COLLECTIONS + PROCESS_LOCAL_COLLECTIONS:
+            collection = self.collection(collection_name)
+            count = 0
+            for document in documents:
+                collection.replace_one({"_id": document["_id"]}, document, upsert=True)
+                count += 1
+            return count
+        with self.release(f"upsert into {collection_name}") as release:
+            return release.upsert_by_id(collection_name, documents)
+
+    # -- releases ------------------------------------------------------------------------------
+
+    def releases(self) -> list[ReleaseInfo]:
+        return releases.release_infos(self._manifest())
+
+    def active_release(self) -> str | None:
+        return self._manifest().get("active")
+
+    def activate(self, release_id: str) -> None:
+        self._change_manifest(lambda manifest: releases.activated(manifest, release_id))
+
+    def rollback(self) -> str:
+        """Serve the release made before the active one; its id."""
+        chosen: list[str] = []
+
+        def change(manifest: releases.Manifest) -> releases.Manifest:
+            updated, previous = releases.rolled_back(manifest)
+            chosen.append(previous)
+            return updated
+
+        self._change_manifest(change)
+        return chosen[0]
+
+    def drop_release(self, release_id: str) -> None:
+        self._change_manifest(lambda manifest: releases.dropped(manifest, release_id))
+
+    def _manifest(self) -> releases.Manifest:
+        backend = self._backend
+        if isinstance(backend, MongoDatabase):
+            return backend.manifest(fresh=True)
+        return backend.manifest()
+
+    def _change_manifest(self, change: Any) -> None:
+        backend = self._backend
+        with backend.writing() as manifest:
+            updated = change(manifest)
+            if isinstance(backend, EmbeddedDatabase):
+                backend.commit(updated)
+            else:
+                backend.commit(manifest, updated)
 
     def ping(self) -> None:
         """Raise unless the database answers (readiness checks)."""
-        self._client.admin.command("ping")
+        backend = self._backend
+        if isinstance(backend, MongoDatabase):
+            backend.client.admin.command("ping")
+        else:
+            backend.manifest()
 
     def close(self) -> None:
-        self._client.close()
+        backend = self._backend
+        if isinstance(backend, MongoDatabase):
+            backend.client.close()
+        else:
+            backend.close()
 
 
-def _insert_in_batches(collection: Any, documents: Iterable[dict[str, Any]], size: int) -> int:
-    iterator = iter(documents)
-    written = 0
-    while batch := list(islice(iterator, size)):
-        collection.insert_many(batch, ordered=False)
-        written += len(batch)
-    return written
+def default_data_dir() -> Path:
+    """``ASIA_BEACON_DATA_DIR``, else the per-user data directory (XDG)."""
+    configured = os.environ.get(DATA_DIR_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local/share")
+    return Path(base) / "asia-beacon"
 
 
-def open_store(uri: str) -> Store:
-    """Open the store a URI names; the database is the URI path (default ``asia_beacon``)."""
+def open_store(uri: str, data_dir: str | Path | None = None) -> Store:
+    """Open the store a URI names.
+
+    - ``mongodb://host/db`` (or ``mongodb+srv://``): MongoDB, database ``db``.
+    - ``mongomock:///path/to/dir``: the embedded store kept in that directory.
+    - ``mongomock://localhost/db``: the embedded store in ``<data dir>/db``, the data dir being
+      ``data_dir``, else ``ASIA_BEACON_DATA_DIR``, else the per-user data directory.
+    - ``mongomock://memory/db``: the embedded store in this process's memory only.
+    """
     parsed = urlparse(uri)
     database_name = parsed.path.lstrip("/").split("?", 1)[0] or DEFAULT_DATABASE
     if parsed.scheme == "mongomock":
-        import mongomock
-
-        return Store(mongomock.MongoClient(), database_name, durable=False, match_before_copy=True)
+        if parsed.hostname == MEMORY_HOST:
+            return Store(EmbeddedDatabase(None), durable=False)
+        if not parsed.netloc:
+            directory = Path(parsed.path)
+        else:
+            directory = Path(data_dir).expanduser() if data_dir else default_data_dir()
+            directory = directory / database_name
+        return Store(EmbeddedDatabase(directory), durable=True)
     if parsed.scheme in ("mongodb", "mongodb+srv"):
         import pymongo
 
         client = pymongo.MongoClient(uri, appname="asia-beacon")
-        return Store(client, database_name, durable=True)
+        return Store(MongoDatabase(client, database_name), durable=True)
     raise StoreConfigurationError(
         f"unsupported storage URI scheme {parsed.scheme!r} in ASIA_BEACON_MONGO_URI; "
         "use mongodb://host/db for MongoDB or mongomock:// for the embedded store"

@@ -19,3 +19,10 @@ AUDIT_LOG = "auditLog"  # one document per query: who, when, which endpoint, whi
 # Top-level field of a variant document: the allele's frequency among all samples of its
 # dataset (None when the VCF gave no allele number); the rare-allele protection filters on it.
 ALLELE_FREQUENCY = "alleleFrequency"
+
+# Written while serving, by every process, outside any release (see app/store/journal.py).
+RUNTIME_COLLECTIONS = (QUERY_BUDGETS, AUDIT_LOG)
+# Rebuilt by each process when it starts, from data bundled with the program.
+PROCESS_LOCAL_COLLECTIONS = (PRIVACY_LAWS,)
+# Where the release manifest lives on MongoDB (one document).
+RELEASES = "releases"

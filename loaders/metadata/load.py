@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.store import Store
+from app.store import Release, Store
 from app.store.collections import (
     BIOSAMPLES,
     FILTERING_TERMS,
@@ -156,8 +156,10 @@ def _write(store: Store, dataset_id: str, accepted: dict[str, list[SourceRow]]) 
     replacements.append(
         (FILTERING_TERMS, {"datasetId": dataset_id, "scope": {"$in": scopes}}, terms)
     )
-    store.replace_many(replacements)
-    _write_stats(store, dataset_id)
+    with store.release(f"metadata into dataset {dataset_id}") as release:
+        for name, selector, documents in replacements:
+            release.replace(name, selector, documents)
+        _write_stats(release, dataset_id)
     # After the writes: ids were checked unique already, and the embedded store checks a unique
     # index by scanning the collection on every insert.
     store.ensure_indexes()
@@ -191,16 +193,16 @@ def _stored_links(
     }
 
 
-def _write_stats(store: Store, dataset_id: str) -> None:
+def _write_stats(release: Release, dataset_id: str) -> None:
     """How many entries of each type the dataset now holds (the Data Connect catalog's counts),
     as ``individualCount``, ``biosampleCount``, ``runCount``, ``analysisCount``, ``cohortCount``."""
     counts = {
-        f"{ENTRY_TYPE_IDS[entry]}Count": store.collection(entry).count_documents(
+        f"{ENTRY_TYPE_IDS[entry]}Count": release.collection(entry).count_documents(
             {"datasetId": dataset_id}
         )
         for entry in METADATA_ENTRIES
     }
-    store.upsert_by_id(METADATA_STATS, [{"_id": dataset_id, **counts}])
+    release.upsert_by_id(METADATA_STATS, [{"_id": dataset_id, **counts}])
 
 
 def _filtering_terms(

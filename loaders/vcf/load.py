@@ -262,19 +262,20 @@ def load_vcf(
         assignment = populations_from_metadata(store, dataset_id, stream.sample_names)
     stream.assign_populations(assignment)
     store.ensure_indexes()
-    store.replace_documents(VARIANTS, {"datasetId": dataset_id}, stream, batch_size=batch_size)
-    stats = {
-        "_id": dataset_id,
-        "variantCount": stream.variants,
-        "sampleCount": stream.samples,
-        "sampleIds": list(stream.sample_names),
-        "assemblyIds": [stream.assembly],
-        "referenceNames": sorted(stream.reference_names),
-        "longestVariant": stream.longest_variant,
-        "source": os.path.basename(stream.path),
-        "loadedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-    }
-    store.collection(VARIANT_STATS).replace_one({"_id": dataset_id}, stats, upsert=True)
+    with store.release(f"vcf {os.path.basename(stream.path)} into dataset {dataset_id}") as release:
+        release.replace(VARIANTS, {"datasetId": dataset_id}, stream)
+        stats = {
+            "_id": dataset_id,
+            "variantCount": stream.variants,
+            "sampleCount": stream.samples,
+            "sampleIds": list(stream.sample_names),
+            "assemblyIds": [stream.assembly],
+            "referenceNames": sorted(stream.reference_names),
+            "longestVariant": stream.longest_variant,
+            "source": os.path.basename(stream.path),
+            "loadedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+        release.upsert_by_id(VARIANT_STATS, [stats])
     return VcfLoadSummary(
         path=stream.path,
         dataset_id=dataset_id,

@@ -22,7 +22,7 @@ from app.store import Store, open_store
 @pytest.fixture(scope="session")
 def tiered_store() -> Store:
     """``pub``, ``reg`` and ``ctl`` (tests must only read it)."""
-    return load_datasets(open_store("mongomock://localhost/access_tiers"), list(LEVEL_OF))
+    return load_datasets(open_store("mongomock://memory/access_tiers"), list(LEVEL_OF))
 
 
 @pytest.fixture(scope="session")

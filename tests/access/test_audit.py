@@ -20,7 +20,7 @@ SNV = "assemblyId=GRCh38&referenceName=1&start=11786073&referenceBases=G&alterna
 
 
 def test_queries_are_logged_with_who_what_and_how(keys, tokens):
-    store = open_store("mongomock://localhost/audited")
+    store = open_store("mongomock://memory/audited")
     load_datasets(store, ["pub", "reg", "ctl"])
     caps = {"PUBLIC": "count", "REGISTERED": "record", "CONTROLLED": "record"}
     client = create_app(
@@ -62,7 +62,7 @@ def test_queries_are_logged_with_who_what_and_how(keys, tokens):
 
 
 def test_the_cli_exports_the_log(monkeypatch):
-    store = open_store("mongomock://localhost/audit_export")
+    store = open_store("mongomock://memory/audit_export")
     store.collection(AUDIT_LOG).delete_many({})
     start = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
     store.collection(AUDIT_LOG).insert_many(
@@ -94,7 +94,7 @@ def test_the_cli_exports_the_log(monkeypatch):
 
 
 def test_the_client_address_comes_from_trusted_proxies_only(keys):
-    store = open_store("mongomock://localhost/audited_proxy")
+    store = open_store("mongomock://memory/audited_proxy")
     store.collection(AUDIT_LOG).delete_many({})
     forwarded = {"X-Forwarded-For": "203.0.113.9, 10.0.0.2"}
     for proxies in (0, 1):

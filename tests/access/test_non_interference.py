@@ -29,7 +29,7 @@ SEARCHES = (
 
 @pytest.fixture(scope="module")
 def without_controlled():
-    return load_datasets(open_store("mongomock://localhost/access_without_ctl"), ["pub", "reg"])
+    return load_datasets(open_store("mongomock://memory/access_without_ctl"), ["pub", "reg"])
 
 
 def paths(store) -> list[str]:

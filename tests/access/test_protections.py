@@ -132,7 +132,7 @@ def test_data_connect_hides_rare_alleles_of_public_datasets(tiered_store, keys, 
 
 
 def test_catalog_counts_are_banded_on_protected_levels():
-    collection = open_store("mongomock://localhost/catalog_bands").collection("rows")
+    collection = open_store("mongomock://memory/catalog_bands").collection("rows")
     counts = {"variant_count": 3, "sample_count": 0, "individual_count": 12, "biosample_count": 4}
     collection.delete_many({})
     collection.insert_many([{"id": "pub", **counts}, {"id": "ctl", **counts}])
@@ -149,7 +149,7 @@ def test_the_budget_counts_yes_answers_on_rare_variants():
     """Two "yes" answers on an uncommon allele spend a budget of two; then every genomic query
     of that identity is 429, in this process and in another one over the same store, while
     another identity and common alleles are unaffected."""
-    store = open_store("mongomock://localhost/budget_demo")  # a fresh one: budgets are written
+    store = open_store("mongomock://memory/budget_demo")  # a fresh one: budgets are written
     load_demo(store)
     config = {"QUERY_BUDGET": 2, "SMALL_COUNT_THRESHOLD": 0}
     client = create_app(config, store=store).test_client()
@@ -172,7 +172,7 @@ def test_the_budget_counts_yes_answers_on_rare_variants():
 
 
 def test_a_budget_resets_with_its_period():
-    store = open_store("mongomock://localhost/budget_periods")
+    store = open_store("mongomock://memory/budget_periods")
     now = [1_000_000.0]
     budget = QueryBudget(store, limit=1, period_seconds=3600, clock=lambda: now[0])
     assert not budget.state("someone").exhausted

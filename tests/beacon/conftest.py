@@ -14,5 +14,5 @@ def cineca_variants() -> tuple[Store, VcfLoadSummary]:
     """The CINECA chr22 VCF loaded once per run (GRCh37, as the file is); tests only read it,
     except the metadata tests, which add the cohort's metadata beside the variants."""
     path = shared_file(CINECA_VCF)
-    store = open_store("mongomock://localhost/cineca_tests")
+    store = open_store("mongomock://memory/cineca_tests")
     return store, load_vcf(store, path, CINECA_DATASET, "GRCh37")

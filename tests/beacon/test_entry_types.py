@@ -85,7 +85,7 @@ METADATA = {
 
 @pytest.fixture(scope="module")
 def client():
-    store = open_store("mongomock://localhost/entry_type_tests")
+    store = open_store("mongomock://memory/entry_type_tests")
     load_vcf(store, VCF, DATASET, "GRCh38")
     for collection, (scope, records) in METADATA.items():
         store.collection(collection).insert_many(
@@ -432,7 +432,7 @@ def test_a_page_beyond_every_record_is_empty_not_an_error(client):
 
 
 def test_a_cohort_in_two_datasets_is_one_cohort_with_both_memberships():
-    store = open_store("mongomock://localhost/two_dataset_cohort")
+    store = open_store("mongomock://memory/two_dataset_cohort")
     for dataset, people in (("ds-a", ["A1", "A2"]), ("ds-b", ["B1"])):
         records = [{"id": person, "sex": FEMALE} for person in people]
         store.collection("individuals").insert_many(

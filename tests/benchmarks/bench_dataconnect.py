@@ -37,7 +37,7 @@ QUERY = (
 
 
 def fill_store(records: int):
-    store = open_store("mongomock://localhost/bench_dataconnect")
+    store = open_store("mongomock://memory/bench_dataconnect")
     with tempfile.TemporaryDirectory() as scratch:
         vcf = write_random_vcf(Path(scratch) / "bench.vcf.gz", records, 10)
         documents = iter_variant_documents(vcf, "bench", "GRCh38")

@@ -85,7 +85,7 @@ def bench_loading(individuals: int) -> None:
         folder = Path(scratch)
         rows = write_cohort(folder, individuals)
         reference = best_of(3, lambda: read_csv_only(folder))
-        store = open_store("mongomock://localhost/bench_metadata")
+        store = open_store("mongomock://memory/bench_metadata")
         loading = best_of(1, lambda: load_metadata(store, [folder], "bench"))
     print(f"metadata load, {rows:,} rows ({individuals:,} individuals x 4 entry types)")
     print(f"  csv.DictReader only   {rows / reference:12,.0f} rows/s")
@@ -95,7 +95,7 @@ def bench_loading(individuals: int) -> None:
 
 
 def bench_queries() -> None:
-    store = open_store("mongomock://localhost/bench_queries")
+    store = open_store("mongomock://memory/bench_queries")
     load_demo(store)
     client = create_app({"TESTING": True}, store=store).test_client()
     timings = [(name, best_of(5, lambda path=path: client.get(path))) for name, path in QUERIES]

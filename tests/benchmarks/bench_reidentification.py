@@ -234,7 +234,7 @@ def run_attack(job: AttackJob) -> tuple[list[TargetAnswers], int]:
     Without a query budget nothing in an anonymous answer depends on who asks, so an allele
     asked for an earlier target is answered from that earlier answer (the request is not sent).
     """
-    store = open_store(f"mongomock://localhost/reidentification_{uuid.uuid4().hex}")
+    store = open_store(f"mongomock://memory/reidentification_{uuid.uuid4().hex}")
     load_vcf(store, job.vcf, DATASET_ID, ASSEMBLY)
     config = {**BASE_CONFIG, **job.config}
     client = create_app(config, store=store).test_client()
@@ -388,7 +388,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         vcf = Path(scratch) / "members.vcf.gz"
         write_member_vcf(DEMO_VCF, [panel.samples[column] for column in members], vcf)
-        store = open_store(f"mongomock://localhost/reidentification_{uuid.uuid4().hex}")
+        store = open_store(f"mongomock://memory/reidentification_{uuid.uuid4().hex}")
         summary = load_vcf(store, vcf, DATASET_ID, ASSEMBLY)
         checked = check_beacon_frequencies(store, panel, members)
         print(

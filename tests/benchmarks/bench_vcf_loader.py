@@ -126,7 +126,7 @@ def random_populations(samples: list[str], count: int, seed: int = 20261125) -> 
 
 
 def into_mongomock(path: Path) -> int:
-    store = open_store("mongomock://localhost/bench_vcf_loader")
+    store = open_store("mongomock://memory/bench_vcf_loader")
     return load_vcf(store, path, "bench", ASSEMBLY).records
 
 

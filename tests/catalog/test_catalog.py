@@ -23,7 +23,7 @@ def write(tmp_path, text: str):
 
 
 def test_the_loader_labels_consent_codes_and_finds_the_country_law(tmp_path):
-    store = open_store("mongomock://localhost/catalog_loading")
+    store = open_store("mongomock://memory/catalog_loading")
     path = write(
         tmp_path,
         """
@@ -57,7 +57,7 @@ def test_the_loader_labels_consent_codes_and_finds_the_country_law(tmp_path):
 def test_a_law_not_in_the_registry_is_refused(tmp_path):
     path = write(tmp_path, "- {id: d1, name: D, country: TH, privacyLaws: [th-nothing]}\n")
     with pytest.raises(LoadError, match=r"record 1 \(d1\): privacyLaws: th-nothing not in"):
-        load_datasets(open_store("mongomock://localhost/catalog_refused"), path)
+        load_datasets(open_store("mongomock://memory/catalog_refused"), path)
 
 
 @pytest.fixture(scope="module")

@@ -222,7 +222,7 @@ def test_populations_only_add_frequency_entries():
 
 
 def test_load_without_file_or_metadata_writes_only_all(tmp_path):
-    store = open_store("mongomock://localhost/populations_none")
+    store = open_store("mongomock://memory/populations_none")
     summary = load_vcf(store, CASES, "d", "GRCh38")
     assert (summary.populations, summary.population_source, summary.warnings) == ((), None, ())
     stored = list(store.collection(VARIANTS).find({"datasetId": "d"}, {"_id": 0}))
@@ -233,7 +233,7 @@ def test_load_without_file_or_metadata_writes_only_all(tmp_path):
 
 
 def test_load_reports_populations_and_samples_the_vcf_lacks():
-    store = open_store("mongomock://localhost/populations_file")
+    store = open_store("mongomock://memory/populations_file")
     summary = load_vcf(store, CASES, "d", "GRCh38", populations=CASES_POPULATIONS)
     assert summary.population_source == str(CASES_POPULATIONS)
     assert summary.populations == (
@@ -249,7 +249,7 @@ def test_load_reports_populations_and_samples_the_vcf_lacks():
 def test_a_file_naming_no_vcf_sample_gives_only_all(tmp_path):
     strangers = tmp_path / "populations.tsv"
     strangers.write_text("sample\tpopulation\nX1\tPop A\nX2\tPop B\n")
-    store = open_store("mongomock://localhost/populations_strangers")
+    store = open_store("mongomock://memory/populations_strangers")
     summary = load_vcf(store, CASES, "d", "GRCh38", populations=strangers)
     assert (summary.populations, summary.population_source) == ((), str(strangers))
     assert summary.warnings == (
@@ -290,7 +290,7 @@ def test_faulty_population_cases_name_every_field():
 
 
 def test_a_bad_populations_file_leaves_the_loaded_dataset_alone(tmp_path):
-    store = open_store("mongomock://localhost/populations_refused")
+    store = open_store("mongomock://memory/populations_refused")
     load_vcf(store, CASES, "d", "GRCh38")
     before = list(store.collection(VARIANTS).find({"datasetId": "d"}, {"_id": 0}))
     with pytest.raises(LoadError, match=r"missing\.tsv: cannot read the file"):
@@ -302,7 +302,7 @@ def test_a_bad_populations_file_leaves_the_loaded_dataset_alone(tmp_path):
 
 
 def test_cli_loads_with_populations_and_reports_them():
-    uri = "mongomock://localhost/populations_cli"
+    uri = "mongomock://memory/populations_cli"
     command = ["load", "vcf", str(CASES), "--dataset", "d", "--assembly", "GRCh38"]
     result = CliRunner().invoke(
         main,
@@ -324,7 +324,7 @@ def test_cli_loads_with_populations_and_reports_them():
 
 
 def _demo_store(name: str):
-    store = open_store(f"mongomock://localhost/populations_{name}")
+    store = open_store(f"mongomock://memory/populations_{name}")
     (dataset_id,) = load_datasets(store, DEMO / "datasets.yaml").dataset_ids
     load_metadata(store, [DEMO / "metadata"], dataset_id)
     return store, dataset_id

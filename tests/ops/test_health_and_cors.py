@@ -78,7 +78,7 @@ def test_listed_origins_only(demo_store, origin, allowed):
 
 
 def test_preflights_are_not_audited():
-    store = open_store("mongomock://localhost/preflight_audit")
+    store = open_store("mongomock://memory/preflight_audit")
     store.collection(AUDIT_LOG).delete_many({})
     client = create_app({"TESTING": True}, store=store).test_client()
     client.options("/g_variants", headers={"Origin": "https://x.example.org"})
@@ -87,7 +87,7 @@ def test_preflights_are_not_audited():
 
 
 def test_request_ids_are_kept_when_safe_and_made_up_otherwise():
-    store = open_store("mongomock://localhost/request_ids")
+    store = open_store("mongomock://memory/request_ids")
     store.collection(AUDIT_LOG).delete_many({})
     client = create_app({"TESTING": True}, store=store).test_client()
     given = client.get(f"/g_variants?{SNV}", headers={"X-Request-ID": "lb-7f3a.42"})

@@ -1,57 +1,155 @@
-"""The storage seam: backend chosen by URI, indexes declared once, all-or-nothing replacement."""
+"""The storage seam: backend chosen by URI, indexes declared once, all-or-nothing replacement,
+on both backends (MongoDB's code path runs here over mongomock's client)."""
 
 from __future__ import annotations
 
+import mongomock
 import pytest
 
-from app.store import StoreConfigurationError, open_store
+from app.store import Store, StoreConfigurationError, open_store
+from app.store.collections import RUNTIME_COLLECTIONS
 from app.store.indexes import INDEXES
+from app.store.mongo import MongoDatabase
 
 
-def test_backend_is_chosen_by_uri_scheme():
+def mongodb_store() -> Store:
+    """The MongoDB backend's code (release collections, manifest document) over mongomock."""
+    return Store(MongoDatabase(mongomock.MongoClient(), "beacon"), durable=True)
+
+
+@pytest.fixture(params=["embedded-memory", "embedded-disk", "mongodb"])
+def any_store(request, tmp_path) -> Store:
+    if request.param == "embedded-memory":
+        return open_store("mongomock://memory/x")
+    if request.param == "embedded-disk":
+        return open_store(f"mongomock://{tmp_path}")
+    return mongodb_store()
+
+
+def test_backend_is_chosen_by_uri(tmp_path, monkeypatch):
     with pytest.raises(StoreConfigurationError, match="unsupported storage URI scheme 'sqlite'"):
         open_store("sqlite:///tmp/x.db")
-    store = open_store("mongomock://localhost/some_db")
-    assert store.durable is False
-    store.variants.insert_one({"a": 1})
-    assert store.collection("genomicVariations").count_documents({}) == 1
+    memory = open_store("mongomock://memory/some_db")
+    assert memory.durable is False
+    memory.variants.insert_one({"a": 1})
+    assert memory.collection("genomicVariations").count_documents({}) == 1
+    assert open_store("mongomock://memory/some_db").variants.count_documents({}) == 0
+
+    monkeypatch.setenv("ASIA_BEACON_DATA_DIR", str(tmp_path / "data"))
+    kept = open_store("mongomock://localhost/beacon_db")
+    assert kept.durable is True
+    assert kept.location == str(tmp_path / "data" / "beacon_db")
+    kept.variants.insert_one({"a": 1})
+    assert open_store("mongomock://localhost/beacon_db").variants.count_documents({}) == 1
+    assert open_store(f"mongomock://{tmp_path / 'data' / 'beacon_db'}").variants.find_one(
+        {}, {"_id": 0}
+    ) == {"a": 1}
 
 
-def test_every_declared_index_is_created(empty_store):
-    empty_store.ensure_indexes()
+def test_embedded_collections_declare_the_indexes_their_segments_build():
+    store = open_store("mongomock://memory/x")
     for collection, specs in INDEXES.items():
-        names = set(empty_store.collection(collection).index_information())
+        if collection in RUNTIME_COLLECTIONS:
+            continue  # written while serving, outside releases and segments
+        names = set(store.collection(collection).index_information())
         assert {spec.name for spec in specs} <= names
 
 
-def test_replace_documents_swaps_only_after_the_input_is_consumed(empty_store):
-    empty_store.replace_documents("things", {"set": "a"}, ({"set": "a", "n": n} for n in range(5)))
-    empty_store.replace_documents("things", {"set": "b"}, [{"set": "b", "n": 0}])
+def test_mongodb_gets_every_declared_index():
+    store = mongodb_store()
+    store.ensure_indexes()
+    database = store._backend.database
+    for collection, specs in INDEXES.items():
+        assert {spec.name for spec in specs} <= set(database[collection].index_information())
+
+
+def test_replace_documents_swaps_only_after_the_input_is_consumed(any_store):
+    any_store.replace_documents("things", {"set": "a"}, ({"set": "a", "n": n} for n in range(5)))
+    any_store.replace_documents("things", {"set": "b"}, [{"set": "b", "n": 0}])
+    releases_before = any_store.releases()
 
     def failing():
         yield {"set": "a", "n": 100}
         raise ValueError("bad line")
 
     with pytest.raises(ValueError, match="bad line"):
-        empty_store.replace_documents("things", {"set": "a"}, failing())
-    things = empty_store.collection("things")
+        any_store.replace_documents("things", {"set": "a"}, failing())
+    things = any_store.collection("things")
     assert sorted(doc["n"] for doc in things.find({"set": "a"})) == [0, 1, 2, 3, 4]
     assert things.count_documents({"set": "b"}) == 1
-    leftovers = [
-        name for name in empty_store._database.list_collection_names() if "staging" in name
-    ]
-    assert leftovers == []
+    assert any_store.releases() == releases_before
 
-    written = empty_store.replace_documents("things", {"set": "a"}, [{"set": "a", "n": 7}])
+    written = any_store.replace_documents("things", {"set": "a"}, [{"set": "a", "n": 7}])
     assert written == 1
     assert [doc["n"] for doc in things.find({"set": "a"})] == [7]
     assert things.count_documents({"set": "b"}) == 1
 
 
+def test_a_release_shows_all_its_writes_at_once_and_none_before(any_store):
+    any_store.replace_documents("variants", {"d": 1}, [{"d": 1, "v": "old"}])
+    with any_store.release("a load") as release:
+        release.replace("variants", {"d": 1}, [{"d": 1, "v": "new"}])
+        release.upsert_by_id("stats", [{"_id": 1, "count": 1}])
+        # the load reads its own writes; everyone else still reads the previous release
+        assert release.collection("variants").find_one({}, {"_id": 0}) == {"d": 1, "v": "new"}
+        assert any_store.collection("variants").find_one({}, {"_id": 0}) == {"d": 1, "v": "old"}
+        assert any_store.collection("stats").count_documents({}) == 0
+    assert any_store.collection("variants").find_one({}, {"_id": 0}) == {"d": 1, "v": "new"}
+    assert any_store.collection("stats").find_one({"_id": 1}) == {"_id": 1, "count": 1}
+
+
+def test_releases_can_be_listed_rolled_back_activated_and_dropped(any_store):
+    for version in range(3):
+        any_store.replace_documents("variants", {"d": 1}, [{"d": 1, "v": version}])
+    variants = any_store.collection("variants")
+    ids = [release.id for release in any_store.releases()]
+    assert ids == ["r000001", "r000002", "r000003"]
+    assert any_store.active_release() == "r000003"
+    assert any_store.rollback() == "r000002"
+    assert variants.find_one({}, {"_id": 0}) == {"d": 1, "v": 1}
+    any_store.activate("r000001")
+    assert variants.find_one({}, {"_id": 0}) == {"d": 1, "v": 0}
+    with pytest.raises(ValueError, match="is active"):
+        any_store.drop_release("r000001")
+    any_store.drop_release("r000003")
+    assert [release.id for release in any_store.releases()] == ["r000001", "r000002"]
+    with pytest.raises(ValueError, match="no release 'r000003'"):
+        any_store.activate("r000003")
+    with pytest.raises(ValueError, match="no release older"):
+        any_store.rollback()
+
+
+def test_dropping_a_release_deletes_what_only_it_used(tmp_path):
+    store = open_store(f"mongomock://{tmp_path}")
+    store.replace_documents("variants", {"d": 1}, [{"d": 1}])
+    store.replace_documents("variants", {"d": 1}, [{"d": 2}])
+    segments = tmp_path / "segments"
+    assert len(list(segments.iterdir())) == 2
+    store.drop_release("r000001")
+    assert len(list(segments.iterdir())) == 1
+    mongo = mongodb_store()
+    mongo.replace_documents("variants", {"d": 1}, [{"d": 1}])
+    mongo.replace_documents("variants", {"d": 1}, [{"d": 2}])
+    database = mongo._backend.database
+    assert len([n for n in database.list_collection_names() if n.startswith("variants@")]) == 2
+    mongo.drop_release("r000001")
+    assert len([n for n in database.list_collection_names() if n.startswith("variants@")]) == 1
+
+
+def test_a_handle_kept_across_a_release_switch_reads_the_new_release(any_store):
+    handle = any_store.collection("variants")
+    any_store.replace_documents("variants", {}, [{"v": 1}])
+    assert handle.find_one({}, {"_id": 0}) == {"v": 1}
+    any_store.replace_documents("variants", {}, [{"v": 2}])
+    if isinstance(any_store._backend, MongoDatabase):
+        any_store._backend.manifest(fresh=True)  # serving processes re-read within a second
+    assert handle.find_one({}, {"_id": 0}) == {"v": 2}
+
+
 def test_mongodb_uri_gives_a_durable_pymongo_store_without_connecting():
     store = open_store("mongodb://127.0.0.1:1/beacon_db?serverSelectionTimeoutMS=50")
     assert store.durable is True
-    assert store.variants.full_name == "beacon_db.genomicVariations"
+    assert store.location == "MongoDB database beacon_db"
     store.close()
 
 
@@ -72,10 +170,12 @@ def test_mongodb_uri_gives_a_durable_pymongo_store_without_connecting():
         [{"$group": {"_id": "$kind", "total": {"$sum": "$n"}}}, {"$sort": {"_id": 1}}],
     ],
 )
-def test_aggregate_answers_as_the_collection_would(empty_store, pipeline):
-    """The embedded store lets ``find`` pick a leading ``$match``'s documents first."""
-    things = empty_store.collection("numbers")
-    things.insert_many([{"n": n, "kind": "odd" if n % 2 else "even"} for n in range(8)])
+def test_aggregate_answers_as_mongomock_over_the_same_documents(empty_store, pipeline):
+    """The embedded store selects a leading ``$match`` through its indexes first."""
+    documents = [{"_id": n, "n": n, "kind": "odd" if n % 2 else "even"} for n in range(8)]
+    empty_store.collection("numbers").insert_many([dict(d) for d in documents])
     empty_store.collection("kinds").insert_many([{"_id": "odd", "label": "Odd"}])
-    assert empty_store.aggregate("numbers", pipeline) == list(things.aggregate(pipeline))
-    assert sorted(empty_store._database.list_collection_names()) == ["kinds", "numbers"]
+    plain = mongomock.MongoClient()["plain"]
+    plain["numbers"].insert_many([dict(d) for d in documents])
+    plain["kinds"].insert_many([{"_id": "odd", "label": "Odd"}])
+    assert empty_store.aggregate("numbers", pipeline) == list(plain["numbers"].aggregate(pipeline))

@@ -62,7 +62,7 @@ def test_page_assets_are_served_from_the_package_and_nothing_is_fetched_elsewher
 def described_store() -> Store:
     """A PUBLIC dataset whose name needs escaping and a CONTROLLED one an anonymous caller may
     not see."""
-    store = open_store("mongomock://localhost/asia_beacon_web_described")
+    store = open_store("mongomock://memory/asia_beacon_web_described")
     store.upsert_by_id(
         DATASETS,
         [

@@ -25,7 +25,7 @@ def _snapshot(store) -> dict[str, list[dict]]:
 
 def _fails(tmp_path, files: dict[str, str]) -> list[str]:
     """Load the files over a first good load; return the problems, checking nothing changed."""
-    store = open_store(f"mongomock://localhost/hostile_{abs(hash(tuple(files)))}")
+    store = open_store(f"mongomock://memory/hostile_{abs(hash(tuple(files)))}")
     first = tmp_path / "first"
     first.mkdir()
     (first / "individuals.csv").write_text("id,sex.id\nIND-0,NCIT:C20197\n", encoding="utf-8")
@@ -88,14 +88,14 @@ def test_official_examples_name_their_schema_and_still_load(tmp_path):
         ' "sex": {"id": "NCIT:C20197", "label": "male"}}]',
         encoding="utf-8",
     )
-    store = open_store("mongomock://localhost/hostile_official")
+    store = open_store("mongomock://memory/hostile_official")
     assert load_metadata(store, [folder], DATASET).loaded == {"individuals": 1}
 
 
 def test_a_full_template_with_every_column_loads(tmp_path):
     result = CliRunner().invoke(main, ["templates", str(tmp_path), "--all-fields"])
     assert result.exit_code == 0, result.output
-    store = open_store("mongomock://localhost/hostile_all_fields")
+    store = open_store("mongomock://memory/hostile_all_fields")
     summary = load_metadata(store, [tmp_path / "example"], DATASET)
     assert summary.loaded["individuals"] > 0
 

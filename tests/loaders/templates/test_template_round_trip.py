@@ -61,7 +61,7 @@ def example(tmp_path_factory):
         calls = ["0/1" if index in carriers else "0/0" for index in range(len(samples))]
         lines.append("\t".join(["1", str(pos), ".", ref, alt, ".", "PASS", ".", "GT", *calls]))
     vcf.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    store = open_store("mongomock://localhost/template_round_trip")
+    store = open_store("mongomock://memory/template_round_trip")
     load_vcf(store, vcf, DATASET, "GRCh38")
     summary = load_metadata(store, [folder / "example"], DATASET)
     assert dict(summary.loaded) == {entry: len(rows[entry]) for entry in ENTRIES}

@@ -1,0 +1,515 @@
+"""The embedded store: MongoDB's query semantics over indexed, immutable segments.
+
+A collection is a list of segments (see ``segment.py``); which segments make up each collection
+is the active release of the manifest (``releases.py``). Reads plan each segment from its
+indexes, decode only the candidates and keep those mongomock's own matcher accepts, so results
+are what mongomock would give over the same documents. Writes never change a segment: they
+write new ones and then switch the manifest, under a lock that serialises writers. On disk the
+manifest is one JSON file replaced by rename; every process notices a new one on its next read.
+Without a directory everything lives in this process (tests, throwaway stores).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import mongomock
+import numpy as np
+from mongomock.filtering import filter_applies
+from pymongo.errors import DuplicateKeyError
+from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+
+from app.store import releases
+from app.store.collections import PROCESS_LOCAL_COLLECTIONS, RUNTIME_COLLECTIONS
+from app.store.indexes import INDEXES
+from app.store.journal import JournalCollection
+from app.store.planner import candidates
+from app.store.segment import Segment, SegmentBuilder, copy_documents, open_segment
+
+MANIFEST_FILE = "manifest.json"
+SEGMENTS_DIR = "segments"
+JOURNALS_DIR = "journals"
+LOCK_FILE = "write.lock"
+
+
+def index_paths(collection_name: str) -> dict[str, tuple[str, ...]]:
+    """The declared MongoDB indexes of a collection, as key paths the segments index."""
+    return {
+        spec.name: tuple(path for path, _ in spec.keys)
+        for spec in INDEXES.get(collection_name, ())
+        if spec.expire_after_seconds is None
+    }
+
+
+class EmbeddedDatabase:
+    """One database: the manifest, the segments it names, and the collections over them."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._memory_segments: dict[str, Segment] = {}
+        self._opened: dict[str, Segment] = {}
+        self._thread_lock = threading.RLock()
+        self._manifest = releases.empty_manifest()
+        self._stamp: tuple[int, int, int] | None = None
+        self._local = mongomock.MongoClient()["process_local"]
+        self._journals: dict[str, JournalCollection] = {}
+        if directory is not None:
+            (directory / SEGMENTS_DIR).mkdir(parents=True, exist_ok=True)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def manifest(self) -> releases.Manifest:
+        """The newest committed manifest (one ``stat`` per call tells whether it changed)."""
+        if self.directory is None:
+            return self._manifest
+        path = self.directory / MANIFEST_FILE
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            return self._manifest
+        stamp = (status.st_ino, status.st_mtime_ns, status.st_size)
+        if stamp != self._stamp:
+            with self._thread_lock:
+                self._manifest = json.loads(path.read_text())
+                self._stamp = stamp
+        return self._manifest
+
+    def segments(self, parts: list[str]) -> list[Segment]:
+        return [self._segment(part) for part in parts]
+
+    def _segment(self, segment_id: str) -> Segment:
+        if self.directory is None:
+            return self._memory_segments[segment_id]
+        found = self._opened.get(segment_id)
+        if found is None:
+            found = open_segment(self.directory / SEGMENTS_DIR, segment_id)
+            self._opened[segment_id] = found
+        return found
+
+    def collection(self, name: str) -> Any:
+        if name in PROCESS_LOCAL_COLLECTIONS or ".aggregate-" in name:
+            return self._local[name]
+        if name in RUNTIME_COLLECTIONS:
+            if self.directory is None:
+                return self._local[name]
+            if name not in self._journals:
+                ttl = next(
+                    (s.keys[0][0] for s in INDEXES.get(name, ()) if s.expire_after_seconds == 0),
+                    None,
+                )
+                path = self.directory / JOURNALS_DIR / f"{name}.bson"
+                self._journals[name] = JournalCollection(path, name, ttl)
+            return self._journals[name]
+        return EmbeddedCollection(self, name)
+
+    def scratch_database(self) -> Any:
+        return mongomock.MongoClient()["scratch"]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[releases.Manifest]:
+        """Hold the writers' lock (threads and processes); yield the newest manifest."""
+        with self._thread_lock:
+            if self.directory is None:
+                yield self._manifest
+                return
+            with open(self.directory / LOCK_FILE, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    self._remove_abandoned()
+                    yield self.manifest()
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def new_builder(self, name: str) -> SegmentBuilder:
+        directory = None if self.directory is None else self.directory / SEGMENTS_DIR
+        return SegmentBuilder(index_paths(name), directory)
+
+    def finish(self, builder: SegmentBuilder) -> str:
+        if self.directory is None:
+            segment = builder.build_in_memory()
+            self._memory_segments[segment.id] = segment
+            return segment.id
+        return builder.finish()
+
+    def commit(self, manifest: releases.Manifest) -> None:
+        """Make ``manifest`` the committed one (caller holds the lock), then drop the segments
+        no release uses any more."""
+        if self.directory is None:
+            self._manifest = manifest
+            kept = releases.referenced_parts(manifest)
+            for unused in set(self._memory_segments) - kept:
+                del self._memory_segments[unused]
+            return
+        path = self.directory / MANIFEST_FILE
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "w") as handle:
+            json.dump(manifest, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        _sync_directory(self.directory)
+        self.manifest()
+        kept = releases.referenced_parts(manifest)
+        for entry in (self.directory / SEGMENTS_DIR).iterdir():
+            if entry.name.startswith("seg-") and entry.name not in kept:
+                shutil.rmtree(entry, ignore_errors=True)
+                self._opened.pop(entry.name, None)
+
+    def _remove_abandoned(self) -> None:
+        """Temporary segments of a writer that died: nobody else writes while we hold the lock."""
+        assert self.directory is not None
+        for entry in (self.directory / SEGMENTS_DIR).iterdir():
+            if entry.name.startswith(".tmp-"):
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def close(self) -> None:
+        self._opened.clear()
+
+
+class PendingParts:
+    """The collections a write is building: the served parts, then each change applied."""
+
+    def __init__(self, database: EmbeddedDatabase, parts: releases.Parts) -> None:
+        self.database = database
+        self.parts = parts
+
+    def segments(self, name: str) -> list[Segment]:
+        return self.database.segments(self.parts.get(name, []))
+
+    def replace(
+        self, name: str, selector: dict[str, Any], documents: Iterable[dict[str, Any]]
+    ) -> int:
+        """Write the new documents' segment first (a failing input leaves nothing behind),
+        then drop what ``selector`` matched from the other segments."""
+        builder = self.database.new_builder(name)
+        try:
+            for document in documents:
+                builder.add(document)
+        except BaseException:
+            builder.abandon()
+            raise
+        written = len(builder)
+        kept = self._without(name, selector)
+        self.parts[name] = [*kept, self.database.finish(builder)] if written else kept
+        return written
+
+    def upsert_by_id(self, name: str, documents: list[dict[str, Any]]) -> int:
+        ids = [document["_id"] for document in documents]
+        return self.replace(name, {"_id": {"$in": ids}}, documents)
+
+    def _without(self, name: str, selector: dict[str, Any]) -> list[str]:
+        """The collection's segments with the documents ``selector`` matches left out."""
+        kept = []
+        for segment in self.segments(name):
+            if _all_match(segment, selector):
+                continue
+            matched = set(matching_ordinals(segment, selector))
+            if not matched:
+                kept.append(segment.id)
+                continue
+            remaining = [o for o in range(len(segment)) if o not in matched]
+            if remaining:
+                builder = self.database.new_builder(name)
+                copy_documents(builder, segment, remaining)
+                kept.append(self.database.finish(builder))
+        return kept
+
+    def rewrite_with(
+        self, name: str, selector: dict[str, Any], operation: Callable[[Any], Any], *, one: bool
+    ) -> list[Any]:
+        """Apply a mongomock write to the segments holding matches (or to an empty scratch
+        collection when none does, for upserts); rewrite those segments; the results."""
+        results = []
+        new_parts = []
+        touched = False
+        for segment in self.segments(name):
+            if (one and touched) or not any(True for _ in matching_ordinals(segment, selector)):
+                new_parts.append(segment.id)
+                continue
+            touched = True
+            scratch = _scratch_with(segment.documents())
+            results.append(operation(scratch))
+            new_parts.extend(self._segments_from(name, scratch))
+        if not touched:
+            scratch = _scratch_with(())
+            results.append(operation(scratch))
+            new_parts.extend(self._segments_from(name, scratch))
+        self.parts[name] = new_parts
+        return results
+
+    def append(self, name: str, documents: list[dict[str, Any]]) -> None:
+        builder = self.database.new_builder(name)
+        for document in documents:
+            builder.add(document)
+        self.parts[name] = [*self.parts.get(name, []), self.database.finish(builder)]
+
+    def drop(self, name: str) -> None:
+        self.parts.pop(name, None)
+
+    def _segments_from(self, name: str, scratch: Any) -> list[str]:
+        documents = list(scratch.find({}))
+        if not documents:
+            return []
+        builder = self.database.new_builder(name)
+        for document in documents:
+            builder.add(document)
+        return [self.database.finish(builder)]
+
+
+def matching_ordinals(segment: Segment, selector: dict[str, Any]) -> Iterator[int]:
+    """Ordinals of the segment's documents that match, in stored order."""
+    found = candidates(segment, selector)
+    ordinals: Iterable[int] = range(len(segment)) if found is None else found.tolist()
+    for ordinal in ordinals:
+        if filter_applies(selector, segment.document(ordinal)):
+            yield ordinal
+
+
+def _all_match(segment: Segment, selector: dict[str, Any]) -> bool:
+    """Whether a plain equality selector matches the whole segment by its constant fields
+    (a load's segment, replaced by the next load of the same dataset, is dropped unread)."""
+    return bool(selector) and all(
+        not field.startswith("$")
+        and not isinstance(value, dict | list)
+        and field in segment.constants
+        and segment.constants[field] == value
+        and type(segment.constants[field]) is type(value)
+        for field, value in selector.items()
+    )
+
+
+def _scratch_with(documents: Iterable[dict[str, Any]]) -> Any:
+    collection = mongomock.MongoClient()["scratch"]["documents"]
+    batch = list(documents)
+    if batch:
+        collection.insert_many(batch)
+    return collection
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class EmbeddedCollection:
+    """pymongo's collection calls the beacon makes, over a collection's segments.
+
+    ``parts`` pins the collection to a pending write's state (a load reading what it wrote);
+    otherwise each call reads the newest committed release.
+    """
+
+    def __init__(
+        self, database: EmbeddedDatabase, name: str, parts: releases.Parts | None = None
+    ) -> None:
+        self._database = database
+        self.name = name
+        self._parts = parts
+
+    @property
+    def database(self) -> Any:
+        return self._database
+
+    def _segments(self) -> list[Segment]:
+        parts = self._parts
+        if parts is None:
+            parts = releases.active_parts(self._database.manifest())
+        return self._database.segments(parts.get(self.name, []))
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def _matches(self, selector: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
+        selector = selector or {}
+        for segment in self._segments():
+            found = candidates(segment, selector)
+            ordinals: Iterable[int] = range(len(segment)) if found is None else found.tolist()
+            for ordinal in ordinals:
+                document = segment.document(ordinal)
+                if filter_applies(selector, document):
+                    yield document
+
+    def find(self, filter: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        """A mongomock cursor over the matches, so sort, skip, limit and projection behave
+        exactly as mongomock's."""
+        return _scratch_with(self._matches(filter)).find({}, *args, **kwargs)
+
+    def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if filter is not None and not isinstance(filter, dict):
+            filter = {"_id": filter}
+        if kwargs.get("sort") or kwargs.get("skip"):
+            return _scratch_with(self._matches(filter)).find_one({}, *args, **kwargs)
+        first = next(self._matches(filter), None)
+        if first is None or not (args or kwargs):
+            return first
+        return _scratch_with([first]).find_one({}, *args, **kwargs)
+
+    def count_documents(self, filter: dict[str, Any], **kwargs: Any) -> int:
+        if kwargs:
+            return _scratch_with(self._matches(filter)).count_documents({}, **kwargs)
+        return sum(1 for _ in self._matches(filter))
+
+    def estimated_document_count(self, **kwargs: Any) -> int:
+        return sum(len(segment) for segment in self._segments())
+
+    def distinct(self, key: str, filter: dict[str, Any] | None = None) -> list[Any]:
+        return _scratch_with(self._matches(filter)).distinct(key)
+
+    def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> Any:
+        """A leading ``$match`` selects through the indexes; the rest runs in mongomock over
+        the matches, beside copies of the collections ``$lookup`` stages read."""
+        selector: dict[str, Any] = {}
+        rest = list(pipeline)
+        if rest and "$match" in rest[0]:
+            selector, rest = rest[0]["$match"], rest[1:]
+        scratch = self._database.scratch_database()
+        matched = list(self._matches(selector))
+        if matched:
+            scratch[self.name].insert_many(matched)
+        for other in _collections_read_by(rest):
+            documents = list(self._database.collection(other).find({}))
+            if documents and other != self.name:
+                scratch[other].insert_many(documents)
+        return scratch[self.name].aggregate(rest)
+
+    def index_information(self) -> dict[str, Any]:
+        information: dict[str, Any] = {"_id_": {"key": [("_id", 1)]}}
+        for spec in INDEXES.get(self.name, ()):
+            information[spec.name] = {"key": list(spec.keys), "unique": spec.unique}
+        return information
+
+    def create_index(self, keys: Any, **options: Any) -> str:
+        """Indexes are those ``app/store/indexes.py`` declares; every segment builds them."""
+        return str(options.get("name") or "_".join(f"{k}_{d}" for k, d in keys))
+
+    # -- writes: each one changes the active release in place --------------------------------
+
+    def _write(self, change: Callable[[PendingParts], Any]) -> Any:
+        if self._parts is not None:
+            raise TypeError("a pending load's collection is read-only; write through the load")
+        with self._database.writing() as manifest:
+            pending = PendingParts(self._database, releases.active_parts(manifest))
+            result = change(pending)
+            self._database.commit(
+                releases.with_active_parts(manifest, pending.parts, f"write to {self.name}")
+            )
+        return result
+
+    def insert_one(self, document: dict[str, Any]) -> InsertOneResult:
+        self.insert_many([document])
+        return InsertOneResult(document["_id"], acknowledged=True)
+
+    def insert_many(self, documents: Iterable[dict[str, Any]], ordered: bool = True) -> Any:
+        batch = list(documents)
+        if not batch:
+            raise TypeError("documents must be a non-empty list")
+
+        def change(pending: PendingParts) -> InsertManyResult:
+            _refuse_duplicate_ids(pending.segments(self.name), batch)
+            pending.append(self.name, batch)
+            return InsertManyResult([document["_id"] for document in batch], acknowledged=True)
+
+        return self._write(change)
+
+    def _rewrite(self, selector: Any, method: str, *args: Any, one: bool, **kwargs: Any) -> Any:
+        selector = selector or {}
+        return self._write(
+            lambda pending: _combined(
+                pending.rewrite_with(
+                    self.name,
+                    selector,
+                    lambda scratch: getattr(scratch, method)(selector, *args, **kwargs),
+                    one=one,
+                )
+            )
+        )
+
+    def replace_one(self, filter: dict, replacement: dict, upsert: bool = False) -> Any:
+        return self._rewrite(filter, "replace_one", replacement, one=True, upsert=upsert)
+
+    def update_one(self, filter: dict, update: Any, upsert: bool = False) -> Any:
+        return self._rewrite(filter, "update_one", update, one=True, upsert=upsert)
+
+    def update_many(self, filter: dict, update: Any, upsert: bool = False) -> Any:
+        return self._rewrite(filter, "update_many", update, one=False, upsert=upsert)
+
+    def delete_one(self, filter: dict) -> Any:
+        return self._rewrite(filter, "delete_one", one=True)
+
+    def delete_many(self, filter: dict) -> Any:
+        return self._rewrite(filter, "delete_many", one=False)
+
+    def find_one_and_update(self, filter: dict, update: Any, **kwargs: Any) -> Any:
+        return self._rewrite(filter, "find_one_and_update", update, one=True, **kwargs)
+
+    def drop(self) -> None:
+        self._write(lambda pending: pending.drop(self.name))
+
+
+def _refuse_duplicate_ids(segments: list[Segment], documents: list[dict[str, Any]]) -> None:
+    ids = [document["_id"] for document in documents if "_id" in document]
+    if len(set(map(repr, ids))) != len(ids):
+        raise DuplicateKeyError("E11000 duplicate key error: _id repeated in the batch")
+    if ids:
+        selector = {"_id": {"$in": ids}}
+        for segment in segments:
+            for _ in matching_ordinals(segment, selector):
+                raise DuplicateKeyError("E11000 duplicate key error collection: _id exists")
+
+
+def _combined(results: list[Any]) -> Any:
+    """One pymongo result for a write that touched several segments."""
+    if len(results) == 1:
+        return results[0]
+    if all(isinstance(result, DeleteResult) for result in results):
+        return DeleteResult({"n": sum(r.deleted_count for r in results)}, acknowledged=True)
+    if all(isinstance(result, UpdateResult) for result in results):
+        matched = sum(r.matched_count for r in results)
+        modified = sum(r.modified_count or 0 for r in results)
+        upserted = next((r.upserted_id for r in results if r.upserted_id is not None), None)
+        raw = {"n": matched, "nModified": modified, "updatedExisting": matched > 0}
+        if upserted is not None:
+            raw["upserted"] = upserted
+        return UpdateResult(raw, acknowledged=True)
+    return next((result for result in results if result is not None), None)
+
+
+def _collections_read_by(pipeline: list[dict[str, Any]]) -> set[str]:
+    """Collections named by ``$lookup``/``$unionWith``/``$graphLookup``, at any depth."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in ("$lookup", "$graphLookup") and isinstance(inner, dict):
+                    if isinstance(inner.get("from"), str):
+                        found.add(inner["from"])
+                elif key == "$unionWith":
+                    found.add(inner if isinstance(inner, str) else inner.get("coll", ""))
+                visit(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                visit(inner)
+
+    visit(pipeline)
+    found.discard("")
+    return found
+
+
+def segment_sizes(database: EmbeddedDatabase, parts: releases.Parts) -> dict[str, int]:
+    """Documents per collection in a release (``releases list``)."""
+    return {
+        name: int(np.sum([len(s) for s in database.segments(ids)]) if ids else 0)
+        for name, ids in parts.items()
+    }
