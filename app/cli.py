@@ -15,6 +15,8 @@ from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, op
 from loaders.datasets import catalog_gaps
 from loaders.errors import LoadError
 
+DEMO_URI = "mongomock://memory/asia_beacon_demo"
+
 URI_OPTION = click.option(
     "--mongo-uri",
     envvar="ASIA_BEACON_MONGO_URI",
@@ -238,7 +240,7 @@ def demo(host: str, port: int, keep_serving: bool) -> None:
         load_demo,
     )
 
-    store = open_store(str(DEFAULTS["MONGO_URI"]))
+    store = open_store(DEMO_URI)  # its own store: the demo never mixes with loaded data
     summary = load_demo(store)
     url = f"http://{host}:{port}"
     click.echo(f"demo beacon: {summary}")

@@ -24,7 +24,7 @@ import bson
 import numpy as np
 from bson.codec_options import CodecOptions
 
-from app.store.keys import key_of, values_at
+from app.store.keys import keys_of
 
 DOCUMENTS_FILE = "documents.bson"
 OFFSETS_FILE = "offsets.npy"
@@ -107,6 +107,7 @@ class SegmentBuilder:
             name: tuple(array("d") for _ in paths) for name, paths in self._index_paths.items()
         }
         self._ordinals = {name: array("q") for name in self._index_paths}
+        self._paths = sorted({path for paths in self._index_paths.values() for path in paths})
         self._constants: dict[str, Any] | None = None
         self._multikey: set[str] = set()
 
@@ -124,18 +125,26 @@ class SegmentBuilder:
         else:
             self._chunks.append(data)
         self._offsets.append(self._offsets[-1] + len(data))
+        keys_at = {path: keys_of(document, path) for path in self._paths}
+        for path in self._paths:
+            if len(keys_at[path]) > 1:
+                self._multikey.add(path)
         for name, paths in self._index_paths.items():
-            per_path = [[key_of(value) for value in values_at(document, path)] for path in paths]
-            for path, keys in zip(paths, per_path, strict=True):
-                if len(keys) > 1:
-                    self._multikey.add(path)
             columns, ordinals = self._keys[name], self._ordinals[name]
-            for entry in itertools.product(*per_path) if len(paths) > 1 else per_path[0]:
-                if len(paths) == 1:
-                    columns[0].append(entry)
-                else:
-                    for column, key in zip(columns, entry, strict=True):
-                        column.append(key)
+            if len(paths) == 1:
+                keys = keys_at[paths[0]]
+                columns[0].extend(keys)
+                ordinals.extend([ordinal] * len(keys))
+                continue
+            per_path = [keys_at[path] for path in paths]
+            if all(len(keys) == 1 for keys in per_path):
+                for column, keys in zip(columns, per_path, strict=True):
+                    column.append(keys[0])
+                ordinals.append(ordinal)
+                continue
+            for entry in itertools.product(*per_path):
+                for column, key in zip(columns, entry, strict=True):
+                    column.append(key)
                 ordinals.append(ordinal)
         self._track_constants(document)
 
