@@ -208,9 +208,14 @@ _FREQUENCY_COLUMNS = {
 _UNWOUND_ROW_KEY = (ROW_ID, *UNWOUND_POSITIONS)
 
 
-def _unwind_frequencies(keep_variants_without: bool) -> tuple[dict[str, Any], ...]:
-    """One row per frequency entry, each knowing its positions in the two arrays."""
-    return tuple(
+def _unwind_frequencies(
+    sources: Mapping[str, str], keep_variants_without: bool
+) -> tuple[dict[str, Any], ...]:
+    """One row per frequency entry, each knowing its positions in the two arrays. Only the
+    fields the rows read are carried into the unwinding, not the whole variant record (its
+    carriers), which every unwound row would otherwise copy."""
+    carried = {"$project": {**dict.fromkeys(sources.values(), 1), FREQUENCIES: 1}}
+    unwinds = [
         {
             "$unwind": {
                 "path": f"${path}",
@@ -219,7 +224,8 @@ def _unwind_frequencies(keep_variants_without: bool) -> tuple[dict[str, Any], ..
             }
         }
         for path, position in zip((FREQUENCIES, FREQUENCY), UNWOUND_POSITIONS, strict=True)
-    )
+    ]
+    return (carried, *unwinds)
 
 
 VARIANTS_TABLE = Table(
@@ -234,7 +240,7 @@ VARIANTS_TABLE = Table(
     sources=_VARIANT_SOURCES,
     row_key=_UNWOUND_ROW_KEY,
     base_pipeline=(
-        *_unwind_frequencies(keep_variants_without=True),
+        *_unwind_frequencies(_VARIANT_SOURCES, keep_variants_without=True),
         # the dataset's own frequency: every sample of its VCF (population ALL)
         {"$match": {f"{FREQUENCY}.population": {"$in": ["ALL", None]}}},
         _projection(_VARIANT_SOURCES, _UNWOUND_ROW_KEY, **_FREQUENCY_COLUMNS),
@@ -250,7 +256,7 @@ POPULATION_FREQUENCIES_TABLE = Table(
     sources=_VARIANT_KEY_SOURCES,
     row_key=_UNWOUND_ROW_KEY,
     base_pipeline=(
-        *_unwind_frequencies(keep_variants_without=False),
+        *_unwind_frequencies(_VARIANT_KEY_SOURCES, keep_variants_without=False),
         _projection(
             _VARIANT_KEY_SOURCES,
             _UNWOUND_ROW_KEY,

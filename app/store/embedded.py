@@ -23,12 +23,14 @@ from typing import Any
 
 import mongomock
 import numpy as np
+from mongomock.aggregate import process_pipeline
 from mongomock.filtering import filter_applies
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from app.store import releases
 from app.store.collections import PROCESS_LOCAL_COLLECTIONS, RUNTIME_COLLECTIONS
+from app.store.cursor import MatchCursor, included, scratch_collection
 from app.store.indexes import INDEXES
 from app.store.journal import JournalCollection
 from app.store.planner import candidates
@@ -237,11 +239,11 @@ class PendingParts:
                 new_parts.append(segment.id)
                 continue
             touched = True
-            scratch = _scratch_with(segment.documents())
+            scratch = scratch_collection(segment.documents())
             results.append(operation(scratch))
             new_parts.extend(self._segments_from(name, scratch))
         if not touched:
-            scratch = _scratch_with(())
+            scratch = scratch_collection(())
             results.append(operation(scratch))
             new_parts.extend(self._segments_from(name, scratch))
         self.parts[name] = new_parts
@@ -286,14 +288,6 @@ def _all_match(segment: Segment, selector: dict[str, Any]) -> bool:
         and type(segment.constants[field]) is type(value)
         for field, value in selector.items()
     )
-
-
-def _scratch_with(documents: Iterable[dict[str, Any]]) -> Any:
-    collection = mongomock.MongoClient()["scratch"]["documents"]
-    batch = list(documents)
-    if batch:
-        collection.insert_many(batch)
-    return collection
 
 
 def _sync_directory(directory: Path) -> None:
@@ -343,28 +337,28 @@ class EmbeddedCollection:
     def find(self, filter: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
         """A mongomock cursor over the matches, so sort, skip, limit and projection behave
         exactly as mongomock's."""
-        return _scratch_with(self._matches(filter)).find({}, *args, **kwargs)
+        return scratch_collection(self._matches(filter)).find({}, *args, **kwargs)
 
     def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
         if filter is not None and not isinstance(filter, dict):
             filter = {"_id": filter}
         if kwargs.get("sort") or kwargs.get("skip"):
-            return _scratch_with(self._matches(filter)).find_one({}, *args, **kwargs)
+            return scratch_collection(self._matches(filter)).find_one({}, *args, **kwargs)
         first = next(self._matches(filter), None)
         if first is None or not (args or kwargs):
             return first
-        return _scratch_with([first]).find_one({}, *args, **kwargs)
+        return next(MatchCursor([first], args[0] if args else kwargs.get("projection")), None)
 
     def count_documents(self, filter: dict[str, Any], **kwargs: Any) -> int:
         if kwargs:
-            return _scratch_with(self._matches(filter)).count_documents({}, **kwargs)
+            return scratch_collection(self._matches(filter)).count_documents({}, **kwargs)
         return sum(1 for _ in self._matches(filter))
 
     def estimated_document_count(self, **kwargs: Any) -> int:
         return sum(len(segment) for segment in self._segments())
 
     def distinct(self, key: str, filter: dict[str, Any] | None = None) -> list[Any]:
-        return _scratch_with(self._matches(filter)).distinct(key)
+        return scratch_collection(self._matches(filter)).distinct(key)
 
     def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> Any:
         """A leading ``$match`` selects through the indexes; the rest runs in mongomock over
@@ -374,14 +368,16 @@ class EmbeddedCollection:
         if rest and "$match" in rest[0]:
             selector, rest = rest[0]["$match"], rest[1:]
         scratch = self._database.scratch_database()
-        matched = list(self._matches(selector))
-        if matched:
-            scratch[self.name].insert_many(matched)
         for other in _collections_read_by(rest):
             documents = list(self._database.collection(other).find({}))
-            if documents and other != self.name:
+            if documents:
                 scratch[other].insert_many(documents)
-        return scratch[self.name].aggregate(rest)
+        matches: Iterable[dict[str, Any]] = self._matches(selector)
+        rest, kept = _leading_inclusion(rest)
+        if kept is not None:  # cut each match down first, rather than copy it whole stage by stage
+            matches = (included(document, kept) for document in matches)
+        # the decoded matches are this call's own: mongomock's pipeline runs over them as they are
+        return process_pipeline(list(matches), scratch, rest, None)
 
     def index_information(self) -> dict[str, Any]:
         information: dict[str, Any] = {"_id_": {"key": [("_id", 1)]}}
@@ -483,6 +479,26 @@ def _combined(results: list[Any]) -> Any:
             raw["upserted"] = upserted
         return UpdateResult(raw, acknowledged=True)
     return next((result for result in results if result is not None), None)
+
+
+def _leading_inclusion(
+    pipeline: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[str] | None]:
+    """An inclusion ``$project`` reached only through ``$sort`` stages on fields it keeps: it can
+    run first. The pipeline without it, and the paths it keeps (``None`` if there is none)."""
+    for position, stage in enumerate(pipeline):
+        if "$project" in stage:
+            projection = stage["$project"]
+            if not projection or not all(value in (1, True) for value in projection.values()):
+                return pipeline, None
+            kept = ["_id", *projection]
+            sorted_on = {key for earlier in pipeline[:position] for key in earlier["$sort"]}
+            if not sorted_on <= set(kept):
+                return pipeline, None
+            return pipeline[:position] + pipeline[position + 1 :], kept
+        if set(stage) != {"$sort"}:
+            return pipeline, None
+    return pipeline, None
 
 
 def _collections_read_by(pipeline: list[dict[str, Any]]) -> set[str]:

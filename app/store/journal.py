@@ -18,6 +18,7 @@ from typing import Any
 
 import bson
 import mongomock
+from pymongo.results import InsertManyResult, InsertOneResult
 
 from app.store.segment import CODEC
 
@@ -71,13 +72,15 @@ class JournalCollection:
         return getattr(scratch, method)(*args, **kwargs)
 
     def _append(self, documents: list[dict[str, Any]], method: str) -> Any:
-        with self._locked(fcntl.LOCK_EX):
-            scratch = _scratch(self._documents())
-            result = getattr(scratch, method)(documents[0] if method == "insert_one" else documents)
-            with open(self._path, "ab") as handle:
-                for document in documents:
-                    handle.write(bson.encode(document))
-        return result
+        """Appends without reading the file: an insert per request stays cheap as it grows."""
+        for document in documents:
+            document.setdefault("_id", bson.ObjectId())
+        encoded = b"".join(bson.encode(document) for document in documents)
+        with self._locked(fcntl.LOCK_EX), open(self._path, "ab") as handle:
+            handle.write(encoded)
+        if method == "insert_one":
+            return InsertOneResult(documents[0]["_id"], acknowledged=True)
+        return InsertManyResult([document["_id"] for document in documents], acknowledged=True)
 
     def _rewrite(self, method: str, *args: Any, **kwargs: Any) -> Any:
         with self._locked(fcntl.LOCK_EX):

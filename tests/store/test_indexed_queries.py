@@ -140,12 +140,33 @@ def both() -> tuple[Any, Any]:
     return indexed, plain
 
 
+PROJECTIONS = [
+    None,
+    {"_id": 1},
+    {"_id": 0},
+    {"_id": 0, "record": 1},
+    {"start": 1, "geneIds": 1},
+    {"record.identifiers.genomicHGVSId": 1, "durations.days": 1},
+    {"biosampleIds": 0, "record": 0},
+    {"geneIds": {"$slice": 1}},
+]
+
+
 @pytest.mark.parametrize("number", range(400))
 def test_generated_filters_give_what_mongomock_gives(both, number):
     indexed, plain = both
     selector = _selector(random.Random(SEED + number))
     expected = list(plain.find(selector))
     assert list(indexed.find(selector)) == expected, selector
+    projection = PROJECTIONS[number % len(PROJECTIONS)]
+    projected = list(plain.find(selector, projection).skip(number % 3).limit(number % 5))
+    answer = list(indexed.find(selector, projection).skip(number % 3).limit(number % 5))
+    assert answer == projected, (selector, projection)
+    assert [list(d) for d in answer] == [list(d) for d in projected]  # same field order
+    order = [("start", -1), ("_id", 1)]
+    assert list(indexed.find(selector, projection).sort(order).limit(7)) == list(
+        plain.find(selector, projection).sort(order).limit(7)
+    )
     assert indexed.count_documents(selector) == len(expected)
     first = indexed.find_one(selector, {"_id": 1})
     assert first == (plain.find_one(selector, {"_id": 1})), selector
