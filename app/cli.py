@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -204,14 +205,23 @@ def load_metadata_command(
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5050, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--host", help="Address to listen on [default: from ASIA_BEACON_BIND, 127.0.0.1].")
+@click.option("--port", type=int, help="Port [default: from ASIA_BEACON_BIND, 5050].")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="gunicorn worker processes [default: ASIA_BEACON_WORKERS, WEB_CONCURRENCY, "
+    "or 2 x CPUs + 1].",
+)
 @URI_OPTION
-def serve(host: str, port: int, workers: int, mongo_uri: str) -> None:
-    """Serve the API with gunicorn."""
-    from app.serving import run_gunicorn
+def serve(host: str | None, port: int | None, workers: int | None, mongo_uri: str) -> None:
+    """Serve the API with gunicorn (settings: docs/deployment.md#the-server-process)."""
+    from app.serving import gunicorn_settings, run_gunicorn
 
+    try:
+        settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     store = _open(mongo_uri)
     durable = store.durable
     store.close()
@@ -221,7 +231,7 @@ def serve(host: str, port: int, workers: int, mongo_uri: str) -> None:
             "use the default embedded store, or `asia-beacon demo`.",
             err=True,
         )
-    run_gunicorn(host, port, workers, mongo_uri)
+    run_gunicorn(settings, mongo_uri)
 
 
 @main.command()

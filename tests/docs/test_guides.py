@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 from beacon_schemas import validate_framework
 from jsonschema import Draft7Validator
+from markdown_links import FENCE, broken_links, headings
 
 from app import create_app
 from app.store import Store
@@ -36,10 +37,8 @@ GUIDE_FILES = ("steward.md", "researcher.md", "operator.md", "sharing-across-bor
 DEMO_URL = "http://127.0.0.1:5050"
 TOKEN_PLACEHOLDER = "$TOKEN"
 
-FENCE = re.compile(r"^\s*```")
 EXPECTED_STATUS = re.compile(r"\bHTTP (\d{3})\b")
 NO_MATCH = "exists: false"
-MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 ENTRY_RESPONSE_SCHEMA = {
     "boolean": "responses/beaconBooleanResponse.json",
@@ -244,57 +243,9 @@ def _check_data_connect(example: CurlExample, answer: dict[str, Any]) -> None:
         assert not errors, (example.line, row, errors)
 
 
-def headings(markdown: str) -> set[str]:
-    """The anchors GitHub gives the headings of a Markdown file (code blocks left out)."""
-    anchors: set[str] = set()
-    inside = False
-    for line in markdown.splitlines():
-        if FENCE.match(line):
-            inside = not inside
-        elif not inside and (match := re.match(r"^#{1,6}\s+(.+?)\s*#*$", line)):
-            slug = re.sub(r"[^\w\- ]", "", match.group(1).lower()).replace(" ", "-")
-            anchor, repeat = slug, 1
-            while anchor in anchors:
-                anchor, repeat = f"{slug}-{repeat}", repeat + 1
-            anchors.add(anchor)
-    return anchors
-
-
-def relative_links(markdown: str) -> list[str]:
-    """Link targets outside code blocks that are neither web addresses nor mail."""
-    text = "\n".join(_outside_code(markdown))
-    return [
-        target
-        for target in MARKDOWN_LINK.findall(text)
-        if not target.startswith(("http://", "https://", "mailto:"))
-    ]
-
-
-def _outside_code(markdown: str) -> Iterator[str]:
-    inside = False
-    for line in markdown.splitlines():
-        if FENCE.match(line):
-            inside = not inside
-        elif not inside:
-            yield line
-
-
-def _anchors(markdown_file: Path) -> set[str]:
-    return headings(markdown_file.read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize("guide", GUIDE_FILES)
 def test_relative_links_of_the_guide_lead_somewhere(guide: str):
-    source = GUIDES / guide
-    text = source.read_text(encoding="utf-8")
-    broken = []
-    for target in relative_links(text):
-        file_part, _, anchor = target.partition("#")
-        destination = (source.parent / file_part).resolve() if file_part else source
-        if not destination.exists():
-            broken.append(f"{target}: no such file")
-        elif anchor and destination.suffix == ".md" and anchor not in _anchors(destination):
-            broken.append(f"{target}: no heading with anchor #{anchor}")
+    broken = broken_links(GUIDES / guide)
     assert not broken, f"{guide}: " + "; ".join(broken)
 
 
