@@ -76,3 +76,29 @@ def test_load_vcf_reports_what_it_loaded():
     assert "records/s" in result.output
     # a dataset with no description is flagged: the catalog would know nothing of it
     assert "warning: dataset d1: no description" in result.output
+
+
+def test_releases_commands_list_switch_and_drop(tmp_path):
+    uri = f"mongomock://{tmp_path}"
+    path = str(DATA / "datasets" / "two_datasets.yaml")
+    for _ in range(3):
+        assert (
+            CliRunner().invoke(main, ["load", "datasets", path, "--mongo-uri", uri]).exit_code == 0
+        )
+    listed = CliRunner().invoke(main, ["releases", "list", "--mongo-uri", uri])
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    assert [line[:9] for line in lines] == ["  r000001", "  r000002", "* r000003"]
+    assert "upsert into datasets" in lines[0] and "[datasets]" in lines[0]
+    rolled = CliRunner().invoke(main, ["releases", "rollback", "--mongo-uri", uri])
+    assert (rolled.exit_code, rolled.output) == (0, "serving r000002\n")
+    refused = CliRunner().invoke(main, ["releases", "drop", "r000002", "--mongo-uri", uri])
+    assert refused.exit_code == 2
+    assert "release r000002 is active; activate another one first" in refused.output
+    activated = CliRunner().invoke(main, ["releases", "activate", "r000003", "--mongo-uri", uri])
+    assert (activated.exit_code, activated.output) == (0, "serving r000003\n")
+    dropped = CliRunner().invoke(main, ["releases", "drop", "r000001", "--mongo-uri", uri])
+    assert (dropped.exit_code, dropped.output) == (0, "dropped r000001\n")
+    unknown = CliRunner().invoke(main, ["releases", "activate", "r000009", "--mongo-uri", uri])
+    assert unknown.exit_code == 2 and "no release 'r000009'" in unknown.output
+    assert open_store(uri).active_release() == "r000003"

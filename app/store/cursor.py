@@ -123,3 +123,31 @@ def _pick_tree(value: Any, tree: dict[str, Any]) -> Any:
             elif isinstance(inner, dict | list):
                 picked[key] = _pick_tree(inner, subtree)
     return picked
+
+
+def distinct_values(documents: Iterable[dict[str, Any]], field: str) -> list[Any]:
+    """``distinct`` on a top-level field: each value once (array elements one by one), in the
+    order first seen; documents without the field add nothing."""
+    seen: set[Any] = set()
+    values: list[Any] = []
+    for document in documents:
+        if field not in document:
+            continue
+        value = document[field]
+        for element in value if isinstance(value, list) else [value]:
+            marker = _hashable(element)
+            if marker not in seen:
+                seen.add(marker)
+                values.append(element)
+    return values
+
+
+def _hashable(value: Any) -> Any:
+    """Equal values (``1`` and ``1.0``, equal documents) give equal markers."""
+    if isinstance(value, dict):
+        return ("document", tuple((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("array", tuple(_hashable(v) for v in value))
+    if isinstance(value, bool):
+        return ("bool", value)
+    return value

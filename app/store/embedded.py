@@ -30,7 +30,7 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 
 from app.store import releases
 from app.store.collections import PROCESS_LOCAL_COLLECTIONS, RUNTIME_COLLECTIONS
-from app.store.cursor import MatchCursor, included, scratch_collection
+from app.store.cursor import MatchCursor, distinct_values, included, scratch_collection
 from app.store.indexes import INDEXES
 from app.store.journal import JournalCollection
 from app.store.planner import candidates
@@ -334,10 +334,13 @@ class EmbeddedCollection:
                 if filter_applies(selector, document):
                     yield document
 
-    def find(self, filter: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
-        """A mongomock cursor over the matches, so sort, skip, limit and projection behave
-        exactly as mongomock's."""
-        return scratch_collection(self._matches(filter)).find({}, *args, **kwargs)
+    def find(
+        self, filter: dict[str, Any] | None = None, projection: Any = None, **kwargs: Any
+    ) -> Any:
+        """A cursor over the matches; see ``cursor.py`` for how it keeps mongomock's behaviour."""
+        if kwargs:
+            return scratch_collection(self._matches(filter)).find({}, projection, **kwargs)
+        return MatchCursor(self._matches(filter), projection)
 
     def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
         if filter is not None and not isinstance(filter, dict):
@@ -358,7 +361,9 @@ class EmbeddedCollection:
         return sum(len(segment) for segment in self._segments())
 
     def distinct(self, key: str, filter: dict[str, Any] | None = None) -> list[Any]:
-        return scratch_collection(self._matches(filter)).distinct(key)
+        if "." in key:
+            return scratch_collection(self._matches(filter)).distinct(key)
+        return distinct_values(self._matches(filter), key)
 
     def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> Any:
         """A leading ``$match`` selects through the indexes; the rest runs in mongomock over

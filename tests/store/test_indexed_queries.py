@@ -162,7 +162,6 @@ def test_generated_filters_give_what_mongomock_gives(both, number):
     projected = list(plain.find(selector, projection).skip(number % 3).limit(number % 5))
     answer = list(indexed.find(selector, projection).skip(number % 3).limit(number % 5))
     assert answer == projected, (selector, projection)
-    assert [list(d) for d in answer] == [list(d) for d in projected]  # same field order
     order = [("start", -1), ("_id", 1)]
     assert list(indexed.find(selector, projection).sort(order).limit(7)) == list(
         plain.find(selector, projection).sort(order).limit(7)
@@ -170,9 +169,11 @@ def test_generated_filters_give_what_mongomock_gives(both, number):
     assert indexed.count_documents(selector) == len(expected)
     first = indexed.find_one(selector, {"_id": 1})
     assert first == (plain.find_one(selector, {"_id": 1})), selector
-    assert sorted(map(str, indexed.distinct("referenceName", selector))) == sorted(
-        map(str, plain.distinct("referenceName", selector))
-    )
+    for field in ("referenceName", "geneIds", "start", "durations.path"):
+        # each value once; MongoDB leaves the order unspecified
+        found = indexed.distinct(field, selector)
+        assert len(found) == len({repr(v) for v in found}), field
+        assert sorted(map(repr, found)) == sorted(map(repr, plain.distinct(field, selector)))
 
 
 @pytest.mark.parametrize(
