@@ -12,6 +12,7 @@ from itertools import islice
 from typing import Any
 
 import mongomock
+from mongomock.filtering import resolve_sort_key
 
 
 class MatchCursor:
@@ -47,18 +48,39 @@ class MatchCursor:
 
     def _results(self) -> Iterator[dict[str, Any]]:
         project = simple_projection(self._projection)
-        if self._sort is not None or project is None:
+        order = None if self._sort is None else sort_order(*self._sort)
+        if project is None or (self._sort is not None and order is None):
             cursor = scratch_collection(self._matches).find({}, self._projection)
             if self._sort is not None:
                 key_or_list, direction = self._sort
-                cursor = (
-                    cursor.sort(key_or_list, direction) if direction else cursor.sort(key_or_list)
-                )
+                arguments = (key_or_list,) if direction is None else (key_or_list, direction)
+                cursor = cursor.sort(*arguments)
             yield from cursor.skip(self._skip).limit(self._limit)
             return
+        matches: Iterable[dict[str, Any]] = self._matches
+        for key, direction in reversed(order or []):  # stable sorts, last key first, as mongomock
+            matches = sorted(
+                matches, key=lambda d, k=key: resolve_sort_key(k, d), reverse=direction < 0
+            )
         stop = self._skip + self._limit if self._limit else None
-        for document in islice(self._matches, self._skip, stop):
+        for document in islice(matches, self._skip, stop):
             yield project(document)
+
+
+def sort_order(key_or_list: Any, direction: Any = None) -> list[tuple[str, int]] | None:
+    """A sort specification as (field, direction) pairs; ``None`` for what mongomock must do."""
+    if isinstance(key_or_list, str):
+        order = [(key_or_list, 1 if direction is None else direction)]
+    elif isinstance(key_or_list, dict):
+        order = list(key_or_list.items())
+    else:
+        order = [tuple(pair) for pair in key_or_list]
+    if not all(
+        isinstance(key, str) and not key.startswith("$") and value in (1, -1)
+        for key, value in order
+    ):
+        return None
+    return order
 
 
 def scratch_collection(documents: Iterable[dict[str, Any]]) -> Any:
