@@ -61,6 +61,7 @@ class EmbeddedDatabase:
         self._thread_lock = threading.RLock()
         self._manifest = releases.empty_manifest()
         self._stamp: tuple[int, int, int] | None = None
+        self._served: tuple[releases.Manifest, releases.Parts] | None = None
         self._local = mongomock.MongoClient()["process_local"]
         self._journals: dict[str, JournalCollection] = {}
         if directory is not None:
@@ -82,7 +83,20 @@ class EmbeddedDatabase:
             with self._thread_lock:
                 self._manifest = json.loads(path.read_text())
                 self._stamp = stamp
+                # let go of segments no release uses (a long-running server sees many loads)
+                kept = releases.referenced_parts(self._manifest)
+                for segment_id in [s for s in self._opened if s not in kept]:
+                    del self._opened[segment_id]
         return self._manifest
+
+    def served_parts(self) -> releases.Parts:
+        """The served release's parts (read-only; computed once per manifest)."""
+        manifest = self.manifest()
+        cached = self._served
+        if cached is None or cached[0] is not manifest:
+            cached = (manifest, releases.active_parts(manifest))
+            self._served = cached
+        return cached[1]
 
     def segments(self, parts: list[str]) -> list[Segment]:
         return [self._segment(part) for part in parts]
@@ -317,9 +331,7 @@ class EmbeddedCollection:
         return self._database
 
     def _segments(self) -> list[Segment]:
-        parts = self._parts
-        if parts is None:
-            parts = releases.active_parts(self._database.manifest())
+        parts = self._parts if self._parts is not None else self._database.served_parts()
         return self._database.segments(parts.get(self.name, []))
 
     # -- reads -----------------------------------------------------------------------------
