@@ -15,6 +15,10 @@ _BASES = "ACGTUNRYSWKMBDHVacgtunryswkmbdhv"
 _PLAIN_BASES = "ACGTN"
 _SYMBOLIC = re.compile(r"<[^<>,]+>")
 _SINGLE_BREAKEND = re.compile(r"\.[A-Za-z]+|[A-Za-z]+\.")
+# t[p[, t]p], ]p]t and [p[t, the mate position p being CHROM:POS (CHROM may be <contig>)
+_MATED_BREAKEND = re.compile(
+    r"[A-Za-z]+([\[\]])[^\[\]]+:[0-9]+\1|([\[\]])[^\[\]]+:[0-9]+\2[A-Za-z]+"
+)
 _INTERNAL_ID_MAX_BASES = 64
 
 SEQUENCE, SYMBOLIC, BREAKEND, SPANNING_DELETION, NO_ALTERNATE = (
@@ -42,7 +46,7 @@ def allele_kind(alt: str) -> str | None:
         return NO_ALTERNATE
     if _SYMBOLIC.fullmatch(alt):
         return SYMBOLIC
-    if "[" in alt or "]" in alt or _SINGLE_BREAKEND.fullmatch(alt):
+    if _MATED_BREAKEND.fullmatch(alt) or _SINGLE_BREAKEND.fullmatch(alt):
         return BREAKEND
     return None
 

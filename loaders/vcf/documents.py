@@ -20,7 +20,7 @@ from loaders.vcf.alleles import (
     variant_internal_id,
     variant_type,
 )
-from loaders.vcf.annotation import AnnotationLayout, allele_annotation, info_value
+from loaders.vcf.annotation import AnnotationLayout, allele_annotation
 from loaders.vcf.genotypes import GenotypeCounts
 from loaders.vcf.populations import ALL_SAMPLES
 from loaders.vcf.records import VcfRecord
@@ -39,19 +39,6 @@ def alternative_ids(ids: list[str]) -> list[dict[str, str]]:
         else:
             found.append({"id": identifier})
     return found
-
-
-def info_allele_counts(info: str, alt_count: int) -> tuple[list[int | None], int | None]:
-    """AC per ALT and AN from INFO, for sites-only files (None where absent or unreadable)."""
-    counts: list[int | None] = [None] * alt_count
-    ac_text = info_value(info, "AC")
-    if ac_text:
-        values = ac_text.split(",")
-        if len(values) == alt_count:
-            counts = [int(value) if value.isdigit() else None for value in values]
-    an_text = info_value(info, "AN")
-    allele_number = int(an_text) if an_text and an_text.isdigit() else None
-    return counts, allele_number
 
 
 class VariantDocumentBuilder:
@@ -101,8 +88,6 @@ class VariantDocumentBuilder:
         ref = record.ref.upper()
         info = record.info
         annotated = self._annotated(info) is not None
-        if counts is None:
-            info_counts, info_number = info_allele_counts(info, len(record.alts))
         documents = []
         for number, (alt, kind) in enumerate(zip(record.alts, record.kinds, strict=True), 1):
             if kind in _SKIPPED_KINDS:
@@ -136,7 +121,8 @@ class VariantDocumentBuilder:
                 beacon["molecularAttributes"] = _molecular_attributes(genes, changes)
             carriers = []
             if counts is None:
-                allele_count, called = info_counts[number - 1], info_number
+                allele_count = record.info_allele_counts[number - 1]
+                called = record.info_allele_number
             else:
                 allele_count, called = counts.allele_counts[number - 1], counts.allele_number
                 if carriers := counts.carriers.get(number, []):

@@ -32,6 +32,7 @@ _TAB = ord("\t")
 _ABSENT = -2  # second allele of a haploid call
 _MISSING = -1
 _FAST_MAX_ALLELE = 9  # one-digit allele indexes: the numpy path's limit
+_DIGITS_BEYOND_ANY_ALLELE = 10
 _ALLELE_SLOTS = _FAST_MAX_ALLELE + 1
 _ALLELE_SEPARATOR = re.compile(rb"[/|]")
 _NO_POPULATION = -1
@@ -210,17 +211,25 @@ def _parse_gt(gt: bytes, alt_count: int, sample: int) -> list[int]:
         if text == b".":
             alleles.append(_MISSING)
         elif text.isdigit():
-            allele = int(text)
+            # ten digits are beyond any line's ALT count (and int() refuses thousands of them)
+            digits = text.lstrip(b"0") or b"0"
+            allele = int(digits) if len(digits) < _DIGITS_BEYOND_ANY_ALLELE else alt_count + 1
             if allele > alt_count:
-                shown = gt.decode(errors="replace")
                 raise MalformedGenotypeError(
-                    0, sample, f"allele in {shown!r} but the record has {alt_count} ALT allele(s)"
+                    0,
+                    sample,
+                    f"allele in {_shown(gt)} but the record has {alt_count} ALT allele(s)",
                 )
             alleles.append(allele)
         else:
-            shown = gt.decode(errors="replace")
-            raise MalformedGenotypeError(0, sample, f"{shown!r} is not a genotype")
+            raise MalformedGenotypeError(0, sample, f"{_shown(gt)} is not a genotype")
     return alleles
+
+
+def _shown(gt: bytes, limit: int = 40) -> str:
+    """Quote a GT for a message, shortened: a broken one can be megabytes long."""
+    text = gt.decode(errors="replace")
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 def _byte_table(mapping: dict[bytes, int], default: int, dtype: type) -> np.ndarray:
@@ -419,7 +428,7 @@ class _Entries:
 def _check_allele_indexes(calls: _Calls, rows: Sequence[bytes], alt_counts: Sequence[int]) -> None:
     """A GT naming an allele beyond the record's ALTs is malformed (htslib only warns)."""
     highest = np.maximum(calls.allele_1, calls.allele_2)
-    too_high = np.flatnonzero(highest > np.asarray(alt_counts, dtype=np.int16)[calls.rows])
+    too_high = np.flatnonzero(highest > np.asarray(alt_counts, dtype=np.int64)[calls.rows])
     if len(too_high):
         row, sample = int(calls.rows[too_high[0]]), int(calls.samples[too_high[0]])
         gt = rows[row].split(b"\t")[sample].split(b":", 1)[0].decode(errors="replace")

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pysam
+import bson
 from tqdm import tqdm
 
 from app.genome import UnknownAssemblyError, canonical_assembly
@@ -26,6 +26,7 @@ from loaders.errors import LoadError
 from loaders.vcf.documents import VariantDocumentBuilder
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
 from loaders.vcf.header import read_header
+from loaders.vcf.lines import numbered_lines
 from loaders.vcf.populations import (
     SamplePopulations,
     populations_from_metadata,
@@ -36,6 +37,8 @@ from loaders.vcf.records import RecordParser, VcfRecord
 # Lines per numpy genotype pass: enough to amortise numpy's per-call cost when samples are few,
 # bounded by a cell budget so a batch stays a few tens of MB when samples are many.
 _MIN_BATCH_LINES, _MAX_BATCH_LINES, _GENOTYPE_CELLS_PER_BATCH = 256, 2000, 2_000_000
+# MongoDB's limit on a document, less room for the _id the store adds.
+_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024 - 1024
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,13 @@ class VcfDocumentStream:
             self.header.annotations,
             self._genotypes.population_names,
         )
+        # For a cheap upper bound of each document's size (_documents): what a carrier takes,
+        # and the room left by what a document holds besides copies of its line (names, terms,
+        # one frequency per population).
+        self._bytes_per_carrier = 128 + 2 * max(map(len, self.header.samples), default=0)
+        self._document_bytes_room = _MAX_DOCUMENT_BYTES - (
+            4096 + 8 * len(self.dataset_id) + 256 * len(self._genotypes.population_names)
+        )
 
     def population_sizes(self) -> tuple[PopulationSize, ...]:
         """The populations the VCF's samples were assigned to, in name order."""
@@ -155,9 +165,10 @@ class VcfDocumentStream:
         with tqdm(
             unit=" records", unit_scale=True, disable=not self.progress, file=sys.stderr
         ) as bar:
-            for number, line in _numbered_lines(self.path):
-                if line[:1] == b"#" or not line.strip():
-                    continue
+            header_lines = self.header.lines
+            for number, line in numbered_lines(self.path):
+                if number <= header_lines or not line or line.isspace():
+                    continue  # blank lines are skipped
                 try:
                     record = self._parser.parse(number, line)
                 except LoadError:
@@ -175,13 +186,44 @@ class VcfDocumentStream:
         counts = self._count_genotypes(batch)
         self.records += len(batch)
         for record, record_counts in zip(batch, counts, strict=True):
+            copied = _copied_bytes(record)
             for document in self._builder.documents(record, record_counts):
+                if (
+                    copied
+                    + 4 * len(document["alternateBases"])
+                    + self._bytes_per_carrier * len(document["biosampleIds"])
+                    > self._document_bytes_room
+                ):
+                    self._check_size(record, document)
                 self.variants += 1
                 self.reference_names.add(document["referenceName"])
                 self.longest_variant = max(
                     self.longest_variant, document["end"] - document["start"]
                 )
                 yield document
+
+    def _check_size(self, record: VcfRecord, document: dict[str, Any]) -> None:
+        """Refuse a document MongoDB would not store (pymongo would fail, naming no line).
+
+        Called only when the cheap upper bound of ``_documents`` says it could be too large.
+        """
+        size = len(bson.encode(document))
+        if size > _MAX_DOCUMENT_BYTES:
+            largest = {
+                "CHROM": len(record.chrom),
+                "REF": len(record.ref),
+                "ALT": len(document["alternateBases"]),
+                "ID": sum(map(len, record.ids)),
+                "INFO": len(record.info),
+                "samples": self._bytes_per_carrier * len(document["biosampleIds"]),
+            }
+            raise LoadError(
+                self.path,
+                f"the document of ALT {_shown(document['alternateBases'])} would take "
+                f"{size / 2**20:.1f} MB; MongoDB stores at most 16 MB",
+                line=record.line,
+                field=max(largest, key=largest.__getitem__),
+            )
 
     def _count_genotypes(self, batch: list[VcfRecord]) -> list:
         """Genotype counts per record of the batch (None for records without GT)."""
@@ -204,26 +246,6 @@ class VcfDocumentStream:
         for i, record_counts in zip(genotyped, found, strict=True):
             counts[i] = record_counts
         return counts
-
-
-def _numbered_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """Lines numbered from 1 (header included), without their end-of-line characters.
-
-    htslib reports a corrupt compressed block only when the file is closed, after the lines
-    before it were read; the LoadError raised then stops the load like any bad line.
-    """
-    number = 0
-    try:
-        with pysam.BGZFile(path) as handle:
-            for line in handle:
-                number += 1
-                yield number, line[:-1] if line.endswith(b"\r") else line
-    except OSError as error:
-        raise LoadError(
-            path,
-            f"the file is corrupt or truncated after line {number} ({error})",
-            line=number + 1,
-        ) from None
 
 
 def iter_variant_documents(
@@ -288,3 +310,20 @@ def load_vcf(
         population_source=stream.populations.source if stream.populations else None,
         warnings=stream.warnings(),
     )
+
+
+def _copied_bytes(record: VcfRecord) -> int:
+    """An upper bound of what each document of the record takes from its line, ALT aside.
+
+    CHROM, REF and IDs are copied at most three times (with a link per dbSNP id); gene symbols
+    and protein changes from INFO twice, each with a list entry's few bytes of framing.
+    """
+    return (
+        4 * (len(record.chrom) + len(record.ref))
+        + 16 * len(record.info)
+        + sum(4 * len(identifier) + 256 for identifier in record.ids)
+    )
+
+
+def _shown(text: str, limit: int = 20) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")

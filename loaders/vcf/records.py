@@ -1,21 +1,35 @@
 """One VCF data line, split and validated; every problem is a LoadError naming file, line, field.
 
 Lines are parsed as text (not through pysam records) so the genotype columns can be scanned in
-bulk and every error carries the exact line number.
+bulk and every error carries the exact line number. What the loader reads is checked (columns,
+CHROM, POS, REF, ALT, END, SVLEN, FORMAT keys, GT, and AC/AN where they give the counts);
+values it does not read (QUAL, FILTER, other INFO and FORMAT fields) are not.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 from loaders.errors import LoadError
 from loaders.vcf.alleles import SEQUENCE, allele_kind, is_bases
 from loaders.vcf.annotation import info_value
-from loaders.vcf.header import VcfHeader
+from loaders.vcf.header import FIXED_COLUMN_NAMES, HEADER, VcfHeader
+from loaders.vcf.lines import character_problem
 
 _FIXED_COLUMNS = 8
 _FORMAT_COLUMN = 8
+_COLUMN_NAMES = (*FIXED_COLUMN_NAMES, "FORMAT")
 _CACHED_ALT_LENGTH, _CACHED_ALT_COLUMNS = 32, 10_000
+# Positions, lengths and counts beyond this are refused: every JSON client holds it exactly,
+# MongoDB holds a document's end (a position plus a length) without overflow, and no
+# chromosome comes near it.
+LARGEST_INTEGER = 2**53 - 1
+_DIGITS_BEYOND_LARGEST = 16  # fewer digits are always within LARGEST_INTEGER
+# Python's int() would also take '1_000', ' 7' or digits of other scripts.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,16}")
 
 
 @dataclass(slots=True)
@@ -32,6 +46,9 @@ class VcfRecord:
     svlens: list[int | None]  # per ALT; all None when SVLEN is absent
     sample_columns: bytes | None  # the text after FORMAT, when the record carries a GT
     gt_index: int  # position of GT among the FORMAT keys, -1 when there is none
+    # INFO/AC per ALT and INFO/AN, read only for a record without GT (None where absent or '.')
+    info_allele_counts: list[int | None] = dataclasses.field(default_factory=list)
+    info_allele_number: int | None = None
 
 
 class RecordParser:
@@ -39,62 +56,100 @@ class RecordParser:
 
     def __init__(self, path: str, header: VcfHeader) -> None:
         self.path = path
+        self.samples = header.samples
         self.sample_count = len(header.samples)
+        self._format_column = header.format_column
         self._contigs = header.contigs
+        self._contig_lengths = header.contig_lengths
         self._chromosomes: dict[bytes, str] = {}
         self._gt_indexes: dict[bytes, int] = {}
         self._alternates_seen: dict[str, tuple[list[str], list[str]]] = {}
 
     def parse(self, number: int, line: bytes) -> VcfRecord:
+        if problem := character_problem(line):
+            self._fail_at(number, line, *problem)
+        if line[:1] == b"#":
+            self._fail(
+                number,
+                HEADER,
+                "a header line among the data lines (are two VCFs concatenated?)",
+            )
         columns = line.split(b"\t", _FORMAT_COLUMN + 1)
-        if len(columns) < _FIXED_COLUMNS:
+        if len(columns) < _FIXED_COLUMNS or (
+            len(columns) > _FIXED_COLUMNS and not self._format_column
+        ):
+            found = line.count(b"\t") + 1
             self._fail(
                 number,
                 "columns",
-                f"{len(columns)} tab-separated column(s), a VCF data line needs at least 8 "
-                "(CHROM POS ID REF ALT QUAL FILTER INFO)",
+                f"{found} tab-separated column(s), a VCF data line needs "
+                + ("at least 8" if self._format_column else "8, as the #CHROM line names")
+                + " (CHROM POS ID REF ALT QUAL FILTER INFO)",
             )
         chrom = self._chromosome(number, columns[0])
-        pos = self._position(number, columns[1])
-        ref = columns[3].decode("ascii", errors="replace")
+        pos = self._position(number, columns[1], chrom)
+        ref = columns[3].decode()
         if not is_bases(ref):
             self._fail(number, "REF", f"{_shown(ref)} is not a sequence of bases")
-        alts, kinds = self._alternates(number, columns[4].decode("utf-8", errors="replace"))
-        info = columns[7].decode("utf-8", errors="replace")
+        alts, kinds = self._alternates(number, columns[4].decode())
+        info = columns[7].decode()
         info_end, svlens = None, [None] * len(alts)
         if any(kind != SEQUENCE for kind in kinds):
             info_end, svlens = self._structural_extent(number, pos, info, len(alts))
         sample_columns, gt_index = self._samples(number, columns)
-        raw_ids = columns[2].decode("utf-8", errors="replace")
+        raw_ids = columns[2].decode()
         ids = [] if raw_ids == "." else [i for i in raw_ids.split(";") if i and i != "."]
-        return VcfRecord(
+        record = VcfRecord(
             number, chrom, pos, ids, ref, alts, kinds, info, info_end, svlens,
             sample_columns, gt_index,
         )  # fmt: skip
+        if sample_columns is None:
+            record.info_allele_counts, record.info_allele_number = self._info_counts(
+                number, info, len(alts)
+            )
+        return record
 
-    def _fail(self, number: int, field: str, message: str):
+    def _fail(self, number: int, field: str, message: str) -> NoReturn:
         raise LoadError(self.path, message, line=number, field=field)
+
+    def _fail_at(self, number: int, line: bytes, offset: int, problem: str) -> NoReturn:
+        """Name the column holding a byte no VCF line may hold."""
+        column = line.count(b"\t", 0, offset)
+        if column < len(_COLUMN_NAMES):
+            self._fail(number, _COLUMN_NAMES[column], problem)
+        sample = column - len(_COLUMN_NAMES)
+        if sample < self.sample_count:
+            problem = f"sample {self.samples[sample]}: {problem}"
+        self._fail(number, "samples", problem)
 
     def _chromosome(self, number: int, raw: bytes) -> str:
         chrom = self._chromosomes.get(raw)
         if chrom is None:
-            chrom = raw.decode("utf-8", errors="replace")
+            chrom = raw.decode()
             if not chrom:
                 self._fail(number, "CHROM", "empty chromosome name")
             if self._contigs and chrom not in self._contigs:
                 self._fail(
                     number,
                     "CHROM",
-                    f"contig {chrom!r} is not declared in the header (##contig lines)",
+                    f"contig {_shown(chrom)} is not declared in the header (##contig lines)",
                 )
             self._chromosomes[raw] = chrom
         return chrom
 
-    def _position(self, number: int, raw: bytes) -> int:
-        pos = int(raw) if raw.isdigit() else 0
+    def _position(self, number: int, raw: bytes, chrom: str) -> int:
+        if raw.isdigit() and len(raw) < _DIGITS_BEYOND_LARGEST:
+            pos = int(raw)
+        else:
+            pos = _integer(raw.decode()) if raw.isdigit() else 0
+            if pos is None:
+                self._fail(number, "POS", f"{_shown(raw.decode())} is beyond {LARGEST_INTEGER}")
         if pos < 1:
+            self._fail(number, "POS", f"{_shown(raw.decode())} is not a position >= 1")
+        length = self._contig_lengths.get(chrom)
+        if length is not None and pos > length:
             self._fail(
-                number, "POS", f"{_shown(raw.decode(errors='replace'))} is not a position >= 1"
+                number, "POS", f"{pos} is beyond the end of contig {chrom} (length={length})"
             )
         return pos
 
@@ -131,24 +186,56 @@ class RecordParser:
         end_text = info_value(info, "END")
         info_end = None
         if end_text is not None:
-            try:
-                info_end = int(end_text)
-            except ValueError:
-                self._fail(number, "INFO/END", f"{_shown(end_text)} is not an integer")
+            info_end = self._integer(number, "INFO/END", end_text)
             if info_end < pos:
                 self._fail(number, "INFO/END", f"END {info_end} is before POS {pos}")
         svlen_text = info_value(info, "SVLEN")
         if svlen_text is None or svlen_text == ".":
             return info_end, [None] * alt_count
-        values: list[int | None] = []
-        for item in svlen_text.split(","):
-            try:
-                values.append(None if item == "." else int(item))
-            except ValueError:
-                self._fail(number, "INFO/SVLEN", f"{_shown(item)} is not an integer")
+        values: list[int | None] = [
+            None if item == "." else self._integer(number, "INFO/SVLEN", item)
+            for item in svlen_text.split(",")
+        ]
         if len(values) != alt_count:
             values = [values[0]] * alt_count
         return info_end, values
+
+    def _info_counts(
+        self, number: int, info: str, alt_count: int
+    ) -> tuple[list[int | None], int | None]:
+        """INFO/AC per ALT and INFO/AN: the counts of a record without genotypes."""
+        counts: list[int | None] = [None] * alt_count
+        ac_text = info_value(info, "AC")
+        if ac_text is not None and ac_text != ".":
+            values = ac_text.split(",")
+            if len(values) != alt_count:
+                self._fail(
+                    number,
+                    "INFO/AC",
+                    f"{len(values)} value(s) for {alt_count} ALT allele(s) ({_shown(ac_text)})",
+                )
+            counts = [None if value == "." else self._count(number, "INFO/AC", value)
+                      for value in values]  # fmt: skip
+        an_text = info_value(info, "AN")
+        if an_text is None or an_text == ".":
+            return counts, None
+        return counts, self._count(number, "INFO/AN", an_text)
+
+    def _integer(self, number: int, field: str, text: str) -> int:
+        value = _integer(text)
+        if value is None:
+            self._fail(
+                number,
+                field,
+                f"{_shown(text)} is not an integer from -{LARGEST_INTEGER} to {LARGEST_INTEGER}",
+            )
+        return value
+
+    def _count(self, number: int, field: str, text: str) -> int:
+        value = _integer(text)
+        if value is None or value < 0:
+            self._fail(number, field, f"{_shown(text)} is not a count from 0 to {LARGEST_INTEGER}")
+        return value
 
     def _samples(self, number: int, columns: list[bytes]) -> tuple[bytes | None, int]:
         expected = self.sample_count
@@ -172,9 +259,28 @@ class RecordParser:
         gt_index = self._gt_indexes.get(format_keys)
         if gt_index is None:
             keys = format_keys.split(b":")
+            self._check_format_keys(number, format_keys, keys)
             gt_index = keys.index(b"GT") if b"GT" in keys else -1
             self._gt_indexes[format_keys] = gt_index
         return (sample_columns, gt_index) if gt_index >= 0 else (None, -1)
+
+    def _check_format_keys(self, number: int, format_keys: bytes, keys: list[bytes]) -> None:
+        """Keys name the sample subfields: an empty or repeated one leaves GT ambiguous."""
+        if format_keys == b".":
+            return
+        if b"" in keys:
+            self._fail(number, "FORMAT", f"{_shown(format_keys.decode())} has an empty key")
+        for key in keys:
+            if keys.count(key) > 1:
+                self._fail(number, "FORMAT", f"key {key.decode()!r} appears twice")
+
+
+def _integer(text: str) -> int | None:
+    """A decimal integer within +-LARGEST_INTEGER, or None."""
+    if not _INTEGER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if -LARGEST_INTEGER <= value <= LARGEST_INTEGER else None
 
 
 def _shown(text: str, limit: int = 40) -> str:

@@ -24,6 +24,7 @@ class ExpectedAllele:
     allele_count: int | None
     allele_number: int | None
     carriers: tuple[tuple[str, str], ...]  # (sample, zygosity label), in sample order
+    ids: tuple[str, ...] = ()  # the ID column's identifiers
 
 
 def _zygosity(gt: tuple, alt_index: int) -> str:
@@ -34,11 +35,11 @@ def _zygosity(gt: tuple, alt_index: int) -> str:
     return "heterozygous"
 
 
-def _info_counts(record: pysam.VariantRecord, alt_index: int) -> tuple[int | None, int | None]:
+def _info_counts(record: pysam.VariantRecord) -> tuple[tuple | None, int | None]:
+    """INFO AC (all ALTs, read once: pysam decodes the whole list on every access) and AN."""
     counts = record.info.get("AC") if "AC" in record.header.info else None
     number = record.info.get("AN") if "AN" in record.header.info else None
-    count = counts[alt_index - 1] if counts is not None else None
-    return count, number
+    return counts, number
 
 
 def expected_alleles(path: str, max_records: int | None = None) -> list[ExpectedAllele]:
@@ -48,13 +49,15 @@ def expected_alleles(path: str, max_records: int | None = None) -> list[Expected
     with pysam.VariantFile(path) as vcf:
         for record in islice(vcf, max_records):
             genotypes = None
+            info_counts, info_number = _info_counts(record)
             if "GT" in record.format:
                 genotypes = [(name, sample["GT"]) for name, sample in record.samples.items()]
             for alt_index, alt in enumerate(record.alts or (), 1):
                 if alt in SKIPPED_ALTS:
                     continue
                 if genotypes is None:
-                    count, number = _info_counts(record, alt_index)
+                    count = info_counts[alt_index - 1] if info_counts is not None else None
+                    number = info_number
                     carriers: tuple[tuple[str, str], ...] = ()
                 else:
                     count = sum(gt.count(alt_index) for _, gt in genotypes)
@@ -76,6 +79,7 @@ def expected_alleles(path: str, max_records: int | None = None) -> list[Expected
                         count,
                         number,
                         carriers,
+                        tuple(i for i in (record.id or "").split(";") if i and i != "."),
                     )
                 )
     return found

@@ -37,6 +37,13 @@ from loaders.vcf.alleles import (
         ("", None),
         ("A1", None),
         ("<DEL", None),
+        # brackets that do not make a breakend t[p[, t]p], ]p]t or [p[t
+        ("G]17:198982", None),
+        ("G]17:198982[", None),
+        ("G]17]", None),
+        ("]17:x]T", None),
+        ("[", None),
+        ("]<ctg1>:7]T", BREAKEND),
     ],
 )
 def test_allele_kind(alt, kind):

@@ -81,6 +81,25 @@ def test_more_than_nine_alts_with_one_digit_calls_keeps_every_alt():
     assert counts.allele_counts == [1, 1] + [0] * 10
 
 
+def test_more_alts_than_a_16_bit_integer_holds_are_counted():
+    """The allele-range check once cast ALT counts to int16: 40,000 ALTs overflowed it."""
+    first, second = _count(["0/1\t0/0\t1/1\t./.", "0/0\t0/0\t0/0\t0/1"], [40_000, 1])
+    assert (first.allele_counts[:2], len(first.allele_counts), first.allele_number) == (
+        [3, 0],
+        40_000,
+        6,
+    )
+    assert (second.allele_counts, second.allele_number) == ([1], 8)
+
+
+def test_allele_indexes_of_thousands_of_digits_are_out_of_range_not_a_crash():
+    """int() refuses strings over 4,300 digits; such an index is beyond any ALT anyway."""
+    with pytest.raises(MalformedGenotypeError, match=r"allele in '0/1111.*\.\.\.' but"):
+        _count(["0/0\t0/" + "1" * 5000 + "\t0/0\t0/0"], [1])
+    (padded,) = _count(["0/0000000000001\t0/0\t0/0\t0/0"], [1])
+    assert padded.allele_counts == [1]
+
+
 @pytest.mark.parametrize(
     ("row", "alt_count", "sample", "message"),
     [

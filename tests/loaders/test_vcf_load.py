@@ -104,6 +104,7 @@ def test_faulty_cases_cover_every_kind_of_line_error():
         if (FAULTY / case / "expected.txt").read_text().count(":") >= 3
     }
     assert {"columns", "POS", "CHROM", "REF", "ALT", "GT", "samples"} <= fields
+    assert {"ID", "INFO", "INFO/END", "INFO/AC", "INFO/AN", "FORMAT", "header"} <= fields
 
 
 def test_load_error_attributes(store):
@@ -161,6 +162,30 @@ def test_corrupt_or_truncated_compressed_files_are_refused(store, tmp_path):
     with pytest.raises(LoadError, match="truncated"):
         load_vcf(store, truncated, "kept", "GRCh38")
     assert store.variants.count_documents({"datasetId": "kept"}) == 6_000
+
+
+def test_blank_lines_between_records_lose_no_record(store, tmp_path):
+    """pysam's line iterator took the first blank line for the end of the file."""
+    blank = tmp_path / "blank.vcf"
+    blank.write_bytes(CASES.read_bytes().replace(b"\nchr1\t500", b"\n\n \nchr1\t500"))
+    summary = load_vcf(store, blank, "cases", "GRCh38")
+    assert (summary.records, summary.variants) == (19, alt_allele_count(str(CASES)))
+
+
+def test_a_record_too_large_for_mongodb_is_refused_at_its_line(store, tmp_path):
+    """A 10 MB gene symbol is copied twice into its document; MongoDB refuses over 16 MB,
+    and pymongo says so without a line. The embedded store would take it."""
+    load_vcf(store, CASES, "kept", "GRCh38")
+    before = _variants(store, "kept")
+    lines = SITES_ONLY.read_text().splitlines()
+    lines[-1] = lines[-1].removesuffix(".") + "GENE=" + "G" * 10_000_000  # INFO was '.'
+    huge = tmp_path / "huge.vcf"
+    huge.write_text("\n".join(lines) + "\n")
+    with pytest.raises(LoadError) as raised:
+        load_vcf(store, huge, "kept", "GRCh38")
+    assert (raised.value.line, raised.value.field) == (len(lines), "INFO")
+    assert "would take 19.1 MB; MongoDB stores at most 16 MB" in raised.value.message
+    assert _variants(store, "kept") == before
 
 
 def test_progress_bar_goes_to_stderr(store, capsys):

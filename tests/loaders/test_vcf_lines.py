@@ -1,0 +1,53 @@
+"""Reading a VCF's lines: every line seen and numbered, plain or bgzipped, and the bytes refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pysam
+import pytest
+
+from loaders.vcf.lines import character_problem, numbered_lines
+
+LINES = [b"##fileformat=VCFv4.2", b"a", b"", b"b\tc", b"   ", b"", b"d" * 3_000_000, b"e"]
+
+
+def _both_forms(tmp_path: Path, content: bytes) -> list[Path]:
+    plain = tmp_path / "lines.vcf"
+    plain.write_bytes(content)
+    compressed = tmp_path / "lines.vcf.gz"
+    pysam.tabix_compress(str(plain), str(compressed))
+    return [plain, compressed]
+
+
+def test_blank_lines_do_not_end_the_file(tmp_path):
+    """pysam's own line iterator stops at the first empty line: the rest was silently lost."""
+    for path in _both_forms(tmp_path, b"\n".join(LINES) + b"\n"):
+        assert list(numbered_lines(str(path))) == list(enumerate(LINES, 1))
+
+
+def test_line_ends_crlf_and_a_missing_last_one(tmp_path):
+    content = b"\r\n".join(LINES) + b"\r\n"
+    for path in _both_forms(tmp_path, content[:-2]):
+        assert list(numbered_lines(str(path))) == list(enumerate(LINES, 1))
+
+
+def test_nul_bytes_are_kept_for_the_parser_to_refuse(tmp_path):
+    for path in _both_forms(tmp_path, b"a\0b\nc\n"):
+        assert list(numbered_lines(str(path))) == [(1, b"a\0b"), (2, b"c")]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (b"chr1\t100\trs1", None),
+        ("chr1\t100\trs_é;中文".encode(), None),  # UTF-8 is text
+        (b"chr1\t100\trs\xe9", (11, "byte 0xe9 is not UTF-8 text")),  # Latin-1
+        (b"chr1\t\xed\xa0\x80", (5, "byte 0xed is not UTF-8 text")),  # a surrogate
+        (b"chr1\t1\0", (6, "a NUL byte")),
+        (b"chr1\r\t1", (4, "a carriage return inside the line")),
+        (b"\xff\0", (0, "byte 0xff is not UTF-8 text")),  # the first problem is named
+    ],
+)
+def test_character_problems_name_the_first_bad_byte(line, problem):
+    assert character_problem(line) == problem
