@@ -99,6 +99,20 @@ class Store:
     def collection(self, name: str) -> Any:
         return self._backend.collection(name)
 
+    def collection_names(self) -> list[str]:
+        """The collections of the served release that hold documents."""
+        backend = self._backend
+        if isinstance(backend, EmbeddedDatabase):
+            parts = backend.served_parts()
+            return sorted(name for name, ids in parts.items() if ids)
+        served = releases.active_parts(backend.manifest())
+        plain = [
+            name
+            for name in backend.database.list_collection_names()
+            if "@" not in name and name not in served and name != "releases"
+        ]
+        return sorted({*served, *plain})
+
     @property
     def variants(self) -> Any:
         return self.collection(VARIANTS)
