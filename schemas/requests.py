@@ -141,6 +141,12 @@ class PaginationSchema(Schema):
     previous_page = fields.String(data_key="previousPage")
 
 
+def _an_object(value: Any) -> None:
+    """Kept raw (its keys depend on the entry type), but an object on every endpoint."""
+    if not isinstance(value, dict):
+        raise ValidationError("must be an object")
+
+
 class BeaconQuerySchema(Schema):
     class Meta:
         unknown = RAISE
@@ -148,6 +154,7 @@ class BeaconQuerySchema(Schema):
     request_parameters = fields.Raw(
         data_key="requestParameters",
         load_default=dict,
+        validate=_an_object,
         metadata={"documented_by": RequestParametersSchema},
     )
     filters = fields.List(FilterField(), load_default=list)
