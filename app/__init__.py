@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     from app.ops.compression import install_compression
     from app.ops.cors import install_cors
     from app.ops.logs import install_logging
+    from app.ops.openapi import install_openapi
     from app.ops.request_ids import install_request_ids
     from app.web import routes as web
 
@@ -55,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     app.register_blueprint(web.blueprint)
     app.register_blueprint(catalog_laws.blueprint)
     app.register_blueprint(health.blueprint)
+    install_openapi(app, settings)  # after every other route, which it documents
     # Flask runs after-request hooks in reverse order: compression, registered first, runs last
     install_compression(app)
     install_logging(app, str(app.config["LOG_FORMAT"]))

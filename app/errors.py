@@ -61,7 +61,9 @@ def register_error_handlers(app: Flask, render_error) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         status = error.code or 500
-        return jsonify(render_error(status, error.description or error.name)), status
+        # the exception's own headers (e.g. Allow on a 405) still hold; its HTML type does not
+        headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+        return jsonify(render_error(status, error.description or error.name)), status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from schemas.privacy_law import PrivacyLawSchema
 
@@ -199,12 +199,40 @@ class TableDataSchema(Schema):
 
 
 class ErrorResponseSchema(Schema):
-    errors = fields.List(fields.Nested(DataConnectErrorSchema))
+    """Every Data Connect error, whatever its status."""
+
+    errors = fields.List(
+        fields.Nested(DataConnectErrorSchema), required=True, validate=validate.Length(min=1)
+    )
+
+
+class TablePageQuerySchema(Schema):
+    """The query string of ``/table/{name}/data``."""
+
+    page_token = fields.String(metadata={"description": "a later page (from next_page_url)"})
+
+
+class SearchPageQuerySchema(Schema):
+    """The query string of ``GET /search``, which only continues a search."""
+
+    page_token = fields.String(
+        required=True, metadata={"description": "the page (from next_page_url)"}
+    )
 
 
 class SearchRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE  # the specification's SearchRequest does not forbid other properties
 
-    query = fields.String(required=True)
-    parameters = fields.List(fields.Raw(allow_none=True), load_default=list)
+    query = fields.String(
+        required=True,
+        metadata={
+            "description": "SQL (Trino dialect), one table; ? marks a parameter",
+            "example": "SELECT id, country, access_level FROM asia_beacon.catalog.datasets",
+        },
+    )
+    parameters = fields.List(
+        fields.Raw(allow_none=True),
+        load_default=list,
+        metadata={"description": "values of the ? parameters, in order"},
+    )

@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
-BASES_PATTERN = r"^[ACGTUNRYSWKMBDHV\-\.]*$"
+BASE_CODES = "ACGTUNRYSWKMBDHV"  # IUPAC nucleotide codes
+BASES_PATTERN = rf"^[{BASE_CODES}\-\.]*$"
 _DECIMAL_INTEGER = re.compile(r"\s*-?[0-9]+\s*")
 INT64_MAX = 2**63 - 1  # the specification's int64, and the largest integer MongoDB stores
 
@@ -66,6 +67,10 @@ class Coordinates(fields.Field):
 
 class UpperCaseBases(fields.String):
     """Nucleotide bases in any case, kept upper-case as the specification spells them."""
+
+    # What a client may send (any case, spaces around), checked against BASES_PATTERN once
+    # stripped and upper-cased; the API documentation shows this one.
+    SENT_PATTERN = rf"^\s*[{BASE_CODES}{BASE_CODES.lower()}\-\.]*\s*$"
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip().upper()

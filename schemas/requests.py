@@ -21,31 +21,95 @@ RESULTSET_INCLUSION = ("HIT", "MISS", "ALL", "NONE")
 _bases = validate.Regexp(BASES_PATTERN, error="must contain IUPAC nucleotide codes only")
 
 
-class VariantRequestParametersSchema(Schema):
-    """``requestParameters`` of a g_variants query (genomicVariations requestParameters.json)."""
+class VariantParametersSchema(Schema):
+    """The variant request parameters (genomicVariations requestParameters.json)."""
 
     class Meta:
         unknown = RAISE
 
-    assembly_id = fields.String(data_key="assemblyId", validate=validate.Length(min=1))
-    reference_name = fields.String(data_key="referenceName", validate=validate.Length(min=1))
-    start = Coordinates(minimum=0)
-    end = Coordinates(minimum=1)
-    reference_bases = UpperCaseBases(data_key="referenceBases", validate=_bases)
-    alternate_bases = UpperCaseBases(data_key="alternateBases", validate=_bases)
-    variant_type = fields.String(data_key="variantType", validate=validate.Length(min=1))
+    # descriptions and examples (one sequence query, rs671) are for the API documentation
+    assembly_id = fields.String(
+        data_key="assemblyId",
+        validate=validate.Length(min=1),
+        metadata={"description": "GRCh38, GRCh37 or a synonym", "example": "GRCh38"},
+    )
+    reference_name = fields.String(
+        data_key="referenceName",
+        validate=validate.Length(min=1),
+        metadata={"description": "chromosome: 12, chr12 or a RefSeq accession", "example": "12"},
+    )
+    start = Coordinates(
+        minimum=0,
+        metadata={"description": "0-based; two values are a bracket", "example": [111803961]},
+    )
+    end = Coordinates(minimum=1, metadata={"description": "0-based, exclusive"})
+    reference_bases = UpperCaseBases(
+        data_key="referenceBases", validate=_bases, metadata={"example": "G"}
+    )
+    alternate_bases = UpperCaseBases(
+        data_key="alternateBases", validate=_bases, metadata={"example": "A"}
+    )
+    variant_type = fields.String(
+        data_key="variantType",
+        validate=validate.Length(min=1),
+        metadata={"description": "SNP, MNP, INDEL, DEL, DUP, INS, INV, CNV or BND"},
+    )
     variant_min_length = WholeNumber(data_key="variantMinLength")
     variant_max_length = WholeNumber(data_key="variantMaxLength")
-    gene_id = fields.String(data_key="geneId", validate=validate.Length(min=1))
-    aminoacid_change = fields.String(data_key="aminoacidChange", validate=validate.Length(min=1))
-    genomic_allele_short_form = fields.String(
-        data_key="genomicAlleleShortForm", validate=validate.Length(min=1)
+    gene_id = fields.String(
+        data_key="geneId",
+        validate=validate.Length(min=1),
+        metadata={"description": "HGNC symbol, exact"},
     )
-    mate_name = fields.String(data_key="mateName")
+    aminoacid_change = fields.String(
+        data_key="aminoacidChange",
+        validate=validate.Length(min=1),
+        metadata={"description": "one-letter protein change, e.g. E504K"},
+    )
+    genomic_allele_short_form = fields.String(
+        data_key="genomicAlleleShortForm",
+        validate=validate.Length(min=1),
+        metadata={"description": "genomic HGVS, e.g. NC_000012.12:g.111803962G>A"},
+    )
+    mate_name = fields.String(
+        data_key="mateName", metadata={"description": "fusions: not supported (400)"}
+    )
+
+
+class VariantRequestParametersSchema(VariantParametersSchema):
+    """``requestParameters`` of a variant query, read into a :class:`VariantQuery`."""
 
     @post_load
     def _to_query(self, data: dict[str, Any], **kwargs: Any) -> VariantQuery:
         return VariantQuery(**data)
+
+
+class DatasetSelectionSchema(Schema):
+    """``requestParameters.datasets``: restricts a query to some datasets."""
+
+    class Meta:
+        unknown = RAISE
+
+    dataset_ids = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        data_key="datasetIds",
+        required=True,
+        validate=validate.Length(min=1),
+    )
+
+
+# The framework groups request parameters by entity; clients also send them flat.
+VARIANT_PARAMETERS_KEY = "g_variant"
+DATASETS_KEY = "datasets"
+
+
+class RequestParametersSchema(VariantParametersSchema):
+    """``requestParameters`` as a client may write it: the variant parameters flat, or grouped by
+    entity. It documents the body (OpenAPI); :func:`variant_query_from_parameters` reads it, and
+    also refuses a parameter given both ways."""
+
+    g_variant = fields.Nested(VariantParametersSchema, data_key=VARIANT_PARAMETERS_KEY)
+    datasets = fields.Nested(DatasetSelectionSchema, data_key=DATASETS_KEY)
 
 
 class RequestedSchemaSchema(Schema):
@@ -68,18 +132,31 @@ class PaginationSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    skip = WholeNumber(load_default=0)
-    limit = WholeNumber(load_default=None)
+    skip = WholeNumber(load_default=0, metadata={"description": "pages of `limit` to skip"})
+    limit = WholeNumber(
+        load_default=None, metadata={"description": "records per page; 0 asks for the most"}
+    )
     current_page = fields.String(data_key="currentPage")
     next_page = fields.String(data_key="nextPage")
     previous_page = fields.String(data_key="previousPage")
+
+
+def _an_object(value: Any) -> None:
+    """Kept raw (its keys depend on the entry type), but an object on every endpoint."""
+    if not isinstance(value, dict):
+        raise ValidationError("must be an object")
 
 
 class BeaconQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    request_parameters = fields.Raw(data_key="requestParameters", load_default=dict)
+    request_parameters = fields.Raw(
+        data_key="requestParameters",
+        load_default=dict,
+        validate=_an_object,
+        metadata={"documented_by": RequestParametersSchema},
+    )
     filters = fields.List(FilterField(), load_default=list)
     include_resultset_responses = fields.String(
         data_key="includeResultsetResponses",
@@ -165,6 +242,43 @@ def request_from_query_string(args: dict[str, str]) -> BeaconRequest:
         raise ValidationError(_messages_by_get_key(error.messages)) from None
 
 
+# GET writes two framework keys otherwise than the body: filter terms comma-separated, and one
+# requested schema.
+_GET_VALUES: dict[str, fields.Field] = {
+    "filters": fields.List(
+        fields.String(),
+        metadata={
+            "description": "comma-separated terms (ontology ids or field:value); empty "
+            "ones are ignored"
+        },
+    ),
+    "requestedSchema": fields.String(),
+}
+
+
+def query_string_fields(variant_parameters: bool) -> dict[str, fields.Field]:
+    """Each key a GET query string may hold and the field reading its value: the framework keys,
+    and the variant request parameters where the endpoint takes them. Documents GET (OpenAPI)."""
+    body = BeaconRequestBodySchema()
+    found = {
+        key: _GET_VALUES.get(key) or _field_at(body, place)
+        for key, place in _GET_KEY_PLACES.items()
+    }
+    if variant_parameters:
+        found.update(_fields_by_key(VariantParametersSchema()))
+    return found
+
+
+def _fields_by_key(schema: Schema) -> dict[str, fields.Field]:
+    return {field.data_key or name: field for name, field in schema.fields.items()}
+
+
+def _field_at(schema: Schema, place: tuple[str, ...]) -> fields.Field:
+    first, *rest = place
+    field = _fields_by_key(schema)[first]
+    return _field_at(field.schema, tuple(rest)) if rest else field
+
+
 def _messages_by_get_key(messages: Any) -> Any:
     """Name each problem by the query-string key the client wrote, not its place in the body."""
     found = {}
@@ -179,25 +293,6 @@ def _messages_by_get_key(messages: Any) -> Any:
 
 def request_from_body(body: Any) -> BeaconRequest:
     return _REQUEST_BODY.load(body)
-
-
-class DatasetSelectionSchema(Schema):
-    """``requestParameters.datasets``: restricts a query to some datasets."""
-
-    class Meta:
-        unknown = RAISE
-
-    dataset_ids = fields.List(
-        fields.String(validate=validate.Length(min=1)),
-        data_key="datasetIds",
-        required=True,
-        validate=validate.Length(min=1),
-    )
-
-
-# The framework groups request parameters by entity; clients also send them flat.
-VARIANT_PARAMETERS_KEY = "g_variant"
-DATASETS_KEY = "datasets"
 
 
 def variant_query_from_parameters(parameters: Any) -> tuple[VariantQuery, list[str] | None]:

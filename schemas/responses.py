@@ -84,8 +84,8 @@ class ResultsetsResponseSchema(Schema):
     """beaconResultsetsResponse, and at lower granularity beaconCountResponse /
     beaconBooleanResponse (which carry no ``response`` at boolean level)."""
 
-    meta = fields.Nested(ResponseMetaSchema)
-    response_summary = fields.Nested(SummarySchema, data_key="responseSummary")
+    meta = fields.Nested(ResponseMetaSchema, required=True)
+    response_summary = fields.Nested(SummarySchema, data_key="responseSummary", required=True)
     info = fields.Nested(ResponseInfoSchema)
     response = fields.Nested(ResultSetsSchema)
 
@@ -97,20 +97,22 @@ class CollectionsSchema(Schema):
 class CollectionsResponseSchema(Schema):
     """beaconCollectionsResponse (datasets, cohorts)."""
 
-    meta = fields.Nested(ResponseMetaSchema)
-    response_summary = fields.Nested(SummarySchema, data_key="responseSummary")
+    meta = fields.Nested(ResponseMetaSchema, required=True)
+    response_summary = fields.Nested(SummarySchema, data_key="responseSummary", required=True)
     info = fields.Nested(ResponseInfoSchema)
     response = fields.Nested(CollectionsSchema)
 
 
 class BeaconErrorSchema(Schema):
-    error_code = fields.Integer(data_key="errorCode")
+    error_code = fields.Integer(data_key="errorCode", required=True)
     error_message = fields.String(data_key="errorMessage")
 
 
 class ErrorResponseSchema(Schema):
-    meta = fields.Nested(ResponseMetaSchema)
-    error = fields.Nested(BeaconErrorSchema)
+    """beaconErrorResponse: every Beacon error, whatever its status."""
+
+    meta = fields.Nested(ResponseMetaSchema, required=True)
+    error = fields.Nested(BeaconErrorSchema, required=True)
 
 
 class OrganizationSchema(Schema):

@@ -8,6 +8,7 @@ import logging
 from flask import Blueprint, jsonify
 
 from app.context import current_store
+from schemas.ops import HealthStatusSchema
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("health", __name__)
@@ -15,7 +16,7 @@ blueprint = Blueprint("health", __name__)
 
 @blueprint.get("/healthz")
 def liveness():
-    return jsonify({"status": "ok"})
+    return jsonify(_STATUS.dump({"status": "ok"}))
 
 
 @blueprint.get("/readyz")
@@ -24,5 +25,9 @@ def readiness():
         current_store().ping()
     except Exception as error:
         log.warning("readiness check failed: %s", error)
-        return jsonify({"status": "unavailable", "detail": "the database does not answer"}), 503
-    return jsonify({"status": "ready"})
+        unavailable = {"status": "unavailable", "detail": "the database does not answer"}
+        return jsonify(_STATUS.dump(unavailable)), 503
+    return jsonify(_STATUS.dump({"status": "ready"}))
+
+
+_STATUS = HealthStatusSchema()
