@@ -18,7 +18,12 @@ class DatasetSummary:
 
 
 def known_datasets(store: Store) -> list[DatasetSummary]:
-    """Every dataset with a description, variants or metadata, ordered by id."""
+    """Every dataset with a description, variants or metadata, ordered by id (read once per
+    served release, not per request)."""
+    return list(store.per_release("known_datasets", lambda: _known_datasets(store)))
+
+
+def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
     stats = {
         doc["_id"]: doc
         for doc in store.collection(VARIANT_STATS).find(
@@ -27,14 +32,14 @@ def known_datasets(store: Store) -> list[DatasetSummary]:
     }
     described = {doc["_id"] for doc in store.collection(DATASETS).find({}, {"_id": 1})}
     described.update(store.collection(FILTERING_TERMS).distinct("datasetId"))
-    return [
+    return tuple(
         DatasetSummary(
             id=dataset_id,
             variant_count=stats.get(dataset_id, {}).get("variantCount", 0),
             longest_variant=stats.get(dataset_id, {}).get("longestVariant"),
         )
         for dataset_id in sorted(described | set(stats))
-    ]
+    )
 
 
 def dataset_records(store: Store, levels: dict[str, str]) -> list[dict[str, Any]]:

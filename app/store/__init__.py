@@ -10,10 +10,10 @@ collection API, keeping to query shapes a real server answers from the indexes d
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from app.store import releases
@@ -44,6 +44,9 @@ DEFAULT_DATABASE = "asia_beacon"
 EMBEDDED_URI = "mongomock://localhost/asia_beacon"
 DATA_DIR_VARIABLE = "ASIA_BEACON_DATA_DIR"
 MEMORY_HOST = "memory"  # mongomock://memory/<db>: kept in this process only
+
+
+T = TypeVar("T")
 
 
 class StoreConfigurationError(ValueError):
@@ -88,6 +91,7 @@ class Store:
         self._backend = backend
         # Whether what is written outlives this process (not so for mongomock://memory/…).
         self.durable = durable
+        self._per_release: dict[str, tuple[Any, Any]] = {}
 
     @property
     def location(self) -> str:
@@ -98,6 +102,16 @@ class Store:
 
     def collection(self, name: str) -> Any:
         return self._backend.collection(name)
+
+    def per_release(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, computed again only when the served data changed (a release was made
+        or switched, or a direct write happened): for summaries every request would read."""
+        version = self._backend.data_version()
+        found = self._per_release.get(name)
+        if found is None or found[0] != version:
+            found = (version, compute())
+            self._per_release[name] = found
+        return found[1]
 
     def collection_names(self) -> list[str]:
         """The collections of the served release that hold documents."""

@@ -62,6 +62,7 @@ class EmbeddedDatabase:
         self._manifest = releases.empty_manifest()
         self._stamp: tuple[int, int, int] | None = None
         self._served: tuple[releases.Manifest, releases.Parts] | None = None
+        self._generation = 0  # counts the manifests this process has taken up
         self._local = mongomock.MongoClient()["process_local"]
         self._journals: dict[str, JournalCollection] = {}
         if directory is not None:
@@ -83,11 +84,17 @@ class EmbeddedDatabase:
             with self._thread_lock:
                 self._manifest = json.loads(path.read_text())
                 self._stamp = stamp
+                self._generation += 1
                 # let go of segments no release uses (a long-running server sees many loads)
                 kept = releases.referenced_parts(self._manifest)
                 for segment_id in [s for s in self._opened if s not in kept]:
                     del self._opened[segment_id]
         return self._manifest
+
+    def data_version(self) -> Any:
+        """Changes whenever the committed manifest does (every write makes a new one)."""
+        self.manifest()
+        return self._generation
 
     def served_parts(self) -> releases.Parts:
         """The served release's parts (read-only; computed once per manifest)."""
@@ -162,6 +169,7 @@ class EmbeddedDatabase:
         no release uses any more."""
         if self.directory is None:
             self._manifest = manifest
+            self._generation += 1
             kept = releases.referenced_parts(manifest)
             for unused in set(self._memory_segments) - kept:
                 del self._memory_segments[unused]

@@ -44,6 +44,12 @@ class MongoDatabase:
             self._read_at = now
         return self._manifest
 
+    def data_version(self) -> Any:
+        """The served release (re-read at most once a second). Direct writes to released
+        collections (which loads never make) do not change it."""
+        manifest = self.manifest()
+        return (manifest.get("sequence"), manifest.get("active"))
+
     def physical_name(self, name: str, parts: releases.Parts | None = None) -> str:
         if parts is None:
             parts = releases.active_parts(self.manifest())

@@ -179,3 +179,24 @@ def test_aggregate_answers_as_mongomock_over_the_same_documents(empty_store, pip
     plain["numbers"].insert_many([dict(d) for d in documents])
     plain["kinds"].insert_many([{"_id": "odd", "label": "Odd"}])
     assert empty_store.aggregate("numbers", pipeline) == list(plain["numbers"].aggregate(pipeline))
+
+
+def test_per_release_values_are_computed_again_only_when_the_data_changes(any_store):
+    calls = []
+
+    def count() -> int:
+        calls.append(1)
+        return any_store.collection("datasets").count_documents({})
+
+    assert any_store.per_release("n", count) == 0
+    assert any_store.per_release("n", count) == 0
+    assert len(calls) == 1  # nothing changed: not read again
+    any_store.upsert_by_id("datasets", [{"_id": "d1"}])  # a release
+    if isinstance(any_store._backend, MongoDatabase):
+        any_store._backend.manifest(fresh=True)  # serving processes re-read within a second
+    assert any_store.per_release("n", count) == 1
+    any_store.rollback()
+    if isinstance(any_store._backend, MongoDatabase):
+        any_store._backend.manifest(fresh=True)
+    assert any_store.per_release("n", count) == 0
+    assert len(calls) == 3
