@@ -188,15 +188,19 @@ def test_per_release_values_are_computed_again_only_when_the_data_changes(any_st
         calls.append(1)
         return any_store.collection("datasets").count_documents({})
 
-    assert any_store.per_release("n", count) == 0
-    assert any_store.per_release("n", count) == 0
-    assert len(calls) == 1  # nothing changed: not read again
-    any_store.upsert_by_id("datasets", [{"_id": "d1"}])  # a release
-    if isinstance(any_store._backend, MongoDatabase):
-        any_store._backend.manifest(fresh=True)  # serving processes re-read within a second
+    def changed() -> None:
+        if isinstance(any_store._backend, MongoDatabase):
+            any_store._backend.manifest(fresh=True)  # serving processes re-read within a second
+
+    any_store.upsert_by_id("datasets", [{"_id": "d1"}])  # release r000001
+    changed()
     assert any_store.per_release("n", count) == 1
+    assert any_store.per_release("n", count) == 1
+    assert len(calls) == 1  # nothing changed: not read again
+    any_store.upsert_by_id("datasets", [{"_id": "d2"}])  # release r000002
+    changed()
+    assert any_store.per_release("n", count) == 2
     any_store.rollback()
-    if isinstance(any_store._backend, MongoDatabase):
-        any_store._backend.manifest(fresh=True)
-    assert any_store.per_release("n", count) == 0
+    changed()
+    assert any_store.per_release("n", count) == 1
     assert len(calls) == 3
