@@ -76,8 +76,8 @@ def plan(work: Path, full: bool) -> list[tuple[str, list[str]]]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group(required=True)
-    size.add_argument("--quick", action="store_true", help="small sizes, about 10 minutes")
-    size.add_argument("--full", action="store_true", help="issue sizes, about an hour")
+    size.add_argument("--quick", action="store_true", help="small sizes, about 5 minutes")
+    size.add_argument("--full", action="store_true", help="issue sizes, 20-30 minutes on 2 cores")
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "asia-beacon-bench"
     )
