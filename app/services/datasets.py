@@ -15,6 +15,8 @@ class DatasetSummary:
     id: str
     variant_count: int = 0
     longest_variant: int | None = None
+    # the lowest allele frequency among its variants (0 when some have none); None: not known
+    rarest_allele_frequency: float | None = None
 
 
 def known_datasets(store: Store) -> list[DatasetSummary]:
@@ -27,7 +29,7 @@ def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
     stats = {
         doc["_id"]: doc
         for doc in store.collection(VARIANT_STATS).find(
-            {}, {"variantCount": 1, "longestVariant": 1}
+            {}, {"variantCount": 1, "longestVariant": 1, "rarestAlleleFrequency": 1}
         )
     }
     described = {doc["_id"] for doc in store.collection(DATASETS).find({}, {"_id": 1})}
@@ -37,6 +39,7 @@ def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
             id=dataset_id,
             variant_count=stats.get(dataset_id, {}).get("variantCount", 0),
             longest_variant=stats.get(dataset_id, {}).get("longestVariant"),
+            rarest_allele_frequency=stats.get(dataset_id, {}).get("rarestAlleleFrequency"),
         )
         for dataset_id in sorted(described | set(stats))
     )

@@ -46,6 +46,9 @@ def found_rare_variant(
     what a "yes" costs from the query budget."""
     collection = store.collection(VARIANTS)
     for dataset in datasets:
+        rarest = dataset.rarest_allele_frequency
+        if rarest is not None and rarest >= frequency:
+            continue  # none of its variants is rare: no need to look
         parts = [{"datasetId": dataset.id}, variant_selector(dataset), rare_alleles(frequency)]
         if collection.find_one({"$and": parts}, {"_id": 1}) is not None:
             return True

@@ -69,21 +69,25 @@ def keys_of(document: dict[str, Any], path: str) -> list[float]:
         if value is None:
             return [_NULL_KEY]
         if isinstance(value, str):
-            key = _string_keys.get(value)
-            if key is None:
-                key = key_of(value)
-                if len(_string_keys) >= _HASH_CACHE_LIMIT:
-                    _string_keys.clear()
-                _string_keys[value] = key
-            return [key]
+            return [_string_key(value)]
         if isinstance(value, int | float) and not isinstance(value, bool):
             return [float(value)]
         if isinstance(value, list):
             if not value:
                 return [_EMPTY_ARRAY_KEY]
             if all(isinstance(v, str) for v in value):
-                return [_string_keys.get(v) or key_of(v) for v in value]
+                return [_string_key(v) for v in value]
     return [key_of(value) for value in values_at(document, path)]
+
+
+def _string_key(value: str) -> float:
+    key = _string_keys.get(value)
+    if key is None:
+        key = key_of(value)
+        if len(_string_keys) >= _HASH_CACHE_LIMIT:
+            _string_keys.clear()
+        _string_keys[value] = key
+    return key
 
 
 def values_at(document: Any, path: str) -> list[Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from app.genome import UnknownAssemblyError, canonical_assembly
 from app.store import VARIANT_STATS, VARIANTS, Store
+from app.store.collections import ALLELE_FREQUENCY
 from loaders.errors import LoadError
 from loaders.vcf.documents import VariantDocumentBuilder
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
@@ -248,6 +249,22 @@ class VcfDocumentStream:
         return counts
 
 
+class RarestFrequency:
+    """The lowest allele frequency of the documents passing through (0 for an allele without
+    one): a dataset with no rare allele need not be searched for one on every "yes"."""
+
+    def __init__(self) -> None:
+        self.value: float | None = None
+
+    def watch(self, documents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for document in documents:
+            frequency = document.get(ALLELE_FREQUENCY)
+            frequency = 0.0 if frequency is None else float(frequency)
+            if self.value is None or frequency < self.value:
+                self.value = frequency
+            yield document
+
+
 def iter_variant_documents(
     path: str | Path,
     dataset_id: str,
@@ -284,8 +301,9 @@ def load_vcf(
         assignment = populations_from_metadata(store, dataset_id, stream.sample_names)
     stream.assign_populations(assignment)
     store.ensure_indexes()
+    rarest = RarestFrequency()
     with store.release(f"vcf {os.path.basename(stream.path)} into dataset {dataset_id}") as release:
-        release.replace(VARIANTS, {"datasetId": dataset_id}, stream)
+        release.replace(VARIANTS, {"datasetId": dataset_id}, rarest.watch(stream))
         stats = {
             "_id": dataset_id,
             "variantCount": stream.variants,
@@ -294,6 +312,7 @@ def load_vcf(
             "assemblyIds": [stream.assembly],
             "referenceNames": sorted(stream.reference_names),
             "longestVariant": stream.longest_variant,
+            "rarestAlleleFrequency": rarest.value,
             "source": os.path.basename(stream.path),
             "loadedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         }

@@ -43,6 +43,8 @@ def test_load_writes_one_document_per_alt_allele_and_the_stats(store):
     assert store.variants.count_documents({"datasetId": "cases"}) == expected
     stats = store.collection("variantStats").find_one({"_id": "cases"})
     loaded_at = stats.pop("loadedAt")
+    frequencies = [d["alleleFrequency"] for d in store.variants.find({"datasetId": "cases"})]
+    assert stats.pop("rarestAlleleFrequency") == min(f or 0.0 for f in frequencies)
     assert stats == {
         "_id": "cases",
         "variantCount": expected,
