@@ -40,6 +40,9 @@ MANIFEST_FILE = "manifest.json"
 SEGMENTS_DIR = "segments"
 JOURNALS_DIR = "journals"
 LOCK_FILE = "write.lock"
+# Documents per segment a load writes: bounds the index keys a load holds in memory (about
+# 650 MB at 500 samples) while keeping the segments a query plans over few.
+SEGMENT_DOCUMENTS = 100_000
 
 
 def index_paths(collection_name: str) -> dict[str, tuple[str, ...]]:
@@ -56,6 +59,7 @@ class EmbeddedDatabase:
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
+        self.segment_size = SEGMENT_DOCUMENTS
         self._memory_segments: dict[str, Segment] = {}
         self._opened: dict[str, Segment] = {}
         self._thread_lock = threading.RLock()
@@ -164,6 +168,13 @@ class EmbeddedDatabase:
             return segment.id
         return builder.finish()
 
+    def discard(self, segment_id: str) -> None:
+        """Delete a finished segment no release names (a load that failed after writing it)."""
+        if self.directory is None:
+            self._memory_segments.pop(segment_id, None)
+        else:
+            shutil.rmtree(self.directory / SEGMENTS_DIR / segment_id, ignore_errors=True)
+
     def commit(self, manifest: releases.Manifest) -> None:
         """Make ``manifest`` the committed one (caller holds the lock), then drop the segments
         no release uses any more."""
@@ -213,19 +224,37 @@ class PendingParts:
     def replace(
         self, name: str, selector: dict[str, Any], documents: Iterable[dict[str, Any]]
     ) -> int:
-        """Write the new documents' segment first (a failing input leaves nothing behind),
+        """Write the new documents' segments first (a failing input leaves nothing behind),
         then drop what ``selector`` matched from the other segments."""
+        written, new = self._write_segments(name, documents)
+        self.parts[name] = [*self._without(name, selector), *new]
+        return written
+
+    def _write_segments(
+        self, name: str, documents: Iterable[dict[str, Any]]
+    ) -> tuple[int, list[str]]:
+        """Segments of at most ``segment_size`` documents each, so that a load holds the index
+        keys of one segment in memory at a time, whatever the size of its input."""
+        finished: list[str] = []
+        written = 0
         builder = self.database.new_builder(name)
         try:
             for document in documents:
                 builder.add(document)
+                written += 1
+                if len(builder) >= self.database.segment_size:
+                    finished.append(self.database.finish(builder))
+                    builder = self.database.new_builder(name)
         except BaseException:
             builder.abandon()
+            for segment_id in finished:
+                self.database.discard(segment_id)
             raise
-        written = len(builder)
-        kept = self._without(name, selector)
-        self.parts[name] = [*kept, self.database.finish(builder)] if written else kept
-        return written
+        if len(builder):
+            finished.append(self.database.finish(builder))
+        else:
+            builder.abandon()
+        return written, finished
 
     def upsert_by_id(self, name: str, documents: list[dict[str, Any]]) -> int:
         ids = [document["_id"] for document in documents]
@@ -272,10 +301,8 @@ class PendingParts:
         return results
 
     def append(self, name: str, documents: list[dict[str, Any]]) -> None:
-        builder = self.database.new_builder(name)
-        for document in documents:
-            builder.add(document)
-        self.parts[name] = [*self.parts.get(name, []), self.database.finish(builder)]
+        _, new = self._write_segments(name, documents)
+        self.parts[name] = [*self.parts.get(name, []), *new]
 
     def drop(self, name: str) -> None:
         self.parts.pop(name, None)

@@ -130,6 +130,7 @@ def both() -> tuple[Any, Any]:
     rng = random.Random(SEED)
     documents = [_document(rng, number) for number in range(600)]
     store = open_store("mongomock://memory/indexed")
+    store._backend.segment_size = 70  # writes of 200 documents make segments of 70, 70 and 60
     indexed = store.collection(VARIANTS)
     for first in range(0, 600, 200):  # several segments, as several loads and writes make
         indexed.insert_many([dict(d) for d in documents[first : first + 200]])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import mongomock
 import pytest
 
-from app.store import Store, StoreConfigurationError, open_store
+from app.store import Store, StoreConfigurationError, open_store, releases
 from app.store.collections import RUNTIME_COLLECTIONS
 from app.store.indexes import INDEXES
 from app.store.mongo import MongoDatabase
@@ -204,3 +204,29 @@ def test_per_release_values_are_computed_again_only_when_the_data_changes(any_st
     changed()
     assert any_store.per_release("n", count) == 1
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_a_large_write_is_split_into_segments_and_a_failing_one_leaves_none(where, tmp_path):
+    store = open_store("mongomock://memory/x" if where == "memory" else f"mongomock://{tmp_path}")
+    database = store._backend
+    database.segment_size = 4
+    store.replace_documents("variants", {"d": 1}, ({"d": 1, "n": n} for n in range(10)))
+    (parts,) = releases.active_parts(database.manifest()).values()
+    assert [len(segment) for segment in database.segments(parts)] == [4, 4, 2]
+    assert [d["n"] for d in store.collection("variants").find({"d": 1}).sort("n", 1)] == list(
+        range(10)
+    )
+
+    def failing():
+        yield from ({"d": 1, "n": n} for n in range(100, 109))  # two segments finished
+        raise ValueError("bad line")
+
+    with pytest.raises(ValueError, match="bad line"):
+        store.replace_documents("variants", {"d": 1}, failing())
+    assert store.collection("variants").count_documents({}) == 10
+    if where == "disk":
+        on_disk = {path.name for path in (tmp_path / "segments").iterdir()}
+        assert on_disk == set(parts)  # the failed load's finished segments were deleted
+    else:
+        assert set(database._memory_segments) == set(parts)
