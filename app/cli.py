@@ -397,7 +397,7 @@ def releases_activate_command(release_id: str, mongo_uri: str) -> None:
 @releases.command("rollback")
 @URI_OPTION
 def releases_rollback_command(mongo_uri: str) -> None:
-    """Serve the release made before the one served now."""
+    """Serve again the release served before the one served now (before the last load)."""
     _release_change(mongo_uri, lambda store: f"serving {store.rollback()}")
 
 

@@ -216,7 +216,7 @@ class Store:
         self._change_manifest(lambda manifest: releases.activated(manifest, release_id))
 
     def rollback(self) -> str:
-        """Serve the release made before the active one; its id."""
+        """Serve again the release served before the active one; its id."""
         chosen: list[str] = []
 
         def change(manifest: releases.Manifest) -> releases.Manifest:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import mongomock
-import numpy as np
 from mongomock.aggregate import process_pipeline
 from mongomock.filtering import filter_applies
 from pymongo.errors import DuplicateKeyError
@@ -573,11 +572,3 @@ def _collections_read_by(pipeline: list[dict[str, Any]]) -> set[str]:
     visit(pipeline)
     found.discard("")
     return found
-
-
-def segment_sizes(database: EmbeddedDatabase, parts: releases.Parts) -> dict[str, int]:
-    """Documents per collection in a release (``releases list``)."""
-    return {
-        name: int(np.sum([len(s) for s in database.segments(ids)]) if ids else 0)
-        for name, ids in parts.items()
-    }

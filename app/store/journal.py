@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import bson
-import mongomock
 from pymongo.results import InsertManyResult, InsertOneResult
 
+from app.store.cursor import scratch_collection
 from app.store.segment import CODEC
 
 _READS = ("find", "find_one", "count_documents", "distinct", "aggregate", "index_information")
@@ -68,7 +68,7 @@ class JournalCollection:
 
     def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
         with self._locked(fcntl.LOCK_SH):
-            scratch = _scratch(self._documents())
+            scratch = scratch_collection(self._documents())
         return getattr(scratch, method)(*args, **kwargs)
 
     def _append(self, documents: list[dict[str, Any]], method: str) -> Any:
@@ -84,7 +84,7 @@ class JournalCollection:
 
     def _rewrite(self, method: str, *args: Any, **kwargs: Any) -> Any:
         with self._locked(fcntl.LOCK_EX):
-            scratch = _scratch(self._documents())
+            scratch = scratch_collection(self._documents())
             result = getattr(scratch, method)(*args, **kwargs)
             temporary = self._path.with_suffix(".tmp")
             with open(temporary, "wb") as handle:
@@ -118,10 +118,3 @@ def _expired(value: Any, now: datetime) -> bool:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value <= now
-
-
-def _scratch(documents: list[dict[str, Any]]) -> Any:
-    collection = mongomock.MongoClient()["journal"]["documents"]
-    if documents:
-        collection.insert_many(documents)
-    return collection

@@ -35,7 +35,14 @@ class ReleaseInfo:
 
 
 def empty_manifest() -> Manifest:
-    return {"format": FORMAT, "active": None, "sequence": 0, "releases": []}
+    # history: the releases served before the active one, most recent last (for rollback)
+    return {"format": FORMAT, "active": None, "sequence": 0, "releases": [], "history": []}
+
+
+def _served_before(updated: Manifest) -> None:
+    """Remember the active release as served before (rollback returns to it)."""
+    if updated.get("active") is not None:
+        updated.setdefault("history", []).append(updated["active"])
 
 
 def active_parts(manifest: Manifest) -> Parts:
@@ -62,9 +69,12 @@ def with_new_release(
             "collections": copy.deepcopy(parts),
         }
     )
+    _served_before(updated)
     updated["active"] = release_id
     if kept > 0 and len(updated["releases"]) > kept:
         updated["releases"] = updated["releases"][-kept:]
+        known = set(ids(updated))
+        updated["history"] = [r for r in updated.get("history", []) if r in known]
     return updated, release_id
 
 
@@ -84,18 +94,25 @@ def activated(manifest: Manifest, release_id: str) -> Manifest:
     if _find(manifest, release_id) is None:
         raise ReleaseError(f"no release {release_id!r}; known: {', '.join(ids(manifest))}")
     updated = copy.deepcopy(manifest)
+    if updated.get("active") != release_id:
+        _served_before(updated)
     updated["active"] = release_id
     return updated
 
 
 def rolled_back(manifest: Manifest) -> tuple[Manifest, str]:
-    """Activate the release made just before the active one."""
-    known = ids(manifest)
-    active = manifest.get("active")
-    if active not in known or known.index(active) == 0:
-        raise ReleaseError("no release older than the active one to roll back to")
-    previous = known[known.index(active) - 1]
-    return activated(manifest, previous), previous
+    """Serve again the release served before the active one (after a load: what was served
+    before it); rolling back again goes further back."""
+    updated = copy.deepcopy(manifest)
+    history = [r for r in updated.get("history", []) if r in ids(updated)]
+    while history and history[-1] == updated.get("active"):
+        history.pop()
+    if not history:
+        raise ReleaseError("no release was served before the active one; nothing to roll back to")
+    previous = history.pop()
+    updated["history"] = history
+    updated["active"] = previous
+    return updated, previous
 
 
 def dropped(manifest: Manifest, release_id: str) -> Manifest:
@@ -105,6 +122,7 @@ def dropped(manifest: Manifest, release_id: str) -> Manifest:
         raise ReleaseError(f"release {release_id} is active; activate another one first")
     updated = copy.deepcopy(manifest)
     updated["releases"] = [r for r in updated["releases"] if r["id"] != release_id]
+    updated["history"] = [r for r in updated.get("history", []) if r != release_id]
     return updated
 
 

@@ -115,8 +115,21 @@ def test_releases_can_be_listed_rolled_back_activated_and_dropped(any_store):
     assert [release.id for release in any_store.releases()] == ["r000001", "r000002"]
     with pytest.raises(ValueError, match="no release 'r000003'"):
         any_store.activate("r000003")
-    with pytest.raises(ValueError, match="no release older"):
+    assert any_store.rollback() == "r000002"  # served before r000001 was activated
+    assert any_store.rollback() == "r000001"  # and before that (r000003 is gone)
+    with pytest.raises(ValueError, match="nothing to roll back to"):
         any_store.rollback()
+
+
+def test_rollback_after_a_load_returns_to_what_was_served_before_it(any_store):
+    """A load made after a rollback is undone by the next rollback, back to the release the
+    first rollback chose, not to the release rolled back from."""
+    any_store.replace_documents("variants", {}, [{"v": "old"}])  # r000001
+    any_store.replace_documents("variants", {}, [{"v": "new"}])  # r000002
+    assert any_store.rollback() == "r000001"
+    any_store.replace_documents("variants", {}, [{"v": "newer"}])  # r000003, made from r000001
+    assert any_store.rollback() == "r000001"
+    assert any_store.collection("variants").find_one({}, {"_id": 0}) == {"v": "old"}
 
 
 def test_dropping_a_release_deletes_what_only_it_used(tmp_path):
