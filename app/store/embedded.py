@@ -316,13 +316,21 @@ class PendingParts:
         return [self.database.finish(builder)]
 
 
-def matching_ordinals(segment: Segment, selector: dict[str, Any]) -> Iterator[int]:
-    """Ordinals of the segment's documents that match, in stored order."""
+def matching_documents(
+    segment: Segment, selector: dict[str, Any]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The segment's documents that match, with their ordinals, in stored order: the index
+    candidates, each checked by mongomock's own matcher."""
     found = candidates(segment, selector)
     ordinals: Iterable[int] = range(len(segment)) if found is None else found.tolist()
     for ordinal in ordinals:
-        if filter_applies(selector, segment.document(ordinal)):
-            yield ordinal
+        document = segment.document(ordinal)
+        if filter_applies(selector, document):
+            yield ordinal, document
+
+
+def matching_ordinals(segment: Segment, selector: dict[str, Any]) -> Iterator[int]:
+    return (ordinal for ordinal, _ in matching_documents(segment, selector))
 
 
 def _all_match(segment: Segment, selector: dict[str, Any]) -> bool:
@@ -373,12 +381,8 @@ class EmbeddedCollection:
     def _matches(self, selector: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
         selector = selector or {}
         for segment in self._segments():
-            found = candidates(segment, selector)
-            ordinals: Iterable[int] = range(len(segment)) if found is None else found.tolist()
-            for ordinal in ordinals:
-                document = segment.document(ordinal)
-                if filter_applies(selector, document):
-                    yield document
+            for _, document in matching_documents(segment, selector):
+                yield document
 
     def find(
         self, filter: dict[str, Any] | None = None, projection: Any = None, **kwargs: Any
