@@ -50,10 +50,15 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
 
     app.extensions[ONTOLOGY_KEY] = load_hierarchy(settings.ontology_files)
 
-    app.register_blueprint(info.blueprint)
-    app.register_blueprint(entries.blueprint)
+    if app.config["NETWORK_NODES"]:
+        from app.network.install import install_hub
+
+        install_hub(app, settings)  # the Beacon API answered from the network's nodes
+    else:
+        app.register_blueprint(info.blueprint)
+        app.register_blueprint(entries.blueprint)
+        app.register_blueprint(web.blueprint)
     app.register_blueprint(dataconnect.blueprint)
-    app.register_blueprint(web.blueprint)
     app.register_blueprint(catalog_laws.blueprint)
     app.register_blueprint(health.blueprint)
     install_openapi(app, settings)  # after every other route, which it documents
@@ -67,7 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
         app,
         app.extensions[STORE_KEY],
         settings.access,
-        audited_blueprints=(entries.blueprint.name, dataconnect.blueprint.name),
+        audited_blueprints=(entries.blueprint.name, dataconnect.blueprint.name, "network_entries"),
     )
 
     def render_error(status: int, message: str) -> dict[str, Any]:

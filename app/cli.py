@@ -17,6 +17,7 @@ from loaders.datasets import catalog_gaps
 from loaders.errors import LoadError
 
 DEMO_URI = "mongomock://memory/asia_beacon_demo"
+HUB_URI = "mongomock://memory/asia_beacon_hub"
 
 URI_OPTION = click.option(
     "--mongo-uri",
@@ -231,7 +232,45 @@ def serve(host: str | None, port: int | None, workers: int | None, mongo_uri: st
             "use the default embedded store, or `asia-beacon demo`.",
             err=True,
         )
-    run_gunicorn(settings, mongo_uri)
+    run_gunicorn(settings, {"MONGO_URI": mongo_uri})
+
+
+@main.command()
+@click.option(
+    "--nodes",
+    "nodes_file",
+    required=True,
+    envvar="ASIA_BEACON_NETWORK_NODES",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Registry of the network's nodes (YAML or JSON); edits take effect without a restart.",
+)
+@click.option("--host", help="Address to listen on [default: from ASIA_BEACON_BIND, 127.0.0.1].")
+@click.option("--port", type=int, help="Port [default: from ASIA_BEACON_BIND, 5050].")
+@click.option("--workers", type=click.IntRange(min=1), help="gunicorn worker processes.")
+@click.option(
+    "--mongo-uri",
+    envvar="ASIA_BEACON_MONGO_URI",
+    default=HUB_URI,
+    show_default=True,
+    help="Where the hub keeps its audit log and query budgets (it holds no data of its own).",
+)
+def hub(
+    nodes_file: str, host: str | None, port: int | None, workers: int | None, mongo_uri: str
+) -> None:
+    """Serve a network hub: every Beacon query is asked of the registry's nodes and their
+    answers merged (docs/guides/network.md)."""
+    from app.network.registry import RegistryError, read_registry
+    from app.serving import gunicorn_settings, run_gunicorn
+
+    try:
+        nodes = read_registry(nodes_file)
+        settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
+    except (RegistryError, ValueError) as error:
+        raise click.UsageError(str(error)) from None
+    for node in nodes:
+        click.echo(f"node {node.id} ({node.country}) at {node.url}, token: {node.token.kind}")
+    nodes_path = os.path.abspath(nodes_file)
+    run_gunicorn(settings, {"MONGO_URI": mongo_uri, "NETWORK_NODES": nodes_path})
 
 
 @main.command()

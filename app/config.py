@@ -68,6 +68,18 @@ DEFAULTS: dict[str, object] = {
     "ONTOLOGY_FILES": [],
     # Rows per page of Data Connect table data and search results (/data-connect).
     "DATA_CONNECT_PAGE_SIZE": 100,
+    # --- network hub (docs/guides/network.md) ------------------------------------------------
+    # A registry file of nodes (YAML or JSON): when set, this server is a hub answering every
+    # Beacon query from the nodes it lists, instead of a node answering from its own store.
+    "NETWORK_NODES": "",
+    "NETWORK_TIMEOUT": 5.0,  # seconds a node has to answer a query (a node's own may differ)
+    "NETWORK_REFRESH_INTERVAL": 300.0,  # seconds between reads of each node's metadata
+    "NETWORK_MAX_HOPS": 2,  # hubs a query may cross (a hub listing hubs: loop guard)
+    "NETWORK_FAILURES_TO_OPEN": 3,  # failures in a row before a node is skipped for a while
+    "NETWORK_COOLDOWN": 30.0,  # seconds a failing node is skipped before one retry
+    # Official Beacon v2 schemas (a checkout of ga4gh-beacon/beacon-v2) a hub validates its
+    # nodes' answers against; empty: shape checks only.
+    "SCHEMAS_DIR": "",
 }
 
 ENVIRONMENT_STATUS = {"dev": "DEV", "test": "TEST", "staging": "TEST", "prod": "PROD"}

@@ -158,8 +158,9 @@ def run_in_process(app: Flask, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True)
 
 
-def run_gunicorn(settings: Mapping[str, Any], mongo_uri: str) -> None:
-    """Run gunicorn's master in this process until it is stopped (SIGTERM, SIGINT)."""
+def run_gunicorn(settings: Mapping[str, Any], app_config: Mapping[str, Any]) -> None:
+    """Run gunicorn's master in this process until it is stopped (SIGTERM, SIGINT); each
+    worker builds the application with ``app_config`` over the environment's settings."""
     from gunicorn.app.base import BaseApplication
 
     class _Server(BaseApplication):
@@ -171,7 +172,7 @@ def run_gunicorn(settings: Mapping[str, Any], mongo_uri: str) -> None:
             # runs in each worker after the fork (preload_app is off)
             from app import create_app
 
-            return create_app({"MONGO_URI": mongo_uri})
+            return create_app(app_config)
 
     from gunicorn.errors import HaltServer
 

@@ -121,7 +121,9 @@ def _caller() -> Caller:
     except SigningKeysUnavailableError as error:
         g.caller = Caller(address)
         raise ServiceUnavailableError(str(error)) from None
-    return Caller(f"token:{identity.issuer}|{identity.subject}", True, identity.grants)
+    return Caller(
+        f"token:{identity.issuer}|{identity.subject}", True, identity.grants, identity.issuer
+    )
 
 
 def _audit(response: Response) -> Response:

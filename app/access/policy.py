@@ -112,6 +112,7 @@ class Caller:
     identity: str
     registered: bool = False
     grants: frozenset[str] = frozenset()
+    issuer: str | None = None  # who vouched for the token (a hub forwards tokens by issuer)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ def info():
     loaded = {
         "datasets": len(datasets),
         "variants": sum(dataset.variant_count for dataset in datasets),
+        # the assemblies of the variants, so a network hub asks this beacon only about those
+        "assemblies": sorted(
+            {assembly for dataset in datasets for assembly in dataset.assembly_ids}
+        ),
         "access": informational.access_summary(
             policy, {dataset.id: policy.level_of(dataset.id) for dataset in datasets}
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
@@ -25,10 +25,13 @@ from app.beacon import entries, info
 from app.catalog import routes as catalog_laws
 from app.dataconnect import routes as dataconnect
 from app.entry_types import BY_ID, ENTRY_TYPES
+from app.network import catalog_page as network_catalog
+from app.network import routes as network_routes
 from app.ops import health
 from app.settings import BeaconSettings
 from app.web import routes as web
 from schemas import dataconnect as dataconnect_shapes
+from schemas import network as network_shapes
 from schemas import ops as ops_shapes
 from schemas import responses as beacon_shapes
 from schemas.fields import INT64_MAX, Coordinates, UpperCaseBases, WholeNumber
@@ -52,6 +55,13 @@ _SURFACE_PREFIXES = {
     "schemas.responses": "Beacon",
     "schemas.filters": "Beacon",
     "schemas.dataconnect": "DataConnect",
+    "schemas.network": "Network",
+}
+# a hub's blueprint -> the node blueprint whose routes it answers for the whole network
+HUB_COUNTERPARTS = {
+    "network_info": info.blueprint.name,
+    "network_entries": entries.blueprint.name,
+    "network_catalog": web.blueprint.name,
 }
 _SHARED_SHAPES = ("ServiceInfo", "ServiceType", "ServiceOrganization")  # GA4GH service-info
 
@@ -127,7 +137,7 @@ def build_document(
     docs = _route_docs()
     tags = _tags()
     for route in routes:
-        doc = docs.get(route.endpoint)
+        doc = docs.get(route.endpoint) or _counterpart_doc(docs, route.endpoint)
         if doc is None:
             raise LookupError(f"{route.rule} ({route.endpoint}) has no description in {__name__}")
         tag = tags[route.endpoint.split(".")[0]]
@@ -313,8 +323,38 @@ def _route_docs() -> dict[str, RouteDoc]:
         _endpoint(blueprint, openapi_document): RouteDoc(
             "This document", ops_shapes.OpenApiDocumentSchema
         ),
+        **_hub_docs(),
     }
     return docs
+
+
+def _hub_docs() -> dict[str, RouteDoc]:
+    """A hub's own routes; the routes it shares with a node have the node route's description
+    (``HUB_COUNTERPARTS``), except that query answers carry the hub's result sets."""
+    services = network_routes.services_blueprint
+    listed = network_shapes.RegisteredServiceSchema
+    return {
+        _endpoint(services, network_routes.services): RouteDoc(
+            "GA4GH Service Registry: every node of this network", listed
+        ),
+        _endpoint(services, network_routes.service_types): RouteDoc(
+            "GA4GH Service Registry: the types of service the nodes are",
+            beacon_shapes.ServiceTypeSchema,
+        ),
+        _endpoint(services, network_routes.service): RouteDoc(
+            "GA4GH Service Registry: one node, by registry id or service id", listed
+        ),
+    }
+
+
+def _counterpart_doc(docs: Mapping[str, RouteDoc], endpoint: str) -> RouteDoc | None:
+    """A hub route's description: that of the node route it stands for."""
+    owner, _, name = endpoint.partition(".")
+    counterpart = HUB_COUNTERPARTS.get(owner)
+    doc = docs.get(f"{counterpart}.{name}") if counterpart else None
+    if doc is not None and doc.answer is beacon_shapes.ResultsetsResponseSchema:
+        return replace(doc, answer=network_shapes.NetworkResultsetsResponseSchema)
+    return doc
 
 
 def _entry_docs() -> dict[str, RouteDoc]:
@@ -401,6 +441,10 @@ def _tags() -> dict[str, str]:
         web.blueprint.name: "Catalog",
         health.blueprint.name: "Operations",
         blueprint.name: "Operations",
+        network_routes.info_blueprint.name: "Beacon informational",
+        network_routes.entries_blueprint.name: "Beacon entry types",
+        network_routes.services_blueprint.name: "Network",
+        network_catalog.blueprint.name: "Catalog",
     }
 
 

@@ -17,6 +17,7 @@ class DatasetSummary:
     longest_variant: int | None = None
     # the lowest allele frequency among its variants (0 when some have none); None: not known
     rarest_allele_frequency: float | None = None
+    assembly_ids: tuple[str, ...] = ()  # of its variants (a hub routes queries by assembly)
 
 
 def known_datasets(store: Store) -> list[DatasetSummary]:
@@ -29,7 +30,8 @@ def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
     stats = {
         doc["_id"]: doc
         for doc in store.collection(VARIANT_STATS).find(
-            {}, {"variantCount": 1, "longestVariant": 1, "rarestAlleleFrequency": 1}
+            {},
+            {"variantCount": 1, "longestVariant": 1, "rarestAlleleFrequency": 1, "assemblyIds": 1},
         )
     }
     described = {doc["_id"] for doc in store.collection(DATASETS).find({}, {"_id": 1})}
@@ -40,6 +42,7 @@ def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
             variant_count=stats.get(dataset_id, {}).get("variantCount", 0),
             longest_variant=stats.get(dataset_id, {}).get("longestVariant"),
             rarest_allele_frequency=stats.get(dataset_id, {}).get("rarestAlleleFrequency"),
+            assembly_ids=tuple(stats.get(dataset_id, {}).get("assemblyIds", ())),
         )
         for dataset_id in sorted(described | set(stats))
     )

@@ -1,0 +1,102 @@
+"""The hub's answer to an entry-type query: validated here as a node would, asked of every node
+that can answer it, merged into one Beacon response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Request
+
+from app.access.flask_access import current_caller
+from app.access.tokens import bearer_token
+from app.beacon.parsing import beacon_request, variant_query
+from app.context import current_settings
+from app.entry_types import EntryType
+from app.errors import BadRequestError
+from app.genome import UnknownAssemblyError, canonical_assembly
+from app.network.context import current_hub
+from app.network.forwarding import LoopGuard, query_arguments, query_body
+from app.network.hub import NodeQuery
+from app.network.merge import SKIPPED, NodeAnswer, merged_answer
+from app.network.registry import NodeEntry
+from app.ops.request_ids import current_request_id
+from app.query.request import page_limit
+from app.query.variants import InvalidVariantQueryError, variant_selector
+from app.responses import response_meta
+from schemas.requests import echo_request_parameters
+
+
+def network_answer(http_request: Request, target: EntryType, path: str) -> dict[str, Any]:
+    """``path`` is the request's path below the beacon root, e.g. ``g_variants``."""
+    settings = current_settings()
+    request = beacon_request(http_request)
+    query, requested_datasets = variant_query(request)
+    try:
+        variant_selector(query)  # refuse here what every node would refuse
+    except InvalidVariantQueryError as error:
+        raise BadRequestError(str(error)) from None
+    guard = LoopGuard.from_headers(http_request.headers)
+    hub = current_hub()
+    hub_warnings: list[str] = []
+    if guard.hops >= hub.settings.max_hops or settings.beacon_id in guard.path:
+        answers = [
+            NodeAnswer(node.id, node.country, None, SKIPPED, _loop_reason(guard, hub))
+            for node in hub.nodes()
+        ]
+        hub_warnings.append(_loop_reason(guard, hub))
+    else:
+        caller = current_caller()
+        node_query = NodeQuery(
+            path=path,
+            method=http_request.method,
+            build=_builder(http_request),
+            assembly=_assembly(query.assembly_id),
+            caller_token=bearer_token(http_request.headers.get("Authorization")),
+            caller_issuer=caller.issuer if caller.registered else None,
+            request_id=current_request_id(),
+        )
+        answers = hub.fan_out(node_query, guard)
+    limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
+    parameters = echo_request_parameters(query, requested_datasets)
+    requested = request.requested_granularity or settings.default_granularity
+    meta = response_meta(
+        settings, request, settings.default_granularity, requested, target, parameters, limit
+    )
+    return merged_answer(
+        meta, answers, requested, request.include_resultset_responses, hub_warnings
+    )
+
+
+def _builder(http_request: Request):
+    """How the query is written for one node: same method, its chromosome names."""
+    if http_request.method == "POST":
+        body = http_request.get_json(silent=True)
+        body = body if isinstance(body, Mapping) else {}
+
+        def build_post(node: NodeEntry) -> tuple[str, Any]:
+            return "", query_body(body, node.reference_naming)
+
+        return build_post
+    arguments = http_request.args.to_dict(flat=True)
+
+    def build_get(node: NodeEntry) -> tuple[str, Any]:
+        return urlencode(query_arguments(arguments, node.reference_naming)), None
+
+    return build_get
+
+
+def _assembly(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return canonical_assembly(name)
+    except UnknownAssemblyError:
+        return None  # the nodes say what they make of it
+
+
+def _loop_reason(guard: LoopGuard, hub) -> str:
+    if hub.own_beacon_id in guard.path:
+        return "this query already passed this hub (a loop between hubs): not asked again"
+    return f"the query crossed {guard.hops} hubs, the most this hub allows: not asked further"

@@ -1,0 +1,97 @@
+"""The hub's datasets and cohorts: collections of every node, each naming the beacon holding it.
+
+Datasets come from the nodes' /datasets as last read (the hub's metadata), so listing them asks
+no node; cohorts are asked of the nodes like any query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request
+
+from app.access.flask_access import current_caller
+from app.access.tokens import bearer_token
+from app.beacon.parsing import beacon_request
+from app.context import current_settings
+from app.entry_types import COHORT, DATASET
+from app.errors import BadRequestError, NotFoundError
+from app.network.context import current_hub
+from app.network.forwarding import LoopGuard
+from app.network.hub import NodeQuery
+from app.network.merge import ANSWERED
+from app.network.unions import datasets_union
+from app.ops.request_ids import current_request_id
+from app.query.request import page_limit, page_offset, returned_granularity
+from app.responses import collections_response, response_meta
+
+COLLECTION_DEFAULT_GRANULARITY = "record"
+
+
+def datasets_answer(http_request: Request, dataset_id: str | None) -> dict[str, Any]:
+    request, limit, offset, granularity = _collection_request(http_request)
+    hub = current_hub()
+    hub.keep_fresh()
+    records = datasets_union(hub.usable_nodes())
+    if dataset_id is not None:
+        records = [record for record in records if record["id"] == dataset_id]
+        if not records:
+            raise NotFoundError(f"no dataset with id {dataset_id!r} in this network")
+    meta = _meta(request, granularity, DATASET, limit)
+    return collections_response(meta, granularity, records[offset : offset + limit], len(records))
+
+
+def cohorts_answer(http_request: Request, cohort_id: str | None) -> dict[str, Any]:
+    """Every node's cohorts (or the one asked for), merged."""
+    request, limit, offset, granularity = _collection_request(http_request)
+    hub = current_hub()
+    caller = current_caller()
+    path = COHORT.path if cohort_id is None else f"{COHORT.path}/{cohort_id}"
+    query = NodeQuery(
+        path=path,
+        method="GET",
+        build=lambda node: ("requestedGranularity=record&limit=0", None),
+        assembly=None,
+        caller_token=bearer_token(http_request.headers.get("Authorization")),
+        caller_issuer=caller.issuer if caller.registered else None,
+        request_id=current_request_id(),
+    )
+    answers = [
+        answer
+        for answer in hub.fan_out(query, LoopGuard.from_headers(http_request.headers))
+        if answer.status == ANSWERED
+    ]
+    cohorts: dict[tuple[str, str], dict[str, Any]] = {}
+    for answer in sorted(answers, key=lambda answer: answer.through_hub):
+        listed = ((answer.body or {}).get("response") or {}).get("collections") or []
+        for record in listed:
+            if isinstance(record, dict) and isinstance(record.get("id"), str):
+                beacon_id = str(record.get("beaconId") or answer.beacon_id)
+                cohorts.setdefault(
+                    (beacon_id, record["id"]),
+                    {**record, "beaconId": beacon_id, "nodeId": answer.node_id},
+                )
+    if cohort_id is not None and not cohorts:
+        raise NotFoundError(f"no cohort with id {cohort_id!r} in this network")
+    meta = _meta(request, granularity, COHORT, limit)
+    found = list(cohorts.values())
+    return collections_response(meta, granularity, found[offset : offset + limit], len(found))
+
+
+def _collection_request(http_request: Request):
+    settings = current_settings()
+    request = beacon_request(http_request)
+    if request.request_parameters:
+        raise BadRequestError("datasets and cohorts take no request parameters")
+    granularity = returned_granularity(
+        request.requested_granularity, COLLECTION_DEFAULT_GRANULARITY, settings.max_granularity
+    )
+    limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
+    return request, limit, page_offset(request.pagination.skip, limit), granularity
+
+
+def _meta(request, granularity: str, entry, limit: int) -> dict[str, Any]:
+    settings = current_settings()
+    return response_meta(
+        settings, request, COLLECTION_DEFAULT_GRANULARITY, granularity, entry, {}, limit
+    )

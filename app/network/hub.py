@@ -1,0 +1,265 @@
+"""The hub's view of its network: the registry, each node's metadata and health, and the
+parallel fan-out of one query.
+
+One ``Hub`` lives per process (per gunicorn worker). Node metadata is read at start and again
+once it is older than the refresh interval, in the background, so no query waits for it except
+the first one after a node joins. A query never waits longer than the slowest node's timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.network.client import Fetched, NodeClient
+from app.network.forwarding import LoopGuard, upstream_authorization
+from app.network.health import BreakerSettings, NodeHealth
+from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer
+from app.network.metadata import NodeMetadata, NodeMetadataError, fetch_metadata
+from app.network.registry import NodeEntry, RegistryFile
+from app.network.validation import OfficialSchemas, answer_problems, query_answer_schema
+
+# a query waits for its slowest node's timeout plus this, for the threads to hand back
+COLLECT_MARGIN_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    nodes_file: str
+    timeout: float = 5.0
+    refresh_interval: float = 300.0
+    max_hops: int = 2
+    breaker: BreakerSettings = field(default_factory=BreakerSettings)
+    schemas_dir: str = ""
+
+
+@dataclass(frozen=True)
+class NodeQuery:
+    """One query as each node gets it: ``build(node)`` gives the method, path and body."""
+
+    path: str  # e.g. "g_variants" or "individuals/ind1/g_variants"
+    method: str
+    build: Callable[[NodeEntry], tuple[str, Any]]  # -> (URL query string or "", JSON body)
+    assembly: str | None  # canonical; None: the query names none
+    caller_token: str | None = None
+    caller_issuer: str | None = None
+    request_id: str | None = None
+
+
+class Hub:
+    def __init__(self, settings: NetworkSettings, own_beacon_id: str) -> None:
+        self.settings = settings
+        self.own_beacon_id = own_beacon_id
+        self.registry = RegistryFile(settings.nodes_file)
+        self.schemas = OfficialSchemas(settings.schemas_dir)
+        self.client = NodeClient()
+        self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="hub")
+        self._lock = threading.Lock()
+        self._metadata: dict[str, NodeMetadata] = {}
+        self._metadata_errors: dict[str, str] = {}
+        self._refreshed_at: dict[str, float] = {}
+        self._health: dict[str, NodeHealth] = {}
+        self._refreshing = False
+
+    # --- nodes and their metadata ------------------------------------------------------------
+    def nodes(self) -> tuple[NodeEntry, ...]:
+        return self.registry.entries()
+
+    def health(self, node: NodeEntry) -> NodeHealth:
+        with self._lock:
+            if node.id not in self._health:
+                self._health[node.id] = NodeHealth(self.settings.breaker)
+            return self._health[node.id]
+
+    def metadata(self, node: NodeEntry) -> NodeMetadata | None:
+        return self._metadata.get(node.id)
+
+    def metadata_error(self, node: NodeEntry) -> str | None:
+        return self._metadata_errors.get(node.id)
+
+    def is_self(self, node: NodeEntry) -> bool:
+        metadata = self._metadata.get(node.id)
+        return metadata is not None and metadata.beacon_id == self.own_beacon_id
+
+    def usable_nodes(self) -> list[tuple[NodeEntry, NodeMetadata]]:
+        """Nodes whose metadata is known and healthy: those the hub's unions are made of."""
+        usable = []
+        for node in self.nodes():
+            metadata = self._metadata.get(node.id)
+            if metadata is None or self.is_self(node) or node.id in self._metadata_errors:
+                continue
+            if not self.health(node).circuit_open:
+                usable.append((node, metadata))
+        return usable
+
+    def refresh(self, nodes: Iterable[NodeEntry] | None = None) -> None:
+        """Read the metadata of ``nodes`` (all by default) in parallel; waits for them all."""
+        chosen = list(self.nodes() if nodes is None else nodes)
+        futures = {self._executor.submit(self._refresh_one, node): node for node in chosen}
+        wait(futures, timeout=self._longest_timeout(chosen) * 8 + COLLECT_MARGIN_SECONDS)
+
+    def keep_fresh(self) -> None:
+        """Before answering: nodes never read are read now; stale ones in the background."""
+        now = time.monotonic()
+        nodes = self.nodes()
+        unread = [node for node in nodes if node.id not in self._refreshed_at]
+        if unread:
+            self.refresh(unread)
+        stale = [
+            node
+            for node in nodes
+            if now - self._refreshed_at.get(node.id, now) >= self.settings.refresh_interval
+        ]
+        with self._lock:
+            if not stale or self._refreshing:
+                return
+            self._refreshing = True
+
+        def refresh_in_background() -> None:
+            try:
+                self.refresh(stale)
+            finally:
+                with self._lock:
+                    self._refreshing = False
+
+        self._executor.submit(refresh_in_background)
+
+    def _refresh_one(self, node: NodeEntry) -> None:
+        headers = LoopGuard(0, ()).onward(self.own_beacon_id)
+        began = time.perf_counter()
+        try:
+            metadata = fetch_metadata(
+                self.client, node, self.schemas, self._timeout_of(node), headers
+            )
+        except NodeMetadataError as error:
+            self._metadata_errors[node.id] = str(error)
+            self.health(node).failed(f"metadata {error}")
+        else:
+            self._metadata[node.id] = metadata
+            self._metadata_errors.pop(node.id, None)
+            self.health(node).succeeded(time.perf_counter() - began)
+        self._refreshed_at[node.id] = time.monotonic()
+
+    # --- one query ---------------------------------------------------------------------------
+    def fan_out(self, query: NodeQuery, guard: LoopGuard) -> list[NodeAnswer]:
+        """Every node's part in ``query``: asked in parallel, or why it was not asked."""
+        self.keep_fresh()
+        answers: dict[str, NodeAnswer] = {}
+        asked: dict[str, tuple[NodeEntry, NodeMetadata, Future[Fetched]]] = {}
+        onward = guard.onward(self.own_beacon_id)
+        for node in self.nodes():
+            reason, status = self._not_asked(node, query, guard)
+            metadata = self._metadata.get(node.id)
+            if reason is not None:
+                beacon_id = metadata.beacon_id if metadata else None
+                answers[node.id] = NodeAnswer(node.id, node.country, beacon_id, status, reason)
+                continue
+            assert metadata is not None
+            asked[node.id] = (node, metadata, self._send(node, query, onward))
+        if asked:
+            deadline = max(self._timeout_of(node) for node, _, _ in asked.values())
+            wait([future for _, _, future in asked.values()], deadline + COLLECT_MARGIN_SECONDS)
+        for node_id, (node, metadata, future) in asked.items():
+            answers[node_id] = self._answer(node, metadata, future)
+        return [answers[node.id] for node in self.nodes() if node.id in answers]
+
+    def _not_asked(
+        self, node: NodeEntry, query: NodeQuery, guard: LoopGuard
+    ) -> tuple[str | None, str]:
+        """Why a node is not asked (and whether that is a failure), or (None, "")."""
+        metadata = self._metadata.get(node.id)
+        if metadata is None:
+            error = self._metadata_errors.get(node.id, "not read yet")
+            return f"its metadata could not be read: {error}", FAILED
+        if metadata.beacon_id == self.own_beacon_id:
+            return "this hub itself", SKIPPED
+        if metadata.beacon_id in guard.path:
+            return "already on this query's path (a loop between hubs)", SKIPPED
+        if metadata.is_hub and guard.hops + 1 >= self.settings.max_hops:
+            return f"a hub beyond the hop limit ({self.settings.max_hops})", SKIPPED
+        root = query.path.split("/", 1)[0]
+        if root not in metadata.entry_paths:
+            return f"it does not serve /{root}", SKIPPED
+        assemblies = set(node.assemblies) or set(metadata.assemblies)
+        if query.assembly and assemblies and query.assembly not in assemblies:
+            return f"it holds no {query.assembly} data", SKIPPED
+        health = self.health(node)
+        if not health.admits():
+            wait_for = health.seconds_until_retry()
+            return (
+                f"not asked for {wait_for:.0f} s more after {health.failures_in_a_row} "
+                "failures in a row (circuit open)",
+                FAILED,
+            )
+        return None, ""
+
+    def _send(self, node: NodeEntry, query: NodeQuery, onward: dict[str, str]) -> Future[Fetched]:
+        arguments, body = query.build(node)
+        url = f"{node.url}/{query.path}" + (f"?{arguments}" if arguments else "")
+        headers = dict(onward)
+        authorization = upstream_authorization(node, query.caller_token, query.caller_issuer)
+        if authorization:
+            headers["Authorization"] = authorization
+        if query.request_id:
+            headers["X-Request-ID"] = query.request_id
+        timeout = self._timeout_of(node)
+        return self._executor.submit(self.client.fetch, query.method, url, timeout, headers, body)
+
+    def _answer(self, node: NodeEntry, metadata: NodeMetadata, future: Future) -> NodeAnswer:
+        """A node's answer as the merge takes it; its health learns from it."""
+        health = self.health(node)
+        timeout = self._timeout_of(node)
+
+        def failed(reason: str, seconds: float | None, counts_against_node: bool) -> NodeAnswer:
+            if counts_against_node:
+                health.failed(reason)
+            return NodeAnswer(
+                node.id, node.country, metadata.beacon_id, FAILED, reason, seconds=seconds
+            )
+
+        if not future.done():
+            return failed(f"no answer within {timeout:g} s", timeout, True)
+        fetched: Fetched = future.result()
+        if fetched.status is not None and 400 <= fetched.status < 500:
+            # the node refused this query (bad request, token): the query's fault, not the node's
+            health.succeeded(fetched.seconds)
+            return failed(_refusal(fetched), fetched.seconds, False)
+        if not fetched.ok:
+            return failed(fetched.error or "no answer", fetched.seconds, True)
+        problems = answer_problems(fetched.body) or self.schemas.problems(
+            fetched.body, query_answer_schema(fetched.body)
+        )
+        if problems:
+            return failed(f"invalid answer ({'; '.join(problems)})", fetched.seconds, True)
+        health.succeeded(fetched.seconds)
+        return NodeAnswer(
+            node.id,
+            node.country,
+            metadata.beacon_id,
+            ANSWERED,
+            body=fetched.body,
+            seconds=fetched.seconds,
+            through_hub=metadata.is_hub,
+        )
+
+    def _timeout_of(self, node: NodeEntry) -> float:
+        return node.timeout or self.settings.timeout
+
+    def _longest_timeout(self, nodes: Iterable[NodeEntry]) -> float:
+        return max((self._timeout_of(node) for node in nodes), default=self.settings.timeout)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.client.close()
+
+
+def _refusal(fetched: Fetched) -> str:
+    """A node's 4xx in words, with its Beacon error message when it sent one."""
+    body = fetched.body if isinstance(fetched.body, dict) else {}
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    message = error.get("errorMessage")
+    return f"HTTP {fetched.status}" + (f": {message}" if isinstance(message, str) else "")

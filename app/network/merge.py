@@ -1,0 +1,244 @@
+"""One Beacon answer from the answers of many nodes (pure: no Flask, no HTTP).
+
+The rules, each chosen so the hub never claims more than the nodes said:
+
+* every node's result sets are kept, each marked with the ``beaconId`` that holds the dataset; a
+  node that answered without result sets (boolean or count only) becomes one result set of its
+  own (``setType: beacon``), and a node that did not answer becomes an empty one saying why;
+* a result set seen twice (the same beacon's dataset reached directly and through another hub)
+  counts once, the direct answer first;
+* ``exists`` is true when any node says so;
+* ``numTotalResults`` sums exact counts only; a banded count (a node's small-count protection), a
+  boolean "yes" (at least one) or a node that did not answer make it a lower bound, and the
+  answer says so rather than inventing a number;
+* ``returnedGranularity`` is the coarsest granularity a node really returned, and
+  ``returnedSchemas`` the union of theirs;
+* ``includeResultsetResponses`` (HIT, MISS, ALL, NONE) is applied by the hub over all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.query.request import GRANULARITY_ORDER
+
+ANSWERED, FAILED, SKIPPED = "answered", "failed", "skipped"
+NODE_SET_TYPE = "beacon"  # a result set standing for a whole node's answer
+
+
+@dataclass(frozen=True)
+class NodeAnswer:
+    """What one node contributed to a query: its parsed answer, or why there is none."""
+
+    node_id: str
+    country: str
+    beacon_id: str | None
+    status: str  # ANSWERED, FAILED or SKIPPED
+    reason: str | None = None
+    body: Mapping[str, Any] | None = None
+    seconds: float | None = None
+    through_hub: bool = False  # the node is itself a hub: its sets may repeat direct ones
+
+
+def merged_answer(
+    meta: dict[str, Any],
+    answers: Sequence[NodeAnswer],
+    requested_granularity: str,
+    inclusion: str,
+    hub_warnings: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The hub's beaconResultsetsResponse (snake_case, for ``NetworkResultsetsResponseSchema``);
+    ``meta`` is the hub's own, whose granularity and schemas are set here."""
+    answered = [answer for answer in answers if answer.status == ANSWERED]
+    # direct nodes first, so a dataset also reached through another hub is kept from its node
+    ordered = sorted(answered, key=lambda answer: answer.through_hub)
+    granularity = coarsest([_granularity(answer.body) for answer in answered]) or (
+        requested_granularity
+    )
+    sets: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for answer in ordered:
+        for result_set in node_result_sets(answer):
+            key = (result_set["beacon_id"], result_set["id"], result_set["set_type"])
+            if key not in seen:
+                seen.add(key)
+                sets.append(result_set)
+    failed = [answer for answer in answers if answer.status == FAILED]
+    sets.extend(_unanswered_set(answer) for answer in failed)
+
+    exists = any(result_set["exists"] for result_set in sets)
+    inexact = any(
+        result_set["exists"] and result_set["info"]["count_precision"] != "exact"
+        for result_set in sets
+    )
+    summary: dict[str, Any] = {"exists": exists}
+    if granularity != "boolean":
+        summary["num_total_results"] = sum(
+            result_set["results_count"]
+            for result_set in sets
+            if result_set["info"]["count_precision"] == "exact"
+        )
+    warnings = [*hub_warnings, *_failure_warnings(failed), *_node_warnings(answered)]
+    if inexact and granularity != "boolean":
+        warnings.append(
+            "numTotalResults sums exact counts only: some nodes gave a banded count or a "
+            "yes without a count, so the true total is at least this"
+        )
+    info: dict[str, Any] = {
+        "network": {
+            "nodes": [_report(answer) for answer in answers],
+            "num_total_results_is_lower_bound": inexact or bool(failed),
+        }
+    }
+    if warnings:
+        info["warnings"] = warnings
+    return {
+        "meta": {
+            **meta,
+            "returned_granularity": granularity,
+            "returned_schemas": _schemas_union(answered, meta.get("returned_schemas", [])),
+        },
+        "response_summary": summary,
+        "info": info,
+        "response": {"result_sets": included(sets, inclusion)},
+    }
+
+
+def coarsest(granularities: Sequence[str]) -> str | None:
+    known = [g for g in granularities if g in GRANULARITY_ORDER]
+    return min(known, key=GRANULARITY_ORDER.index) if known else None
+
+
+def node_result_sets(answer: NodeAnswer) -> list[dict[str, Any]]:
+    """A node's answer as hub result sets: its own sets, or one set for the whole node."""
+    body = answer.body or {}
+    granularity = _granularity(body)
+    response = body.get("response")
+    listed = response.get("resultSets") if isinstance(response, Mapping) else None
+    if listed:
+        return [_dataset_set(answer, item, granularity) for item in listed]
+    summary = body.get("responseSummary", {})
+    exists = bool(summary.get("exists"))
+    count = summary.get("numTotalResults")
+    if granularity == "boolean" or count is None:
+        count, precision = (1, "lowerBound") if exists else (0, "exact")
+    else:
+        precision = "exact"
+    return [
+        {
+            "id": answer.beacon_id or answer.node_id,
+            "set_type": NODE_SET_TYPE,
+            "beacon_id": answer.beacon_id or answer.node_id,
+            "exists": exists,
+            "results_count": count,
+            "results": [],
+            "info": _set_info(answer, granularity, precision),
+        }
+    ]
+
+
+def _dataset_set(answer: NodeAnswer, item: Mapping[str, Any], granularity: str) -> dict[str, Any]:
+    """A node's result set; one relayed by another hub keeps the origin node it names."""
+    given = item.get("info") if isinstance(item.get("info"), Mapping) else {}
+    band = given.get("countBand")
+    precision = given.get("countPrecision")
+    if precision not in ("exact", "band", "lowerBound"):
+        if isinstance(band, Mapping):
+            precision = "band"
+        elif granularity == "boolean" and item["exists"]:
+            precision = "lowerBound"
+        else:
+            precision = "exact"
+    info = _set_info(answer, str(given.get("returnedGranularity") or granularity), precision)
+    info["node_id"] = str(given.get("nodeId") or answer.node_id)
+    info["country"] = str(given.get("country") or answer.country)
+    if isinstance(band, Mapping):
+        info["count_band"] = {"min": band.get("min"), "max": band.get("max")}
+    return {
+        "id": item["id"],
+        "set_type": str(item.get("setType") or "dataset"),
+        "beacon_id": str(item.get("beaconId") or answer.beacon_id or answer.node_id),
+        "exists": item["exists"],
+        "results_count": item["resultsCount"],
+        "results": list(item.get("results") or []),
+        "info": info,
+    }
+
+
+def _unanswered_set(answer: NodeAnswer) -> dict[str, Any]:
+    info = _set_info(answer, "boolean", "lowerBound")
+    info["unanswered"] = answer.reason or "no answer"
+    return {
+        "id": answer.beacon_id or answer.node_id,
+        "set_type": NODE_SET_TYPE,
+        "beacon_id": answer.beacon_id or answer.node_id,
+        "exists": False,
+        "results_count": 0,
+        "results": [],
+        "info": info,
+    }
+
+
+def _set_info(answer: NodeAnswer, granularity: str, precision: str) -> dict[str, Any]:
+    return {
+        "node_id": answer.node_id,
+        "country": answer.country,
+        "returned_granularity": granularity,
+        "count_precision": precision,
+    }
+
+
+def included(sets: list[dict[str, Any]], inclusion: str) -> list[dict[str, Any]]:
+    """The result sets ``includeResultsetResponses`` asks to see."""
+    if inclusion == "NONE":
+        return []
+    if inclusion == "ALL":
+        return sets
+    wanted = inclusion != "MISS"
+    return [result_set for result_set in sets if result_set["exists"] == wanted]
+
+
+def _granularity(body: Mapping[str, Any] | None) -> str:
+    meta = (body or {}).get("meta") or {}
+    return str(meta.get("returnedGranularity") or "boolean")
+
+
+def _schemas_union(
+    answered: Sequence[NodeAnswer], own: Sequence[Mapping[str, str]]
+) -> list[dict[str, str]]:
+    union: dict[tuple[str, str], dict[str, str]] = {}
+    for reference in own:
+        union[(reference["entity_type"], reference["schema"])] = dict(reference)
+    for answer in answered:
+        for reference in ((answer.body or {}).get("meta") or {}).get("returnedSchemas") or []:
+            if isinstance(reference, Mapping):
+                key = (str(reference.get("entityType")), str(reference.get("schema")))
+                union.setdefault(key, {"entity_type": key[0], "schema": key[1]})
+    return list(union.values())
+
+
+def _failure_warnings(failed: Sequence[NodeAnswer]) -> list[str]:
+    return [f"node {answer.node_id} did not answer: {answer.reason}" for answer in failed]
+
+
+def _node_warnings(answered: Sequence[NodeAnswer]) -> list[str]:
+    """The nodes' own warnings (unknown filter terms, count banding), each naming its node."""
+    warnings = []
+    for answer in answered:
+        info = (answer.body or {}).get("info")
+        for text in (info or {}).get("warnings", []) if isinstance(info, Mapping) else []:
+            warnings.append(f"node {answer.node_id}: {text}")
+    return warnings
+
+
+def _report(answer: NodeAnswer) -> dict[str, Any]:
+    return {
+        "node_id": answer.node_id,
+        "beacon_id": answer.beacon_id,
+        "country": answer.country,
+        "status": answer.status,
+        "reason": answer.reason,
+        "milliseconds": round(answer.seconds * 1000, 1) if answer.seconds is not None else None,
+    }

@@ -1,0 +1,111 @@
+"""What the hub knows about a node: its informational answers, read and checked on a schedule.
+
+``/info`` and ``/map`` are required (who the node is, which endpoints it serves); the other
+answers are optional, and one that is missing or invalid only leaves the node out of that part
+of the hub's unions, with the problem reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.genome import UnknownAssemblyError, canonical_assembly
+from app.network.client import NodeClient
+from app.network.registry import NodeEntry
+from app.network.validation import INFORMATIONAL_SCHEMAS, OfficialSchemas
+
+REQUIRED = ("info", "map")
+OPTIONAL = ("service-info", "configuration", "entry_types", "filtering_terms", "datasets")
+
+
+class NodeMetadataError(Exception):
+    """A required informational answer is missing or invalid: the node cannot be used."""
+
+
+@dataclass(frozen=True)
+class NodeMetadata:
+    beacon_id: str
+    documents: Mapping[str, Any]  # endpoint name -> its valid answer
+    problems: tuple[str, ...]  # optional answers left out, and why
+    entry_paths: frozenset[str]  # path of each entry type root the node's /map lists
+    assemblies: frozenset[str]  # canonical names from /info; empty: not said (any)
+    is_hub: bool
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def response(self, endpoint: str) -> Mapping[str, Any]:
+        """The ``response`` part of an informational answer ({} when the node gave none)."""
+        document = self.documents.get(endpoint) or {}
+        response = document.get("response") if endpoint != "service-info" else document
+        return response if isinstance(response, Mapping) else {}
+
+
+def fetch_metadata(
+    client: NodeClient,
+    node: NodeEntry,
+    schemas: OfficialSchemas,
+    timeout: float,
+    headers: dict[str, str],
+) -> NodeMetadata:
+    documents: dict[str, Any] = {}
+    problems: list[str] = []
+    for endpoint in (*REQUIRED, *OPTIONAL):
+        fetched = client.fetch("GET", f"{node.url}/{endpoint}", timeout, headers)
+        problem = fetched.error or _first_problem(schemas, fetched.body, endpoint)
+        if problem is None:
+            documents[endpoint] = fetched.body
+        elif endpoint in REQUIRED:
+            raise NodeMetadataError(f"/{endpoint}: {problem}")
+        else:
+            problems.append(f"/{endpoint}: {problem}")
+    info = documents["info"].get("response", {})
+    return NodeMetadata(
+        beacon_id=str(info["id"]),
+        documents=documents,
+        problems=tuple(problems),
+        entry_paths=served_entry_paths(documents["map"]),
+        assemblies=_assemblies(info.get("info")),
+        is_hub=isinstance(info.get("info"), Mapping) and "network" in info["info"],
+    )
+
+
+def _first_problem(schemas: OfficialSchemas, body: Any, endpoint: str) -> str | None:
+    """Why an informational answer cannot be used: the official schema (when configured) and
+    the few fields the hub itself reads."""
+    if not isinstance(body, Mapping):
+        return "the answer is not a JSON object"
+    official = schemas.problems(body, INFORMATIONAL_SCHEMAS[endpoint])
+    if official:
+        return f"invalid against the official schema ({'; '.join(official)})"
+    if endpoint == "info" and not isinstance((body.get("response") or {}).get("id"), str):
+        return "response.id is missing"
+    if endpoint == "map" and not isinstance(
+        (body.get("response") or {}).get("endpointSets"), Mapping
+    ):
+        return "response.endpointSets is missing"
+    return None
+
+
+def served_entry_paths(map_answer: Mapping[str, Any]) -> frozenset[str]:
+    """The last path segment of each endpoint set's ``rootUrl`` (``g_variants``, ...)."""
+    sets = (map_answer.get("response") or {}).get("endpointSets") or {}
+    paths = set()
+    for endpoint_set in sets.values():
+        root = endpoint_set.get("rootUrl") if isinstance(endpoint_set, Mapping) else None
+        if isinstance(root, str) and root:
+            paths.add(urlsplit(root).path.rstrip("/").rsplit("/", 1)[-1])
+    return frozenset(paths)
+
+
+def _assemblies(info: Any) -> frozenset[str]:
+    names = info.get("assemblies") if isinstance(info, Mapping) else None
+    found = set()
+    for name in names if isinstance(names, list) else []:
+        try:
+            found.add(canonical_assembly(str(name)))
+        except UnknownAssemblyError:
+            continue  # an assembly this hub cannot name is one it never routes to
+    return frozenset(found)
