@@ -137,8 +137,8 @@ def captured_serve(args: list[str], env: dict[str, str], monkeypatch) -> dict[st
     """Run ``asia-beacon serve`` up to the point gunicorn would start; its settings."""
     captured: dict[str, Any] = {}
 
-    def run_gunicorn(settings: dict[str, Any], mongo_uri: str) -> None:
-        captured.update(settings, mongo_uri=mongo_uri)
+    def run_gunicorn(settings: dict[str, Any], app_config: dict[str, Any]) -> None:
+        captured.update(settings, mongo_uri=app_config["MONGO_URI"])
 
     monkeypatch.setattr(serving, "run_gunicorn", run_gunicorn)
     result = CliRunner().invoke(main, ["serve", *args], env=env)
