@@ -1,0 +1,177 @@
+"""Merging node answers (app/network/merge.py), on hand-made answers of every kind a node gives;
+tests/network/test_network.py checks the same rules on real nodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from beacon_schemas import validate_framework
+
+from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer, merged_answer
+from schemas.network import NetworkResultsetsResponseSchema
+
+HUB_META: dict[str, Any] = {
+    "beacon_id": "org.example.hub",
+    "api_version": "v2.0.1",
+    "returned_granularity": "record",
+    "returned_schemas": [],
+    "test_mode": False,
+    "received_request_summary": {
+        "api_version": "v2.0.1",
+        "requested_schemas": [],
+        "filters": [],
+        "request_parameters": {},
+        "include_resultset_responses": "HIT",
+        "pagination": {"skip": 0, "limit": 10},
+        "requested_granularity": "count",
+        "test_mode": False,
+    },
+}
+SCHEMA = {"entityType": "genomicVariation", "schema": "ga4gh-beacon-variant-v2.0.0"}
+
+
+def node_body(beacon_id: str, granularity: str, sets: list[dict] | None, exists: bool) -> dict:
+    body: dict[str, Any] = {
+        "meta": {
+            "beaconId": beacon_id,
+            "apiVersion": "v2.0.1",
+            "returnedGranularity": granularity,
+            "returnedSchemas": [SCHEMA],
+        },
+        "responseSummary": {"exists": exists},
+    }
+    if sets is not None:
+        body["responseSummary"]["numTotalResults"] = sum(s["resultsCount"] for s in sets)
+        body["response"] = {"resultSets": sets}
+    return body
+
+
+def result_set(dataset: str, count: int, **extra: Any) -> dict:
+    return {
+        "id": dataset,
+        "setType": "dataset",
+        "exists": count > 0,
+        "resultsCount": count,
+        "results": [],
+        **extra,
+    }
+
+
+def answered(node: str, body: dict, through_hub: bool = False) -> NodeAnswer:
+    return NodeAnswer(
+        node, node.upper()[:2], body["meta"]["beaconId"], ANSWERED, body=body, seconds=0.01,
+        through_hub=through_hub,
+    )  # fmt: skip
+
+
+def merge(answers: list[NodeAnswer], inclusion: str = "ALL", granularity: str = "count") -> dict:
+    merged = merged_answer(HUB_META, answers, granularity, inclusion)
+    dumped = NetworkResultsetsResponseSchema().dump(merged)
+    validate_framework(dumped, "responses/beaconResultsetsResponse.json")
+    return dumped
+
+
+def sets_by_key(answer: dict) -> dict[tuple[str, str], dict]:
+    return {(s["beaconId"], s["id"]): s for s in answer["response"]["resultSets"]}
+
+
+def test_exact_counts_are_summed_and_every_set_names_its_beacon():
+    jp_sets = [result_set("a", 3), result_set("b", 0)]
+    jp = answered("jp", node_body("org.jp", "count", jp_sets, True))
+    kr = answered("kr", node_body("org.kr", "count", [result_set("c", 7)], True))
+    answer = merge([jp, kr])
+    assert answer["responseSummary"] == {"exists": True, "numTotalResults": 10}
+    assert answer["meta"]["returnedGranularity"] == "count"
+    assert set(sets_by_key(answer)) == {("org.jp", "a"), ("org.jp", "b"), ("org.kr", "c")}
+    assert sets_by_key(answer)[("org.kr", "c")]["info"]["country"] == "KR"
+    assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is False
+    assert answer["meta"]["returnedSchemas"] == [SCHEMA]
+
+
+def test_a_banded_count_is_not_summed_and_the_total_says_it_is_a_lower_bound():
+    band = {"countBand": {"min": 1, "max": 4}}
+    kr = answered("kr", node_body("org.kr", "count", [result_set("c", 5, info=band)], True))
+    jp = answered("jp", node_body("org.jp", "count", [result_set("a", 12)], True))
+    answer = merge([jp, kr])
+    assert answer["responseSummary"]["numTotalResults"] == 12
+    assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
+    banded = sets_by_key(answer)[("org.kr", "c")]
+    assert banded["info"]["countPrecision"] == "band"
+    assert banded["info"]["countBand"] == {"min": 1, "max": 4}
+    assert any("at least" in warning for warning in answer["info"]["warnings"])
+
+
+def test_the_coarsest_granularity_returned_is_the_answers_and_a_yes_is_at_least_one():
+    jp = answered("jp", node_body("org.jp", "count", [result_set("a", 4)], True))
+    th = answered("th", node_body("org.th", "boolean", None, True))
+    answer = merge([jp, th])
+    assert answer["meta"]["returnedGranularity"] == "boolean"
+    assert "numTotalResults" not in answer["responseSummary"]
+    whole_node = sets_by_key(answer)[("org.th", "org.th")]
+    assert whole_node["setType"] == "beacon"
+    assert (whole_node["resultsCount"], whole_node["info"]["countPrecision"]) == (1, "lowerBound")
+
+
+def test_a_node_that_failed_is_an_empty_set_saying_why_and_makes_the_total_a_lower_bound():
+    jp = answered("jp", node_body("org.jp", "count", [result_set("a", 2)], True))
+    down = NodeAnswer("vn", "VN", "org.vn", FAILED, "no answer within 2 s", seconds=2.0)
+    answer = merge([jp, down])
+    unanswered = sets_by_key(answer)[("org.vn", "org.vn")]
+    assert unanswered["exists"] is False and unanswered["resultsCount"] == 0
+    assert unanswered["info"]["unanswered"] == "no answer within 2 s"
+    assert answer["responseSummary"]["numTotalResults"] == 2
+    assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
+    assert "node vn did not answer: no answer within 2 s" in answer["info"]["warnings"]
+
+
+def test_a_skipped_node_is_reported_but_has_no_result_set():
+    jp = answered("jp", node_body("org.jp", "count", [result_set("a", 2)], True))
+    other = NodeAnswer("kr", "KR", "org.kr", SKIPPED, "it holds no GRCh37 data")
+    answer = merge([jp, other])
+    assert set(sets_by_key(answer)) == {("org.jp", "a")}
+    reports = {report["nodeId"]: report for report in answer["info"]["network"]["nodes"]}
+    assert reports["kr"]["status"] == "skipped"
+    assert reports["kr"]["reason"] == "it holds no GRCh37 data"
+    assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is False
+
+
+def test_a_dataset_reached_directly_and_through_another_hub_counts_once():
+    direct = answered("jp", node_body("org.jp", "count", [result_set("a", 3)], True))
+    relayed_sets = [
+        result_set("a", 3, beaconId="org.jp", info={"nodeId": "jp", "country": "JP"}),
+        result_set("d", 4, beaconId="org.my", info={"nodeId": "my", "country": "MY"}),
+    ]
+    relayed = answered("sea", node_body("org.sea-hub", "count", relayed_sets, True), True)
+    answer = merge([relayed, direct])
+    assert answer["responseSummary"]["numTotalResults"] == 7
+    assert set(sets_by_key(answer)) == {("org.jp", "a"), ("org.my", "d")}
+    assert sets_by_key(answer)[("org.my", "d")]["info"]["country"] == "MY"
+
+
+@pytest.mark.parametrize(
+    ("inclusion", "shown"),
+    [("HIT", {"a"}), ("MISS", {"b", "org.vn"}), ("ALL", {"a", "b", "org.vn"}), ("NONE", set())],
+)
+def test_result_set_inclusion_is_applied_across_nodes(inclusion, shown):
+    jp_sets = [result_set("a", 1), result_set("b", 0)]
+    jp = answered("jp", node_body("org.jp", "count", jp_sets, True))
+    down = NodeAnswer("vn", "VN", "org.vn", FAILED, "HTTP 500")
+    answer = merge([jp, down], inclusion=inclusion)
+    assert {s["id"] for s in answer["response"]["resultSets"]} == shown
+    assert answer["responseSummary"]["numTotalResults"] == 1
+
+
+def test_no_node_answering_is_a_valid_answer_at_the_requested_granularity():
+    down = NodeAnswer("vn", "VN", None, FAILED, "unreachable (Connection refused)")
+    answer = merge([down], granularity="count")
+    assert answer["responseSummary"] == {"exists": False, "numTotalResults": 0}
+    assert answer["meta"]["returnedGranularity"] == "count"
+    assert sets_by_key(answer)[("vn", "vn")]["info"]["unanswered"].startswith("unreachable")
+
+
+def test_node_warnings_are_kept_with_the_node_named():
+    body = node_body("org.jp", "count", [result_set("a", 1)], True)
+    body["info"] = {"warnings": ["filter HP:0000001 matches no term"]}
+    answer = merge([answered("jp", body)])
+    assert "node jp: filter HP:0000001 matches no term" in answer["info"]["warnings"]
