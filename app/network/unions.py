@@ -25,12 +25,15 @@ def entry_types_union(nodes: Usable) -> dict[str, Any]:
 
 
 def map_union(nodes: Usable, hub_url: str) -> dict[str, Any]:
-    """Endpoint sets of every node, with URLs pointing at the hub (which answers for all)."""
+    """Endpoint sets of every node, with URLs pointing at the hub (which answers for all);
+    per-entry filtering-terms URLs are left out, as the hub serves only ``/filtering_terms``."""
     union: dict[str, Any] = {}
     for node, metadata in nodes:
         for entry_id, endpoint_set in metadata.response("map").get("endpointSets", {}).items():
             if entry_id not in union and isinstance(endpoint_set, Mapping):
-                union[entry_id] = _rebased(endpoint_set, node.url, hub_url)
+                rebased = _rebased(endpoint_set, node.url, hub_url)
+                rebased.pop("filteringTermsUrl", None)
+                union[entry_id] = rebased
     return union
 
 
