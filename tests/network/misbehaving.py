@@ -1,0 +1,123 @@
+"""A node that answers its informational endpoints honestly and its queries badly, on demand.
+
+A hub must survive a node that is slow, fails, or answers something that is not a Beacon
+response. ``Misbehaving`` wraps a real node's WSGI application: ``/info``, ``/map``, ``/datasets``
+and the other informational endpoints pass through untouched (so the hub can still discover the
+node), while entry-type queries (``/g_variants``, ``/individuals``, ``/biosamples``, ``/runs``,
+``/analyses``, their sub-paths, and ``/datasets/{id}/g_variants`` and the like) get the fault
+named by ``mode``. ``mode`` is a plain attribute, so one served node can go through several.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Any
+
+from app.entry_types import RECORD_ENTRY_TYPES
+
+QUERY_PATH_SEGMENTS = frozenset(entry.path for entry in RECORD_ENTRY_TYPES)
+JSON = "application/json"
+
+
+class Fault(StrEnum):
+    HANG = "hang"  # wait ``hang_seconds``, then answer as the node would
+    ERROR_500 = "error500"  # HTTP 500 with a Beacon error body
+    INVALID_JSON = "invalid_json"  # 200, JSON, but not a Beacon response (no meta, wrong types)
+    NOT_JSON = "not_json"  # 200, Content-Type JSON, the node's answer cut in half
+
+
+# What ``invalid_json`` answers: parses as JSON, fails every Beacon response schema.
+NOT_A_BEACON_RESPONSE: dict[str, Any] = {
+    "responseSummary": {"exists": "yes", "numTotalResults": "many"},
+    "response": {"resultSets": "none"},
+}
+
+
+def is_query_path(path: str) -> bool:
+    """Whether the path asks for entries (a query the hub fans out), not node information.
+
+    ``/individuals/filtering_terms`` describes the node, so it is informational.
+    """
+    segments = [segment for segment in path.split("/") if segment]
+    if not segments or segments[-1] == "filtering_terms":
+        return False
+    return any(segment in QUERY_PATH_SEGMENTS for segment in segments)
+
+
+class Misbehaving:
+    """WSGI wrapper: ``mode`` None answers honestly, a :class:`Fault` misbehaves on queries.
+
+    ``release()`` ends the hangs in progress early (a test's teardown should not wait them out).
+    """
+
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        mode: Fault | str | None = None,
+        *,
+        hang_seconds: float = 2.0,
+        beacon_id: str = "org.example.misbehaving",
+    ) -> None:
+        self.app = app
+        self.mode = mode
+        self.hang_seconds = hang_seconds
+        self.beacon_id = beacon_id
+        self._released = threading.Event()
+
+    @property
+    def mode(self) -> Fault | None:
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: Fault | str | None) -> None:
+        self._mode = None if value is None else Fault(value)
+
+    def release(self) -> None:
+        self._released.set()
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        mode = self.mode
+        if mode is None or not is_query_path(environ.get("PATH_INFO", "")):
+            return self.app(environ, start_response)
+        if mode is Fault.HANG:
+            self._released.wait(self.hang_seconds)
+            return self.app(environ, start_response)
+        if mode is Fault.ERROR_500:
+            return _answer(start_response, "500 INTERNAL SERVER ERROR", self._error_body())
+        if mode is Fault.INVALID_JSON:
+            return _answer(start_response, "200 OK", json.dumps(NOT_A_BEACON_RESPONSE).encode())
+        return _answer(start_response, "200 OK", self._truncated_answer(environ))
+
+    def _error_body(self) -> bytes:
+        body = {
+            "meta": {
+                "beaconId": self.beacon_id,
+                "apiVersion": "v2.0.1",
+                "returnedSchemas": [],
+            },
+            "error": {"errorCode": 500, "errorMessage": "the node failed (Misbehaving)"},
+        }
+        return json.dumps(body).encode()
+
+    def _truncated_answer(self, environ: dict[str, Any]) -> bytes:
+        """The node's real answer, cut in half: an unterminated JSON text.
+
+        The node is asked without ``Accept-Encoding`` so that what is cut is text, not gzip.
+        """
+        plain = {key: value for key, value in environ.items() if key != "HTTP_ACCEPT_ENCODING"}
+        chunks = self.app(plain, lambda status, headers, exc_info=None: lambda data: None)
+        try:
+            body = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        return body[: max(1, len(body) // 2)]
+
+
+def _answer(start_response: Callable[..., Any], status: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", JSON), ("Content-Length", str(len(body)))])
+    return [body]
