@@ -65,12 +65,15 @@ def service_info():
 
 @info_blueprint.get("/configuration")
 def configuration():
+    """The hub's configuration, with the nodes' entry types (as they wrote them) and levels."""
     union = configuration_union(_usable())
     content = informational.configuration(current_settings())
     content["maturity_attributes"] = {"production_status": union["maturity"]}
     content["security_attributes"]["security_levels"] = union["security_levels"]
-    content["entry_types"] = union["entry_types"]
-    return _informational(shapes.ConfigurationResponseSchema(), content)
+    body = {"meta": informational.informational_meta(current_settings()), "response": content}
+    dumped = shapes.ConfigurationResponseSchema().dump(body)
+    dumped["response"]["entryTypes"] = union["entry_types"]
+    return jsonify(dumped)
 
 
 @info_blueprint.get("/map")
