@@ -130,6 +130,9 @@ class Hub:
 
     def _refresh_one(self, node: NodeEntry) -> None:
         headers = LoopGuard(0, ()).onward(self.own_beacon_id)
+        service = upstream_authorization(node, None, None)  # the hub's own token, never a user's
+        if service:
+            headers["Authorization"] = service
         began = time.perf_counter()
         try:
             metadata = fetch_metadata(
