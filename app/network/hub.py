@@ -64,6 +64,7 @@ class Hub:
         self._refreshed_at: dict[str, float] = {}
         self._health: dict[str, NodeHealth] = {}
         self._refreshing = False
+        self._reading: set[str] = set()  # ids of nodes whose metadata is being read
 
     # --- nodes and their metadata ------------------------------------------------------------
     def nodes(self) -> tuple[NodeEntry, ...]:
@@ -98,7 +99,14 @@ class Hub:
 
     def refresh(self, nodes: Iterable[NodeEntry] | None = None) -> None:
         """Read the metadata of ``nodes`` (all by default) in parallel; waits for them all."""
-        chosen = list(self.nodes() if nodes is None else nodes)
+        with self._lock:  # a node being read is not read twice (a hub listing itself would
+            # otherwise read itself while answering its own read, without end)
+            chosen = [
+                node
+                for node in (self.nodes() if nodes is None else nodes)
+                if node.id not in self._reading
+            ]
+            self._reading.update(node.id for node in chosen)
         futures = {self._executor.submit(self._refresh_one, node): node for node in chosen}
         wait(futures, timeout=self._longest_timeout(chosen) * 8 + COLLECT_MARGIN_SECONDS)
 
@@ -106,7 +114,11 @@ class Hub:
         """Before answering: nodes never read are read now; stale ones in the background."""
         now = time.monotonic()
         nodes = self.nodes()
-        unread = [node for node in nodes if node.id not in self._refreshed_at]
+        unread = [
+            node
+            for node in nodes
+            if node.id not in self._refreshed_at and node.id not in self._reading
+        ]
         if unread:
             self.refresh(unread)
         stale = [
@@ -136,7 +148,7 @@ class Hub:
         began = time.perf_counter()
         try:
             metadata = fetch_metadata(
-                self.client, node, self.schemas, self._timeout_of(node), headers
+                self.client, node, self.schemas, self._timeout_of(node), headers, self.own_beacon_id
             )
         except NodeMetadataError as error:
             self._metadata_errors[node.id] = str(error)
@@ -145,7 +157,10 @@ class Hub:
             self._metadata[node.id] = metadata
             self._metadata_errors.pop(node.id, None)
             self.health(node).succeeded(time.perf_counter() - began)
-        self._refreshed_at[node.id] = time.monotonic()
+        finally:
+            self._refreshed_at[node.id] = time.monotonic()
+            with self._lock:
+                self._reading.discard(node.id)
 
     # --- one query ---------------------------------------------------------------------------
     def fan_out(self, query: NodeQuery, guard: LoopGuard) -> list[NodeAnswer]:

@@ -49,10 +49,15 @@ def fetch_metadata(
     schemas: OfficialSchemas,
     timeout: float,
     headers: dict[str, str],
+    own_beacon_id: str | None = None,
 ) -> NodeMetadata:
+    """The node's metadata; for a node that is the asking hub itself (``own_beacon_id``),
+    only its /info, which says so: the rest would be the hub's own unions, read from itself."""
     documents: dict[str, Any] = {}
     problems: list[str] = []
     for endpoint in (*REQUIRED, *OPTIONAL):
+        if own_beacon_id and endpoint != "info" and _beacon_id(documents) == own_beacon_id:
+            break
         fetched = client.fetch("GET", f"{node.url}/{endpoint}", timeout, headers)
         problem = fetched.error or _first_problem(schemas, fetched.body, endpoint)
         if problem is None:
@@ -62,6 +67,8 @@ def fetch_metadata(
         else:
             problems.append(f"/{endpoint}: {problem}")
     info = documents["info"].get("response", {})
+    if info["id"] == own_beacon_id:
+        return NodeMetadata(info["id"], documents, (), frozenset(), frozenset(), True)
     return NodeMetadata(
         beacon_id=str(info["id"]),
         documents=documents,
@@ -70,6 +77,11 @@ def fetch_metadata(
         assemblies=_assemblies(info.get("info")),
         is_hub=isinstance(info.get("info"), Mapping) and "network" in info["info"],
     )
+
+
+def _beacon_id(documents: Mapping[str, Any]) -> str | None:
+    info = documents.get("info")
+    return str(info["response"]["id"]) if info else None
 
 
 def _first_problem(schemas: OfficialSchemas, body: Any, endpoint: str) -> str | None:

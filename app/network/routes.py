@@ -72,29 +72,34 @@ def configuration():
     content["security_attributes"]["security_levels"] = union["security_levels"]
     body = {"meta": informational.informational_meta(current_settings()), "response": content}
     dumped = shapes.ConfigurationResponseSchema().dump(body)
-    dumped["response"]["entryTypes"] = union["entry_types"]
+    if union["entry_types"]:
+        dumped["response"]["entryTypes"] = union["entry_types"]
     return jsonify(dumped)
 
 
 @info_blueprint.get("/map")
 def beacon_map():
-    content = informational.beacon_map(base_url())
+    """The endpoints the healthy nodes serve, at the hub's URLs; with no node healthy, every
+    endpoint the hub routes (the official schema wants at least one)."""
+    own = informational.beacon_map(base_url())
+    union = map_union(_usable(), base_url())
+    if not union:
+        return _informational(shapes.MapResponseSchema(), own)
     return jsonify(
         {
             "meta": _informational_meta(),
-            "response": {
-                "$schema": content["schema"],
-                "endpointSets": map_union(_usable(), base_url()),
-            },
+            "response": {"$schema": own["schema"], "endpointSets": union},
         }
     )
 
 
 @info_blueprint.get("/entry_types")
 def entry_types():
-    return jsonify(
-        {"meta": _informational_meta(), "response": {"entryTypes": entry_types_union(_usable())}}
-    )
+    union = entry_types_union(_usable())
+    if not union:
+        own = {"entry_types": informational.entry_type_definitions()}
+        return _informational(shapes.EntryTypesResponseSchema(), own)
+    return jsonify({"meta": _informational_meta(), "response": {"entryTypes": union}})
 
 
 @info_blueprint.route("/filtering_terms", methods=BOTH)

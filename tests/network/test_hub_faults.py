@@ -248,3 +248,27 @@ def test_a_node_with_invalid_metadata_is_reported_and_never_breaks_the_hub(
     report = {r["nodeId"]: r for r in answer["info"]["network"]["nodes"]}["odd"]
     assert report["reason"].startswith("its metadata could not be read: /info: invalid")
     assert answer["responseSummary"]["exists"] is True
+
+
+def test_a_hub_with_no_node_up_still_answers_valid_informational_endpoints(down_url, tmp_path):
+    hub = make_hub(tmp_path, [entry("down", down_url, "JP")])
+    for path, schema in [
+        ("/info", "responses/beaconInfoResponse.json"),
+        ("/map", "responses/beaconMapResponse.json"),
+        ("/configuration", "responses/beaconConfigurationResponse.json"),
+        ("/entry_types", "responses/beaconEntryTypesResponse.json"),
+        ("/filtering_terms", "responses/beaconFilteringTermsResponse.json"),
+        ("/datasets", "responses/beaconCollectionsResponse.json"),
+        ("/cohorts", "responses/beaconCollectionsResponse.json"),
+    ]:
+        response = hub.client.get(path)
+        assert response.status_code == 200, path
+        validate_framework(response.get_json(), schema)
+    answer = hub.client.get(
+        "/g_variants?assemblyId=GRCh38&referenceName=chr1&start=100&referenceBases=A"
+        "&alternateBases=G&includeResultsetResponses=ALL"
+    ).get_json()
+    validate_framework(answer, "responses/beaconResultsetsResponse.json")
+    assert answer["responseSummary"] == {"exists": False, "numTotalResults": 0}
+    (only,) = answer["response"]["resultSets"]
+    assert only["info"]["unanswered"].startswith("its metadata could not be read: /info: unreach")
