@@ -75,6 +75,9 @@ class NetworkResultsetsResponseSchema(Schema):
 
 
 class RegisteredServiceSchema(ServiceInfoSchema):
-    """A GA4GH Service Registry entry: the node's service-info, plus where it is."""
+    """A GA4GH Service Registry entry: the node's service-info, plus where it is, and (our
+    additions) its registry id and country."""
 
     url = fields.String()
+    node_id = fields.String(data_key="nodeId")
+    country = fields.String()

@@ -242,6 +242,12 @@ class Hub:
         if not future.done():
             return failed(f"no answer within {timeout:g} s", timeout, True)
         fetched: Fetched = future.result()
+        if fetched.status == 404:  # nothing of that id there (/datasets/{id}/...): not a fault
+            health.succeeded(fetched.seconds)
+            return NodeAnswer(
+                node.id, node.country, metadata.beacon_id, SKIPPED, _refusal(fetched),
+                seconds=fetched.seconds,
+            )  # fmt: skip
         if fetched.status is not None and 400 <= fetched.status < 500:
             # the node refused this query (bad request, token): the query's fault, not the node's
             health.succeeded(fetched.seconds)

@@ -48,6 +48,8 @@ def _service(hub: Hub, node: NodeEntry) -> dict[str, Any]:
             "version": "unknown",
             **loaded,
             "url": node.url,
+            "node_id": node.id,
+            "country": node.country,
         }
     )
-    return {**shown, "nodeId": node.id, "country": node.country}
+    return shown

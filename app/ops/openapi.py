@@ -107,7 +107,7 @@ class RouteDoc:
     """What the document says of one endpoint, for each of its methods."""
 
     summary: str
-    answer: type[Schema] | None  # the JSON body of a 200
+    answer: type[Schema] | Schema | None  # the JSON body of a 200 (an instance: many=True)
     errors: tuple[int, ...] = ()  # besides 401 (any route) and 404 (a route with a path id)
     query: Mapping[str, fields.Field] = field(default_factory=dict)  # of GET
     body: type[Schema] | None = None  # of POST
@@ -335,11 +335,11 @@ def _hub_docs() -> dict[str, RouteDoc]:
     listed = network_shapes.RegisteredServiceSchema
     return {
         _endpoint(services, network_routes.services): RouteDoc(
-            "GA4GH Service Registry: every node of this network", listed
+            "GA4GH Service Registry: every node of this network", listed(many=True)
         ),
         _endpoint(services, network_routes.service_types): RouteDoc(
             "GA4GH Service Registry: the types of service the nodes are",
-            beacon_shapes.ServiceTypeSchema,
+            beacon_shapes.ServiceTypeSchema(many=True),
         ),
         _endpoint(services, network_routes.service): RouteDoc(
             "GA4GH Service Registry: one node, by registry id or service id", listed
