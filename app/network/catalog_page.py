@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from app.catalog.laws import bundled_registry
 from app.context import current_settings
 from app.genome import ASSEMBLY_SYNONYMS
-from app.network.context import current_hub
+from app.network.context import fresh_hub
 from app.network.status import network_status
 from app.network.unions import datasets_union
 from app.web.view import catalog_by_country
@@ -27,8 +27,7 @@ def catalog() -> str:
 
 
 def network_catalog_page() -> str:
-    hub = current_hub()
-    hub.keep_fresh()
+    hub = fresh_hub()
     records = [
         {**record, "accessLevel": record.get("accessLevel") or "not stated"}
         for record in datasets_union(hub.usable_nodes())

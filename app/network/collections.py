@@ -16,7 +16,7 @@ from app.beacon.parsing import beacon_request
 from app.context import current_settings
 from app.entry_types import COHORT, DATASET
 from app.errors import BadRequestError, NotFoundError
-from app.network.context import current_hub
+from app.network.context import current_hub, fresh_hub
 from app.network.forwarding import LoopGuard
 from app.network.hub import NodeQuery
 from app.network.merge import ANSWERED
@@ -30,8 +30,7 @@ COLLECTION_DEFAULT_GRANULARITY = "record"
 
 def datasets_answer(http_request: Request, dataset_id: str | None) -> dict[str, Any]:
     request, limit, offset, granularity = _collection_request(http_request)
-    hub = current_hub()
-    hub.keep_fresh()
+    hub = fresh_hub()
     records = datasets_union(hub.usable_nodes())
     if dataset_id is not None:
         records = [record for record in records if record["id"] == dataset_id]

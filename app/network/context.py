@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
+from app.network.forwarding import LoopGuard
 from app.network.hub import Hub
 
 HUB_KEY = "asia_beacon.hub"
@@ -11,3 +12,13 @@ HUB_KEY = "asia_beacon.hub"
 
 def current_hub() -> Hub:
     return current_app.extensions[HUB_KEY]
+
+
+def fresh_hub() -> Hub:
+    """The hub, its nodes' metadata read. A request from another hub (reading this one's
+    metadata) waits for reads in progress for half a node's timeout at most: two hubs listing
+    each other would otherwise wait for each other until both reads failed."""
+    hub = current_hub()
+    from_a_hub = bool(LoopGuard.from_headers(request.headers).path)
+    hub.keep_fresh(hub.settings.timeout / 2 if from_a_hub else None)
+    return hub

@@ -64,7 +64,8 @@ class Hub:
         self._refreshed_at: dict[str, float] = {}
         self._health: dict[str, NodeHealth] = {}
         self._refreshing = False
-        self._reading: set[str] = set()  # ids of nodes whose metadata is being read
+        # nodes whose metadata is being read, each with the event set when the read ends
+        self._reading: dict[str, threading.Event] = {}
 
     # --- nodes and their metadata ------------------------------------------------------------
     def nodes(self) -> tuple[NodeEntry, ...]:
@@ -97,34 +98,45 @@ class Hub:
                 usable.append((node, metadata))
         return usable
 
-    def refresh(self, nodes: Iterable[NodeEntry] | None = None) -> None:
-        """Read the metadata of ``nodes`` (all by default) in parallel; waits for them all."""
-        with self._lock:  # a node being read is not read twice (a hub listing itself would
-            # otherwise read itself while answering its own read, without end)
-            chosen = [
-                node
-                for node in (self.nodes() if nodes is None else nodes)
-                if node.id not in self._reading
-            ]
-            self._reading.update(node.id for node in chosen)
-        futures = {self._executor.submit(self._refresh_one, node): node for node in chosen}
-        wait(futures, timeout=self._longest_timeout(chosen) * 8 + COLLECT_MARGIN_SECONDS)
+    def start(self) -> None:
+        """Read every node's metadata in the background, so the first queries need not wait."""
+        self._executor.submit(self.refresh)
 
-    def keep_fresh(self) -> None:
-        """Before answering: nodes never read are read now; stale ones in the background."""
+    def refresh(
+        self, nodes: Iterable[NodeEntry] | None = None, longest_wait: float | None = None
+    ) -> None:
+        """Read the metadata of ``nodes`` (all by default) in parallel; waits for them all.
+
+        A node already being read is not read again but waited for. A hub listing itself
+        would otherwise read itself while answering its own read, without end.
+        """
+        chosen = list(self.nodes() if nodes is None else nodes)
+        reads = []
+        with self._lock:
+            for node in chosen:
+                if node.id not in self._reading:
+                    self._reading[node.id] = threading.Event()
+                    self._executor.submit(self._refresh_one, node)
+                reads.append(self._reading[node.id])
+        patience = self._read_deadline(chosen)
+        deadline = time.monotonic() + min(patience, longest_wait or patience)
+        for read in reads:
+            read.wait(max(0.0, deadline - time.monotonic()))
+
+    def keep_fresh(self, first_read_wait: float | None = None) -> None:
+        """Before answering: nodes never read are read now, waiting for them at most
+        ``first_read_wait`` seconds (None: as long as the reads may take); stale ones in the
+        background. A node whose last read failed is stale after the cool-down, not the whole
+        refresh interval."""
         now = time.monotonic()
         nodes = self.nodes()
-        unread = [
-            node
-            for node in nodes
-            if node.id not in self._refreshed_at and node.id not in self._reading
-        ]
+        unread = [node for node in nodes if node.id not in self._refreshed_at]
         if unread:
-            self.refresh(unread)
+            self.refresh(unread, first_read_wait)  # also waits for reads already started
         stale = [
             node
             for node in nodes
-            if now - self._refreshed_at.get(node.id, now) >= self.settings.refresh_interval
+            if now - self._refreshed_at.get(node.id, now) >= self._fresh_for(node)
         ]
         with self._lock:
             if not stale or self._refreshing:
@@ -139,6 +151,15 @@ class Hub:
                     self._refreshing = False
 
         self._executor.submit(refresh_in_background)
+
+    def _fresh_for(self, node: NodeEntry) -> float:
+        if node.id in self._metadata_errors:  # a node down is tried again sooner
+            return min(self.settings.refresh_interval, self.settings.breaker.cooldown)
+        return self.settings.refresh_interval
+
+    def _read_deadline(self, nodes: Iterable[NodeEntry]) -> float:
+        """How long reading nodes' metadata may take: eight answers in a row, at most."""
+        return self._longest_timeout(nodes) * 8 + COLLECT_MARGIN_SECONDS
 
     def _refresh_one(self, node: NodeEntry) -> None:
         headers = LoopGuard(0, ()).onward(self.own_beacon_id)
@@ -160,7 +181,7 @@ class Hub:
         finally:
             self._refreshed_at[node.id] = time.monotonic()
             with self._lock:
-                self._reading.discard(node.id)
+                self._reading.pop(node.id).set()
 
     # --- one query ---------------------------------------------------------------------------
     def fan_out(self, query: NodeQuery, guard: LoopGuard) -> list[NodeAnswer]:

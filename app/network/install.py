@@ -38,8 +38,8 @@ def network_settings(config: Mapping[str, Any]) -> NetworkSettings:
 
 
 def install_hub(app: Flask, settings: BeaconSettings) -> Hub:
-    """Serve the Beacon API from the registry's nodes; their metadata is read before the first
-    query (nodes still down then are read again on the next one)."""
+    """Serve the Beacon API from the registry's nodes; their metadata is read from the start,
+    in the background (a node down then is read again after the cool-down)."""
     from app.network import routes
     from app.network.catalog_page import blueprint as catalog_blueprint
 
@@ -50,4 +50,5 @@ def install_hub(app: Flask, settings: BeaconSettings) -> Hub:
     app.register_blueprint(routes.entries_blueprint)
     app.register_blueprint(routes.services_blueprint)
     app.register_blueprint(catalog_blueprint)
+    hub.start()
     return hub

@@ -13,7 +13,7 @@ from app.entry_types import BY_ID, DATASET, ENTRY_TYPES, EntryType
 from app.errors import NotFoundError
 from app.network import collections, registry_service
 from app.network.answers import network_answer
-from app.network.context import current_hub
+from app.network.context import current_hub, fresh_hub
 from app.network.status import network_status
 from app.network.unions import (
     configuration_union,
@@ -50,8 +50,7 @@ def root():
 
 @info_blueprint.get("/info")
 def info():
-    hub = current_hub()
-    hub.keep_fresh()
+    hub = fresh_hub()
     return _informational(
         shapes.InfoResponseSchema(),
         informational.beacon_info(current_settings(), {"network": network_status(hub)}),
@@ -114,8 +113,7 @@ def _informational_meta() -> dict[str, Any]:
 
 
 def _usable():
-    hub = current_hub()
-    hub.keep_fresh()
+    hub = fresh_hub()
     return hub.usable_nodes()
 
 

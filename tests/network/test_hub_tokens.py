@@ -102,7 +102,11 @@ def test_without_a_token_only_the_service_token_travels(token_network, network_q
 def test_metadata_reads_carry_no_users_token(token_network, network_credentials):
     hub, nodes, service_token = token_network
     user = network_credentials.bearer("granted")
-    hub.app.extensions["asia_beacon.hub"].refresh()
+    network_hub = hub.app.extensions["asia_beacon.hub"]
+    network_hub.refresh()  # the reads started with the hub are over
+    for node in nodes.values():
+        node.seen.clear()
+    network_hub.refresh()
     assert hub.client.get("/info", headers=user).status_code == 200
     seen = authorizations(nodes, "/info")
     assert seen["jp-service"] == {f"Bearer {service_token}"}
