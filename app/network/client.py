@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import urllib3
-from urllib3.exceptions import HTTPError, TimeoutError
+from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a node's answer larger than this is refused, not read
 USER_AGENT = "asia-beacon-hub"
@@ -65,6 +65,8 @@ class NodeClient:
                 content = response.read(MAX_BODY_BYTES + 1)
             finally:
                 response.release_conn()
+        except NewConnectionError as error:  # urllib3 makes it a TimeoutError: caught first
+            return Fetched(None, None, f"unreachable ({_reason(error)})", _since(began))
         except TimeoutError:
             return Fetched(None, None, f"no answer within {timeout:g} s", _since(began))
         except HTTPError as error:
