@@ -96,6 +96,16 @@ class Hub:
                 usable.append((node, metadata))
         return usable
 
+    def read_nodes(self) -> list[tuple[NodeEntry, NodeMetadata]]:
+        """Nodes whose metadata was read at least once, whether or not they answer now (the
+        catalog of what the network holds), but not this hub itself."""
+        read = []
+        for node in self.nodes():
+            metadata = self._metadata.get(node.id)
+            if metadata is not None and not self.is_self(node):
+                read.append((node, metadata))
+        return read
+
     def refresh(self, nodes: Iterable[NodeEntry] | None = None) -> None:
         """Read the metadata of ``nodes`` (all by default) in parallel; waits for them all."""
         chosen = list(self.nodes() if nodes is None else nodes)
