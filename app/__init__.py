@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.access.flask_access import install_access
 from app.config import DEFAULTS, ENV_PREFIX
-from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY
+from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY, TABLES_KEY
 from app.errors import register_error_handlers
 from app.responses import error_response
 from app.settings import BeaconSettings, text_list
@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     from app.catalog.laws import bundled_registry
     from app.catalog.registry_sync import sync_privacy_laws
     from app.dataconnect import routes as dataconnect
+    from app.dataconnect.tables import NODE_TABLES
     from app.ontology.hierarchy import load_hierarchy
     from app.ops import health
     from app.ops.compression import install_compression
@@ -58,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
         app.register_blueprint(info.blueprint)
         app.register_blueprint(entries.blueprint)
         app.register_blueprint(web.blueprint)
+        app.extensions[TABLES_KEY] = NODE_TABLES
     app.register_blueprint(dataconnect.blueprint)
     app.register_blueprint(catalog_laws.blueprint)
     app.register_blueprint(health.blueprint)

@@ -1,4 +1,5 @@
-"""Per-application objects the routes use: the store, the typed settings and the ontology."""
+"""Per-application objects the routes use: the store, the typed settings, the ontology and the
+Data Connect tables."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from app.settings import BeaconSettings
 from app.store import Store
 
 if TYPE_CHECKING:
+    from app.dataconnect.tables import TableSet
     from app.ontology.hierarchy import OntologyHierarchy
 
 STORE_KEY = "asia_beacon.store"
 SETTINGS_KEY = "asia_beacon.settings"
 ONTOLOGY_KEY = "asia_beacon.ontology"
+TABLES_KEY = "asia_beacon.dataconnect_tables"
 
 
 def current_store() -> Store:
@@ -27,6 +30,11 @@ def current_settings() -> BeaconSettings:
 
 def current_ontology() -> OntologyHierarchy:
     return current_app.extensions[ONTOLOGY_KEY]
+
+
+def current_tables() -> TableSet:
+    """The tables this application's Data Connect serves (a node's data, or a hub's network)."""
+    return current_app.extensions[TABLES_KEY]
 
 
 def base_url() -> str:

@@ -4,6 +4,7 @@ the response bodies (tables, table data, errors, service-info)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -53,6 +54,49 @@ class DatasetRowSchema(Schema):
     sample_count = _whole("Samples (VCF columns) of the dataset's VCF.")
     individual_count = _whole("Individuals loaded from the dataset's metadata.")
     biosample_count = _whole("Biosamples loaded from the dataset's metadata.")
+
+
+def _catalog_column(name: str) -> fields.Field:
+    """A column of the dataset catalog, with its type and description, for another table."""
+    return copy.deepcopy(DatasetRowSchema._declared_fields[name])
+
+
+class NetworkDatasetRowSchema(Schema):
+    """A hub's catalog of its network: each dataset a node described, with that node's state."""
+
+    beacon_id = _text(
+        "Beacon holding the dataset (its /info id); on a node's row without a dataset, the "
+        "node's own, null when the hub never read it."
+    )
+    node_id = _text(
+        "Node of the hub's registry the dataset was read from (for a dataset another hub "
+        "relays, that hub)."
+    )
+    node_name = _text("Name of the node in the hub's registry.")
+    node_url = _text("Base URL of the node's Beacon API.")
+    node_status = _text(
+        "What the hub makes of the node now: healthy (asked), failing (skipped for a while "
+        "after failures in a row), unavailable (its metadata cannot be read) or self (the hub)."
+    )
+    node_problem = _text("Why the node is failing or unavailable; null when it is healthy.")
+    metadata_read_at = _text(
+        "When the hub last read the node's metadata, datasets included (ISO 8601); null: never."
+    )
+    country = _text(
+        "ISO 3166-1 alpha-2 code of the country hosting the dataset (its own, else the node's)."
+    )
+    dataset_id = _text("Dataset id at its beacon (unique with beacon_id); null: no dataset.")
+    name = _catalog_column("name")
+    description = _catalog_column("description")
+    organization = _catalog_column("organization")
+    populations = _catalog_column("populations")
+    duo_codes = _catalog_column("duo_codes")
+    duo_labels = _catalog_column("duo_labels")
+    privacy_laws = _catalog_column("privacy_laws")
+    access_level = _text(
+        "Beacon security level of the dataset as its node declares it (PUBLIC, REGISTERED, "
+        "CONTROLLED); the hub itself holds no data and grants nothing."
+    )
 
 
 def _law_columns() -> dict[str, fields.Field]:

@@ -1,4 +1,5 @@
-"""GA4GH Data Connect endpoints, under ``/data-connect``: tables, table info and data, search."""
+"""GA4GH Data Connect endpoints, under ``/data-connect``: tables, table info and data, search, over
+the application's table set (``current_tables``: a node's own data, or a hub's network catalog)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
 from app.access.flask_access import current_views, note_answer
-from app.context import base_url, current_settings, current_store
+from app.context import base_url, current_settings, current_store, current_tables
 from app.dataconnect import service
 from app.dataconnect.access import row_access
 from app.dataconnect.backend import MongoBackend
 from app.dataconnect.service import DataConnectError
+from app.dataconnect.tables import TableSet
 from app.services.datasets import known_datasets
 from schemas import dataconnect as shapes
 from schemas.messages import validation_problems
@@ -23,18 +25,20 @@ blueprint = Blueprint("dataconnect", __name__, url_prefix=PREFIX)
 
 @blueprint.get("/tables")
 def tables():
-    return jsonify(_LIST.dump(service.list_tables()))
+    return jsonify(_LIST.dump(service.list_tables(current_tables())))
 
 
 @blueprint.get("/table/<path:name>/info")
 def table_info(name: str):
-    return jsonify(_TABLE.dump(service.table_info(name)))
+    return jsonify(_TABLE.dump(service.table_info(current_tables(), name)))
 
 
 @blueprint.get("/table/<path:name>/data")
 def table_data(name: str):
     url = f"{base_url()}{PREFIX}/table/{name}/data"
-    body = service.table_data(_backend(), name, request.args.get("page_token"), _page_size(), url)
+    tables, backend = _readable()
+    token = request.args.get("page_token")
+    body = service.table_data(tables, backend, name, token, _page_size(), url)
     return jsonify(_DATA.dump(body))
 
 
@@ -53,8 +57,10 @@ def search():
             else "the request body is nested too deeply"
         )
         raise DataConnectError(400, "Bad request", detail) from None
+    tables, backend = _readable()
     body = service.search(
-        _backend(),
+        tables,
+        backend,
         search_request["query"],
         search_request["parameters"],
         None,
@@ -71,7 +77,8 @@ def search_page():
     if token is None:
         raise DataConnectError(400, "Bad request", "GET /search continues a search: page_token")
     url = f"{base_url()}{PREFIX}/search"
-    return jsonify(_DATA.dump(service.search(_backend(), None, (), token, _page_size(), url)))
+    tables, backend = _readable()
+    return jsonify(_DATA.dump(service.search(tables, backend, None, (), token, _page_size(), url)))
 
 
 @blueprint.get("/service-info")
@@ -101,13 +108,17 @@ def error_body(title: str, detail: str) -> dict:
     return _ERRORS.dump({"errors": [{"title": title, "detail": detail}]})
 
 
-def _backend() -> MongoBackend:
-    """A backend reading what this request's caller may see; the audit log records which."""
+def _readable() -> tuple[TableSet, MongoBackend]:
+    """The tables, their rows brought up to date, and a backend reading what this request's
+    caller may see; the audit log records which."""
+    tables = current_tables()
+    if tables.prepare is not None:
+        tables.prepare()
     store = current_store()
     views = current_views(dataset.id for dataset in known_datasets(store))
     access = row_access(views, current_settings().access.protections)
     note_answer([views[ident] for ident in access.readable], "record")
-    return MongoBackend(store, access)
+    return tables, MongoBackend(store, access)
 
 
 def _page_size() -> int:

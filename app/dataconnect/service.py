@@ -1,4 +1,5 @@
-"""What each Data Connect endpoint answers: table listings, table pages and SQL search pages."""
+"""What each Data Connect endpoint answers: table listings, table pages and SQL search pages,
+over the application's own set of tables (a node's, or a hub's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from app.dataconnect.backend import QueryBackend
 from app.dataconnect.paging import BadPageTokenError, PageToken, decode_page_token
 from app.dataconnect.sql import SearchQueryError, parse_search
 from app.dataconnect.sql_pipeline import Aggregate, Selected
-from app.dataconnect.tables import BY_NAME, TABLES, Table
+from app.dataconnect.tables import Table, TableSet
 from schemas.dataconnect import JSON_SCHEMA_DRAFT
 
 
@@ -23,17 +24,22 @@ class DataConnectError(Exception):
     detail: str
 
 
-def list_tables() -> dict[str, Any]:
-    return {"tables": [table_info(table.name) for table in TABLES]}
+def list_tables(tables: TableSet) -> dict[str, Any]:
+    return {"tables": [table_info(tables, table.name) for table in tables.tables]}
 
 
-def table_info(name: str) -> dict[str, Any]:
-    table = _table(name)
+def table_info(tables: TableSet, name: str) -> dict[str, Any]:
+    table = _table(tables, name)
     return {"name": table.name, "description": table.description, "data_model": table.data_model}
 
 
 def table_data(
-    backend: QueryBackend, name: str, token: str | None, size: int, next_url: str
+    tables: TableSet,
+    backend: QueryBackend,
+    name: str,
+    token: str | None,
+    size: int,
+    next_url: str,
 ) -> dict[str, Any]:
     """One page of a table's rows, in a stable order."""
     offset = 0
@@ -42,13 +48,14 @@ def table_data(
         if page.table != name:
             raise DataConnectError(400, "Bad page token", "the token belongs to another table")
         offset = page.offset
-    table = _table(name)
+    table = _table(tables, name)
     rows, more = backend.page(table, [], offset, size)
     following = PageToken(offset + size, table=name) if more else None
     return _page(table.data_model, _complete(rows, table_columns(table)), following, next_url)
 
 
 def search(
+    tables: TableSet,
     backend: QueryBackend,
     query: str | None,
     parameters: Sequence[Any],
@@ -67,9 +74,10 @@ def search(
         raise DataConnectError(400, "Bad request", "a search needs a query")
     try:
         parsed = parse_search(query, parameters)
-        table = BY_NAME.get(parsed.table.lower())  # unquoted SQL names ignore case
+        table = tables.by_name.get(parsed.table.lower())  # unquoted SQL names ignore case
         if table is None:
-            raise SearchQueryError(f"no table {parsed.table!r}; tables: {', '.join(BY_NAME)}")
+            known = ", ".join(tables.by_name)
+            raise SearchQueryError(f"no table {parsed.table!r}; tables: {known}")
         # rows enter in _id order, ORDER BY ends on the table's unique row key and grouped
         # results on their keys, so every page of the same query is cut from one sequence
         stages = parsed.pipeline(table.columns, table.row_key)
@@ -136,10 +144,10 @@ def _page(
     return body
 
 
-def _table(name: str) -> Table:
-    table = BY_NAME.get(name)
+def _table(tables: TableSet, name: str) -> Table:
+    table = tables.by_name.get(name)
     if table is None:
-        known = ", ".join(BY_NAME)
+        known = ", ".join(tables.by_name)
         raise DataConnectError(404, "Table not found", f"no table {name!r}; tables: {known}")
     return table
 

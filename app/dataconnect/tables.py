@@ -8,8 +8,9 @@ The base pipelines use only stages and operators both MongoDB and the embedded s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -20,6 +21,7 @@ from app.store.collections import (
     DATASETS,
     INDIVIDUALS,
     METADATA_STATS,
+    NETWORK_DATASETS,
     PRIVACY_LAWS,
     VARIANT_STATS,
     VARIANTS,
@@ -28,6 +30,7 @@ from schemas.dataconnect import (
     BiosampleRowSchema,
     DatasetRowSchema,
     IndividualRowSchema,
+    NetworkDatasetRowSchema,
     PopulationFrequencyRowSchema,
     PrivacyLawRowSchema,
     VariantRowSchema,
@@ -287,6 +290,43 @@ PRIVACY_LAWS_TABLE = Table(
     ),
 )
 
+_NETWORK_SOURCES = {name: name for name in NetworkDatasetRowSchema().fields}
+
+NETWORK_DATASETS_TABLE = Table(
+    name=f"{CATALOG}.network.datasets",
+    title="Dataset of the network",
+    description=(
+        "A hub's catalog of its network: one row per dataset of every node in its registry, "
+        "as the node's /datasets last described it (to an anonymous caller), with the node's "
+        "status now. A node that is down keeps the datasets the hub read before, marked by "
+        "node_status. A node the hub knows no dataset of (never read, or describing none) "
+        "has one row with null dataset columns, so every node appears: count datasets with "
+        "WHERE dataset_id IS NOT NULL."
+    ),
+    collection=NETWORK_DATASETS,
+    row_schema=NetworkDatasetRowSchema,
+    sources=_NETWORK_SOURCES,
+    dataset_field=None,  # the nodes' descriptions, no dataset's data: read whole
+    base_pipeline=(_projection(_NETWORK_SOURCES),),
+)
+
+
+@dataclass(frozen=True)
+class TableSet:
+    """The tables one application serves: a node's own data, or a hub's network catalog.
+
+    ``prepare``, when given, brings the stored rows up to date before a read (a hub writes
+    its network's rows from what it knows of its nodes).
+    """
+
+    tables: tuple[Table, ...]
+    prepare: Callable[[], None] | None = None
+
+    @cached_property
+    def by_name(self) -> dict[str, Table]:
+        return {table.name: table for table in self.tables}
+
+
 TABLES: tuple[Table, ...] = (
     DATASETS_TABLE,
     PRIVACY_LAWS_TABLE,
@@ -296,3 +336,10 @@ TABLES: tuple[Table, ...] = (
     POPULATION_FREQUENCIES_TABLE,
 )
 BY_NAME = {table.name: table for table in TABLES}
+NODE_TABLES = TableSet(TABLES)
+
+
+def hub_tables(refresh_rows: Callable[[], None]) -> TableSet:
+    """A hub holds no data: it serves its network's catalog, whose rows ``refresh_rows``
+    writes, and the privacy-law registry."""
+    return TableSet((NETWORK_DATASETS_TABLE, PRIVACY_LAWS_TABLE), prepare=refresh_rows)

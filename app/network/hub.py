@@ -102,6 +102,16 @@ class Hub:
         """Read every node's metadata in the background, so the first queries need not wait."""
         self._executor.submit(self.refresh)
 
+    def read_nodes(self) -> list[tuple[NodeEntry, NodeMetadata]]:
+        """Nodes whose metadata was read at least once, whether or not they answer now (the
+        catalog of what the network holds), but not this hub itself."""
+        read = []
+        for node in self.nodes():
+            metadata = self._metadata.get(node.id)
+            if metadata is not None and not self.is_self(node):
+                read.append((node, metadata))
+        return read
+
     def refresh(
         self, nodes: Iterable[NodeEntry] | None = None, longest_wait: float | None = None
     ) -> None:

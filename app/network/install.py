@@ -1,4 +1,5 @@
-"""Turning an application into a network hub: its settings, its Hub and its routes."""
+"""Turning an application into a network hub: its settings, its Hub, its routes and its Data
+Connect tables (the network's catalog instead of a node's data)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 
 from flask import Flask
 
+from app.context import STORE_KEY, TABLES_KEY
+from app.dataconnect.tables import hub_tables
 from app.network.context import HUB_KEY
+from app.network.dataset_rows import NetworkDatasetTable
 from app.network.health import BreakerSettings
 from app.network.hub import Hub, NetworkSettings
 from app.settings import BeaconSettings
@@ -50,5 +54,7 @@ def install_hub(app: Flask, settings: BeaconSettings) -> Hub:
     app.register_blueprint(routes.entries_blueprint)
     app.register_blueprint(routes.services_blueprint)
     app.register_blueprint(catalog_blueprint)
+    rows = NetworkDatasetTable(app.extensions[STORE_KEY], hub)
+    app.extensions[TABLES_KEY] = hub_tables(rows.refresh)
     hub.start()
     return hub

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.network.hub import Hub
@@ -50,3 +51,19 @@ def network_status(hub: Hub) -> dict[str, Any]:
         "timeoutSeconds": hub.settings.timeout,
         "maxHops": hub.settings.max_hops,
     }
+
+
+def node_problem(report: Mapping[str, Any]) -> str | None:
+    """Why a node of ``network_status`` cannot be asked now, in words (None: it can be)."""
+    status = report.get("status")
+    if status == "self":
+        return "this hub itself: never asked"
+    if status == "unavailable":
+        error = report.get("metadataError") or "not read yet"
+        return f"its metadata could not be read: {error}"
+    if status == "failing":
+        health = report.get("health") or {}
+        failures = health.get("failuresInARow", 0)
+        last = health.get("lastError") or "no answer"
+        return f"not asked for now (circuit open after {failures} failures in a row): {last}"
+    return None

@@ -116,3 +116,18 @@ def datasets_union(nodes: Usable) -> list[dict[str, Any]]:
                 },
             )
     return list(union.values())
+
+
+def datasets_by_node(nodes: Usable) -> dict[str, list[dict[str, Any]]]:
+    """Every node's datasets under the id of the registry node they were read from (which
+    ``nodeId`` then names, so a dataset relayed by another hub is listed under that hub); a
+    dataset reached twice is listed once, under the node holding it directly."""
+    by_node: dict[str, list[dict[str, Any]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for node, metadata in sorted(nodes, key=lambda pair: pair[1].is_hub):
+        for record in datasets_union([(node, metadata)]):
+            key = (record["beaconId"], record["id"])
+            if key not in seen:
+                seen.add(key)
+                by_node.setdefault(node.id, []).append({**record, "nodeId": node.id})
+    return by_node

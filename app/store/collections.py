@@ -15,6 +15,8 @@ METADATA_ENTRIES = (INDIVIDUALS, BIOSAMPLES, RUNS, ANALYSES, COHORTS)
 PRIVACY_LAWS = "privacyLaws"  # the bundled privacy-law registry, synced when the app starts
 QUERY_BUDGETS = "queryBudgets"  # per identity and period: "yes" answers on rare variants spent
 AUDIT_LOG = "auditLog"  # one document per query: who, when, which endpoint, which datasets
+# A hub's view of its network's datasets and nodes, rebuilt from what it last read of them
+NETWORK_DATASETS = "networkDatasets"
 
 # Top-level field of a variant document: the allele's frequency among all samples of its
 # dataset (None when the VCF gave no allele number); the rare-allele protection filters on it.
@@ -22,7 +24,8 @@ ALLELE_FREQUENCY = "alleleFrequency"
 
 # Written while serving, by every process, outside any release (see app/store/journal.py).
 RUNTIME_COLLECTIONS = (QUERY_BUDGETS, AUDIT_LOG)
-# Rebuilt by each process when it starts, from data bundled with the program.
-PROCESS_LOCAL_COLLECTIONS = (PRIVACY_LAWS,)
+# Rebuilt by each process from data bundled with the program (when it starts) or, on a hub, from
+# what it reads of its nodes (before each Data Connect read).
+PROCESS_LOCAL_COLLECTIONS = (PRIVACY_LAWS, NETWORK_DATASETS)
 # Where the release manifest lives on MongoDB (one document).
 RELEASES = "releases"

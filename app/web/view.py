@@ -11,6 +11,7 @@ from typing import Any
 from schemas.metadata.countries import COUNTRY_NAMES
 
 UNPLACED = "Country not stated"
+DOWN_STATES = frozenset({"unavailable", "failing"})  # a hub's nodes it cannot ask now
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class CatalogEntry:
     variant_count: int
     individual_count: int
     biosample_count: int
+    # on a hub: the beacon holding the dataset and the registry node it was read from
+    beacon_id: str = ""
+    node_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,46 @@ class CountryGroup:
     code: str  # "" for datasets without a country
     name: str
     datasets: tuple[CatalogEntry, ...]
+
+
+@dataclass(frozen=True)
+class NetworkNode:
+    """A node of a hub's registry as the network page lists it."""
+
+    id: str
+    name: str
+    url: str
+    country: str
+    country_name: str
+    beacon_id: str  # "" until its /info was read
+    status: str  # healthy, unavailable, failing or self
+    problem: str  # why it is down (or not asked); "" when nothing is wrong
+    notes: tuple[str, ...]  # optional answers of the node the hub could not use
+
+    @property
+    def down(self) -> bool:
+        return self.status in DOWN_STATES
+
+
+def network_nodes(
+    reports: Iterable[Mapping[str, Any]], problem_of: Callable[[Mapping[str, Any]], str | None]
+) -> list[NetworkNode]:
+    """The hub's node reports (``info.network.nodes`` of its /info), in registry order;
+    ``problem_of`` says in words what is wrong with a node, or None."""
+    return [
+        NetworkNode(
+            id=str(report["id"]),
+            name=str(report.get("name") or report["id"]),
+            url=str(report.get("url") or ""),
+            country=str(report.get("country") or ""),
+            country_name=COUNTRY_NAMES.get(str(report.get("country")), report.get("country") or ""),
+            beacon_id=str(report.get("beaconId") or ""),
+            status=str(report.get("status") or ""),
+            problem=problem_of(report) or "",
+            notes=tuple(report.get("metadataProblems") or ()),
+        )
+        for report in reports
+    ]
 
 
 def catalog_by_country(
@@ -97,6 +141,8 @@ def catalog_entry(
         variant_count=variant_counts.get(dataset_id, 0),
         individual_count=stats.get("individualCount", 0),
         biosample_count=stats.get("biosampleCount", 0),
+        beacon_id=str(record.get("beaconId") or ""),
+        node_id=str(record.get("nodeId") or ""),
     )
 
 

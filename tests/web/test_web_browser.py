@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from catalog_browser import (
+    MISSING,
+    MISSING_REASON,
+    Rows,
+    answered_frequencies,
+    chromium,
+    search,
+    shown_frequencies,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -22,18 +27,10 @@ from app.store import Store
 from loaders.demo.generator.dataset import DATASET_ID as DEMO_DATASET
 from loaders.demo.load import DEMO_CONFIG
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-MISSING = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-pytestmark = pytest.mark.skipif(
-    bool(MISSING),
-    reason=f"headless browser missing ({', '.join(MISSING)}): tests/run.sh installs Debian's "
-    "chromium and chromium-driver",
-)
+pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING_REASON)
 
 # A common demo variant (frequency about 0.32), answered on the PUBLIC level; 1-based position.
 VARIANT = {"chromosome": "chr1", "position": "11786074", "reference": "G", "alternate": "A"}
-WAIT_SECONDS = 15
 
 
 @pytest.fixture(scope="module")
@@ -56,44 +53,7 @@ def serve(demo_store: Store) -> Iterator[Callable[[dict[str, Any]], str]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1600"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    yield driver
-    driver.quit()
-
-
-def search(browser: WebDriver, fields: dict[str, str]) -> None:
-    """Fill the search form, submit it and wait until the page has shown the answer."""
-    for field_id, value in fields.items():
-        box = browser.find_element(By.ID, field_id)
-        box.clear()
-        box.send_keys(value)
-    browser.find_element(By.ID, "search-button").click()
-    WebDriverWait(browser, WAIT_SECONDS).until(
-        lambda driver: (
-            driver.find_element(By.ID, "variant-search").get_attribute("data-state") == "done"
-        )
-    )
-
-
-Rows = list[tuple[str, str, str, str]]
-
-
-def shown_frequencies(result_set) -> list[tuple[str, Rows]]:
-    """Each frequency table of a result set: its source and its rows as the page shows them."""
-    return [
-        (
-            table.get_attribute("data-source"),
-            [
-                tuple(cell.text for cell in row.find_elements(By.CSS_SELECTOR, "th, td"))
-                for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
-            ],
-        )
-        for table in result_set.find_elements(By.CSS_SELECTOR, "table.frequencies")
-    ]
+    yield from chromium()
 
 
 def expected_frequencies(client, reference_name: str) -> list[tuple[str, Rows]]:
@@ -115,22 +75,7 @@ def expected_frequencies(client, reference_name: str) -> list[tuple[str, Rows]]:
     }
     answer = client.post("/g_variants", json=body).json
     [result_set] = [rs for rs in answer["response"]["resultSets"] if rs["id"] == DEMO_DATASET]
-    return [
-        (
-            frequencies["source"],
-            [
-                (
-                    str(item["population"]),
-                    str(item["alleleCount"]),
-                    str(item["alleleNumber"]),
-                    f"{item['alleleFrequency']:.4f}",
-                )
-                for item in frequencies["frequencies"]
-            ],
-        )
-        for record in result_set["results"]
-        for frequencies in record["frequencyInPopulations"]
-    ]
+    return answered_frequencies(result_set)
 
 
 def test_catalog_and_variant_search_in_a_browser(serve, browser, demo_store, tmp_path):
