@@ -19,6 +19,9 @@ from app.network.registry import NodeEntry
 from app.network.validation import INFORMATIONAL_SCHEMAS, OfficialSchemas
 
 REQUIRED = ("info", "map")
+# /datasets is a paged collection: ask for the node's largest pages, and at most this many
+_ALL = {"datasets": "?limit=0"}
+MAX_DATASET_PAGES = 100
 OPTIONAL = ("service-info", "configuration", "entry_types", "filtering_terms", "datasets")
 
 
@@ -58,8 +61,12 @@ def fetch_metadata(
     for endpoint in (*REQUIRED, *OPTIONAL):
         if own_beacon_id and endpoint != "info" and _beacon_id(documents) == own_beacon_id:
             break
-        fetched = client.fetch("GET", f"{node.url}/{endpoint}", timeout, headers)
+        fetched = client.fetch(
+            "GET", f"{node.url}/{endpoint}{_ALL.get(endpoint, '')}", timeout, headers
+        )
         problem = fetched.error or _first_problem(schemas, fetched.body, endpoint)
+        if problem is None and endpoint == "datasets":
+            problem = _read_later_pages(client, node, timeout, headers, fetched.body)
         if problem is None:
             documents[endpoint] = fetched.body
         elif endpoint in REQUIRED:
@@ -77,6 +84,29 @@ def fetch_metadata(
         assemblies=_assemblies(info.get("info")),
         is_hub=isinstance(info.get("info"), Mapping) and "network" in info["info"],
     )
+
+
+def _read_later_pages(
+    client: NodeClient, node: NodeEntry, timeout: float, headers: dict[str, str], first: Any
+) -> str | None:
+    """Append the node's further pages of /datasets to the first one's collections (a node
+    pages them like any collection); a problem on the way is returned."""
+    collections = first.get("response", {}).get("collections")
+    total = first.get("responseSummary", {}).get("numTotalResults")
+    if not isinstance(collections, list) or not isinstance(total, int):
+        return None
+    for page in range(1, MAX_DATASET_PAGES):
+        if len(collections) >= total:
+            return None
+        url = f"{node.url}/datasets?limit=0&skip={page}"
+        fetched = client.fetch("GET", url, timeout, headers)
+        more = (fetched.body or {}).get("response", {}).get("collections") if fetched.ok else None
+        if not isinstance(more, list):
+            return f"page {page + 1}: {fetched.error or 'no collections'}"
+        if not more:
+            return None
+        collections.extend(more)
+    return None
 
 
 def _beacon_id(documents: Mapping[str, Any]) -> str | None:

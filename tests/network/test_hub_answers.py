@@ -277,3 +277,19 @@ def test_the_registry_is_served_as_a_service_registry(network, hub):
     assert hub.client.get("/services/nowhere").status_code == 404
     types = hub.client.get("/services/types").get_json()
     assert types == [{"group": "org.ga4gh", "artifact": "beacon", "version": "v2.0.1"}]
+
+
+def test_a_nodes_datasets_are_read_over_all_its_pages(extra_node, tmp_path):
+    paged = extra_node(
+        "jp",
+        settings={
+            "BEACON_ID": "org.example.jp-paged",
+            "MAX_PAGE_SIZE": 1,
+            "DEFAULT_PAGE_SIZE": 1,
+        },
+    )
+    hub = make_hub(tmp_path, [entry("paged", paged.url, "JP")])
+    datasets = hub.client.get("/datasets?limit=0").get_json()["response"]["collections"]
+    assert sorted(d["id"] for d in datasets) == sorted(NODES["jp"].dataset_ids)
+    asked = [seen.query_string for seen in paged.seen.to("/datasets")]
+    assert len(asked) == len(NODES["jp"].dataset_ids)
