@@ -446,7 +446,7 @@ def run_case(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds: about 2 minutes")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: about 2.5 minutes")
     parser.add_argument("--size", type=int, default=100_000, help="variants in the store")
     parser.add_argument("--store", type=Path, help="keep stores here and reuse them")
     parser.add_argument("--cache", type=Path, help="generated VCFs (default: in --store/vcf)")
