@@ -1,4 +1,5 @@
-"""Run the loading, query and serving benchmarks of issues 7 and 8 as one command.
+"""Run the loading, query and serving benchmarks of issues 7 and 8, and the network hub's
+overhead, as one command.
 
     python tests/benchmarks/run_all.py --quick   # 100k-variant store, 20k/100k-record VCFs
     python tests/benchmarks/run_all.py --full    # 100k and 1M variants, 100k/1M x 500 VCFs
@@ -37,10 +38,12 @@ def plan(work: Path, full: bool) -> list[tuple[str, list[str]]]:
         queries = ["--sizes", "100000,1000000", "--queries", "500", "--seconds", "5"]
         serving = ["--size", "1000000", "--seconds", "10", "--repeats", "3"]
         loader = ["--records", "100000,1000000", "--repeats", "3", "--load-repeats", "1"]
+        hub = ["--size", "100000"]
     else:
         queries = ["--sizes", "100000", "--queries", "200", "--seconds", "3", "--starts", "2"]
         serving = ["--size", "100000", "--seconds", "5", "--repeats", "1"]
         loader = ["--records", "20000,100000", "--repeats", "2", "--load-repeats", "1"]
+        hub = ["--size", "100000", "--quick"]
     return [
         (
             "issue 8: embedded-store queries and serving start-up",
@@ -70,14 +73,18 @@ def plan(work: Path, full: bool) -> list[tuple[str, list[str]]]:
                 str(work / "loads"),
             ],
         ),
+        (
+            "network hub: overhead over a direct node query, 1, 3 and 10 nodes",
+            ["bench_hub.py", *hub, "--store", stores, "--cache", vcfs],
+        ),
     ]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group(required=True)
-    size.add_argument("--quick", action="store_true", help="small sizes, about 5 minutes")
-    size.add_argument("--full", action="store_true", help="issue sizes, 20-30 minutes on 2 cores")
+    size.add_argument("--quick", action="store_true", help="small sizes, about 8 minutes")
+    size.add_argument("--full", action="store_true", help="issue sizes, 25-35 minutes on 2 cores")
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "asia-beacon-bench"
     )

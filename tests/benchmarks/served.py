@@ -32,20 +32,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def listening(port: int, workers: int) -> list[str]:
+    """The options every serving command takes: where to listen, how many workers."""
+    return ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+
+
 def beacon_command(uri: str, port: int, workers: int) -> list[str]:
     """``asia-beacon serve`` as a user runs it (gunicorn, sync workers)."""
-    return [
-        *BEACON_CLI,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--mongo-uri",
-        uri,
-    ]
+    return [*BEACON_CLI, "serve", *listening(port, workers), "--mongo-uri", uri]
+
+
+def hub_command(nodes_file: Path, port: int, workers: int) -> list[str]:
+    """``asia-beacon hub`` over the registry of nodes in ``nodes_file``."""
+    return [*BEACON_CLI, "hub", "--nodes", str(nodes_file), *listening(port, workers)]
 
 
 @dataclass
