@@ -122,13 +122,15 @@ class Hub:
         would otherwise read itself while answering its own read, without end.
         """
         chosen = list(self.nodes() if nodes is None else nodes)
-        reads = []
+        starting, reads = [], []
         with self._lock:
             for node in chosen:
                 if node.id not in self._reading:
                     self._reading[node.id] = threading.Event()
-                    self._executor.submit(self._refresh_one, node)
+                    starting.append(node)
                 reads.append(self._reading[node.id])
+        for node in starting:
+            self._executor.submit(self._refresh_one, node)
         patience = self._read_deadline(chosen)
         deadline = time.monotonic() + min(patience, longest_wait or patience)
         for read in reads:
