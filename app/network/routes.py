@@ -121,7 +121,7 @@ def _usable():
 def _records(entry: EntryType, **path: str) -> Response:
     below_root = request.path[len(request.script_root) :].lstrip("/")
     body = network_answer(request, entry, below_root)
-    return jsonify(network_shapes.NetworkResultsetsResponseSchema().dump(body))
+    return jsonify(_MERGED.dump(body))
 
 
 def _collections(entry: EntryType, entry_id: str | None = None) -> Response:
@@ -168,3 +168,7 @@ def service(service_id: str):
     if found is None:
         raise NotFoundError(f"no service with id {service_id!r} in this network")
     return jsonify(found)
+
+
+# Schemas hold no per-request state: built once, not for every answer.
+_MERGED = network_shapes.NetworkResultsetsResponseSchema()
