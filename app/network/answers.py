@@ -3,7 +3,7 @@ that can answer it, merged into one Beacon response."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,17 +47,8 @@ def network_answer(http_request: Request, target: EntryType, path: str) -> dict[
         ]
         hub_warnings.append(_loop_reason(guard, hub))
     else:
-        caller = current_caller()
-        node_query = NodeQuery(
-            path=path,
-            method=http_request.method,
-            build=_builder(http_request),
-            assembly=_assembly(query.assembly_id),
-            caller_token=bearer_token(http_request.headers.get("Authorization")),
-            caller_issuer=caller.issuer if caller.registered else None,
-            request_id=current_request_id(),
-        )
-        answers = hub.fan_out(node_query, guard)
+        built = node_query(http_request, path, _builder(http_request), _assembly(query.assembly_id))
+        answers = hub.fan_out(built, guard)
     limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
     parameters = echo_request_parameters(query, requested_datasets)
     requested = request.requested_granularity or settings.default_granularity
@@ -66,6 +57,29 @@ def network_answer(http_request: Request, target: EntryType, path: str) -> dict[
     )
     return merged_answer(
         meta, answers, requested, request.include_resultset_responses, hub_warnings
+    )
+
+
+def node_query(
+    http_request: Request,
+    path: str,
+    build: Callable[[NodeEntry], tuple[str, Any]],
+    assembly: str | None,
+    method: str | None = None,
+    collections: bool = False,
+) -> NodeQuery:
+    """The query as every node gets it, with the caller's token and issuer for the token
+    policies to decide on, and this request's id."""
+    caller = current_caller()
+    return NodeQuery(
+        path=path,
+        method=method or http_request.method,
+        build=build,
+        assembly=assembly,
+        caller_token=bearer_token(http_request.headers.get("Authorization")),
+        caller_issuer=caller.issuer if caller.registered else None,
+        request_id=current_request_id(),
+        collections=collections,
     )
 
 

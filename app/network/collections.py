@@ -10,18 +10,15 @@ from typing import Any
 
 from flask import Request
 
-from app.access.flask_access import current_caller
-from app.access.tokens import bearer_token
 from app.beacon.parsing import beacon_request
 from app.context import current_settings
 from app.entry_types import COHORT, DATASET
 from app.errors import BadRequestError, NotFoundError
+from app.network.answers import node_query
 from app.network.context import current_hub, fresh_hub
 from app.network.forwarding import LoopGuard
-from app.network.hub import NodeQuery
 from app.network.merge import ANSWERED
 from app.network.unions import datasets_union
-from app.ops.request_ids import current_request_id
 from app.query.request import page_limit, page_offset, returned_granularity
 from app.responses import collections_response, response_meta
 
@@ -44,16 +41,14 @@ def cohorts_answer(http_request: Request, cohort_id: str | None) -> dict[str, An
     """Every node's cohorts (or the one asked for), merged."""
     request, limit, offset, granularity = _collection_request(http_request)
     hub = current_hub()
-    caller = current_caller()
     path = COHORT.path if cohort_id is None else f"{COHORT.path}/{cohort_id}"
-    query = NodeQuery(
-        path=path,
-        method="GET",
-        build=lambda node: ("requestedGranularity=record&limit=0", None),
+    query = node_query(
+        http_request,
+        path,
+        lambda node: ("requestedGranularity=record&limit=0", None),
         assembly=None,
-        caller_token=bearer_token(http_request.headers.get("Authorization")),
-        caller_issuer=caller.issuer if caller.registered else None,
-        request_id=current_request_id(),
+        method="GET",
+        collections=True,
     )
     answers = [
         answer

@@ -49,6 +49,7 @@ class NodeQuery:
     caller_token: str | None = None
     caller_issuer: str | None = None
     request_id: str | None = None
+    collections: bool = False  # datasets or cohorts: answered as beaconCollectionsResponse
 
 
 class Hub:
@@ -226,7 +227,7 @@ class Hub:
             deadline = max(self._timeout_of(node) for node, _, _ in asked.values())
             wait([future for _, _, future in asked.values()], deadline + COLLECT_MARGIN_SECONDS)
         for node_id, (node, metadata, future) in asked.items():
-            answers[node_id] = self._answer(node, metadata, future)
+            answers[node_id] = self._answer(node, metadata, future, query)
         return [answers[node.id] for node in self.nodes() if node.id in answers]
 
     def _not_asked(
@@ -271,7 +272,9 @@ class Hub:
         timeout = self._timeout_of(node)
         return self._executor.submit(self.client.fetch, query.method, url, timeout, headers, body)
 
-    def _answer(self, node: NodeEntry, metadata: NodeMetadata, future: Future) -> NodeAnswer:
+    def _answer(
+        self, node: NodeEntry, metadata: NodeMetadata, future: Future, query: NodeQuery
+    ) -> NodeAnswer:
         """A node's answer as the merge takes it; its health learns from it."""
         health = self.health(node)
         timeout = self._timeout_of(node)
@@ -298,8 +301,8 @@ class Hub:
             return failed(_refusal(fetched), fetched.seconds, False)
         if not fetched.ok:
             return failed(fetched.error or "no answer", fetched.seconds, True)
-        problems = answer_problems(fetched.body) or self.schemas.problems(
-            fetched.body, query_answer_schema(fetched.body)
+        problems = answer_problems(fetched.body, query.collections) or self.schemas.problems(
+            fetched.body, query_answer_schema(fetched.body, query.collections)
         )
         if problems:
             return failed(f"invalid answer ({'; '.join(problems)})", fetched.seconds, True)

@@ -41,21 +41,18 @@ INFORMATIONAL_SCHEMAS = {
 }
 
 
-def answer_problems(body: Any) -> list[str]:
-    """What keeps ``body`` from being merged as a Beacon query answer (empty: nothing)."""
+def answer_problems(body: Any, collections: bool = False) -> list[str]:
+    """What keeps ``body`` from being merged as a Beacon query answer (empty: nothing);
+    ``collections``: an answer of datasets or cohorts (beaconCollectionsResponse)."""
     if not isinstance(body, Mapping):
         return ["the answer is not a JSON object"]
-    problems: list[str] = []
-    meta = body.get("meta")
-    if not isinstance(meta, Mapping) or not isinstance(meta.get("beaconId"), str):
-        problems.append("meta.beaconId is missing")
-    elif meta.get("returnedGranularity") not in GRANULARITY_ORDER:
-        problems.append("meta.returnedGranularity is not boolean, count or record")
-    summary = body.get("responseSummary")
-    if not isinstance(summary, Mapping) or not isinstance(summary.get("exists"), bool):
-        problems.append("responseSummary.exists is not true or false")
-    elif "numTotalResults" in summary and not _count(summary["numTotalResults"]):
-        problems.append("responseSummary.numTotalResults is not a count")
+    if collections:
+        listed = (body.get("response") or {}).get("collections", [])
+        problems = _envelope_problems(body)
+        if not isinstance(listed, list) or not all(isinstance(c, Mapping) for c in listed):
+            problems.append("response.collections is not a list of objects")
+        return problems[:MAX_PROBLEMS]
+    problems = _envelope_problems(body)
     response = body.get("response", {})
     sets = response.get("resultSets", []) if isinstance(response, Mapping) else None
     if not isinstance(sets, list):
@@ -67,6 +64,22 @@ def answer_problems(body: Any) -> list[str]:
             for problem in _result_set_problems(item)
         )
     return problems[:MAX_PROBLEMS]
+
+
+def _envelope_problems(body: Mapping[str, Any]) -> list[str]:
+    """Meta and summary, as every query answer has them."""
+    problems: list[str] = []
+    meta = body.get("meta")
+    if not isinstance(meta, Mapping) or not isinstance(meta.get("beaconId"), str):
+        problems.append("meta.beaconId is missing")
+    elif meta.get("returnedGranularity") not in GRANULARITY_ORDER:
+        problems.append("meta.returnedGranularity is not boolean, count or record")
+    summary = body.get("responseSummary")
+    if not isinstance(summary, Mapping) or not isinstance(summary.get("exists"), bool):
+        problems.append("responseSummary.exists is not true or false")
+    elif "numTotalResults" in summary and not _count(summary["numTotalResults"]):
+        problems.append("responseSummary.numTotalResults is not a count")
+    return problems
 
 
 def _result_set_problems(item: Any) -> list[str]:
@@ -88,8 +101,10 @@ def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def query_answer_schema(body: Mapping[str, Any]) -> str:
+def query_answer_schema(body: Mapping[str, Any], collections: bool = False) -> str:
     """The official schema an entry-type answer should follow, by what it carries."""
+    if collections:
+        return "responses/beaconCollectionsResponse.json"
     if "response" in body:
         return "responses/beaconResultsetsResponse.json"
     if "numTotalResults" in body.get("responseSummary", {}):

@@ -18,6 +18,9 @@ from network.calls import call
 from network.hub_fixtures import entry, make_hub
 from network.layout import GRCH37, NODES
 from network.queries import NetworkQuery
+from network.served import ServedApp
+
+from app import create_app
 
 GRANULARITY_ORDER = ("boolean", "count", "record")
 HUB_ADDITIONS = ("url", "nodeId", "country")  # a registry entry beyond the node's service-info
@@ -293,3 +296,21 @@ def test_a_nodes_datasets_are_read_over_all_its_pages(extra_node, tmp_path):
     assert sorted(d["id"] for d in datasets) == sorted(NODES["jp"].dataset_ids)
     asked = [seen.query_string for seen in paged.seen.to("/datasets")]
     assert len(asked) == len(NODES["jp"].dataset_ids)
+
+
+def test_cohorts_are_the_union_of_the_nodes_cohorts(network, demo_store, tmp_path):
+    """The session's nodes hold no cohort: a node over the demo data (which does) joins them."""
+    demo = create_app({"BEACON_ID": "org.example.demo-node", "LOG_FORMAT": "text"}, demo_store)
+    with ServedApp(demo) as demo_node:
+        nodes = {**network.urls, "demo": demo_node.url}
+        hub = make_hub(tmp_path, [entry(name, url, "TH") for name, url in nodes.items()])
+        answer = hub.client.get("/cohorts?limit=0").get_json()
+        direct = {
+            (call(f"{url}/info").json()["meta"]["beaconId"], cohort["id"])
+            for url in nodes.values()
+            for cohort in call(f"{url}/cohorts?limit=0").json()["response"]["collections"]
+        }
+    validate_framework(answer, "responses/beaconCollectionsResponse.json")
+    shown = {(c["beaconId"], c["id"]) for c in answer["response"]["collections"]}
+    assert direct and shown == direct
+    assert answer["responseSummary"]["numTotalResults"] == len(direct)
