@@ -91,14 +91,11 @@ class Hub:
 
     def usable_nodes(self) -> list[tuple[NodeEntry, NodeMetadata]]:
         """Nodes whose metadata is known and healthy: those the hub's unions are made of."""
-        usable = []
-        for node in self.nodes():
-            metadata = self._metadata.get(node.id)
-            if metadata is None or self.is_self(node) or node.id in self._metadata_errors:
-                continue
-            if not self.health(node).circuit_open:
-                usable.append((node, metadata))
-        return usable
+        return [
+            (node, metadata)
+            for node, metadata in self.read_nodes()
+            if node.id not in self._metadata_errors and not self.health(node).circuit_open
+        ]
 
     def start(self) -> None:
         """Read every node's metadata in the background, so the first queries need not wait."""

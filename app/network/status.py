@@ -14,7 +14,7 @@ def network_status(hub: Hub) -> dict[str, Any]:
         metadata = hub.metadata(node)
         error = hub.metadata_error(node)
         health = hub.health(node)
-        if metadata is not None and metadata.beacon_id == hub.own_beacon_id:
+        if hub.is_self(node):
             state = "self"  # the registry lists this hub: never asked
         elif error is not None or metadata is None:
             state = "unavailable"
