@@ -2,10 +2,12 @@
 # The test command of the README and of CI: install asia-beacon with its test tools, lint, test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The test tools at the versions tests/constraints.txt pins (known to pass together); the
+# program's own dependencies at the newest releases pyproject.toml allows, as a user gets them.
+python3 -m pip install --quiet --disable-pip-version-check -c tests/constraints.txt -e '.[test]'
 # The official VRS 1.3 JSON schema, which the Beacon genomicVariations model references, ships in
 # this package; the tests read the file only (its own dependencies would pin an old jsonschema).
-python3 -m pip install --quiet --disable-pip-version-check --no-deps 'ga4gh.vrs==0.8.5'
+python3 -m pip install --quiet --disable-pip-version-check -c tests/constraints.txt --no-deps ga4gh.vrs
 # From Debian's packages, when missing: headless Chromium for the catalog page's browser tests
 # (tests/web), and docker-compose 1.29, whose `config` checks deploy/compose.yaml without a Docker
 # engine (tests/deploy). Without them (not root, no apt-get) those tests skip and say why.
