@@ -205,6 +205,39 @@ def load_metadata_command(
         )
 
 
+@main.group("datasets")
+def datasets_group() -> None:
+    """Retire datasets (each change is a release, like a load)."""
+
+
+@datasets_group.command("drop")
+@click.argument("dataset_id")
+@click.option("--yes", is_flag=True, help="Drop without asking for confirmation.")
+@URI_OPTION
+def datasets_drop_command(dataset_id: str, yes: bool, mongo_uri: str) -> None:
+    """Remove DATASET_ID from every collection in a new release: its description, variants,
+    metadata, filtering terms and stats (`asia-beacon releases rollback` brings it back)."""
+    from loaders.datasets import dataset_collections, drop_dataset
+
+    store = _open(mongo_uri)
+    holding = dataset_collections(store, dataset_id)
+    if holding and not yes:
+        click.confirm(
+            f"dataset {dataset_id} has documents in {', '.join(holding)}; "
+            "drop them all in a new release?",
+            abort=True,
+        )
+    try:
+        summary = drop_dataset(store, dataset_id)
+    except LoadError as error:
+        _fail(error)
+    _say_where_it_is_kept(store)
+    click.echo(
+        f"dropped dataset {summary.dataset_id} from {', '.join(summary.collections)}; "
+        "`asia-beacon releases rollback` brings it back"
+    )
+
+
 @main.command()
 @click.option("--host", help="Address to listen on [default: from ASIA_BEACON_BIND, 127.0.0.1].")
 @click.option("--port", type=int, help="Port [default: from ASIA_BEACON_BIND, 5050].")
