@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import click
 
@@ -14,6 +15,7 @@ from app.access.audit import entries as audit_entries
 from app.config import DEFAULTS
 from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, open_store
 from loaders.datasets import catalog_gaps
+from loaders.emptying import EmptyingLoadError
 from loaders.errors import LoadError
 
 DEMO_URI = "mongomock://memory/asia_beacon_demo"
@@ -26,6 +28,14 @@ URI_OPTION = click.option(
     show_default=True,
     help="mongodb://host/db for MongoDB; mongomock://localhost/db for the embedded store in "
     "ASIA_BEACON_DATA_DIR (mongomock:///path/to/dir for another directory).",
+)
+
+# One name on every load command that could replace stored entries with nothing.
+ALLOW_EMPTY_OPTION = click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Load even if this leaves the dataset, or one of its entry types, without the "
+    "entries it holds now, or if every row of an input file was rejected.",
 )
 
 
@@ -60,7 +70,20 @@ def _open(uri: str) -> Store:
 
 
 def _fail(error: LoadError) -> None:
+    if isinstance(error, EmptyingLoadError):
+        _refuse_emptying(error)
     click.echo(f"error: {error}", err=True)
+    sys.exit(2)
+
+
+def _refuse_emptying(error: EmptyingLoadError) -> NoReturn:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    click.echo(
+        "error: this load would replace stored data with nothing, so nothing was loaded "
+        "(--allow-empty loads it anyway)",
+        err=True,
+    )
     sys.exit(2)
 
 
@@ -163,12 +186,14 @@ def load_datasets_command(path: str, mongo_uri: str) -> None:
     type=click.Path(file_okay=False),
     help="Folder for the rejects files [default: beside each input file].",
 )
+@ALLOW_EMPTY_OPTION
 @URI_OPTION
 def load_metadata_command(
     paths: tuple[str, ...],
     dataset_id: str,
     skip_invalid: bool,
     rejects_dir: str | None,
+    allow_empty: bool,
     mongo_uri: str,
 ) -> None:
     """Load individuals, biosamples, runs, analyses and cohorts from CSV, TSV, JSON or YAML
@@ -177,7 +202,9 @@ def load_metadata_command(
 
     store = _open(mongo_uri)
     try:
-        summary = load_metadata(store, paths, dataset_id, skip_invalid, rejects_dir)
+        summary = load_metadata(
+            store, paths, dataset_id, skip_invalid, rejects_dir, allow_empty=allow_empty
+        )
     except MetadataLoadError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
@@ -199,10 +226,48 @@ def load_metadata_command(
         f"loaded into dataset {summary.dataset_id}: {counts}; "
         f"{summary.filtering_terms} filtering terms"
     )
+    for file in summary.files:
+        click.echo(
+            f"  {file.path}: {file.read} row(s) read, {file.loaded} loaded, "
+            f"{file.rejected} rejected"
+        )
     if summary.rejected:
         click.echo(
             f"rejected {summary.rejected} row(s), written to {', '.join(summary.rejects_files)}"
         )
+
+
+@main.group("datasets")
+def datasets_group() -> None:
+    """Retire datasets (each change is a release, like a load)."""
+
+
+@datasets_group.command("drop")
+@click.argument("dataset_id")
+@click.option("--yes", is_flag=True, help="Drop without asking for confirmation.")
+@URI_OPTION
+def datasets_drop_command(dataset_id: str, yes: bool, mongo_uri: str) -> None:
+    """Remove DATASET_ID from every collection in a new release: its description, variants,
+    metadata, filtering terms and stats (`asia-beacon releases rollback` brings it back)."""
+    from loaders.datasets import dataset_collections, drop_dataset
+
+    store = _open(mongo_uri)
+    holding = dataset_collections(store, dataset_id)
+    if holding and not yes:
+        click.confirm(
+            f"dataset {dataset_id} has documents in {', '.join(holding)}; "
+            "drop them all in a new release?",
+            abort=True,
+        )
+    try:
+        summary = drop_dataset(store, dataset_id)
+    except LoadError as error:
+        _fail(error)
+    _say_where_it_is_kept(store)
+    click.echo(
+        f"dropped dataset {summary.dataset_id} from {', '.join(summary.collections)}; "
+        "`asia-beacon releases rollback` brings it back"
+    )
 
 
 @main.command()

@@ -1,8 +1,10 @@
-"""Loads dataset descriptions (JSON or YAML list of Beacon dataset records) into ``datasets``."""
+"""Dataset descriptions (a JSON or YAML list of Beacon dataset records) loaded into
+``datasets``; and datasets retired, with everything the store holds of them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from marshmallow import ValidationError
 from app.catalog.duo import labelled
 from app.catalog.laws import PrivacyLawRegistry, bundled_registry
 from app.store import DATASETS, Store
+from app.store.collections import DATASET_FIELDS
 from loaders.errors import LoadError
 from schemas.dataset import DatasetSchema
 from schemas.messages import validation_problems
@@ -26,6 +29,17 @@ class DatasetLoadSummary:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class DatasetDropSummary:
+    dataset_id: str
+    collections: tuple[str, ...]  # those its documents were removed from
+    release_id: str | None  # the release without it (``releases rollback`` brings it back)
+
+
+class UnknownDatasetError(LoadError):
+    """No served collection holds a document of the dataset named."""
+
+
 def read_dataset_descriptions(path: str | Path) -> list[dict[str, Any]]:
     """Parse and validate every record; all problems are reported together, by record and field."""
     source = str(path)
@@ -37,7 +51,8 @@ def read_dataset_descriptions(path: str | Path) -> list[dict[str, Any]]:
         parsed = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise LoadError(source, f"not valid JSON/YAML: {error}") from None
-    records = parsed if isinstance(parsed, list) else [parsed]
+    # an empty file (or one of comments only) holds no record
+    records = [] if parsed is None else parsed if isinstance(parsed, list) else [parsed]
     problems: list[str] = []
     documents: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -75,6 +90,49 @@ def load_datasets(store: Store, path: str | Path) -> DatasetLoadSummary:
     store.upsert_by_id(DATASETS, documents)
     warnings = [warning for document in documents for warning in catalog_gaps(document)]
     return DatasetLoadSummary(str(path), tuple(doc["_id"] for doc in documents), tuple(warnings))
+
+
+def dataset_collections(store: Store, dataset_id: str) -> list[str]:
+    """The served collections holding documents of the dataset, in ``DATASET_FIELDS`` order."""
+    return _holding(store.collection, dataset_id)
+
+
+def drop_dataset(store: Store, dataset_id: str) -> DatasetDropSummary:
+    """Remove every document of the dataset (description, variants and their stats, metadata
+    entries and their stats, filtering terms) in one release, so a rollback brings it back.
+    The audit log and the query budgets are not part of releases and keep their documents.
+    Raises :class:`UnknownDatasetError` when the store holds nothing of it."""
+    with store.release(f"drop dataset {dataset_id}") as release:
+        holding = _holding(release.collection, dataset_id)
+        if not holding:
+            raise UnknownDatasetError(dataset_id, _unknown(store))
+        for name in holding:
+            release.replace(name, {DATASET_FIELDS[name]: dataset_id}, [])
+    return DatasetDropSummary(dataset_id, tuple(holding), store.active_release())
+
+
+def _holding(collection: Callable[[str], Any], dataset_id: str) -> list[str]:
+    return [
+        name
+        for name, field in DATASET_FIELDS.items()
+        if collection(name).find_one({field: dataset_id}, {"_id": 1}) is not None
+    ]
+
+
+def _unknown(store: Store) -> str:
+    """The message for an id no collection holds, naming the ids it does hold (every load
+    writes a document keyed by the dataset id: a description or a load's stats)."""
+    known = sorted(
+        {
+            str(value)
+            for name, field in DATASET_FIELDS.items()
+            if field == "_id"
+            for value in store.collection(name).distinct("_id")
+        }
+    )
+    return "no such dataset in the served release; " + (
+        f"its datasets: {', '.join(known)}" if known else "it holds no dataset"
+    )
 
 
 def catalog_gaps(document: dict[str, Any]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class LoadError(Exception):
     """A loader input problem; ``str()`` is ``FILE:LINE:FIELD: message``.
@@ -27,3 +29,16 @@ class LoadError(Exception):
         if self.field is not None:
             where.append(self.field)
         return f"{':'.join(where)}: {self.message}"
+
+
+class CombinedLoadError(LoadError):
+    """Several problems reported together; ``str()`` gives one ``FILE:LINE:FIELD: message``
+    a line, and the error itself stands for the first."""
+
+    def __init__(self, problems: Sequence[LoadError]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        super().__init__(first.path, first.message, first.line, first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)

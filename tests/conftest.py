@@ -1,4 +1,5 @@
-"""Fixtures: the real application factory over an embedded store holding the demo data."""
+"""Fixtures: the real application factory over an embedded store holding the demo data, and
+empty stores of every backend."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from open_access import OPEN_ACCESS
+from store_backends import mongodb_store
 
 from app import create_app
 from app.store import Store, open_store
@@ -42,3 +44,13 @@ def client(app):
 @pytest.fixture
 def empty_store() -> Store:
     return open_store("mongomock://memory/asia_beacon_empty")
+
+
+@pytest.fixture(params=["embedded-memory", "embedded-disk", "mongodb"])
+def any_store(request, tmp_path) -> Store:
+    """An empty store of each backend: the embedded one in memory and on disk, and MongoDB's."""
+    if request.param == "embedded-memory":
+        return open_store("mongomock://memory/x")
+    if request.param == "embedded-disk":
+        return open_store(f"mongomock://{tmp_path}")
+    return mongodb_store()

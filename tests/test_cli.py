@@ -102,3 +102,66 @@ def test_releases_commands_list_switch_and_drop(tmp_path):
     unknown = CliRunner().invoke(main, ["releases", "activate", "r000009", "--mongo-uri", uri])
     assert unknown.exit_code == 2 and "no release 'r000009'" in unknown.output
     assert open_store(uri).active_release() == "r000003"
+
+
+def test_load_datasets_refuses_a_file_without_a_dataset(tmp_path):
+    uri = f"mongomock://{tmp_path / 'store'}"
+    path = str(DATA / "datasets" / "two_datasets.yaml")
+    assert CliRunner().invoke(main, ["load", "datasets", path, "--mongo-uri", uri]).exit_code == 0
+    empty = tmp_path / "datasets.yaml"
+    empty.write_text("# the datasets of the next release\n")
+    result = CliRunner().invoke(main, ["load", "datasets", str(empty), "--mongo-uri", uri])
+    assert (result.exit_code, result.stderr) == (2, f"error: {empty}: no dataset records found\n")
+    assert [release.id for release in open_store(uri).releases()] == ["r000001"]
+
+
+def test_datasets_drop_asks_then_drops_in_a_release_that_a_rollback_undoes(tmp_path):
+    uri = f"mongomock://{tmp_path / 'store'}"
+    path = str(DATA / "datasets" / "two_datasets.yaml")
+    CliRunner().invoke(main, ["load", "datasets", path, "--mongo-uri", uri])
+    metadata = str(DATA / "metadata" / "valid" / "individuals.csv")
+    loaded = ["load", "metadata", metadata, "--dataset", "jp-cohort-b", "--mongo-uri", uri]
+    assert CliRunner().invoke(main, loaded).exit_code == 0
+    store = open_store(uri)
+    drop = ["datasets", "drop", "jp-cohort-b", "--mongo-uri", uri]
+
+    declined = CliRunner().invoke(main, drop, input="n\n")
+    assert declined.exit_code == 1
+    assert declined.stdout.startswith(
+        "dataset jp-cohort-b has documents in datasets, individuals, metadataStats, "
+        "filteringTerms; drop them all in a new release? [y/N]: "
+    )
+    assert store.active_release() == "r000002"
+
+    confirmed = CliRunner().invoke(main, drop, input="y\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert confirmed.stdout.splitlines()[-1] == (
+        "dropped dataset jp-cohort-b from datasets, individuals, metadataStats, filteringTerms; "
+        "`asia-beacon releases rollback` brings it back"
+    )
+    assert f"release r000003 is served from {tmp_path / 'store'}" in confirmed.stderr
+    assert store.datasets.find_one({"_id": "jp-cohort-b"}) is None
+    assert store.collection("individuals").count_documents({}) == 0
+    assert store.datasets.find_one({"_id": "th-genome-2026"}) is not None
+
+    rolled = CliRunner().invoke(main, ["releases", "rollback", "--mongo-uri", uri])
+    assert (rolled.exit_code, rolled.output) == (0, "serving r000002\n")
+    assert store.collection("individuals").count_documents({"datasetId": "jp-cohort-b"}) == 3
+
+
+def test_datasets_drop_of_an_unknown_id_exits_2_and_yes_skips_the_question(tmp_path):
+    uri = f"mongomock://{tmp_path / 'store'}"
+    path = str(DATA / "datasets" / "two_datasets.yaml")
+    CliRunner().invoke(main, ["load", "datasets", path, "--mongo-uri", uri])
+    unknown = CliRunner().invoke(main, ["datasets", "drop", "jp-cohort-c", "--mongo-uri", uri])
+    assert (unknown.exit_code, unknown.stderr) == (
+        2,
+        "error: jp-cohort-c: no such dataset in the served release; "
+        "its datasets: jp-cohort-b, th-genome-2026\n",
+    )
+    dropped = CliRunner().invoke(
+        main, ["datasets", "drop", "th-genome-2026", "--yes", "--mongo-uri", uri]
+    )
+    assert dropped.exit_code == 0, dropped.output
+    assert "[y/N]" not in dropped.output
+    assert [doc["_id"] for doc in open_store(uri).datasets.find({})] == ["jp-cohort-b"]

@@ -29,3 +29,14 @@ RUNTIME_COLLECTIONS = (QUERY_BUDGETS, AUDIT_LOG)
 PROCESS_LOCAL_COLLECTIONS = (PRIVACY_LAWS, NETWORK_DATASETS)
 # Where the release manifest lives on MongoDB (one document).
 RELEASES = "releases"
+
+# The released collections holding documents of one dataset, each with the field naming it:
+# a dataset is these documents, and retiring it removes them (and nothing else).
+DATASET_FIELDS = {
+    DATASETS: "_id",
+    VARIANTS: "datasetId",
+    VARIANT_STATS: "_id",
+    **dict.fromkeys(METADATA_ENTRIES, "datasetId"),
+    METADATA_STATS: "_id",
+    FILTERING_TERMS: "datasetId",
+}

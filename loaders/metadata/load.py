@@ -3,12 +3,13 @@
 Unlike a VCF, metadata is checked as a whole before anything is written: ids must be unique
 and links must point to records of the same load (or stored ones the load keeps), so every
 row is read first. Every problem found is reported at once; with ``skip_invalid`` the valid
-rows are loaded and the others written to rejects files.
+rows are loaded and the others written to rejects files. A load that would replace stored
+entries with nothing is refused (``loaders.emptying``) unless ``allow_empty``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from app.store.collections import (
     METADATA_STATS,
     VARIANT_STATS,
 )
-from loaders.errors import LoadError
+from loaders.emptying import FileRows, refuse_emptying
+from loaders.errors import CombinedLoadError, LoadError
 from loaders.metadata.checks import (
     ENTRY_TYPE_IDS,
     REFERENCES,
@@ -43,16 +45,8 @@ from loaders.metadata.sources import (
 LISTED_IDS = 20  # ids named in a warning; the count says how many there are
 
 
-class MetadataLoadError(LoadError):
+class MetadataLoadError(CombinedLoadError):
     """Every problem of a metadata load; ``str()`` gives one ``FILE:ROW:COLUMN: message`` a line."""
-
-    def __init__(self, problems: Sequence[LoadError]) -> None:
-        self.problems = tuple(problems)
-        first = self.problems[0]
-        super().__init__(first.path, first.message, first.line, first.field)
-
-    def __str__(self) -> str:
-        return "\n".join(str(problem) for problem in self.problems)
 
 
 @dataclass(frozen=True)
@@ -64,6 +58,7 @@ class MetadataLoadSummary:
     filtering_terms: int = 0  # the dataset's metadata filtering terms after the load
     warnings: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # "<file>: why", for files not loaded
+    files: tuple[FileRows, ...] = ()  # per input file: rows read, loaded, rejected
 
 
 def load_metadata(
@@ -72,6 +67,7 @@ def load_metadata(
     dataset_id: str,
     skip_invalid: bool = False,
     rejects_dir: str | Path | None = None,
+    allow_empty: bool = False,
 ) -> MetadataLoadSummary:
     """Load metadata entry files (or directories of them) into a dataset, all or nothing.
 
@@ -80,7 +76,10 @@ def load_metadata(
     :class:`MetadataLoadError` listing every problem (nothing is written), unless
     ``skip_invalid``, which loads the valid rows and writes the others to rejects files
     (beside each input file, or in ``rejects_dir``). Problems with a whole file (unreadable,
-    malformed header, no records) stop the load in either case.
+    malformed header, no records) stop the load in either case. Unless ``allow_empty``, a load
+    that would leave the dataset without entries of a type it holds, or that rejected every
+    row of a file, raises :class:`~loaders.emptying.EmptyingLoadError` (the rejects files are
+    written first, to say why) and writes nothing.
     """
     paths = list(paths)
     contents, skipped, file_problems = _read(paths, dataset_id)
@@ -96,6 +95,9 @@ def load_metadata(
     accepted = {
         entry: [row for row in entry_rows if not row.problems] for entry, entry_rows in rows.items()
     }
+    files = _file_rows(contents, rejects)
+    left = {entry: len(entry_rows) for entry, entry_rows in accepted.items()}
+    refuse_emptying(store, dataset_id, left, files, allow_empty=allow_empty)
     terms = _write(store, dataset_id, accepted)
     return MetadataLoadSummary(
         dataset_id=dataset_id,
@@ -108,6 +110,25 @@ def load_metadata(
             + _unmatched_samples_warning(store, dataset_id)
         ),
         skipped=tuple(skipped),
+        files=files,
+    )
+
+
+def _file_rows(contents: list[EntryFileContent], rejects: list[Path]) -> tuple[FileRows, ...]:
+    """Each input file's rows read and loaded, and its rejects file (``write_rejects`` writes
+    one per file with rejected rows, in input order)."""
+    rejected_contents = [content for content in contents if _row_problems(content)]
+    rejects_of = {
+        id(content): str(path) for content, path in zip(rejected_contents, rejects, strict=True)
+    }
+    return tuple(
+        FileRows(
+            path=str(content.source.path),
+            read=len(content.rows),
+            loaded=sum(1 for row in content.rows if not row.problems),
+            rejects_file=rejects_of.get(id(content)),
+        )
+        for content in contents
     )
 
 

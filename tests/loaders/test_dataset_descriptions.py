@@ -83,3 +83,20 @@ def test_malformed_files(tmp_path, content, problem):
 def test_missing_file(tmp_path):
     with pytest.raises(LoadError, match="cannot read the file"):
         read_dataset_descriptions(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("empty.yaml", ""), ("comments.yaml", "# to fill in\n"), ("empty.json", "[]")],
+)
+def test_a_file_without_a_dataset_is_refused_and_changes_nothing(
+    tmp_path, empty_store, name, content
+):
+    load_datasets(empty_store, DATA / "two_datasets.yaml")
+    served = empty_store.releases(), list(empty_store.datasets.find({}))
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(LoadError) as caught:
+        load_datasets(empty_store, path)
+    assert str(caught.value) == f"{path}: no dataset records found"
+    assert (empty_store.releases(), list(empty_store.datasets.find({}))) == served

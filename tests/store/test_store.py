@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import mongomock
 import pytest
+from store_backends import mongodb_store
 
-from app.store import Store, StoreConfigurationError, open_store, releases
+from app.store import StoreConfigurationError, open_store, releases
 from app.store.collections import RUNTIME_COLLECTIONS
 from app.store.indexes import INDEXES
 from app.store.mongo import MongoDatabase
-
-
-def mongodb_store() -> Store:
-    """The MongoDB backend's code (release collections, manifest document) over mongomock."""
-    return Store(MongoDatabase(mongomock.MongoClient(), "beacon"), durable=True)
-
-
-@pytest.fixture(params=["embedded-memory", "embedded-disk", "mongodb"])
-def any_store(request, tmp_path) -> Store:
-    if request.param == "embedded-memory":
-        return open_store("mongomock://memory/x")
-    if request.param == "embedded-disk":
-        return open_store(f"mongomock://{tmp_path}")
-    return mongodb_store()
 
 
 def test_backend_is_chosen_by_uri(tmp_path, monkeypatch):
