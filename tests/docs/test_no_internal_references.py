@@ -23,9 +23,7 @@ INTERNAL = {
     "the development tree's shared folder": re.compile(r"\.\./shared\b"),
     "the project's internal performance notes": re.compile(r"\bPERFORMANCE\.md\b"),
 }
-SAYS_NOT_ATOMIC = re.compile(
-    r"\bnot (?:yet )?(?:atomic|one transaction)\b", re.IGNORECASE
-)
+SAYS_NOT_ATOMIC = re.compile(r"\bnot (?:yet )?(?:atomic|one transaction)\b", re.IGNORECASE)
 
 
 def _internal_references(text: str) -> list[str]:
