@@ -19,6 +19,7 @@ from typing import Any
 from app.network.client import Fetched, NodeClient
 from app.network.forwarding import LoopGuard, upstream_authorization
 from app.network.health import BreakerSettings, NodeHealth
+from app.network.identity import beacon_id_conflicts, derived_instance_id
 from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer
 from app.network.metadata import NodeMetadata, NodeMetadataError, fetch_metadata
 from app.network.registry import NodeEntry, RegistryFile
@@ -36,6 +37,7 @@ class NetworkSettings:
     max_hops: int = 2
     breaker: BreakerSettings = field(default_factory=BreakerSettings)
     schemas_dir: str = ""
+    instance_id: str = ""  # empty: derived from the hub's configuration
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class Hub:
     def __init__(self, settings: NetworkSettings, own_beacon_id: str) -> None:
         self.settings = settings
         self.own_beacon_id = own_beacon_id
+        # who this hub is among its nodes: never its beacon id, which a node may share
+        self.instance_id = settings.instance_id or derived_instance_id(
+            own_beacon_id, settings.nodes_file
+        )
         self.registry = RegistryFile(settings.nodes_file)
         self.schemas = OfficialSchemas(settings.schemas_dir)
         self.client = NodeClient()
@@ -86,8 +92,17 @@ class Hub:
         return self._metadata_errors.get(node.id)
 
     def is_self(self, node: NodeEntry) -> bool:
+        """Whether the node is this very hub (one of its workers): its /info gives this hub's
+        instance id."""
         metadata = self._metadata.get(node.id)
-        return metadata is not None and metadata.beacon_id == self.own_beacon_id
+        return metadata is not None and metadata.instance_id == self.instance_id
+
+    def beacon_id_conflicts(self) -> dict[str, str]:
+        """Each read node whose beacon id is also this hub's or another node's, and the fix."""
+        return beacon_id_conflicts(
+            self.own_beacon_id,
+            {node.id: metadata.beacon_id for node, metadata in self.read_nodes()},
+        )
 
     def usable_nodes(self) -> list[tuple[NodeEntry, NodeMetadata]]:
         """Nodes whose metadata is known and healthy: those the hub's unions are made of."""
@@ -130,7 +145,9 @@ class Hub:
         for node in starting:
             self._executor.submit(self._refresh_one, node)
         patience = self._read_deadline(chosen)
-        deadline = time.monotonic() + min(patience, longest_wait or patience)
+        deadline = time.monotonic() + min(
+            patience, patience if longest_wait is None else longest_wait
+        )
         for read in reads:
             read.wait(max(0.0, deadline - time.monotonic()))
 
@@ -173,14 +190,14 @@ class Hub:
         return self._longest_timeout(nodes) * 8 + COLLECT_MARGIN_SECONDS
 
     def _refresh_one(self, node: NodeEntry) -> None:
-        headers = LoopGuard(0, ()).onward(self.own_beacon_id)
+        headers = LoopGuard(0, ()).onward(self.instance_id)
         service = upstream_authorization(node, None, None)  # the hub's own token, never a user's
         if service:
             headers["Authorization"] = service
         began = time.perf_counter()
         try:
             metadata = fetch_metadata(
-                self.client, node, self.schemas, self._timeout_of(node), headers, self.own_beacon_id
+                self.client, node, self.schemas, self._timeout_of(node), headers, self.instance_id
             )
         except NodeMetadataError as error:
             self._metadata_errors[node.id] = str(error)
@@ -206,7 +223,7 @@ class Hub:
         self.keep_fresh()
         answers: dict[str, NodeAnswer] = {}
         to_ask: list[tuple[NodeEntry, NodeMetadata]] = []
-        onward = guard.onward(self.own_beacon_id)
+        onward = guard.onward(self.instance_id)
         for node in self.nodes():
             reason, status = self._not_asked(node, query, guard)
             metadata = self._metadata.get(node.id)
@@ -235,9 +252,9 @@ class Hub:
         if metadata is None:
             error = self._metadata_errors.get(node.id, "not read yet")
             return f"its metadata could not be read: {error}", FAILED
-        if metadata.beacon_id == self.own_beacon_id:
+        if self.is_self(node):
             return "this hub itself", SKIPPED
-        if metadata.beacon_id in guard.path:
+        if metadata.is_hub and metadata.instance_id in guard.path:
             return "already on this query's path (a loop between hubs)", SKIPPED
         if metadata.is_hub and guard.hops + 1 >= self.settings.max_hops:
             return f"a hub beyond the hop limit ({self.settings.max_hops})", SKIPPED

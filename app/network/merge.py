@@ -5,8 +5,10 @@ The rules, each chosen so the hub never claims more than the nodes said:
 * every node's result sets are kept, each marked with the ``beaconId`` that holds the dataset; a
   node that answered without result sets (boolean or count only) becomes one result set of its
   own (``setType: beacon``), and a node that did not answer becomes an empty one saying why;
-* a result set seen twice (the same beacon's dataset reached directly and through another hub)
-  counts once, the direct answer first;
+* a result set relayed by another hub that repeats one already seen (the same beacon's dataset
+  reached directly and through that hub) counts once, the direct answer first; a direct node's
+  sets are all kept, even when another direct node presents the same beacon id (``info.nodeId``
+  tells them apart);
 * ``exists`` is true when any node says so;
 * ``numTotalResults`` sums exact counts only; a banded count (a node's small-count protection), a
   boolean "yes" (at least one) or a node that did not answer make it a lower bound, and the
@@ -18,14 +20,15 @@ The rules, each chosen so the hub never claims more than the nodes said:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from app.query.request import GRANULARITY_ORDER
 
 ANSWERED, FAILED, SKIPPED = "answered", "failed", "skipped"
 NODE_SET_TYPE = "beacon"  # a result set standing for a whole node's answer
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -52,19 +55,13 @@ def merged_answer(
     """The hub's beaconResultsetsResponse (snake_case, for ``NetworkResultsetsResponseSchema``);
     ``meta`` is the hub's own, whose granularity and schemas are set here."""
     answered = [answer for answer in answers if answer.status == ANSWERED]
-    # direct nodes first, so a dataset also reached through another hub is kept from its node
-    ordered = sorted(answered, key=lambda answer: answer.through_hub)
     granularity = coarsest([_granularity(answer.body) for answer in answered]) or (
         requested_granularity
     )
-    sets: list[dict[str, Any]] = []
-    seen: set[tuple[str, str, str]] = set()
-    for answer in ordered:
-        for result_set in node_result_sets(answer):
-            key = (result_set["beacon_id"], result_set["id"], result_set["set_type"])
-            if key not in seen:
-                seen.add(key)
-                sets.append(result_set)
+    sets = without_relayed_repeats(
+        [(answer.through_hub, node_result_sets(answer)) for answer in answered],
+        lambda result_set: (result_set["beacon_id"], result_set["id"], result_set["set_type"]),
+    )
     failed = [answer for answer in answers if answer.status == FAILED]
     sets.extend(_unanswered_set(answer) for answer in failed)
 
@@ -104,6 +101,25 @@ def merged_answer(
         "info": info,
         "response": {"result_sets": included(sets, inclusion)},
     }
+
+
+def without_relayed_repeats(
+    groups: Iterable[tuple[bool, Iterable[Item]]], key: Callable[[Item], Hashable]
+) -> list[Item]:
+    """The items of every group, ``(relayed, items)`` with the direct groups first. An item
+    relayed through another hub is left out when its ``key`` (beacon id and dataset) was met
+    before: the same beacon's dataset reached twice. A direct node's item never is, since two
+    direct nodes may present one beacon id."""
+    kept: list[Item] = []
+    seen: set[Hashable] = set()
+    for relayed, items in sorted(groups, key=lambda group: group[0]):
+        for item in items:
+            found = key(item)
+            if relayed and found in seen:
+                continue
+            seen.add(found)
+            kept.append(item)
+    return kept
 
 
 def coarsest(granularities: Sequence[str]) -> str | None:

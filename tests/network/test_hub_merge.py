@@ -175,3 +175,14 @@ def test_node_warnings_are_kept_with_the_node_named():
     body["info"] = {"warnings": ["filter HP:0000001 matches no term"]}
     answer = merge([answered("jp", body)])
     assert "node jp: filter HP:0000001 matches no term" in answer["info"]["warnings"]
+
+
+def test_direct_nodes_sharing_a_beacon_id_keep_their_own_sets_and_a_relayed_repeat_counts_once():
+    one = answered("one", node_body("org.shared", "count", [result_set("a", 3)], True))
+    two = answered("two", node_body("org.shared", "count", [result_set("a", 5)], True))
+    relayed_sets = [result_set("a", 3, beaconId="org.shared", info={"nodeId": "one"})]
+    relayed = answered("sea", node_body("org.sea-hub", "count", relayed_sets, True), True)
+    answer = merge([relayed, one, two])
+    assert answer["responseSummary"]["numTotalResults"] == 8
+    kept = [(s["info"]["nodeId"], s["resultsCount"]) for s in answer["response"]["resultSets"]]
+    assert kept == [("one", 3), ("two", 5)]
