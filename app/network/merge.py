@@ -10,9 +10,10 @@ The rules, each chosen so the hub never claims more than the nodes said:
   sets are all kept, even when another direct node presents the same beacon id (``info.nodeId``
   tells them apart);
 * ``exists`` is true when any node says so;
-* ``numTotalResults`` sums exact counts only; a banded count (a node's small-count protection), a
-  boolean "yes" (at least one) or a node that did not answer make it a lower bound, and the
-  answer says so rather than inventing a number;
+* ``numTotalResults`` is what is certain: the exact counts, plus the low end of each banded count
+  (a node's small-count protection) and 1 for each boolean "yes", so it is never 0 when a node
+  says something exists; a band, a yes or a node that did not answer make it a lower bound, and
+  the answer says so rather than inventing a number;
 * ``returnedGranularity`` is the coarsest granularity a node really returned, and
   ``returnedSchemas`` the union of theirs;
 * ``includeResultsetResponses`` (HIT, MISS, ALL, NONE) is applied by the hub over all of them.
@@ -72,16 +73,12 @@ def merged_answer(
     )
     summary: dict[str, Any] = {"exists": exists}
     if granularity != "boolean":
-        summary["num_total_results"] = sum(
-            result_set["results_count"]
-            for result_set in sets
-            if result_set["info"]["count_precision"] == "exact"
-        )
+        summary["num_total_results"] = sum(certain_count(result_set) for result_set in sets)
     warnings = [*hub_warnings, *_failure_warnings(failed), *_node_warnings(answered)]
     if inexact and granularity != "boolean":
         warnings.append(
-            "numTotalResults sums exact counts only: some nodes gave a banded count or a "
-            "yes without a count, so the true total is at least this"
+            "numTotalResults counts a banded count at the low end of its band and a yes "
+            "without a count as 1: the true total is at least this"
         )
     info: dict[str, Any] = {
         "network": {
@@ -120,6 +117,17 @@ def without_relayed_repeats(
             seen.add(found)
             kept.append(item)
     return kept
+
+
+def certain_count(result_set: Mapping[str, Any]) -> int:
+    """What a result set surely holds: its exact count, the low end of its band, or its lower
+    bound (1 for a yes); at least 1 when it exists."""
+    count = result_set["results_count"]
+    if result_set["info"]["count_precision"] == "band":
+        band = result_set["info"].get("count_band") or {}
+        low = band.get("min")
+        count = low if isinstance(low, int) and not isinstance(low, bool) and low >= 0 else 0
+    return max(count, 1) if result_set["exists"] else count
 
 
 def coarsest(granularities: Sequence[str]) -> str | None:

@@ -89,17 +89,39 @@ def test_exact_counts_are_summed_and_every_set_names_its_beacon():
     assert answer["meta"]["returnedSchemas"] == [SCHEMA]
 
 
-def test_a_banded_count_is_not_summed_and_the_total_says_it_is_a_lower_bound():
+def test_a_banded_count_is_summed_at_the_low_end_of_its_band_and_the_total_is_a_lower_bound():
     band = {"countBand": {"min": 1, "max": 4}}
     kr = answered("kr", node_body("org.kr", "count", [result_set("c", 5, info=band)], True))
     jp = answered("jp", node_body("org.jp", "count", [result_set("a", 12)], True))
     answer = merge([jp, kr])
-    assert answer["responseSummary"]["numTotalResults"] == 12
+    assert answer["responseSummary"]["numTotalResults"] == 12 + 1  # never the band's 5
     assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
     banded = sets_by_key(answer)[("org.kr", "c")]
     assert banded["info"]["countPrecision"] == "band"
     assert banded["info"]["countBand"] == {"min": 1, "max": 4}
     assert any("at least" in warning for warning in answer["info"]["warnings"])
+
+
+def test_when_every_count_is_banded_or_a_yes_the_total_still_says_something_exists():
+    """A generic client reads numTotalResults 0 as absent: the total is the sum of what is
+    certain, the low end of each band and 1 for each yes, never 0 when a node says yes."""
+    kr = answered(
+        "kr",
+        node_body(
+            "org.kr",
+            "count",
+            [
+                result_set("c", 5, info={"countBand": {"min": 1, "max": 4}}),
+                result_set("d", 10, info={"countBand": {"min": 5, "max": 14}}),
+            ],
+            True,
+        ),
+    )
+    yes = [result_set("e", 1, beaconId="org.th", info={"countPrecision": "lowerBound"})]
+    relayed = answered("sea", node_body("org.sea-hub", "count", yes, True), True)
+    answer = merge([kr, relayed])
+    assert answer["responseSummary"] == {"exists": True, "numTotalResults": 1 + 5 + 1}
+    assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
 
 
 def test_the_coarsest_granularity_returned_is_the_answers_and_a_yes_is_at_least_one():
