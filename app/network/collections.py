@@ -14,11 +14,11 @@ from app.beacon.parsing import beacon_request
 from app.context import current_settings
 from app.entry_types import COHORT, DATASET
 from app.errors import BadRequestError, NotFoundError
-from app.network.answers import node_query
+from app.network.answers import asked_of_network, node_query
 from app.network.context import current_hub, fresh_hub
 from app.network.forwarding import LoopGuard
-from app.network.merge import ANSWERED, NodeAnswer, without_relayed_repeats
-from app.network.status import metadata_warnings
+from app.network.merge import ANSWERED, NodeAnswer, network_warnings, without_relayed_repeats
+from app.network.status import conflict_warnings, metadata_warnings
 from app.network.unions import datasets_union
 from app.query.request import page_limit, page_offset, returned_granularity
 from app.responses import collections_response, response_meta
@@ -52,19 +52,18 @@ def cohorts_answer(http_request: Request, cohort_id: str | None) -> dict[str, An
         method="GET",
         collections=True,
     )
-    answers = [
-        answer
-        for answer in hub.fan_out(query, LoopGuard.from_headers(http_request.headers))
-        if answer.status == ANSWERED
-    ]
+    answers = asked_of_network(hub, query, LoopGuard.from_headers(http_request.headers))
+    answered = [answer for answer in answers if answer.status == ANSWERED]
     found = without_relayed_repeats(
-        [(answer.through_hub, _cohorts_of(answer)) for answer in answers],
+        [(answer.through_hub, _cohorts_of(answer)) for answer in answered],
         lambda record: (record["beaconId"], record["id"]),
     )
     if cohort_id is not None and not found:
         raise NotFoundError(f"no cohort with id {cohort_id!r} in this network")
     meta = _meta(request, granularity, COHORT, limit)
-    return collections_response(meta, granularity, found[offset : offset + limit], len(found))
+    page = found[offset : offset + limit]
+    warnings = network_warnings(answers, conflict_warnings(hub))
+    return collections_response(meta, granularity, page, len(found), warnings)
 
 
 def _cohorts_of(answer: NodeAnswer) -> list[dict[str, Any]]:

@@ -293,15 +293,17 @@ class Hub:
         health = self.health(node)
         timeout = self._timeout_of(node)
 
-        def failed(reason: str, seconds: float | None, counts_against_node: bool) -> NodeAnswer:
+        def failed(
+            reason: str, seconds: float | None, counts_against_node: bool, **how: Any
+        ) -> NodeAnswer:
             if counts_against_node:
                 health.failed(reason)
             return NodeAnswer(
-                node.id, node.country, metadata.beacon_id, FAILED, reason, seconds=seconds
+                node.id, node.country, metadata.beacon_id, FAILED, reason, seconds=seconds, **how
             )
 
         if not future.done():
-            return failed(f"no answer within {timeout:g} s", timeout, True)
+            return failed(f"no answer within {timeout:g} s", timeout, True, timed_out=True)
         fetched: Fetched = future.result()
         if fetched.status == 404:  # nothing of that id there (/datasets/{id}/...): not a fault
             health.succeeded(fetched.seconds)
@@ -312,9 +314,12 @@ class Hub:
         if fetched.status is not None and 400 <= fetched.status < 500:
             # the node refused this query (bad request, token): the query's fault, not the node's
             health.succeeded(fetched.seconds)
-            return failed(_refusal(fetched), fetched.seconds, False)
+            return failed(_refusal(fetched), fetched.seconds, False, http_status=fetched.status)
         if not fetched.ok:
-            return failed(fetched.error or "no answer", fetched.seconds, True)
+            if fetched.status not in (None, 200):  # an HTTP error, with the node's message
+                return failed(_refusal(fetched), fetched.seconds, True, http_status=fetched.status)
+            reason = fetched.error or "no answer"
+            return failed(reason, fetched.seconds, True, timed_out=fetched.timed_out)
         problems = answer_problems(fetched.body, query.collections) or self.schemas.problems(
             fetched.body, query_answer_schema(fetched.body, query.collections)
         )
@@ -348,7 +353,7 @@ class Hub:
 
 
 def _refusal(fetched: Fetched) -> str:
-    """A node's 4xx in words, with its Beacon error message when it sent one."""
+    """A node's HTTP error in words, with its Beacon error message when it sent one."""
     body = fetched.body if isinstance(fetched.body, dict) else {}
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     message = error.get("errorMessage")

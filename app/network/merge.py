@@ -44,6 +44,8 @@ class NodeAnswer:
     body: Mapping[str, Any] | None = None
     seconds: float | None = None
     through_hub: bool = False  # the node is itself a hub: its sets may repeat direct ones
+    http_status: int | None = None  # a failed node's HTTP error status, if it sent one
+    timed_out: bool = False  # a failed node gave no answer in time
 
 
 def merged_answer(
@@ -74,7 +76,7 @@ def merged_answer(
     summary: dict[str, Any] = {"exists": exists}
     if granularity != "boolean":
         summary["num_total_results"] = sum(certain_count(result_set) for result_set in sets)
-    warnings = [*hub_warnings, *_failure_warnings(failed), *_node_warnings(answered)]
+    warnings = network_warnings(answers, hub_warnings)
     if inexact and granularity != "boolean":
         warnings.append(
             "numTotalResults counts a banded count at the low end of its band and a yes "
@@ -243,14 +245,44 @@ def _schemas_union(
     return list(union.values())
 
 
-def _failure_warnings(failed: Sequence[NodeAnswer]) -> list[str]:
-    return [f"node {answer.node_id} did not answer: {answer.reason}" for answer in failed]
+def unanswerable(answers: Sequence[NodeAnswer]) -> tuple[int, str] | None:
+    """The HTTP status and message of the hub's error answer when no node could answer: none
+    answered and some failed (refused, timed out, broke, or could not be asked at all). None
+    when a node answered, or every node was rightly skipped (another assembly, an endpoint it
+    does not serve, the loop guard): the answer then is what they said, or that nothing is.
+
+    The status is the nodes' own when they all refused with the same 4xx (the query's fault),
+    504 when they all timed out, 502 otherwise."""
+    if any(answer.status == ANSWERED for answer in answers):
+        return None
+    failed = [answer for answer in answers if answer.status == FAILED]
+    if not failed:
+        return None
+    statuses = {answer.http_status for answer in failed}
+    shared = statuses.pop() if len(statuses) == 1 else None
+    if shared is not None and 400 <= shared < 500:
+        status = shared
+    elif all(answer.timed_out for answer in failed):
+        status = 504
+    else:
+        status = 502
+    reasons = "; ".join(f"node {answer.node_id}: {answer.reason}" for answer in failed)
+    return status, f"no node could answer: {reasons}"
 
 
-def _node_warnings(answered: Sequence[NodeAnswer]) -> list[str]:
+def network_warnings(answers: Sequence[NodeAnswer], hub_warnings: Sequence[str]) -> list[str]:
+    """The warnings of an answer made of node answers: the hub's own, each node that did not
+    answer and why, and the nodes' own warnings, each naming its node."""
+    failed = [f"node {a.node_id} did not answer: {a.reason}" for a in answers if a.status == FAILED]
+    return [*hub_warnings, *failed, *_node_warnings(answers)]
+
+
+def _node_warnings(answers: Sequence[NodeAnswer]) -> list[str]:
     """The nodes' own warnings (unknown filter terms, count banding), each naming its node."""
     warnings = []
-    for answer in answered:
+    for answer in answers:
+        if answer.status != ANSWERED:
+            continue
         info = (answer.body or {}).get("info")
         for text in (info or {}).get("warnings", []) if isinstance(info, Mapping) else []:
             warnings.append(f"node {answer.node_id}: {text}")

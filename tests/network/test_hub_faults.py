@@ -16,7 +16,7 @@ from flask import Flask, jsonify
 from network.hub_fixtures import TIMEOUT, entry, make_hub
 from network.layout import NODES
 from network.queries import NetworkQuery
-from network.served import ServedApp
+from network.served import ServedApp, closed_port_url
 
 COLLECT_MARGIN = 0.25  # app/network/hub.py: COLLECT_MARGIN_SECONDS
 SLACK = 0.75  # the hub's own work and the test client, on a loaded 2-core machine
@@ -47,6 +47,18 @@ def ask(hub, query: NetworkQuery) -> tuple[dict, float]:
     answer = response.get_json()
     validate_framework(answer, "responses/beaconResultsetsResponse.json")
     return answer, elapsed
+
+
+def ask_in_vain(hub, query: NetworkQuery, status: int) -> tuple[str, float]:
+    """Ask a query no node can answer: the hub's error answer, its message and the time."""
+    began = time.perf_counter()
+    response = hub.client.get(f"/g_variants?{query.query_string('count')}")
+    elapsed = time.perf_counter() - began
+    assert response.status_code == status
+    body = response.get_json()
+    validate_framework(body, "responses/beaconErrorResponse.json")
+    assert body["error"]["errorCode"] == status
+    return body["error"]["errorMessage"], elapsed
 
 
 def unanswered(node_id: str, beacon_id: str | None, reason: str) -> dict[str, Any]:
@@ -143,7 +155,9 @@ def test_every_fault_gives_its_exact_answer_within_the_timeout(
     assert down_reason.startswith("its metadata could not be read: /info: unreachable (")
     assert failures == {
         "hang": unanswered("hang", "org.example.jp-hang", f"no answer within {TIMEOUT:g} s"),
-        "error": unanswered("error", "org.example.jp-500", "HTTP 500"),
+        "error": unanswered(
+            "error", "org.example.jp-500", "HTTP 500: the node failed (Misbehaving)"
+        ),
         "invalid": unanswered(
             "invalid",
             "org.example.jp-invalid",
@@ -159,6 +173,11 @@ def test_every_fault_gives_its_exact_answer_within_the_timeout(
         "banding": "answered",
         **{name: "failed" for name in ("hang", "error", "invalid", "cut", "down")},
     }
+    for name, failure in failures.items():  # some nodes answered: the others are warned of
+        assert (
+            f"node {name} did not answer: {failure['info']['unanswered']}"
+            in (answer["info"]["warnings"])
+        )
 
 
 def test_a_node_that_keeps_failing_is_skipped_for_a_cool_down_then_retried(
@@ -173,13 +192,14 @@ def test_a_node_that_keeps_failing_is_skipped_for_a_cool_down_then_retried(
         NETWORK_COOLDOWN=1.0,
     )
     for _ in range(2):
-        answer, _ = ask(hub, query)
-        assert answer["response"]["resultSets"] == []  # HIT: the failed node's set is a miss
+        message, _ = ask_in_vain(hub, query, 502)  # the only node failed: nobody answered
+        assert (
+            message == "no node could answer: node flaky: HTTP 500: the node failed (Misbehaving)"
+        )
     assert len(flaky.seen.to("/g_variants")) == 2
-    answer, elapsed = ask(hub, query)
-    report = answer["info"]["network"]["nodes"][0]
-    assert report["status"] == "failed"
-    assert "after 2 failures in a row (circuit open)" in report["reason"]
+    message, elapsed = ask_in_vain(hub, query, 502)
+    assert "node flaky: not asked for " in message
+    assert "after 2 failures in a row (circuit open)" in message
     assert len(flaky.seen.to("/g_variants")) == 2  # not asked
     assert elapsed < SLACK
     info = hub.client.get("/info").get_json()["response"]["info"]["network"]["nodes"][0]
@@ -261,16 +281,62 @@ def test_a_hub_with_no_node_up_still_answers_valid_informational_endpoints(down_
         ("/entry_types", "responses/beaconEntryTypesResponse.json"),
         ("/filtering_terms", "responses/beaconFilteringTermsResponse.json"),
         ("/datasets", "responses/beaconCollectionsResponse.json"),
-        ("/cohorts", "responses/beaconCollectionsResponse.json"),
     ]:
         response = hub.client.get(path)
         assert response.status_code == 200, path
         validate_framework(response.get_json(), schema)
-    answer = hub.client.get(
+    for path in (  # queries no node could be asked: an error saying why, not "absent"
         "/g_variants?assemblyId=GRCh38&referenceName=chr1&start=100&referenceBases=A"
-        "&alternateBases=G&includeResultsetResponses=ALL"
-    ).get_json()
-    validate_framework(answer, "responses/beaconResultsetsResponse.json")
+        "&alternateBases=G&includeResultsetResponses=ALL",
+        "/cohorts",
+    ):
+        response = hub.client.get(path)
+        assert response.status_code == 502, path
+        answer = response.get_json()
+        validate_framework(answer, "responses/beaconErrorResponse.json")
+        assert answer["error"]["errorMessage"].startswith(
+            "no node could answer: node down: its metadata could not be read: /info: unreach"
+        )
+
+
+@pytest.mark.parametrize(
+    ("faults", "status"),
+    [
+        (("refuse", "refuse"), 403),  # the nodes' own refusal, when they agree
+        (("hang", "hang"), 504),
+        (("refuse", "error500"), 502),
+        (("down", "down"), 502),  # no node usable: metadata unreadable
+    ],
+    ids=["all-refuse", "all-time-out", "refuse-and-fail", "none-usable"],
+)
+def test_when_no_node_can_answer_the_hub_answers_an_error_naming_each_node(
+    network_queries, extra_node, tmp_path, faults, status
+):
+    entries = []
+    for number, fault in enumerate(faults):
+        name = f"{fault}-{number}"
+        if fault == "down":
+            url = closed_port_url()
+        else:
+            node = copy_of_jp(extra_node, f"org.example.{name}", fault=fault, hang_seconds=5)
+            url = node.url
+        entries.append(entry(name, url, "JP"))
+    hub = make_hub(tmp_path, entries)
+    message, elapsed = ask_in_vain(hub, small_jp_query(network_queries), status)
+    assert message.startswith("no node could answer: ")
+    for node in entries:
+        assert f"node {node['id']}: " in message
+    if "refuse" in faults:
+        assert "HTTP 403: the node refuses this query (Misbehaving)" in message
+    assert elapsed < TIMEOUT + COLLECT_MARGIN + SLACK
+
+
+def test_a_query_every_node_is_rightly_skipped_for_is_absent_not_an_error(
+    network, network_queries, tmp_path
+):
+    hub = make_hub(tmp_path, [entry("jp", network.urls["jp"], "JP")])
+    grch37 = next(q for q in network_queries if q.assembly == "GRCh37")
+    answer, _ = ask(hub, grch37)  # jp holds GRCh38 data only
     assert answer["responseSummary"] == {"exists": False, "numTotalResults": 0}
-    (only,) = answer["response"]["resultSets"]
-    assert only["info"]["unanswered"].startswith("its metadata could not be read: /info: unreach")
+    (report,) = answer["info"]["network"]["nodes"]
+    assert (report["status"], report["reason"]) == ("skipped", "it holds no GRCh37 data")

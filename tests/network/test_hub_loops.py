@@ -184,3 +184,19 @@ def test_two_hubs_sharing_a_beacon_id_are_told_apart_by_their_instance_ids(
     (b_report,) = hub_network_info(hub_a)["nodes"]
     assert (b_report["status"], b_report["isHub"]) == ("sharedBeaconId", True)
     assert "set ASIA_BEACON_BEACON_ID" in b_report["problem"]
+
+
+def test_a_hub_whose_nodes_all_fail_tells_the_hub_above_why(served_hubs, down_url, tmp_path):
+    hub_b = make_hub(tmp_path, [entry("down", down_url, "JP")], HUB_B)
+    served_b = served_hubs(hub_b)
+    hub_a = make_hub(tmp_path, [entry("b", served_b.url, "SG")], HUB_A)
+    response = hub_a.client.get(
+        "/g_variants?assemblyId=GRCh38&referenceName=chr1&start=100&referenceBases=A"
+        "&alternateBases=G"
+    )
+    assert response.status_code == 502
+    validate_framework(response.get_json(), "responses/beaconErrorResponse.json")
+    assert response.get_json()["error"]["errorMessage"].startswith(
+        "no node could answer: node b: HTTP 502: no node could answer: node down: its metadata "
+        "could not be read: /info: unreachable ("
+    )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from beacon_schemas import validate_framework
 
-from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer, merged_answer
+from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer, merged_answer, unanswerable
 from schemas.network import NetworkResultsetsResponseSchema
 
 HUB_META: dict[str, Any] = {
@@ -208,3 +208,35 @@ def test_direct_nodes_sharing_a_beacon_id_keep_their_own_sets_and_a_relayed_repe
     assert answer["responseSummary"]["numTotalResults"] == 8
     kept = [(s["info"]["nodeId"], s["resultsCount"]) for s in answer["response"]["resultSets"]]
     assert kept == [("one", 3), ("two", 5)]
+
+
+def refused(node: str, status: int) -> NodeAnswer:
+    return NodeAnswer(node, "JP", f"org.{node}", FAILED, f"HTTP {status}", http_status=status)
+
+
+TIMED_OUT = NodeAnswer("slow", "JP", "org.slow", FAILED, "no answer within 2 s", timed_out=True)
+SKIPPED_KR = NodeAnswer("kr", "KR", "org.kr", SKIPPED, "it holds no GRCh37 data")
+
+
+@pytest.mark.parametrize(
+    ("answers", "status"),
+    [
+        ([refused("a", 401), refused("b", 401), SKIPPED_KR], 401),
+        ([refused("a", 401), refused("b", 403)], 502),
+        ([TIMED_OUT, TIMED_OUT], 504),
+        ([TIMED_OUT, refused("a", 429)], 502),
+        ([NodeAnswer("vn", "VN", None, FAILED, "its metadata could not be read: HTTP 503")], 502),
+        ([refused("a", 500)], 502),
+        ([refused("a", 403), answered("jp", node_body("org.jp", "boolean", None, False))], None),
+        ([SKIPPED_KR], None),
+        ([], None),
+    ],
+)
+def test_the_hub_answers_an_error_only_when_no_node_answered_and_some_failed(answers, status):
+    found = unanswerable(answers)
+    assert (found[0] if found else None) == status
+    if found:
+        failed = [answer for answer in answers if answer.status == FAILED]
+        assert found[1] == "no node could answer: " + "; ".join(
+            f"node {answer.node_id}: {answer.reason}" for answer in failed
+        )
