@@ -3,7 +3,8 @@ parallel fan-out of one query.
 
 One ``Hub`` lives per process (per gunicorn worker). Node metadata is read at start and again
 once it is older than the refresh interval, in the background, so no query waits for it except
-the first one after a node joins. A query never waits longer than the slowest node's timeout.
+the first one after a node joins; a read that failed is tried again within seconds, then less
+and less often. A query never waits longer than the slowest node's timeout.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from app.network.validation import OfficialSchemas, answer_problems, query_answe
 
 # a query waits for its slowest node's timeout plus this, for the threads to hand back
 COLLECT_MARGIN_SECONDS = 0.25
+# a node whose metadata could not be read is read again after this, then twice as long after
+# each failure in a row, up to NETWORK_COOLDOWN: a node starting after the hub is soon read
+FIRST_METADATA_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Hub:
         self._lock = threading.Lock()
         self._metadata: dict[str, NodeMetadata] = {}
         self._metadata_errors: dict[str, str] = {}
+        self._metadata_failures: dict[str, int] = {}  # failed reads in a row, by node
         self._refreshed_at: dict[str, float] = {}
         self._health: dict[str, NodeHealth] = {}
         self._refreshing = False
@@ -154,8 +159,7 @@ class Hub:
     def keep_fresh(self, first_read_wait: float | None = None) -> None:
         """Before answering: nodes never read are read now, waiting for them at most
         ``first_read_wait`` seconds (None: as long as the reads may take); stale ones in the
-        background. A node whose last read failed is stale after the cool-down, not the whole
-        refresh interval."""
+        background. A node whose last read failed is stale much sooner (``_fresh_for``)."""
         now = time.monotonic()
         nodes = self.nodes()
         unread = [node for node in nodes if node.id not in self._refreshed_at]
@@ -181,9 +185,13 @@ class Hub:
         self._executor.submit(refresh_in_background)
 
     def _fresh_for(self, node: NodeEntry) -> float:
-        if node.id in self._metadata_errors:  # a node down is tried again sooner
-            return min(self.settings.refresh_interval, self.settings.breaker.cooldown)
-        return self.settings.refresh_interval
+        """How long a node's last read holds: a failed one, a back-off from a second up to the
+        cool-down, so a node down at the hub's start is read within seconds of coming up."""
+        failures = self._metadata_failures.get(node.id, 0)
+        if not failures:
+            return self.settings.refresh_interval
+        back_off = FIRST_METADATA_RETRY_SECONDS * 2 ** min(failures - 1, 16)
+        return min(back_off, self.settings.breaker.cooldown, self.settings.refresh_interval)
 
     def _read_deadline(self, nodes: Iterable[NodeEntry]) -> float:
         """How long reading nodes' metadata may take: eight answers in a row, at most."""
@@ -201,10 +209,12 @@ class Hub:
             )
         except NodeMetadataError as error:
             self._metadata_errors[node.id] = str(error)
+            self._metadata_failures[node.id] = self._metadata_failures.get(node.id, 0) + 1
             self.health(node).failed(f"metadata {error}")
         else:
             self._metadata[node.id] = metadata
             self._metadata_errors.pop(node.id, None)
+            self._metadata_failures.pop(node.id, None)
             self.health(node).succeeded(time.perf_counter() - began)
         finally:
             self._refreshed_at[node.id] = time.monotonic()
@@ -250,7 +260,9 @@ class Hub:
         """Why a node is not asked (and whether that is a failure), or (None, "")."""
         metadata = self._metadata.get(node.id)
         if metadata is None:
-            error = self._metadata_errors.get(node.id, "not read yet")
+            error = self._metadata_errors.get(node.id)
+            if error is None:
+                return "its metadata is not read yet", FAILED
             return f"its metadata could not be read: {error}", FAILED
         if self.is_self(node):
             return "this hub itself", SKIPPED

@@ -13,10 +13,14 @@ from typing import Any
 import pytest
 from beacon_schemas import validate_framework
 from flask import Flask, jsonify
-from network.hub_fixtures import TIMEOUT, entry, make_hub
+from network.hub_fixtures import TIMEOUT, entry, make_hub, write_registry
 from network.layout import NODES
 from network.queries import NetworkQuery
-from network.served import ServedApp, closed_port_url
+from network.served import ServedApp, closed_port_url, release_closed_port
+
+from app.network.forwarding import PATH_HEADER
+from app.network.health import BreakerSettings
+from app.network.hub import Hub, NetworkSettings
 
 COLLECT_MARGIN = 0.25  # app/network/hub.py: COLLECT_MARGIN_SECONDS
 SLACK = 0.75  # the hub's own work and the test client, on a loaded 2-core machine
@@ -340,3 +344,76 @@ def test_a_query_every_node_is_rightly_skipped_for_is_absent_not_an_error(
     assert answer["responseSummary"] == {"exists": False, "numTotalResults": 0}
     (report,) = answer["info"]["network"]["nodes"]
     assert (report["status"], report["reason"]) == ("skipped", "it holds no GRCh37 data")
+
+
+METADATA_ANSWERS = [  # the hub's answers made of its nodes' metadata
+    ("/map", "responses/beaconMapResponse.json"),
+    ("/configuration", "responses/beaconConfigurationResponse.json"),
+    ("/entry_types", "responses/beaconEntryTypesResponse.json"),
+    ("/filtering_terms", "responses/beaconFilteringTermsResponse.json"),
+    ("/datasets?limit=0", "responses/beaconCollectionsResponse.json"),
+]
+
+
+def test_a_node_up_after_the_hub_is_read_within_seconds_and_said_missing_until_then(
+    network, network_queries, extra_node, down_url, tmp_path
+):
+    hub = make_hub(tmp_path, [entry("jp", network.urls["jp"], "JP"), entry("late", down_url, "JP")])
+    for path, schema in METADATA_ANSWERS:
+        body = hub.client.get(path).get_json()
+        validate_framework(body, schema)
+        (warning,) = body["info"]["warnings"]
+        assert warning.startswith(
+            "node late is left out: its metadata could not be read: /info: unreachable ("
+        ), path
+    answer, _ = ask(hub, small_jp_query(network_queries))
+    assert any(
+        warning.startswith("node late did not answer: its metadata could not be read: /info")
+        for warning in answer["info"]["warnings"]
+    )
+
+    copy_of_jp(extra_node, "org.example.jp-late", port=release_closed_port(down_url))
+    began = time.monotonic()
+    while True:  # a client asking now and then, as one would
+        datasets = hub.client.get("/datasets?limit=0").get_json()
+        if any(d["nodeId"] == "late" for d in datasets["response"]["collections"]):
+            break
+        assert time.monotonic() - began < 5, "the node that came up was not read within 5 s"
+        time.sleep(0.1)
+    assert "info" not in datasets  # nothing left to warn of
+    assert sorted((d["nodeId"], d["id"]) for d in datasets["response"]["collections"]) == sorted(
+        (node, d) for node in ("jp", "late") for d in JP.dataset_ids
+    )
+
+
+def test_a_node_not_read_yet_is_said_to_be_so(network, silent_url, tmp_path):
+    hub = make_hub(
+        tmp_path,
+        [entry("jp", network.urls["jp"], "JP"), entry("silent", silent_url, "JP", timeout=4)],
+    )
+    # another hub reading this one's metadata waits for first reads half a timeout at most
+    from_a_hub = {PATH_HEADER: "another-hubs-instance"}
+    datasets = hub.client.get("/datasets?limit=0", headers=from_a_hub).get_json()
+    validate_framework(datasets, "responses/beaconCollectionsResponse.json")
+    assert datasets["info"]["warnings"] == ["node silent is left out: its metadata is not read yet"]
+    assert sorted(d["id"] for d in datasets["response"]["collections"]) == sorted(JP.dataset_ids)
+    info = hub.client.get("/info", headers=from_a_hub).get_json()["response"]["info"]["network"]
+    silent = {node["id"]: node for node in info["nodes"]}["silent"]
+    assert (silent["status"], silent["problem"]) == ("unavailable", "its metadata is not read yet")
+
+
+def test_failed_metadata_reads_are_retried_after_a_second_then_less_often_up_to_the_cool_down(
+    down_url, tmp_path
+):
+    registry = write_registry(tmp_path / "nodes.json", [entry("down", down_url, "JP")])
+    settings = NetworkSettings(str(registry), breaker=BreakerSettings(cooldown=10.0))
+    hub = Hub(settings, "org.example.hub")
+    try:
+        (node,) = hub.nodes()
+        holds = []
+        for _ in range(6):
+            hub.refresh()  # refused at once
+            holds.append(hub._fresh_for(node))
+        assert holds == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    finally:
+        hub.close()
