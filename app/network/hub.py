@@ -234,7 +234,8 @@ class Hub:
         answers: dict[str, NodeAnswer] = {}
         to_ask: list[tuple[NodeEntry, NodeMetadata]] = []
         onward = guard.onward(self.instance_id)
-        for node in self.nodes():
+        nodes = self.nodes()  # one snapshot of the registry for the whole query
+        for node in nodes:
             reason, status = self._not_asked(node, query, guard)
             metadata = self._metadata.get(node.id)
             if reason is not None:
@@ -252,7 +253,7 @@ class Hub:
             wait([future for _, _, future in asked.values()], deadline + COLLECT_MARGIN_SECONDS)
         for node_id, (node, metadata, future) in asked.items():
             answers[node_id] = self._answer(node, metadata, future, query)
-        return [answers[node.id] for node in self.nodes() if node.id in answers]
+        return [answers[node.id] for node in nodes if node.id in answers]
 
     def _not_asked(
         self, node: NodeEntry, query: NodeQuery, guard: LoopGuard
