@@ -324,6 +324,7 @@ def hub(
 ) -> None:
     """Serve a network hub: every Beacon query is asked of the registry's nodes and their
     answers merged (docs/guides/network.md)."""
+    from app.network.identity import new_instance_id
     from app.network.registry import RegistryError, read_registry
     from app.serving import gunicorn_settings, run_gunicorn
 
@@ -334,8 +335,11 @@ def hub(
         raise click.UsageError(str(error)) from None
     for node in nodes:
         click.echo(f"node {node.id} ({node.country}) at {node.url}, token: {node.token.kind}")
-    nodes_path = os.path.abspath(nodes_file)
-    run_gunicorn(settings, {"MONGO_URI": mongo_uri, "NETWORK_NODES": nodes_path})
+    app_config = {"MONGO_URI": mongo_uri, "NETWORK_NODES": os.path.abspath(nodes_file)}
+    if not os.environ.get("ASIA_BEACON_NETWORK_INSTANCE_ID"):
+        # one id for every worker, so that each knows the others as this same hub
+        app_config["NETWORK_INSTANCE_ID"] = new_instance_id()
+    run_gunicorn(settings, app_config)
 
 
 @main.command()

@@ -77,6 +77,9 @@ DEFAULTS: dict[str, object] = {
     "NETWORK_MAX_HOPS": 2,  # hubs a query may cross (a hub listing hubs: loop guard)
     "NETWORK_FAILURES_TO_OPEN": 3,  # failures in a row before a node is skipped for a while
     "NETWORK_COOLDOWN": 30.0,  # seconds a failing node is skipped before one retry
+    # How this hub knows itself among its nodes, shared by all its workers (published in /info):
+    # `asia-beacon hub` makes one per start; empty: derived from the beacon id, registry and host.
+    "NETWORK_INSTANCE_ID": "",
     # Official Beacon v2 schemas (a checkout of ga4gh-beacon/beacon-v2) a hub validates its
     # nodes' answers against; empty: shape checks only.
     "SCHEMAS_DIR": "",

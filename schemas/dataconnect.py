@@ -76,9 +76,14 @@ class NetworkDatasetRowSchema(Schema):
     node_url = _text("Base URL of the node's Beacon API.")
     node_status = _text(
         "What the hub makes of the node now: healthy (asked), failing (skipped for a while "
-        "after failures in a row), unavailable (its metadata cannot be read) or self (the hub)."
+        "after failures in a row), unavailable (its metadata is not read yet or cannot be "
+        "read), sharedBeaconId (asked, but another node or the hub presents its beacon id) or "
+        "self (the hub)."
     )
-    node_problem = _text("Why the node is failing or unavailable; null when it is healthy.")
+    node_problem = _text(
+        "What is wrong with the node (why it is down, a beacon id it shares), with the fix; "
+        "null when nothing is."
+    )
     metadata_read_at = _text(
         "When the hub last read the node's metadata, datasets included (ISO 8601); null: never."
     )

@@ -51,7 +51,8 @@ class NodeReportSchema(Schema):
 
 class NetworkAnswerInfoSchema(Schema):
     nodes = fields.List(fields.Nested(NodeReportSchema))
-    # numTotalResults sums exact counts only; true when some count was banded or a lower bound
+    # true when numTotalResults is only what is certain: some count was banded (counted at the
+    # band's low end), a yes came without a count (1), or a node did not answer
     num_total_results_is_lower_bound = fields.Boolean(data_key="numTotalResultsIsLowerBound")
     hops = fields.Integer()
 

@@ -14,13 +14,14 @@ from app.access.tokens import bearer_token
 from app.beacon.parsing import beacon_request, variant_query
 from app.context import current_settings
 from app.entry_types import EntryType
-from app.errors import BadRequestError
+from app.errors import BadRequestError, BeaconError
 from app.genome import UnknownAssemblyError, canonical_assembly
 from app.network.context import current_hub
 from app.network.forwarding import LoopGuard, query_arguments, query_body
-from app.network.hub import NodeQuery
-from app.network.merge import SKIPPED, NodeAnswer, merged_answer
+from app.network.hub import Hub, NodeQuery
+from app.network.merge import SKIPPED, NodeAnswer, merged_answer, unanswerable
 from app.network.registry import NodeEntry
+from app.network.status import conflict_warnings
 from app.ops.request_ids import current_request_id
 from app.query.request import page_limit
 from app.query.variants import InvalidVariantQueryError, variant_selector
@@ -39,16 +40,16 @@ def network_answer(http_request: Request, target: EntryType, path: str) -> dict[
         raise BadRequestError(str(error)) from None
     guard = LoopGuard.from_headers(http_request.headers)
     hub = current_hub()
-    hub_warnings: list[str] = []
-    if guard.hops >= hub.settings.max_hops or settings.beacon_id in guard.path:
+    if guard.hops >= hub.settings.max_hops or hub.instance_id in guard.path:
         answers = [
             NodeAnswer(node.id, node.country, None, SKIPPED, _loop_reason(guard, hub))
             for node in hub.nodes()
         ]
-        hub_warnings.append(_loop_reason(guard, hub))
+        hub_warnings = [_loop_reason(guard, hub)]
     else:
         built = node_query(http_request, path, _builder(http_request), _assembly(query.assembly_id))
-        answers = hub.fan_out(built, guard)
+        answers = asked_of_network(hub, built, guard)
+        hub_warnings = conflict_warnings(hub)  # after fan_out, which reads unread nodes
     limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
     parameters = echo_request_parameters(query, requested_datasets)
     requested = request.requested_granularity or settings.default_granularity
@@ -58,6 +59,24 @@ def network_answer(http_request: Request, target: EntryType, path: str) -> dict[
     return merged_answer(
         meta, answers, requested, request.include_resultset_responses, hub_warnings
     )
+
+
+class NoNodeAnsweredError(BeaconError):
+    """No node could answer a query: the hub says so, with each node's reason, rather than
+    answering that nothing exists."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def asked_of_network(hub: Hub, query: NodeQuery, guard: LoopGuard) -> list[NodeAnswer]:
+    """Every node's part in ``query``; :class:`NoNodeAnsweredError` when no node could answer."""
+    answers = hub.fan_out(query, guard)
+    failure = unanswerable(answers)
+    if failure is not None:
+        raise NoNodeAnsweredError(*failure)
+    return answers
 
 
 def node_query(
@@ -111,6 +130,6 @@ def _assembly(name: str | None) -> str | None:
 
 
 def _loop_reason(guard: LoopGuard, hub) -> str:
-    if hub.own_beacon_id in guard.path:
+    if hub.instance_id in guard.path:
         return "this query already passed this hub (a loop between hubs): not asked again"
     return f"the query crossed {guard.hops} hubs, the most this hub allows: not asked further"

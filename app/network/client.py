@@ -25,6 +25,7 @@ class Fetched:
     body: Any  # the parsed JSON, or None
     error: str | None  # None: HTTP 200 with a JSON body
     seconds: float
+    timed_out: bool = False  # no answer within the timeout (connecting or reading)
 
     @property
     def ok(self) -> bool:
@@ -68,7 +69,7 @@ class NodeClient:
         except NewConnectionError as error:  # urllib3 files it under timeouts; it is a refusal
             return Fetched(None, None, f"unreachable ({_reason(error)})", _since(began))
         except TimeoutError:
-            return Fetched(None, None, f"no answer within {timeout:g} s", _since(began))
+            return Fetched(None, None, f"no answer within {timeout:g} s", _since(began), True)
         except HTTPError as error:
             return Fetched(None, None, f"unreachable ({_reason(error)})", _since(began))
         seconds = _since(began)

@@ -14,10 +14,11 @@ from app.beacon.parsing import beacon_request
 from app.context import current_settings
 from app.entry_types import COHORT, DATASET
 from app.errors import BadRequestError, NotFoundError
-from app.network.answers import node_query
+from app.network.answers import asked_of_network, node_query
 from app.network.context import current_hub, fresh_hub
 from app.network.forwarding import LoopGuard
-from app.network.merge import ANSWERED
+from app.network.merge import ANSWERED, NodeAnswer, network_warnings, without_relayed_repeats
+from app.network.status import conflict_warnings, metadata_warnings
 from app.network.unions import datasets_union
 from app.query.request import page_limit, page_offset, returned_granularity
 from app.responses import collections_response, response_meta
@@ -34,7 +35,8 @@ def datasets_answer(http_request: Request, dataset_id: str | None) -> dict[str, 
         if not records:
             raise NotFoundError(f"no dataset with id {dataset_id!r} in this network")
     meta = _meta(request, granularity, DATASET, limit)
-    return collections_response(meta, granularity, records[offset : offset + limit], len(records))
+    page = records[offset : offset + limit]
+    return collections_response(meta, granularity, page, len(records), metadata_warnings(hub))
 
 
 def cohorts_answer(http_request: Request, cohort_id: str | None) -> dict[str, Any]:
@@ -50,26 +52,32 @@ def cohorts_answer(http_request: Request, cohort_id: str | None) -> dict[str, An
         method="GET",
         collections=True,
     )
-    answers = [
-        answer
-        for answer in hub.fan_out(query, LoopGuard.from_headers(http_request.headers))
-        if answer.status == ANSWERED
-    ]
-    cohorts: dict[tuple[str, str], dict[str, Any]] = {}
-    for answer in sorted(answers, key=lambda answer: answer.through_hub):
-        listed = ((answer.body or {}).get("response") or {}).get("collections") or []
-        for record in listed:
-            if isinstance(record, dict) and isinstance(record.get("id"), str):
-                beacon_id = str(record.get("beaconId") or answer.beacon_id)
-                cohorts.setdefault(
-                    (beacon_id, record["id"]),
-                    {**record, "beaconId": beacon_id, "nodeId": answer.node_id},
-                )
-    if cohort_id is not None and not cohorts:
+    answers = asked_of_network(hub, query, LoopGuard.from_headers(http_request.headers))
+    answered = [answer for answer in answers if answer.status == ANSWERED]
+    found = without_relayed_repeats(
+        [(answer.through_hub, _cohorts_of(answer)) for answer in answered],
+        lambda record: (record["beaconId"], record["id"]),
+    )
+    if cohort_id is not None and not found:
         raise NotFoundError(f"no cohort with id {cohort_id!r} in this network")
     meta = _meta(request, granularity, COHORT, limit)
-    found = list(cohorts.values())
-    return collections_response(meta, granularity, found[offset : offset + limit], len(found))
+    page = found[offset : offset + limit]
+    warnings = network_warnings(answers, conflict_warnings(hub))
+    return collections_response(meta, granularity, page, len(found), warnings)
+
+
+def _cohorts_of(answer: NodeAnswer) -> list[dict[str, Any]]:
+    """A node's cohorts, each naming the beacon holding it and the node it came through."""
+    listed = ((answer.body or {}).get("response") or {}).get("collections") or []
+    return [
+        {
+            **record,
+            "beaconId": str(record.get("beaconId") or answer.beacon_id),
+            "nodeId": answer.node_id,
+        }
+        for record in listed
+        if isinstance(record, dict) and isinstance(record.get("id"), str)
+    ]
 
 
 def _collection_request(http_request: Request):

@@ -17,8 +17,12 @@ def current_hub() -> Hub:
 def fresh_hub() -> Hub:
     """The hub, its nodes' metadata read. A request from another hub (reading this one's
     metadata) waits for reads in progress for half a node's timeout at most: two hubs listing
-    each other would otherwise wait for each other until both reads failed."""
+    each other would otherwise wait for each other until both reads failed. This hub reading
+    itself (it lists itself) waits for none: the read in progress is the one asking."""
     hub = current_hub()
-    from_a_hub = bool(LoopGuard.from_headers(request.headers).path)
-    hub.keep_fresh(hub.settings.timeout / 2 if from_a_hub else None)
+    path = LoopGuard.from_headers(request.headers).path
+    if hub.instance_id in path:
+        hub.keep_fresh(0.0)
+    else:
+        hub.keep_fresh(hub.settings.timeout / 2 if path else None)
     return hub

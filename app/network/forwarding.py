@@ -13,7 +13,8 @@ from typing import Any
 from app.network.registry import NodeEntry
 
 HOPS_HEADER = "X-Beacon-Network-Hops"
-PATH_HEADER = "X-Beacon-Network-Path"  # beacon ids of the hubs the query passed, comma-separated
+# instance ids of the hubs the query passed (info.network.instanceId), comma-separated
+PATH_HEADER = "X-Beacon-Network-Path"
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ class LoopGuard:
         path = tuple(part.strip() for part in headers.get(PATH_HEADER, "").split(",") if part)
         return cls(max(hops, len(path)), path)
 
-    def onward(self, hub_id: str) -> dict[str, str]:
-        """The headers this hub adds to what it sends on."""
-        return {HOPS_HEADER: str(self.hops + 1), PATH_HEADER: ",".join((*self.path, hub_id))}
+    def onward(self, instance_id: str) -> dict[str, str]:
+        """The headers the hub of ``instance_id`` adds to what it sends on."""
+        return {HOPS_HEADER: str(self.hops + 1), PATH_HEADER: ",".join((*self.path, instance_id))}
 
 
 def node_reference_name(name: str, naming: str | None) -> str:

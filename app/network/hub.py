@@ -3,7 +3,8 @@ parallel fan-out of one query.
 
 One ``Hub`` lives per process (per gunicorn worker). Node metadata is read at start and again
 once it is older than the refresh interval, in the background, so no query waits for it except
-the first one after a node joins. A query never waits longer than the slowest node's timeout.
+the first one after a node joins; a read that failed is tried again within seconds, then less
+and less often. A query never waits longer than the slowest node's timeout.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from app.network.client import Fetched, NodeClient
 from app.network.forwarding import LoopGuard, upstream_authorization
 from app.network.health import BreakerSettings, NodeHealth
+from app.network.identity import beacon_id_conflicts, derived_instance_id
 from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer
 from app.network.metadata import NodeMetadata, NodeMetadataError, fetch_metadata
 from app.network.registry import NodeEntry, RegistryFile
@@ -26,6 +28,9 @@ from app.network.validation import OfficialSchemas, answer_problems, query_answe
 
 # a query waits for its slowest node's timeout plus this, for the threads to hand back
 COLLECT_MARGIN_SECONDS = 0.25
+# a node whose metadata could not be read is read again after this, then twice as long after
+# each failure in a row, up to NETWORK_COOLDOWN: a node starting after the hub is soon read
+FIRST_METADATA_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class NetworkSettings:
     max_hops: int = 2
     breaker: BreakerSettings = field(default_factory=BreakerSettings)
     schemas_dir: str = ""
+    instance_id: str = ""  # empty: derived from the hub's configuration
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,10 @@ class Hub:
     def __init__(self, settings: NetworkSettings, own_beacon_id: str) -> None:
         self.settings = settings
         self.own_beacon_id = own_beacon_id
+        # who this hub is among its nodes: never its beacon id, which a node may share
+        self.instance_id = settings.instance_id or derived_instance_id(
+            own_beacon_id, settings.nodes_file
+        )
         self.registry = RegistryFile(settings.nodes_file)
         self.schemas = OfficialSchemas(settings.schemas_dir)
         self.client = NodeClient()
@@ -63,6 +73,7 @@ class Hub:
         self._lock = threading.Lock()
         self._metadata: dict[str, NodeMetadata] = {}
         self._metadata_errors: dict[str, str] = {}
+        self._metadata_failures: dict[str, int] = {}  # failed reads in a row, by node
         self._refreshed_at: dict[str, float] = {}
         self._health: dict[str, NodeHealth] = {}
         self._refreshing = False
@@ -86,8 +97,17 @@ class Hub:
         return self._metadata_errors.get(node.id)
 
     def is_self(self, node: NodeEntry) -> bool:
+        """Whether the node is this very hub (one of its workers): its /info gives this hub's
+        instance id."""
         metadata = self._metadata.get(node.id)
-        return metadata is not None and metadata.beacon_id == self.own_beacon_id
+        return metadata is not None and metadata.instance_id == self.instance_id
+
+    def beacon_id_conflicts(self) -> dict[str, str]:
+        """Each read node whose beacon id is also this hub's or another node's, and the fix."""
+        return beacon_id_conflicts(
+            self.own_beacon_id,
+            {node.id: metadata.beacon_id for node, metadata in self.read_nodes()},
+        )
 
     def usable_nodes(self) -> list[tuple[NodeEntry, NodeMetadata]]:
         """Nodes whose metadata is known and healthy: those the hub's unions are made of."""
@@ -130,15 +150,16 @@ class Hub:
         for node in starting:
             self._executor.submit(self._refresh_one, node)
         patience = self._read_deadline(chosen)
-        deadline = time.monotonic() + min(patience, longest_wait or patience)
+        deadline = time.monotonic() + min(
+            patience, patience if longest_wait is None else longest_wait
+        )
         for read in reads:
             read.wait(max(0.0, deadline - time.monotonic()))
 
     def keep_fresh(self, first_read_wait: float | None = None) -> None:
         """Before answering: nodes never read are read now, waiting for them at most
         ``first_read_wait`` seconds (None: as long as the reads may take); stale ones in the
-        background. A node whose last read failed is stale after the cool-down, not the whole
-        refresh interval."""
+        background. A node whose last read failed is stale much sooner (``_fresh_for``)."""
         now = time.monotonic()
         nodes = self.nodes()
         unread = [node for node in nodes if node.id not in self._refreshed_at]
@@ -164,30 +185,36 @@ class Hub:
         self._executor.submit(refresh_in_background)
 
     def _fresh_for(self, node: NodeEntry) -> float:
-        if node.id in self._metadata_errors:  # a node down is tried again sooner
-            return min(self.settings.refresh_interval, self.settings.breaker.cooldown)
-        return self.settings.refresh_interval
+        """How long a node's last read holds: a failed one, a back-off from a second up to the
+        cool-down, so a node down at the hub's start is read within seconds of coming up."""
+        failures = self._metadata_failures.get(node.id, 0)
+        if not failures:
+            return self.settings.refresh_interval
+        back_off = FIRST_METADATA_RETRY_SECONDS * 2 ** min(failures - 1, 16)
+        return min(back_off, self.settings.breaker.cooldown, self.settings.refresh_interval)
 
     def _read_deadline(self, nodes: Iterable[NodeEntry]) -> float:
         """How long reading nodes' metadata may take: eight answers in a row, at most."""
         return self._longest_timeout(nodes) * 8 + COLLECT_MARGIN_SECONDS
 
     def _refresh_one(self, node: NodeEntry) -> None:
-        headers = LoopGuard(0, ()).onward(self.own_beacon_id)
+        headers = LoopGuard(0, ()).onward(self.instance_id)
         service = upstream_authorization(node, None, None)  # the hub's own token, never a user's
         if service:
             headers["Authorization"] = service
         began = time.perf_counter()
         try:
             metadata = fetch_metadata(
-                self.client, node, self.schemas, self._timeout_of(node), headers, self.own_beacon_id
+                self.client, node, self.schemas, self._timeout_of(node), headers, self.instance_id
             )
         except NodeMetadataError as error:
             self._metadata_errors[node.id] = str(error)
+            self._metadata_failures[node.id] = self._metadata_failures.get(node.id, 0) + 1
             self.health(node).failed(f"metadata {error}")
         else:
             self._metadata[node.id] = metadata
             self._metadata_errors.pop(node.id, None)
+            self._metadata_failures.pop(node.id, None)
             self.health(node).succeeded(time.perf_counter() - began)
         finally:
             self._refreshed_at[node.id] = time.monotonic()
@@ -206,8 +233,9 @@ class Hub:
         self.keep_fresh()
         answers: dict[str, NodeAnswer] = {}
         to_ask: list[tuple[NodeEntry, NodeMetadata]] = []
-        onward = guard.onward(self.own_beacon_id)
-        for node in self.nodes():
+        onward = guard.onward(self.instance_id)
+        nodes = self.nodes()  # one snapshot of the registry for the whole query
+        for node in nodes:
             reason, status = self._not_asked(node, query, guard)
             metadata = self._metadata.get(node.id)
             if reason is not None:
@@ -225,7 +253,7 @@ class Hub:
             wait([future for _, _, future in asked.values()], deadline + COLLECT_MARGIN_SECONDS)
         for node_id, (node, metadata, future) in asked.items():
             answers[node_id] = self._answer(node, metadata, future, query)
-        return [answers[node.id] for node in self.nodes() if node.id in answers]
+        return [answers[node.id] for node in nodes if node.id in answers]
 
     def _not_asked(
         self, node: NodeEntry, query: NodeQuery, guard: LoopGuard
@@ -233,11 +261,13 @@ class Hub:
         """Why a node is not asked (and whether that is a failure), or (None, "")."""
         metadata = self._metadata.get(node.id)
         if metadata is None:
-            error = self._metadata_errors.get(node.id, "not read yet")
+            error = self._metadata_errors.get(node.id)
+            if error is None:
+                return "its metadata is not read yet", FAILED
             return f"its metadata could not be read: {error}", FAILED
-        if metadata.beacon_id == self.own_beacon_id:
+        if self.is_self(node):
             return "this hub itself", SKIPPED
-        if metadata.beacon_id in guard.path:
+        if metadata.is_hub and metadata.instance_id in guard.path:
             return "already on this query's path (a loop between hubs)", SKIPPED
         if metadata.is_hub and guard.hops + 1 >= self.settings.max_hops:
             return f"a hub beyond the hop limit ({self.settings.max_hops})", SKIPPED
@@ -276,15 +306,17 @@ class Hub:
         health = self.health(node)
         timeout = self._timeout_of(node)
 
-        def failed(reason: str, seconds: float | None, counts_against_node: bool) -> NodeAnswer:
+        def failed(
+            reason: str, seconds: float | None, counts_against_node: bool, **how: Any
+        ) -> NodeAnswer:
             if counts_against_node:
                 health.failed(reason)
             return NodeAnswer(
-                node.id, node.country, metadata.beacon_id, FAILED, reason, seconds=seconds
+                node.id, node.country, metadata.beacon_id, FAILED, reason, seconds=seconds, **how
             )
 
         if not future.done():
-            return failed(f"no answer within {timeout:g} s", timeout, True)
+            return failed(f"no answer within {timeout:g} s", timeout, True, timed_out=True)
         fetched: Fetched = future.result()
         if fetched.status == 404:  # nothing of that id there (/datasets/{id}/...): not a fault
             health.succeeded(fetched.seconds)
@@ -295,9 +327,12 @@ class Hub:
         if fetched.status is not None and 400 <= fetched.status < 500:
             # the node refused this query (bad request, token): the query's fault, not the node's
             health.succeeded(fetched.seconds)
-            return failed(_refusal(fetched), fetched.seconds, False)
+            return failed(_refusal(fetched), fetched.seconds, False, http_status=fetched.status)
         if not fetched.ok:
-            return failed(fetched.error or "no answer", fetched.seconds, True)
+            if fetched.status not in (None, 200):  # an HTTP error, with the node's message
+                return failed(_refusal(fetched), fetched.seconds, True, http_status=fetched.status)
+            reason = fetched.error or "no answer"
+            return failed(reason, fetched.seconds, True, timed_out=fetched.timed_out)
         problems = answer_problems(fetched.body, query.collections) or self.schemas.problems(
             fetched.body, query_answer_schema(fetched.body, query.collections)
         )
@@ -331,7 +366,7 @@ class Hub:
 
 
 def _refusal(fetched: Fetched) -> str:
-    """A node's 4xx in words, with its Beacon error message when it sent one."""
+    """A node's HTTP error in words, with its Beacon error message when it sent one."""
     body = fetched.body if isinstance(fetched.body, dict) else {}
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     message = error.get("errorMessage")

@@ -15,6 +15,7 @@ from app.network.context import HUB_KEY
 from app.network.dataset_rows import NetworkDatasetTable
 from app.network.health import BreakerSettings
 from app.network.hub import Hub, NetworkSettings
+from app.network.identity import checked_instance_id
 from app.settings import BeaconSettings
 
 
@@ -29,6 +30,7 @@ def network_settings(config: Mapping[str, Any]) -> NetworkSettings:
             cooldown=float(config["NETWORK_COOLDOWN"]),
         ),
         schemas_dir=str(config["SCHEMAS_DIR"]),
+        instance_id=str(config["NETWORK_INSTANCE_ID"] or ""),
     )
     if not 0 < settings.timeout <= 300:
         raise ValueError("NETWORK_TIMEOUT must be above 0 and at most 300 seconds")
@@ -38,6 +40,8 @@ def network_settings(config: Mapping[str, Any]) -> NetworkSettings:
         raise ValueError("NETWORK_REFRESH_INTERVAL must be above 0, NETWORK_COOLDOWN not below")
     if settings.breaker.failures_to_open < 1:
         raise ValueError("NETWORK_FAILURES_TO_OPEN must be at least 1")
+    if settings.instance_id:
+        checked_instance_id(settings.instance_id)
     return settings
 
 

@@ -5,12 +5,15 @@ The rules, each chosen so the hub never claims more than the nodes said:
 * every node's result sets are kept, each marked with the ``beaconId`` that holds the dataset; a
   node that answered without result sets (boolean or count only) becomes one result set of its
   own (``setType: beacon``), and a node that did not answer becomes an empty one saying why;
-* a result set seen twice (the same beacon's dataset reached directly and through another hub)
-  counts once, the direct answer first;
+* a result set relayed by another hub that repeats one already seen (the same beacon's dataset
+  reached directly and through that hub) counts once, the direct answer first; a direct node's
+  sets are all kept, even when another direct node presents the same beacon id (``info.nodeId``
+  tells them apart);
 * ``exists`` is true when any node says so;
-* ``numTotalResults`` sums exact counts only; a banded count (a node's small-count protection), a
-  boolean "yes" (at least one) or a node that did not answer make it a lower bound, and the
-  answer says so rather than inventing a number;
+* ``numTotalResults`` is what is certain: the exact counts, plus the low end of each banded count
+  (a node's small-count protection) and 1 for each boolean "yes", so it is never 0 when a node
+  says something exists; a band, a yes or a node that did not answer make it a lower bound, and
+  the answer says so rather than inventing a number;
 * ``returnedGranularity`` is the coarsest granularity a node really returned, and
   ``returnedSchemas`` the union of theirs;
 * ``includeResultsetResponses`` (HIT, MISS, ALL, NONE) is applied by the hub over all of them.
@@ -18,14 +21,15 @@ The rules, each chosen so the hub never claims more than the nodes said:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from app.query.request import GRANULARITY_ORDER
 
 ANSWERED, FAILED, SKIPPED = "answered", "failed", "skipped"
 NODE_SET_TYPE = "beacon"  # a result set standing for a whole node's answer
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class NodeAnswer:
     body: Mapping[str, Any] | None = None
     seconds: float | None = None
     through_hub: bool = False  # the node is itself a hub: its sets may repeat direct ones
+    http_status: int | None = None  # a failed node's HTTP error status, if it sent one
+    timed_out: bool = False  # a failed node gave no answer in time
 
 
 def merged_answer(
@@ -52,19 +58,13 @@ def merged_answer(
     """The hub's beaconResultsetsResponse (snake_case, for ``NetworkResultsetsResponseSchema``);
     ``meta`` is the hub's own, whose granularity and schemas are set here."""
     answered = [answer for answer in answers if answer.status == ANSWERED]
-    # direct nodes first, so a dataset also reached through another hub is kept from its node
-    ordered = sorted(answered, key=lambda answer: answer.through_hub)
     granularity = coarsest([_granularity(answer.body) for answer in answered]) or (
         requested_granularity
     )
-    sets: list[dict[str, Any]] = []
-    seen: set[tuple[str, str, str]] = set()
-    for answer in ordered:
-        for result_set in node_result_sets(answer):
-            key = (result_set["beacon_id"], result_set["id"], result_set["set_type"])
-            if key not in seen:
-                seen.add(key)
-                sets.append(result_set)
+    sets = without_relayed_repeats(
+        [(answer.through_hub, node_result_sets(answer)) for answer in answered],
+        lambda result_set: (result_set["beacon_id"], result_set["id"], result_set["set_type"]),
+    )
     failed = [answer for answer in answers if answer.status == FAILED]
     sets.extend(_unanswered_set(answer) for answer in failed)
 
@@ -75,16 +75,12 @@ def merged_answer(
     )
     summary: dict[str, Any] = {"exists": exists}
     if granularity != "boolean":
-        summary["num_total_results"] = sum(
-            result_set["results_count"]
-            for result_set in sets
-            if result_set["info"]["count_precision"] == "exact"
-        )
-    warnings = [*hub_warnings, *_failure_warnings(failed), *_node_warnings(answered)]
+        summary["num_total_results"] = sum(certain_count(result_set) for result_set in sets)
+    warnings = network_warnings(answers, hub_warnings)
     if inexact and granularity != "boolean":
         warnings.append(
-            "numTotalResults sums exact counts only: some nodes gave a banded count or a "
-            "yes without a count, so the true total is at least this"
+            "numTotalResults counts a banded count at the low end of its band and a yes "
+            "without a count as 1: the true total is at least this"
         )
     info: dict[str, Any] = {
         "network": {
@@ -104,6 +100,36 @@ def merged_answer(
         "info": info,
         "response": {"result_sets": included(sets, inclusion)},
     }
+
+
+def without_relayed_repeats(
+    groups: Iterable[tuple[bool, Iterable[Item]]], key: Callable[[Item], Hashable]
+) -> list[Item]:
+    """The items of every group, ``(relayed, items)`` with the direct groups first. An item
+    relayed through another hub is left out when its ``key`` (beacon id and dataset) was met
+    before: the same beacon's dataset reached twice. A direct node's item never is, since two
+    direct nodes may present one beacon id."""
+    kept: list[Item] = []
+    seen: set[Hashable] = set()
+    for relayed, items in sorted(groups, key=lambda group: group[0]):
+        for item in items:
+            found = key(item)
+            if relayed and found in seen:
+                continue
+            seen.add(found)
+            kept.append(item)
+    return kept
+
+
+def certain_count(result_set: Mapping[str, Any]) -> int:
+    """What a result set surely holds: its exact count, the low end of its band, or its lower
+    bound (1 for a yes); at least 1 when it exists."""
+    count = result_set["results_count"]
+    if result_set["info"]["count_precision"] == "band":
+        band = result_set["info"].get("count_band") or {}
+        low = band.get("min")
+        count = low if isinstance(low, int) and not isinstance(low, bool) and low >= 0 else 0
+    return max(count, 1) if result_set["exists"] else count
 
 
 def coarsest(granularities: Sequence[str]) -> str | None:
@@ -219,14 +245,44 @@ def _schemas_union(
     return list(union.values())
 
 
-def _failure_warnings(failed: Sequence[NodeAnswer]) -> list[str]:
-    return [f"node {answer.node_id} did not answer: {answer.reason}" for answer in failed]
+def unanswerable(answers: Sequence[NodeAnswer]) -> tuple[int, str] | None:
+    """The HTTP status and message of the hub's error answer when no node could answer: none
+    answered and some failed (refused, timed out, broke, or could not be asked at all). None
+    when a node answered, or every node was rightly skipped (another assembly, an endpoint it
+    does not serve, the loop guard): the answer then is what they said, or that nothing is.
+
+    The status is the nodes' own when they all refused with the same 4xx (the query's fault),
+    504 when they all timed out, 502 otherwise."""
+    if any(answer.status == ANSWERED for answer in answers):
+        return None
+    failed = [answer for answer in answers if answer.status == FAILED]
+    if not failed:
+        return None
+    statuses = {answer.http_status for answer in failed}
+    shared = statuses.pop() if len(statuses) == 1 else None
+    if shared is not None and 400 <= shared < 500:
+        status = shared
+    elif all(answer.timed_out for answer in failed):
+        status = 504
+    else:
+        status = 502
+    reasons = "; ".join(f"node {answer.node_id}: {answer.reason}" for answer in failed)
+    return status, f"no node could answer: {reasons}"
 
 
-def _node_warnings(answered: Sequence[NodeAnswer]) -> list[str]:
+def network_warnings(answers: Sequence[NodeAnswer], hub_warnings: Sequence[str]) -> list[str]:
+    """The warnings of an answer made of node answers: the hub's own, each node that did not
+    answer and why, and the nodes' own warnings, each naming its node."""
+    failed = [f"node {a.node_id} did not answer: {a.reason}" for a in answers if a.status == FAILED]
+    return [*hub_warnings, *failed, *_node_warnings(answers)]
+
+
+def _node_warnings(answers: Sequence[NodeAnswer]) -> list[str]:
     """The nodes' own warnings (unknown filter terms, count banding), each naming its node."""
     warnings = []
-    for answer in answered:
+    for answer in answers:
+        if answer.status != ANSWERED:
+            continue
         info = (answer.body or {}).get("info")
         for text in (info or {}).get("warnings", []) if isinstance(info, Mapping) else []:
             warnings.append(f"node {answer.node_id}: {text}")

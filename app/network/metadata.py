@@ -36,7 +36,8 @@ class NodeMetadata:
     problems: tuple[str, ...]  # optional answers left out, and why
     entry_paths: frozenset[str]  # path of each entry type root the node's /map lists
     assemblies: frozenset[str]  # canonical names from /info; empty: not said (any)
-    is_hub: bool
+    is_hub: bool  # its own /info says so (info.network.hub)
+    instance_id: str | None = None  # a hub's, from its /info (info.network.instanceId)
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def response(self, endpoint: str) -> Mapping[str, Any]:
@@ -52,14 +53,15 @@ def fetch_metadata(
     schemas: OfficialSchemas,
     timeout: float,
     headers: dict[str, str],
-    own_beacon_id: str | None = None,
+    own_instance_id: str | None = None,
 ) -> NodeMetadata:
-    """The node's metadata; for a node that is the asking hub itself (``own_beacon_id``),
-    only its /info, which says so: the rest would be the hub's own unions, read from itself."""
+    """The node's metadata; for a node that is the asking hub itself (its /info gives
+    ``own_instance_id``), only its /info: the rest would be the hub's own unions, read from
+    itself. A node that merely presents the hub's beacon id is read like any other."""
     documents: dict[str, Any] = {}
     problems: list[str] = []
     for endpoint in (*REQUIRED, *OPTIONAL):
-        if own_beacon_id and endpoint != "info" and _beacon_id(documents) == own_beacon_id:
+        if own_instance_id and endpoint != "info" and _instance_id(documents) == own_instance_id:
             break
         fetched = client.fetch(
             "GET", f"{node.url}/{endpoint}{_ALL.get(endpoint, '')}", timeout, headers
@@ -74,15 +76,18 @@ def fetch_metadata(
         else:
             problems.append(f"/{endpoint}: {problem}")
     info = documents["info"].get("response", {})
-    if info["id"] == own_beacon_id:
-        return NodeMetadata(info["id"], documents, (), frozenset(), frozenset(), True)
+    network = _network_of(documents)
+    instance_id = _instance_id(documents)
+    if own_instance_id and instance_id == own_instance_id:
+        return NodeMetadata(info["id"], documents, (), frozenset(), frozenset(), True, instance_id)
     return NodeMetadata(
         beacon_id=str(info["id"]),
         documents=documents,
         problems=tuple(problems),
         entry_paths=served_entry_paths(documents["map"]),
         assemblies=_assemblies(info.get("info")),
-        is_hub=isinstance(info.get("info"), Mapping) and "network" in info["info"],
+        is_hub=network.get("hub") is True,
+        instance_id=instance_id,
     )
 
 
@@ -109,9 +114,16 @@ def _read_later_pages(
     return None
 
 
-def _beacon_id(documents: Mapping[str, Any]) -> str | None:
-    info = documents.get("info")
-    return str(info["response"]["id"]) if info else None
+def _network_of(documents: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What a hub's /info says of its network (``info.network``); {} for a plain beacon."""
+    info = ((documents.get("info") or {}).get("response") or {}).get("info")
+    network = info.get("network") if isinstance(info, Mapping) else None
+    return network if isinstance(network, Mapping) else {}
+
+
+def _instance_id(documents: Mapping[str, Any]) -> str | None:
+    instance_id = _network_of(documents).get("instanceId")
+    return instance_id if isinstance(instance_id, str) and instance_id else None
 
 
 def _first_problem(schemas: OfficialSchemas, body: Any, endpoint: str) -> str | None:

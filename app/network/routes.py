@@ -14,7 +14,7 @@ from app.errors import NotFoundError
 from app.network import collections, registry_service
 from app.network.answers import network_answer
 from app.network.context import current_hub, fresh_hub
-from app.network.status import network_status
+from app.network.status import metadata_warnings, network_status
 from app.network.unions import (
     configuration_union,
     entry_types_union,
@@ -32,9 +32,17 @@ services_blueprint = Blueprint("network_services", __name__)
 BOTH = ["GET", "POST"]
 
 
-def _informational(schema: shapes.Schema, response: dict) -> Response:
+def _informational(schema: shapes.Schema, response: dict) -> dict[str, Any]:
     body = {"meta": informational.informational_meta(current_settings()), "response": response}
-    return jsonify(schema.dump(body))
+    return schema.dump(body)
+
+
+def _with_warnings(body: dict[str, Any], warnings: list[str]) -> Response:
+    """An informational answer of the hub, with the nodes it could not rely on named where the
+    official schemas leave room (a top-level ``info``, as result sets answers have)."""
+    if warnings:
+        body["info"] = {"warnings": warnings}
+    return jsonify(body)
 
 
 @info_blueprint.get("/")
@@ -51,9 +59,11 @@ def root():
 @info_blueprint.get("/info")
 def info():
     hub = fresh_hub()
-    return _informational(
-        shapes.InfoResponseSchema(),
-        informational.beacon_info(current_settings(), {"network": network_status(hub)}),
+    return jsonify(
+        _informational(
+            shapes.InfoResponseSchema(),
+            informational.beacon_info(current_settings(), {"network": network_status(hub)}),
+        )
     )
 
 
@@ -65,7 +75,8 @@ def service_info():
 @info_blueprint.get("/configuration")
 def configuration():
     """The hub's configuration, with the nodes' entry types (as they wrote them) and levels."""
-    union = configuration_union(_usable())
+    usable, warnings = _usable()
+    union = configuration_union(usable)
     content = informational.configuration(current_settings())
     content["maturity_attributes"] = {"production_status": union["maturity"]}
     content["security_attributes"]["security_levels"] = union["security_levels"]
@@ -73,7 +84,7 @@ def configuration():
     dumped = shapes.ConfigurationResponseSchema().dump(body)
     if union["entry_types"]:
         dumped["response"]["entryTypes"] = union["entry_types"]
-    return jsonify(dumped)
+    return _with_warnings(dumped, warnings)
 
 
 @info_blueprint.get("/map")
@@ -81,29 +92,34 @@ def beacon_map():
     """The endpoints the healthy nodes serve, at the hub's URLs; with no node healthy, every
     endpoint the hub routes (the official schema wants at least one)."""
     own = informational.beacon_map(base_url())
-    union = map_union(_usable(), base_url())
+    usable, warnings = _usable()
+    union = map_union(usable, base_url())
     if not union:
-        return _informational(shapes.MapResponseSchema(), own)
-    return jsonify(
-        {
-            "meta": _informational_meta(),
-            "response": {"$schema": own["schema"], "endpointSets": union},
-        }
-    )
+        return _with_warnings(_informational(shapes.MapResponseSchema(), own), warnings)
+    body = {
+        "meta": _informational_meta(),
+        "response": {"$schema": own["schema"], "endpointSets": union},
+    }
+    return _with_warnings(body, warnings)
 
 
 @info_blueprint.get("/entry_types")
 def entry_types():
-    union = entry_types_union(_usable())
+    usable, warnings = _usable()
+    union = entry_types_union(usable)
     if not union:
         own = {"entry_types": informational.entry_type_definitions()}
-        return _informational(shapes.EntryTypesResponseSchema(), own)
-    return jsonify({"meta": _informational_meta(), "response": {"entryTypes": union}})
+        return _with_warnings(_informational(shapes.EntryTypesResponseSchema(), own), warnings)
+    return _with_warnings(
+        {"meta": _informational_meta(), "response": {"entryTypes": union}}, warnings
+    )
 
 
 @info_blueprint.route("/filtering_terms", methods=BOTH)
 def filtering_terms():
-    return jsonify({"meta": _informational_meta(), "response": filtering_terms_union(_usable())})
+    usable, warnings = _usable()
+    body = {"meta": _informational_meta(), "response": filtering_terms_union(usable)}
+    return _with_warnings(body, warnings)
 
 
 def _informational_meta() -> dict[str, Any]:
@@ -113,8 +129,9 @@ def _informational_meta() -> dict[str, Any]:
 
 
 def _usable():
+    """The nodes the unions are made of, and the warnings naming those left out."""
     hub = fresh_hub()
-    return hub.usable_nodes()
+    return hub.usable_nodes(), metadata_warnings(hub)
 
 
 # --- entry types ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What the hub's /info says of its network: every node, its health and what is wrong with it."""
+"""What the hub's /info says of its network: every node, its health and what is wrong with it;
+and the warnings every answer built from the nodes' metadata carries."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 
 from app.network.hub import Hub
 
+LEFT_OUT = frozenset({"unavailable", "failing"})  # statuses of nodes the unions leave out
+
 
 def network_status(hub: Hub) -> dict[str, Any]:
+    conflicts = hub.beacon_id_conflicts()
     nodes = []
     for node in hub.nodes():
         metadata = hub.metadata(node)
@@ -20,29 +24,34 @@ def network_status(hub: Hub) -> dict[str, Any]:
             state = "unavailable"
         elif health.circuit_open:
             state = "failing"
+        elif node.id in conflicts:
+            state = "sharedBeaconId"  # asked, but its beacon id is not its own alone
         else:
             state = "healthy"
-        nodes.append(
-            {
-                "id": node.id,
-                "name": node.name,
-                "url": node.url,
-                "country": node.country,
-                "beaconId": metadata.beacon_id if metadata else None,
-                "isHub": bool(metadata and metadata.is_hub),
-                "status": state,
-                "tokenPolicy": node.token.kind,
-                "metadataError": error,
-                "metadataProblems": list(metadata.problems) if metadata else [],
-                "metadataReadAt": metadata.fetched_at.isoformat(timespec="seconds")
-                if metadata
-                else None,
-                "health": health.report(),
-            }
-        )
+        report = {
+            "id": node.id,
+            "name": node.name,
+            "url": node.url,
+            "country": node.country,
+            "beaconId": metadata.beacon_id if metadata else None,
+            "isHub": bool(metadata and metadata.is_hub),
+            "status": state,
+            "tokenPolicy": node.token.kind,
+            "metadataError": error,
+            "metadataProblems": list(metadata.problems) if metadata else [],
+            "metadataReadAt": metadata.fetched_at.isoformat(timespec="seconds")
+            if metadata
+            else None,
+            "beaconIdConflict": conflicts.get(node.id),
+            "health": health.report(),
+        }
+        report["problem"] = node_problem(report)
+        nodes.append(report)
     return {
         "hub": True,
+        "instanceId": hub.instance_id,
         "nodes": nodes,
+        "warnings": node_warnings(nodes),
         "registry": str(hub.registry.path),
         "registryProblem": hub.registry.problem,
         "answerValidation": "official Beacon v2 schemas and shape checks"
@@ -54,12 +63,21 @@ def network_status(hub: Hub) -> dict[str, Any]:
 
 
 def node_problem(report: Mapping[str, Any]) -> str | None:
-    """Why a node of ``network_status`` cannot be asked now, in words (None: it can be)."""
+    """What is wrong with a node of ``network_status``, in words (None: nothing): why it
+    cannot be asked now, and a beacon id it shares."""
+    problems = [_status_problem(report), report.get("beaconIdConflict")]
+    found = [problem for problem in problems if problem]
+    return "; ".join(found) if found else None
+
+
+def _status_problem(report: Mapping[str, Any]) -> str | None:
     status = report.get("status")
     if status == "self":
         return "this hub itself: never asked"
     if status == "unavailable":
-        error = report.get("metadataError") or "not read yet"
+        error = report.get("metadataError")
+        if error is None:
+            return "its metadata is not read yet"
         return f"its metadata could not be read: {error}"
     if status == "failing":
         health = report.get("health") or {}
@@ -67,3 +85,28 @@ def node_problem(report: Mapping[str, Any]) -> str | None:
         last = health.get("lastError") or "no answer"
         return f"not asked for now (circuit open after {failures} failures in a row): {last}"
     return None
+
+
+def node_warnings(reports: list[Mapping[str, Any]]) -> list[str]:
+    """One warning per node an answer built from the nodes' metadata cannot rely on: left out
+    (not read yet, unreadable, failing), or sharing its beacon id."""
+    warnings = []
+    for report in reports:
+        if report.get("status") == "self":
+            continue
+        if report.get("status") in LEFT_OUT:
+            warnings.append(f"node {report['id']} is left out: {node_problem(report)}")
+        elif report.get("beaconIdConflict"):
+            warnings.append(f"node {report['id']}: {report['beaconIdConflict']}")
+    return warnings
+
+
+def metadata_warnings(hub: Hub) -> list[str]:
+    """The warnings of an answer built from the nodes' metadata (the unions, /datasets)."""
+    return node_warnings(network_status(hub)["nodes"])
+
+
+def conflict_warnings(hub: Hub) -> list[str]:
+    """The warnings of a query answer, whose nodes not asked report themselves: the beacon
+    ids shared (read from the metadata in memory, no request)."""
+    return [f"node {node_id}: {text}" for node_id, text in hub.beacon_id_conflicts().items()]

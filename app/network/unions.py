@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.network.merge import without_relayed_repeats
 from app.network.metadata import NodeMetadata
 from app.network.registry import NodeEntry
 
@@ -99,23 +100,7 @@ def filtering_terms_union(nodes: Usable) -> dict[str, Any]:
 def datasets_union(nodes: Usable) -> list[dict[str, Any]]:
     """Every node's datasets, each saying which beacon holds it, which node it came through and
     the country; a dataset reached twice (directly and through another hub) is listed once."""
-    union: dict[tuple[str, str], dict[str, Any]] = {}
-    direct_first = sorted(nodes, key=lambda pair: pair[1].is_hub)
-    for node, metadata in direct_first:
-        for record in metadata.response("datasets").get("collections", []) or []:
-            if not isinstance(record, Mapping) or not isinstance(record.get("id"), str):
-                continue
-            beacon_id = str(record.get("beaconId") or metadata.beacon_id)
-            union.setdefault(
-                (beacon_id, record["id"]),
-                {
-                    **record,
-                    "beaconId": beacon_id,
-                    "nodeId": str(record.get("nodeId") or node.id),
-                    "country": record.get("country") or node.country,
-                },
-            )
-    return list(union.values())
+    return [record for _, record in _datasets(nodes)]
 
 
 def datasets_by_node(nodes: Usable) -> dict[str, list[dict[str, Any]]]:
@@ -123,11 +108,30 @@ def datasets_by_node(nodes: Usable) -> dict[str, list[dict[str, Any]]]:
     ``nodeId`` then names, so a dataset relayed by another hub is listed under that hub); a
     dataset reached twice is listed once, under the node holding it directly."""
     by_node: dict[str, list[dict[str, Any]]] = {}
-    seen: set[tuple[str, str]] = set()
-    for node, metadata in sorted(nodes, key=lambda pair: pair[1].is_hub):
-        for record in datasets_union([(node, metadata)]):
-            key = (record["beaconId"], record["id"])
-            if key not in seen:
-                seen.add(key)
-                by_node.setdefault(node.id, []).append({**record, "nodeId": node.id})
+    for node_id, record in _datasets(nodes):
+        by_node.setdefault(node_id, []).append({**record, "nodeId": node_id})
     return by_node
+
+
+def _datasets(nodes: Usable) -> list[tuple[str, dict[str, Any]]]:
+    """(registry node id, dataset record) of every node's /datasets, relayed repeats left out."""
+    return without_relayed_repeats(
+        [(metadata.is_hub, _node_datasets(node, metadata)) for node, metadata in nodes],
+        lambda pair: (pair[1]["beaconId"], pair[1]["id"]),
+    )
+
+
+def _node_datasets(node: NodeEntry, metadata: NodeMetadata) -> list[tuple[str, dict[str, Any]]]:
+    records = []
+    for record in metadata.response("datasets").get("collections", []) or []:
+        if not isinstance(record, Mapping) or not isinstance(record.get("id"), str):
+            continue
+        beacon_id = str(record.get("beaconId") or metadata.beacon_id)
+        shown = {
+            **record,
+            "beaconId": beacon_id,
+            "nodeId": str(record.get("nodeId") or node.id),
+            "country": record.get("country") or node.country,
+        }
+        records.append((node.id, shown))
+    return records

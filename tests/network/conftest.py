@@ -10,7 +10,7 @@ import pytest
 from network.credentials import NetworkCredentials
 from network.nodes import Network, ServedNode, start_network
 from network.queries import NetworkQuery, generate_queries
-from network.served import closed_port_url
+from network.served import closed_port_url, silent_port_url
 
 
 @pytest.fixture(scope="session")
@@ -68,5 +68,12 @@ def extra_node(network: Network) -> Iterator[Callable[..., ServedNode]]:
 
 @pytest.fixture
 def down_url() -> str:
-    """A URL where nothing listens: connections are refused."""
+    """A URL where nothing listens: connections are refused (``served.release_closed_port``
+    frees it for a node that comes up late)."""
     return closed_port_url()
+
+
+@pytest.fixture
+def silent_url() -> str:
+    """A URL that takes connections and never answers: every request times out."""
+    return silent_port_url()

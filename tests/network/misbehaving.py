@@ -25,6 +25,7 @@ JSON = "application/json"
 class Fault(StrEnum):
     HANG = "hang"  # wait ``hang_seconds``, then answer as the node would
     ERROR_500 = "error500"  # HTTP 500 with a Beacon error body
+    REFUSE = "refuse"  # HTTP 403 with a Beacon error body: the node refuses this query
     INVALID_JSON = "invalid_json"  # 200, JSON, but not a Beacon response (no meta, wrong types)
     NOT_JSON = "not_json"  # 200, Content-Type JSON, the node's answer cut in half
 
@@ -88,19 +89,23 @@ class Misbehaving:
             self._released.wait(self.hang_seconds)
             return self.app(environ, start_response)
         if mode is Fault.ERROR_500:
-            return _answer(start_response, "500 INTERNAL SERVER ERROR", self._error_body())
+            body = self._error_body(500, "the node failed (Misbehaving)")
+            return _answer(start_response, "500 INTERNAL SERVER ERROR", body)
+        if mode is Fault.REFUSE:
+            body = self._error_body(403, "the node refuses this query (Misbehaving)")
+            return _answer(start_response, "403 FORBIDDEN", body)
         if mode is Fault.INVALID_JSON:
             return _answer(start_response, "200 OK", json.dumps(NOT_A_BEACON_RESPONSE).encode())
         return _answer(start_response, "200 OK", self._truncated_answer(environ))
 
-    def _error_body(self) -> bytes:
+    def _error_body(self, status: int, message: str) -> bytes:
         body = {
             "meta": {
                 "beaconId": self.beacon_id,
                 "apiVersion": "v2.0.1",
                 "returnedSchemas": [],
             },
-            "error": {"errorCode": 500, "errorMessage": "the node failed (Misbehaving)"},
+            "error": {"errorCode": status, "errorMessage": message},
         }
         return json.dumps(body).encode()
 

@@ -160,8 +160,10 @@ def serve_node(
     fault: Fault | str | None = None,
     misbehave: bool = False,
     hang_seconds: float = 2.0,
+    port: int = 0,
 ) -> ServedNode:
-    """Serve the node over ``store``; with ``misbehave`` (or a ``fault``) behind ``Misbehaving``."""
+    """Serve the node over ``store``; with ``misbehave`` (or a ``fault``) behind ``Misbehaving``;
+    on ``port`` (0: one the system picks)."""
     config = node_settings(spec, credentials, settings)
     app = create_app(config, store=store)
     wrapper = None
@@ -170,7 +172,7 @@ def serve_node(
         beacon_id = str(config["BEACON_ID"])
         wrapper = Misbehaving(app, fault, hang_seconds=hang_seconds, beacon_id=beacon_id)
         wsgi = wrapper
-    return ServedNode(spec, store, genomes, config, app, ServedApp(wsgi), wrapper)
+    return ServedNode(spec, store, genomes, config, app, ServedApp(wsgi, port), wrapper)
 
 
 @dataclass
@@ -207,11 +209,13 @@ class Network:
         fault: Fault | str | None = None,
         misbehave: bool = False,
         hang_seconds: float = 2.0,
+        port: int = 0,
     ) -> ServedNode:
         """Another served node over node ``name``'s data; the caller stops it.
 
         ``settings`` override the node's configuration (``{"SMALL_COUNT_THRESHOLD": 5}`` makes a
-        banding jp); ``fault``/``misbehave`` put it behind :class:`Misbehaving`.
+        banding jp); ``fault``/``misbehave`` put it behind :class:`Misbehaving`; ``port`` serves
+        it on that port.
         """
         spec = NODES[name]
         return serve_node(
@@ -223,6 +227,7 @@ class Network:
             fault=fault,
             misbehave=misbehave,
             hang_seconds=hang_seconds,
+            port=port,
         )
 
     def stop(self) -> None:

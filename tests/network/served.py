@@ -135,16 +135,17 @@ def recording(app: WsgiApp, seen: SeenRequests) -> WsgiApp:
 
 
 class ServedApp:
-    """A WSGI application on ``http://127.0.0.1:<ephemeral port>`` until ``stop()``.
+    """A WSGI application on ``http://127.0.0.1:<port>`` until ``stop()``; the port is one
+    the system picks, unless given (one :func:`release_closed_port` freed).
 
     Use it as a context manager, or call ``stop()`` from a fixture's teardown.
     """
 
-    def __init__(self, app: WsgiApp) -> None:
+    def __init__(self, app: WsgiApp, port: int = 0) -> None:
         self.app = app
         self.seen = SeenRequests()
         self._server: BaseWSGIServer = make_server(
-            HOST, 0, recording(app, self.seen), threaded=True, request_handler=NodeRequestHandler
+            HOST, port, recording(app, self.seen), threaded=True, request_handler=NodeRequestHandler
         )
         self.port: int = self._server.server_port
         self.url = f"http://{HOST}:{self.port}"
@@ -179,7 +180,8 @@ class ServedApp:
 
 
 # Sockets bound and never listening: a connection to their port is refused (no listener), and
-# no other server can take the port while they are held, which is for the rest of the run.
+# no other server can take the port while they are held, which is for the rest of the run
+# (unless released); and the listening sockets of silent ports.
 _HELD_CLOSED_PORTS: list[socket.socket] = []
 
 
@@ -192,3 +194,25 @@ def closed_port_url() -> str:
     held.bind((HOST, 0))
     _HELD_CLOSED_PORTS.append(held)
     return f"http://{HOST}:{held.getsockname()[1]}"
+
+
+def release_closed_port(url: str) -> int:
+    """The port of a :func:`closed_port_url`, no longer held, for a server to take: a node
+    that was down comes up at the very URL a hub knows."""
+    port = int(url.rsplit(":", 1)[1])
+    for held in _HELD_CLOSED_PORTS:
+        if held.getsockname()[1] == port:
+            _HELD_CLOSED_PORTS.remove(held)
+            held.close()
+            return port
+    raise ValueError(f"{url} is not a held closed port")
+
+
+def silent_port_url() -> str:
+    """``http://127.0.0.1:<port>`` where connections are taken and never answered: a node that
+    hangs on every request, its /info too, until the caller's timeout."""
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.bind((HOST, 0))
+    listening.listen(64)  # never accepted: the kernel completes the connections, nobody reads
+    _HELD_CLOSED_PORTS.append(listening)
+    return f"http://{HOST}:{listening.getsockname()[1]}"

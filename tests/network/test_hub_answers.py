@@ -74,16 +74,19 @@ def expected_merge(query: NetworkQuery, direct: dict[str, dict]) -> dict[str, An
         name: answer for name, answer in direct.items() if NODES[name].assembly == query.assembly
     }
     sets: dict[tuple[str, str], tuple[bool, int, bool]] = {}  # -> exists, count, exact
+    at_least = 0  # exact counts, the low end of each band, 1 for a yes without a count
     for answer in asked.values():
         beacon_id = answer["meta"]["beaconId"]
         listed = answer.get("response", {}).get("resultSets")
         if listed:
             for item in listed:
-                exact = "countBand" not in item.get("info", {})
-                sets[(beacon_id, item["id"])] = (item["exists"], item["resultsCount"], exact)
+                band = item.get("info", {}).get("countBand")
+                sets[(beacon_id, item["id"])] = (item["exists"], item["resultsCount"], not band)
+                at_least += band["min"] if band else item["resultsCount"]
         else:
             exists = answer["responseSummary"]["exists"]
             sets[(beacon_id, beacon_id)] = (exists, int(exists), not exists)
+            at_least += int(exists)
     granularity = min(
         (answer["meta"]["returnedGranularity"] for answer in asked.values()),
         key=GRANULARITY_ORDER.index,
@@ -92,7 +95,7 @@ def expected_merge(query: NetworkQuery, direct: dict[str, dict]) -> dict[str, An
         "exists": any(answer["responseSummary"]["exists"] for answer in asked.values()),
         "granularity": granularity,
         "sets": sets,
-        "total": sum(count for _, count, exact in sets.values() if exact),
+        "total": at_least,
         "lower_bound": any(exists and not exact for exists, _, exact in sets.values()),
     }
 
@@ -204,8 +207,9 @@ def test_result_set_inclusion_is_applied_over_all_nodes(network, network_queries
         "NONE": [],
     }[inclusion]
     assert [s["id"] for s in answer["response"]["resultSets"]] == wanted
-    assert answer["responseSummary"]["numTotalResults"] == sum(
-        s["resultsCount"] for s in everything if s["info"]["countPrecision"] == "exact"
+    assert answer["responseSummary"]["numTotalResults"] == sum(  # over every set, shown or not
+        s["info"]["countBand"]["min"] if "countBand" in s["info"] else s["resultsCount"]
+        for s in everything
     )
 
 
@@ -314,3 +318,14 @@ def test_cohorts_are_the_union_of_the_nodes_cohorts(network, demo_store, tmp_pat
     shown = {(c["beaconId"], c["id"]) for c in answer["response"]["collections"]}
     assert direct and shown == direct
     assert answer["responseSummary"]["numTotalResults"] == len(direct)
+
+
+def test_a_network_whose_every_count_is_banded_answers_a_total_a_client_reads_as_present(
+    network_queries, hub
+):
+    """kr is the only GRCh37 node and bands counts 1 to 4: the total is the band's low end."""
+    query = next(q for q in network_queries if q.assembly == GRCH37 and 0 < q.count_on("kr") < 5)
+    answer = hub_answer(hub, query, "count", "GET")
+    assert answer["responseSummary"] == {"exists": True, "numTotalResults": 1}
+    assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
+    assert any("at least" in warning for warning in answer["info"]["warnings"])

@@ -18,6 +18,7 @@ from network.hub_fixtures import entry, write_registry
 from network.layout import NODES
 
 from app.cli import main
+from app.network.identity import derived_instance_id
 
 CLI = [sys.executable, "-c", "from app.cli import main; main()"]
 
@@ -81,6 +82,10 @@ def test_the_hub_command_serves_the_network_and_takes_up_registry_edits(
             }
         services = get(f"{base}/services")
         assert [service["nodeId"] for service in services] == ["jp", "kr"]
+        # every worker is the same hub, under the id the command made for this start
+        seen = {get(f"{base}/info")["response"]["info"]["network"]["instanceId"] for _ in range(8)}
+        assert len(seen) == 1
+        assert seen != {derived_instance_id("org.example.command-hub", str(registry))}
     finally:
         hub.send_signal(signal.SIGTERM)
         output, _ = hub.communicate(timeout=30)

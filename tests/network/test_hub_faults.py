@@ -13,10 +13,14 @@ from typing import Any
 import pytest
 from beacon_schemas import validate_framework
 from flask import Flask, jsonify
-from network.hub_fixtures import TIMEOUT, entry, make_hub
+from network.hub_fixtures import TIMEOUT, entry, make_hub, write_registry
 from network.layout import NODES
 from network.queries import NetworkQuery
-from network.served import ServedApp
+from network.served import ServedApp, closed_port_url, release_closed_port
+
+from app.network.forwarding import PATH_HEADER
+from app.network.health import BreakerSettings
+from app.network.hub import Hub, NetworkSettings
 
 COLLECT_MARGIN = 0.25  # app/network/hub.py: COLLECT_MARGIN_SECONDS
 SLACK = 0.75  # the hub's own work and the test client, on a loaded 2-core machine
@@ -47,6 +51,18 @@ def ask(hub, query: NetworkQuery) -> tuple[dict, float]:
     answer = response.get_json()
     validate_framework(answer, "responses/beaconResultsetsResponse.json")
     return answer, elapsed
+
+
+def ask_in_vain(hub, query: NetworkQuery, status: int) -> tuple[str, float]:
+    """Ask a query no node can answer: the hub's error answer, its message and the time."""
+    began = time.perf_counter()
+    response = hub.client.get(f"/g_variants?{query.query_string('count')}")
+    elapsed = time.perf_counter() - began
+    assert response.status_code == status
+    body = response.get_json()
+    validate_framework(body, "responses/beaconErrorResponse.json")
+    assert body["error"]["errorCode"] == status
+    return body["error"]["errorMessage"], elapsed
 
 
 def unanswered(node_id: str, beacon_id: str | None, reason: str) -> dict[str, Any]:
@@ -129,7 +145,9 @@ def test_every_fault_gives_its_exact_answer_within_the_timeout(
         if s["exists"]
     ]
     exact = sum(query.dataset_counts[dataset_id] for dataset_id in JP.dataset_ids)
-    assert answer["responseSummary"] == {"exists": True, "numTotalResults": exact}
+    # the banding node's counts: exact from 5 on, 1 to 4 banded and counted at the band's 1
+    at_least = sum(min(query.dataset_counts[dataset_id], 1) for dataset_id in JP.dataset_ids)
+    assert answer["responseSummary"] == {"exists": True, "numTotalResults": exact + at_least}
     assert answer["meta"]["returnedGranularity"] == "count"
     assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
 
@@ -141,7 +159,9 @@ def test_every_fault_gives_its_exact_answer_within_the_timeout(
     assert down_reason.startswith("its metadata could not be read: /info: unreachable (")
     assert failures == {
         "hang": unanswered("hang", "org.example.jp-hang", f"no answer within {TIMEOUT:g} s"),
-        "error": unanswered("error", "org.example.jp-500", "HTTP 500"),
+        "error": unanswered(
+            "error", "org.example.jp-500", "HTTP 500: the node failed (Misbehaving)"
+        ),
         "invalid": unanswered(
             "invalid",
             "org.example.jp-invalid",
@@ -157,6 +177,11 @@ def test_every_fault_gives_its_exact_answer_within_the_timeout(
         "banding": "answered",
         **{name: "failed" for name in ("hang", "error", "invalid", "cut", "down")},
     }
+    for name, failure in failures.items():  # some nodes answered: the others are warned of
+        assert (
+            f"node {name} did not answer: {failure['info']['unanswered']}"
+            in (answer["info"]["warnings"])
+        )
 
 
 def test_a_node_that_keeps_failing_is_skipped_for_a_cool_down_then_retried(
@@ -171,13 +196,14 @@ def test_a_node_that_keeps_failing_is_skipped_for_a_cool_down_then_retried(
         NETWORK_COOLDOWN=1.0,
     )
     for _ in range(2):
-        answer, _ = ask(hub, query)
-        assert answer["response"]["resultSets"] == []  # HIT: the failed node's set is a miss
+        message, _ = ask_in_vain(hub, query, 502)  # the only node failed: nobody answered
+        assert (
+            message == "no node could answer: node flaky: HTTP 500: the node failed (Misbehaving)"
+        )
     assert len(flaky.seen.to("/g_variants")) == 2
-    answer, elapsed = ask(hub, query)
-    report = answer["info"]["network"]["nodes"][0]
-    assert report["status"] == "failed"
-    assert "after 2 failures in a row (circuit open)" in report["reason"]
+    message, elapsed = ask_in_vain(hub, query, 502)
+    assert "node flaky: not asked for " in message
+    assert "after 2 failures in a row (circuit open)" in message
     assert len(flaky.seen.to("/g_variants")) == 2  # not asked
     assert elapsed < SLACK
     info = hub.client.get("/info").get_json()["response"]["info"]["network"]["nodes"][0]
@@ -259,16 +285,135 @@ def test_a_hub_with_no_node_up_still_answers_valid_informational_endpoints(down_
         ("/entry_types", "responses/beaconEntryTypesResponse.json"),
         ("/filtering_terms", "responses/beaconFilteringTermsResponse.json"),
         ("/datasets", "responses/beaconCollectionsResponse.json"),
-        ("/cohorts", "responses/beaconCollectionsResponse.json"),
     ]:
         response = hub.client.get(path)
         assert response.status_code == 200, path
         validate_framework(response.get_json(), schema)
-    answer = hub.client.get(
+    for path in (  # queries no node could be asked: an error saying why, not "absent"
         "/g_variants?assemblyId=GRCh38&referenceName=chr1&start=100&referenceBases=A"
-        "&alternateBases=G&includeResultsetResponses=ALL"
-    ).get_json()
-    validate_framework(answer, "responses/beaconResultsetsResponse.json")
+        "&alternateBases=G&includeResultsetResponses=ALL",
+        "/cohorts",
+    ):
+        response = hub.client.get(path)
+        assert response.status_code == 502, path
+        answer = response.get_json()
+        validate_framework(answer, "responses/beaconErrorResponse.json")
+        assert answer["error"]["errorMessage"].startswith(
+            "no node could answer: node down: its metadata could not be read: /info: unreach"
+        )
+
+
+@pytest.mark.parametrize(
+    ("faults", "status"),
+    [
+        (("refuse", "refuse"), 403),  # the nodes' own refusal, when they agree
+        (("hang", "hang"), 504),
+        (("refuse", "error500"), 502),
+        (("down", "down"), 502),  # no node usable: metadata unreadable
+    ],
+    ids=["all-refuse", "all-time-out", "refuse-and-fail", "none-usable"],
+)
+def test_when_no_node_can_answer_the_hub_answers_an_error_naming_each_node(
+    network_queries, extra_node, tmp_path, faults, status
+):
+    entries = []
+    for number, fault in enumerate(faults):
+        name = f"{fault}-{number}"
+        if fault == "down":
+            url = closed_port_url()
+        else:
+            node = copy_of_jp(extra_node, f"org.example.{name}", fault=fault, hang_seconds=5)
+            url = node.url
+        entries.append(entry(name, url, "JP"))
+    hub = make_hub(tmp_path, entries)
+    message, elapsed = ask_in_vain(hub, small_jp_query(network_queries), status)
+    assert message.startswith("no node could answer: ")
+    for node in entries:
+        assert f"node {node['id']}: " in message
+    if "refuse" in faults:
+        assert "HTTP 403: the node refuses this query (Misbehaving)" in message
+    assert elapsed < TIMEOUT + COLLECT_MARGIN + SLACK
+
+
+def test_a_query_every_node_is_rightly_skipped_for_is_absent_not_an_error(
+    network, network_queries, tmp_path
+):
+    hub = make_hub(tmp_path, [entry("jp", network.urls["jp"], "JP")])
+    grch37 = next(q for q in network_queries if q.assembly == "GRCh37")
+    answer, _ = ask(hub, grch37)  # jp holds GRCh38 data only
     assert answer["responseSummary"] == {"exists": False, "numTotalResults": 0}
-    (only,) = answer["response"]["resultSets"]
-    assert only["info"]["unanswered"].startswith("its metadata could not be read: /info: unreach")
+    (report,) = answer["info"]["network"]["nodes"]
+    assert (report["status"], report["reason"]) == ("skipped", "it holds no GRCh37 data")
+
+
+METADATA_ANSWERS = [  # the hub's answers made of its nodes' metadata
+    ("/map", "responses/beaconMapResponse.json"),
+    ("/configuration", "responses/beaconConfigurationResponse.json"),
+    ("/entry_types", "responses/beaconEntryTypesResponse.json"),
+    ("/filtering_terms", "responses/beaconFilteringTermsResponse.json"),
+    ("/datasets?limit=0", "responses/beaconCollectionsResponse.json"),
+]
+
+
+def test_a_node_up_after_the_hub_is_read_within_seconds_and_said_missing_until_then(
+    network, network_queries, extra_node, down_url, tmp_path
+):
+    hub = make_hub(tmp_path, [entry("jp", network.urls["jp"], "JP"), entry("late", down_url, "JP")])
+    for path, schema in METADATA_ANSWERS:
+        body = hub.client.get(path).get_json()
+        validate_framework(body, schema)
+        (warning,) = body["info"]["warnings"]
+        assert warning.startswith(
+            "node late is left out: its metadata could not be read: /info: unreachable ("
+        ), path
+    answer, _ = ask(hub, small_jp_query(network_queries))
+    assert any(
+        warning.startswith("node late did not answer: its metadata could not be read: /info")
+        for warning in answer["info"]["warnings"]
+    )
+
+    copy_of_jp(extra_node, "org.example.jp-late", port=release_closed_port(down_url))
+    began = time.monotonic()
+    while True:  # a client asking now and then, as one would
+        datasets = hub.client.get("/datasets?limit=0").get_json()
+        if any(d["nodeId"] == "late" for d in datasets["response"]["collections"]):
+            break
+        assert time.monotonic() - began < 5, "the node that came up was not read within 5 s"
+        time.sleep(0.1)
+    assert "info" not in datasets  # nothing left to warn of
+    assert sorted((d["nodeId"], d["id"]) for d in datasets["response"]["collections"]) == sorted(
+        (node, d) for node in ("jp", "late") for d in JP.dataset_ids
+    )
+
+
+def test_a_node_not_read_yet_is_said_to_be_so(network, silent_url, tmp_path):
+    hub = make_hub(
+        tmp_path,
+        [entry("jp", network.urls["jp"], "JP"), entry("silent", silent_url, "JP", timeout=4)],
+    )
+    # another hub reading this one's metadata waits for first reads half a timeout at most
+    from_a_hub = {PATH_HEADER: "another-hubs-instance"}
+    datasets = hub.client.get("/datasets?limit=0", headers=from_a_hub).get_json()
+    validate_framework(datasets, "responses/beaconCollectionsResponse.json")
+    assert datasets["info"]["warnings"] == ["node silent is left out: its metadata is not read yet"]
+    assert sorted(d["id"] for d in datasets["response"]["collections"]) == sorted(JP.dataset_ids)
+    info = hub.client.get("/info", headers=from_a_hub).get_json()["response"]["info"]["network"]
+    silent = {node["id"]: node for node in info["nodes"]}["silent"]
+    assert (silent["status"], silent["problem"]) == ("unavailable", "its metadata is not read yet")
+
+
+def test_failed_metadata_reads_are_retried_after_a_second_then_less_often_up_to_the_cool_down(
+    down_url, tmp_path
+):
+    registry = write_registry(tmp_path / "nodes.json", [entry("down", down_url, "JP")])
+    settings = NetworkSettings(str(registry), breaker=BreakerSettings(cooldown=10.0))
+    hub = Hub(settings, "org.example.hub")
+    try:
+        (node,) = hub.nodes()
+        holds = []
+        for _ in range(6):
+            hub.refresh()  # refused at once
+            holds.append(hub._fresh_for(node))
+        assert holds == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    finally:
+        hub.close()

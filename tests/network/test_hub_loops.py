@@ -128,7 +128,8 @@ def test_two_hubs_listing_each_other_do_not_loop(
     answer = ask(hub_a, query)
     assert answer["responseSummary"]["numTotalResults"] == query.count_on("jp")
     (asked_jp,) = fresh_network.nodes["jp"].seen.to("/g_variants")
-    assert asked_jp.header(PATH_HEADER) == f"{HUB_A},{HUB_B}"
+    path = [hub_network_info(hub)["instanceId"] for hub in (hub_a, hub_b)]
+    assert asked_jp.header(PATH_HEADER) == ",".join(path)
     assert asked_jp.header(HOPS_HEADER) == "2"
     assert served_a.seen.to("/g_variants") == []  # B did not ask A back
     on_b = ask(hub_b, query)  # and the other way round
@@ -157,3 +158,45 @@ def test_the_hop_limit_stops_a_chain_of_hubs(fresh_network, network_queries, ser
     ).get_json()
     assert reports(limited)["b"]["status"] == "skipped"
     assert "crossed 2 hubs" in reports(limited)["b"]["reason"]
+
+
+def hub_network_info(hub) -> dict:
+    return hub.client.get("/info").get_json()["response"]["info"]["network"]
+
+
+def test_two_hubs_sharing_a_beacon_id_are_told_apart_by_their_instance_ids(
+    fresh_network, network_queries, served_hubs, tmp_path
+):
+    shared = "org.example.shared-hub-id"
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    hub_b = make_hub(tmp_path / "b", [entry("jp", fresh_network.urls["jp"], "JP")], shared)
+    served_b = served_hubs(hub_b)
+    hub_a = make_hub(tmp_path / "a", [entry("b", served_b.url, "SG")], shared)
+    query = jp_query(network_queries)
+    answer = ask(hub_a, query)
+    assert reports(answer)["b"]["status"] == "answered"  # not taken for hub A itself
+    assert answer["responseSummary"]["numTotalResults"] == query.count_on("jp")
+    assert {s["info"]["nodeId"] for s in answer["response"]["resultSets"]} == {"jp"}
+    (asked_jp,) = fresh_network.nodes["jp"].seen.to("/g_variants")
+    a_id, b_id = hub_network_info(hub_a)["instanceId"], hub_network_info(hub_b)["instanceId"]
+    assert a_id != b_id
+    assert asked_jp.header(PATH_HEADER) == f"{a_id},{b_id}"  # B did not see a loop
+    (b_report,) = hub_network_info(hub_a)["nodes"]
+    assert (b_report["status"], b_report["isHub"]) == ("sharedBeaconId", True)
+    assert "set ASIA_BEACON_BEACON_ID" in b_report["problem"]
+
+
+def test_a_hub_whose_nodes_all_fail_tells_the_hub_above_why(served_hubs, down_url, tmp_path):
+    hub_b = make_hub(tmp_path, [entry("down", down_url, "JP")], HUB_B)
+    served_b = served_hubs(hub_b)
+    hub_a = make_hub(tmp_path, [entry("b", served_b.url, "SG")], HUB_A)
+    response = hub_a.client.get(
+        "/g_variants?assemblyId=GRCh38&referenceName=chr1&start=100&referenceBases=A"
+        "&alternateBases=G"
+    )
+    assert response.status_code == 502
+    validate_framework(response.get_json(), "responses/beaconErrorResponse.json")
+    assert response.get_json()["error"]["errorMessage"].startswith(
+        "no node could answer: node b: HTTP 502: no node could answer: node down: its metadata "
+        "could not be read: /info: unreachable ("
+    )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from beacon_schemas import validate_framework
 
-from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer, merged_answer
+from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer, merged_answer, unanswerable
 from schemas.network import NetworkResultsetsResponseSchema
 
 HUB_META: dict[str, Any] = {
@@ -89,17 +89,39 @@ def test_exact_counts_are_summed_and_every_set_names_its_beacon():
     assert answer["meta"]["returnedSchemas"] == [SCHEMA]
 
 
-def test_a_banded_count_is_not_summed_and_the_total_says_it_is_a_lower_bound():
+def test_a_banded_count_is_summed_at_the_low_end_of_its_band_and_the_total_is_a_lower_bound():
     band = {"countBand": {"min": 1, "max": 4}}
     kr = answered("kr", node_body("org.kr", "count", [result_set("c", 5, info=band)], True))
     jp = answered("jp", node_body("org.jp", "count", [result_set("a", 12)], True))
     answer = merge([jp, kr])
-    assert answer["responseSummary"]["numTotalResults"] == 12
+    assert answer["responseSummary"]["numTotalResults"] == 12 + 1  # never the band's 5
     assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
     banded = sets_by_key(answer)[("org.kr", "c")]
     assert banded["info"]["countPrecision"] == "band"
     assert banded["info"]["countBand"] == {"min": 1, "max": 4}
     assert any("at least" in warning for warning in answer["info"]["warnings"])
+
+
+def test_when_every_count_is_banded_or_a_yes_the_total_still_says_something_exists():
+    """A generic client reads numTotalResults 0 as absent: the total is the sum of what is
+    certain, the low end of each band and 1 for each yes, never 0 when a node says yes."""
+    kr = answered(
+        "kr",
+        node_body(
+            "org.kr",
+            "count",
+            [
+                result_set("c", 5, info={"countBand": {"min": 1, "max": 4}}),
+                result_set("d", 10, info={"countBand": {"min": 5, "max": 14}}),
+            ],
+            True,
+        ),
+    )
+    yes = [result_set("e", 1, beaconId="org.th", info={"countPrecision": "lowerBound"})]
+    relayed = answered("sea", node_body("org.sea-hub", "count", yes, True), True)
+    answer = merge([kr, relayed])
+    assert answer["responseSummary"] == {"exists": True, "numTotalResults": 1 + 5 + 1}
+    assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
 
 
 def test_the_coarsest_granularity_returned_is_the_answers_and_a_yes_is_at_least_one():
@@ -175,3 +197,46 @@ def test_node_warnings_are_kept_with_the_node_named():
     body["info"] = {"warnings": ["filter HP:0000001 matches no term"]}
     answer = merge([answered("jp", body)])
     assert "node jp: filter HP:0000001 matches no term" in answer["info"]["warnings"]
+
+
+def test_direct_nodes_sharing_a_beacon_id_keep_their_own_sets_and_a_relayed_repeat_counts_once():
+    one = answered("one", node_body("org.shared", "count", [result_set("a", 3)], True))
+    two = answered("two", node_body("org.shared", "count", [result_set("a", 5)], True))
+    relayed_sets = [result_set("a", 3, beaconId="org.shared", info={"nodeId": "one"})]
+    relayed = answered("sea", node_body("org.sea-hub", "count", relayed_sets, True), True)
+    answer = merge([relayed, one, two])
+    assert answer["responseSummary"]["numTotalResults"] == 8
+    kept = [(s["info"]["nodeId"], s["resultsCount"]) for s in answer["response"]["resultSets"]]
+    assert kept == [("one", 3), ("two", 5)]
+
+
+def refused(node: str, status: int) -> NodeAnswer:
+    return NodeAnswer(node, "JP", f"org.{node}", FAILED, f"HTTP {status}", http_status=status)
+
+
+TIMED_OUT = NodeAnswer("slow", "JP", "org.slow", FAILED, "no answer within 2 s", timed_out=True)
+SKIPPED_KR = NodeAnswer("kr", "KR", "org.kr", SKIPPED, "it holds no GRCh37 data")
+
+
+@pytest.mark.parametrize(
+    ("answers", "status"),
+    [
+        ([refused("a", 401), refused("b", 401), SKIPPED_KR], 401),
+        ([refused("a", 401), refused("b", 403)], 502),
+        ([TIMED_OUT, TIMED_OUT], 504),
+        ([TIMED_OUT, refused("a", 429)], 502),
+        ([NodeAnswer("vn", "VN", None, FAILED, "its metadata could not be read: HTTP 503")], 502),
+        ([refused("a", 500)], 502),
+        ([refused("a", 403), answered("jp", node_body("org.jp", "boolean", None, False))], None),
+        ([SKIPPED_KR], None),
+        ([], None),
+    ],
+)
+def test_the_hub_answers_an_error_only_when_no_node_answered_and_some_failed(answers, status):
+    found = unanswerable(answers)
+    assert (found[0] if found else None) == status
+    if found:
+        failed = [answer for answer in answers if answer.status == FAILED]
+        assert found[1] == "no node could answer: " + "; ".join(
+            f"node {answer.node_id}: {answer.reason}" for answer in failed
+        )

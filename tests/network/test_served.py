@@ -153,6 +153,13 @@ def test_error500_answers_a_beacon_error(extra_node):
         assert body["meta"]["beaconId"] == "org.example.tw-node"
 
 
+def test_refuse_answers_a_beacon_error_403(extra_node):
+    node = extra_node("jp", fault="refuse")
+    answer = call(f"{node.url}/g_variants")
+    assert answer.status == 403
+    assert answer.json()["error"]["errorCode"] == 403
+
+
 def test_invalid_json_is_json_but_not_a_beacon_response(extra_node):
     node = extra_node("jp", fault="invalid_json")
     answer = call(f"{node.url}/g_variants?requestedGranularity=count")
