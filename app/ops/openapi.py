@@ -48,7 +48,13 @@ STATUS_MEANINGS = {
     404: "Nothing of that id or name, or no such path.",
     429: "The caller's budget of answers about rare variants is spent (see Retry-After).",
     503: "The database does not answer.",
+    # a hub's query answers, when no node could answer (docs/guides/network.md)
+    403: "Every node the hub asked refused the query with 403: the hub relays their refusal.",
+    502: "No node could answer the hub's query: each node and its reason are in the message.",
+    504: "Every node the hub asked timed out.",
 }
+# a hub relays the nodes' common 4xx, or says that no node could answer
+_HUB_QUERY_ERRORS = (HTTPStatus.FORBIDDEN, HTTPStatus.BAD_GATEWAY, HTTPStatus.GATEWAY_TIMEOUT)
 # Component names: the class name without "Schema", prefixed by the API surface it belongs to.
 _SURFACE_PREFIXES = {
     "schemas.requests": "Beacon",
@@ -352,7 +358,10 @@ def _counterpart_doc(docs: Mapping[str, RouteDoc], endpoint: str) -> RouteDoc | 
     owner, _, name = endpoint.partition(".")
     counterpart = HUB_COUNTERPARTS.get(owner)
     doc = docs.get(f"{counterpart}.{name}") if counterpart else None
-    if doc is not None and doc.answer is beacon_shapes.ResultsetsResponseSchema:
+    if doc is None or counterpart != entries.blueprint.name:
+        return doc
+    doc = replace(doc, errors=(*doc.errors, *_HUB_QUERY_ERRORS))
+    if doc.answer is beacon_shapes.ResultsetsResponseSchema:
         return replace(doc, answer=network_shapes.NetworkResultsetsResponseSchema)
     return doc
 

@@ -63,7 +63,7 @@ class NetworkNode:
     country: str
     country_name: str
     beacon_id: str  # "" until its /info was read
-    status: str  # healthy, unavailable, failing or self
+    status: str  # healthy, unavailable, failing, sharedBeaconId or self
     problem: str  # why it is down (or not asked); "" when nothing is wrong
     notes: tuple[str, ...]  # optional answers of the node the hub could not use
 

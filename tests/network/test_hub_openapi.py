@@ -54,3 +54,12 @@ def test_real_hub_answers_fit_the_declared_shapes(hub, document, method, url, pa
     assert response.status_code == 200
     schema = declared_schema(document, path, method, 200)
     validate_against(document, schema, response.get_json())
+
+
+def test_the_answer_when_no_node_could_answer_fits_the_declared_error(down_url, tmp_path):
+    hub = make_hub(tmp_path, [entry("down", down_url, "JP")])
+    document = hub.client.get("/openapi.json").get_json()
+    response = hub.client.get("/individuals?requestedGranularity=count")
+    assert response.status_code == 502
+    schema = declared_schema(document, "/individuals", "get", 502)
+    validate_against(document, schema, response.get_json())
