@@ -1,7 +1,8 @@
 """Reference genome vocabulary shared by the loaders and the query translation.
 
-Both sides must agree on how an assembly or a chromosome is spelled, otherwise a variant loaded
-as ``chr22`` on ``hg38`` would never match a query for ``22`` on ``GRCh38``.
+Both sides must agree on how an assembly, a chromosome or a gene symbol is spelled, otherwise a
+variant loaded as ``chr22`` on ``hg38`` would never match a query for ``22`` on ``GRCh38``, nor
+one annotated ``ALDH2`` a query for ``aldh2``.
 """
 
 from __future__ import annotations
@@ -116,3 +117,19 @@ def sequence_id(assembly: str, chromosome: str) -> str:
     if accession:
         return f"refseq:{accession}"
     return f"{assembly}:{chromosome}"
+
+
+# Variant documents' top-level fields: the allele's gene symbols as annotated, and each one's
+# ``gene_key``, which gene queries match on (docs/storage.md).
+GENE_IDS = "geneIds"
+GENE_KEYS = "geneKeys"
+
+
+def gene_key(symbol: str) -> str:
+    """What a gene symbol is matched by: its case-folded form.
+
+    HGNC symbols differ by more than case, and some are not all upper case (``C9orf72``), so a
+    query is neither upper-cased nor required to match the case it was loaded in: ``c9orf72``,
+    ``C9ORF72`` and ``C9orf72`` are one symbol, and no other.
+    """
+    return symbol.casefold()

@@ -59,7 +59,7 @@ class VariantParametersSchema(Schema):
     gene_id = fields.String(
         data_key="geneId",
         validate=validate.Length(min=1),
-        metadata={"description": "HGNC symbol, exact"},
+        metadata={"description": "HGNC symbol, in any case"},
     )
     aminoacid_change = fields.String(
         data_key="aminoacidChange",

@@ -1,12 +1,18 @@
-"""The audit log: one document per query saying who asked, when, at which endpoint, and which
-datasets answered at which granularity. Kept in the store (``auditLog``) so that every worker
-writes to one log; ``asia-beacon audit export`` reads it back."""
+"""The audit log: one document per query saying who asked what, when, at which endpoint, and
+which datasets answered at which granularity. Kept in the store (``auditLog``) so that every
+worker writes to one log; ``asia-beacon audit export`` reads it back.
+
+What was asked is kept as JSON text, so that whatever a client sends (keys with ``$`` or ``.``,
+bodies nested too deeply, text that is not JSON) can be stored; credentials are left out and the
+text is cut short past ``QUERY_CHARACTERS``, saying so, so that a huge request cannot bloat the log.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,9 +28,35 @@ CSV_COLUMNS = (
     "authenticated",
     "method",
     "endpoint",
+    "query",
     "status",
     "datasets",
     "requestId",
+)
+QUERY_CHARACTERS = 4096  # of a query's JSON text; the rest is cut, with TRUNCATED saying so
+TRUNCATED = "...[truncated: {total} characters in all]"
+BODY_BYTES = 1 << 20  # a larger body (or one of unknown length) is not read for the log
+REDACTED = "[redacted]"
+NESTED_TOO_DEEPLY = "[nested too deeply to record]"
+# Names whose values are credentials, wherever they appear (compared in lower case).
+CREDENTIAL_NAMES = frozenset(
+    {
+        "access_token",
+        "api_key",
+        "apikey",
+        "authorization",
+        "client_secret",
+        "id_token",
+        "passwd",
+        "password",
+        "refresh_token",
+        "secret",
+        "token",
+    }
+)
+# A bearer credential or a JWT (base64url JSON header, payload, signature) anywhere in the text.
+_CREDENTIAL_TEXT = re.compile(
+    r"(?i:\bbearer)\s+[^\s\"\\]+|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"
 )
 
 
@@ -38,6 +70,7 @@ class AuditEntry:
     status: int
     datasets: tuple[tuple[str, str], ...] = field(default=())  # (dataset id, granularity)
     request_id: str = ""  # the answer's X-Request-ID, to find the query in the server's logs
+    query: str = ""  # what was asked, as ``recorded_query`` gives it
 
     def document(self) -> dict[str, Any]:
         return {
@@ -46,10 +79,59 @@ class AuditEntry:
             "authenticated": self.authenticated,
             "method": self.method,
             "endpoint": self.endpoint,
+            "query": self.query,
             "status": self.status,
             "datasets": [{"id": ident, "granularity": level} for ident, level in self.datasets],
             "requestId": self.request_id,
         }
+
+
+def query_string_parameters(parameters: Iterable[tuple[str, list[str]]]) -> dict[str, Any]:
+    """A GET request's parameters: each name's value, or its values when given more than once."""
+    return {name: values[0] if len(values) == 1 else values for name, values in parameters}
+
+
+def body_query(body: bytes) -> Any:
+    """What a POST body asks: a Beacon request's ``query`` or Data Connect's ``query`` and
+    ``parameters``, that is the JSON body without a Beacon ``meta``; text that is not JSON, as
+    sent."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return body.decode("utf-8", errors="replace")
+    if isinstance(parsed, dict):
+        return {key: value for key, value in parsed.items() if key != "meta"}
+    return parsed
+
+
+def unread_body(length: int | None) -> str:
+    """Stands for a body too large to read for the log."""
+    size = "of unknown length" if length is None else f"of {length} bytes"
+    return f"[not read: a body {size}]"
+
+
+def recorded_query(asked: Any) -> str:
+    """``asked`` as the log keeps it: JSON text without credentials, at most
+    ``QUERY_CHARACTERS`` long followed by ``TRUNCATED`` when it was longer."""
+    try:
+        text = json.dumps(_without_credentials(asked))
+    except RecursionError:
+        text = json.dumps(NESTED_TOO_DEEPLY)
+    text = _CREDENTIAL_TEXT.sub(REDACTED, text)
+    if len(text) <= QUERY_CHARACTERS:
+        return text
+    return text[:QUERY_CHARACTERS] + TRUNCATED.format(total=len(text))
+
+
+def _without_credentials(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if str(key).lower() in CREDENTIAL_NAMES else _without_credentials(inner)
+            for key, inner in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_credentials(inner) for inner in value]
+    return value
 
 
 def record(store: Store, entry: AuditEntry) -> None:
@@ -80,12 +162,16 @@ def export(documents: Iterable[dict[str, Any]], output_format: str) -> Iterator[
     writer.writerow(CSV_COLUMNS)
     for document in documents:
         datasets = ";".join(f"{item['id']}:{item['granularity']}" for item in document["datasets"])
-        row = {"requestId": "", **document, "at": _iso(document["at"]), "datasets": datasets}
+        row = {**_ADDED_LATER, **document, "at": _iso(document["at"]), "datasets": datasets}
         writer.writerow([row[column] for column in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+# columns that entries written by earlier versions lack
+_ADDED_LATER = {"requestId": "", "query": ""}
 
 
 def _iso(moment: datetime) -> str:

@@ -1,5 +1,5 @@
 """Access in a running application: who the caller of this request is, the datasets it may
-see, its query budget, and the audit record written after each query.
+see, its query budget, and the audit record written after each query (refused ones included).
 
 Every request's bearer token is checked before anything else, so a bad token gets 401 on every
 endpoint; a request without one is anonymous (PUBLIC datasets only).
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
@@ -142,6 +143,19 @@ def _audit(response: Response) -> Response:
         status=response.status_code,
         datasets=g.get("answered", ()),
         request_id=current_request_id(),
+        query=audit.recorded_query(_asked()),
     )
     audit.record(access.store, entry)
     return response
+
+
+def _asked() -> Any:
+    """What the request asked: a GET's query string, a POST's body (read here if the endpoint
+    refused the request before reading it, unless it is large). Headers, and so the
+    Authorization header, are never part of it."""
+    if request.method != "POST":
+        return audit.query_string_parameters(request.args.lists())
+    length = request.content_length
+    if length is None or length > audit.BODY_BYTES:
+        return audit.unread_body(length)
+    return audit.body_query(request.get_data())

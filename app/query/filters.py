@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from app.durations import DURATION_KEY, duration_days
 from app.entry_types import entry_type_for_scope
+from app.genome import GENE_IDS
+from app.query.genes import gene_selector, no_gene_selector
 
 ALPHANUMERIC_OPERATORS = ("=", "<", ">", "!", ">=", "<=")
 SIMILARITIES = ("exact", "high", "medium", "low")
@@ -24,7 +26,7 @@ _COMPARISONS = {"<": "$lt", ">": "$gt", "<=": "$lte", ">=": "$gte"}
 
 # Alphanumeric filter ids on variants: record paths -> the indexed top-level field.
 VARIANT_FIELDS = {
-    "molecularAttributes.geneIds": "geneIds",
+    "molecularAttributes.geneIds": GENE_IDS,
     "molecularAttributes.aminoacidChanges": "aminoacidChanges",
     "variation.variantType": "variantType",
     "variantType": "variantType",
@@ -33,7 +35,8 @@ VARIANT_FIELDS = {
     "caseLevelData.biosampleId": "biosampleIds",
 }
 VARIANT_SCOPE = "genomicVariation"
-VARIANT_FIELD_KIND = "indexed"  # exact, case-sensitive matches that the indexes answer
+# exact matches (gene symbols whatever their case) that the indexes answer
+VARIANT_FIELD_KIND = "indexed"
 NUMERIC_KINDS = ("number", "integer")
 TEXT_KINDS = ("string", "ontology-id", "date", "datetime")
 
@@ -192,8 +195,9 @@ def alphanumeric_selector(
 
     Numbers compare as numbers; dates and text as text (ISO dates sort in calendar order);
     durations by their length; text ``=``/``!`` case-insensitively, with ``%`` matching any
-    characters. Variant fields match exactly, as their indexes do. A field of unknown kind
-    (``info.*``) equals a numeric value as number or text, and orders as a number.
+    characters. Variant fields match exactly, as their indexes do, gene symbols whatever their
+    case. A field of unknown kind (``info.*``) equals a numeric value as number or text, and
+    orders as a number.
     """
     operator = operator or "="
     if operator not in ALPHANUMERIC_OPERATORS:
@@ -207,6 +211,8 @@ def alphanumeric_selector(
     if kind == "duration" or path.rsplit(".", 1)[-1] == DURATION_KEY:
         return _duration_selector(path, operator, value)
     if scope == VARIANT_SCOPE:
+        if VARIANT_FIELDS[path] == GENE_IDS:
+            return _gene_condition(operator, value)
         return {VARIANT_FIELDS[path]: _exact_condition(operator, value)}
     target = f"record.{path}"
     if kind in NUMERIC_KINDS:
@@ -232,6 +238,12 @@ def _duration_selector(path: str, operator: str, value: str) -> dict[str, Any]:
         return {"durations": {"$not": {"$elemMatch": {"path": path, "days": days}}}}
     condition = days if operator == "=" else {_COMPARISONS[operator]: days}
     return {"durations": {"$elemMatch": {"path": path, "days": condition}}}
+
+
+def _gene_condition(operator: str, symbol: str) -> dict[str, Any]:
+    if operator == "!":
+        return no_gene_selector(symbol)
+    return gene_selector(symbol, lambda value: _exact_condition(operator, value))
 
 
 def _number_condition(operator: str, number: float) -> Any:

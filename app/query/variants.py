@@ -3,9 +3,9 @@
 Query types (genomicVariations requestParameters): a *sequence* query gives one ``start`` and
 ``alternateBases``; a *range* query one ``start`` and one ``end`` (any overlap counts); a
 *bracket* query two of each (start in ``[start0, start1)``, end in ``[end0, end1)``); a *gene*
-query ``geneId``; an *identifier* query ``genomicAlleleShortForm``. Filters keep to the shapes of
-the ``position`` and ``gene`` indexes: equality on dataset, assembly and chromosome, then a range
-on ``start``.
+query ``geneId`` (any case: see ``genes.py``); an *identifier* query ``genomicAlleleShortForm``.
+Filters keep to the shapes of the ``position`` and ``gene_key`` indexes: equality on dataset,
+assembly and chromosome, then a range on ``start``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from app.genome import (
     canonical_assembly,
     normalize_reference_name,
 )
+from app.query.genes import gene_selector
 
 
 class InvalidVariantQueryError(ValueError):
@@ -157,7 +158,7 @@ def _dataset_independent_conditions(query: VariantQuery) -> dict[str, Any]:
     if length:
         conditions["variantLength"] = length
     if query.gene_id is not None:
-        conditions["geneIds"] = query.gene_id
+        conditions.update(gene_selector(query.gene_id))
     if query.aminoacid_change is not None:
         conditions["aminoacidChanges"] = query.aminoacid_change.strip().upper()
     if query.genomic_allele_short_form is not None:

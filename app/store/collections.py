@@ -14,7 +14,7 @@ FILTERING_TERMS = "filteringTerms"  # terms present per dataset and scope, writt
 METADATA_ENTRIES = (INDIVIDUALS, BIOSAMPLES, RUNS, ANALYSES, COHORTS)
 PRIVACY_LAWS = "privacyLaws"  # the bundled privacy-law registry, synced when the app starts
 QUERY_BUDGETS = "queryBudgets"  # per identity and period: "yes" answers on rare variants spent
-AUDIT_LOG = "auditLog"  # one document per query: who, when, which endpoint, which datasets
+AUDIT_LOG = "auditLog"  # one document per query: who, when, where, what it asked, which datasets
 # A hub's view of its network's datasets and nodes, rebuilt from what it last read of them
 NETWORK_DATASETS = "networkDatasets"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.genome import GENE_IDS, GENE_KEYS
 from app.store.collections import (
     ANALYSES,
     AUDIT_LOG,
@@ -75,7 +76,10 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
                 ("end", ASCENDING),
             ),
         ),
-        IndexSpec("gene", (("datasetId", ASCENDING), ("geneIds", ASCENDING))),
+        # gene queries by the case-folded symbols; by the symbols as annotated on variants
+        # loaded before those were written, and for Data Connect's gene_ids
+        IndexSpec("gene_key", (("datasetId", ASCENDING), (GENE_KEYS, ASCENDING))),
+        IndexSpec("gene", (("datasetId", ASCENDING), (GENE_IDS, ASCENDING))),
         IndexSpec("aminoacid_change", (("datasetId", ASCENDING), ("aminoacidChanges", ASCENDING))),
         IndexSpec("carriers", (("datasetId", ASCENDING), ("biosampleIds", ASCENDING))),
         # the variantType filter (alone, or joined to other entry types)

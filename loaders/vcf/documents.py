@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.genome import REFSEQ_ACCESSIONS, normalize_reference_name, sequence_id
+from app.genome import (
+    GENE_IDS,
+    GENE_KEYS,
+    REFSEQ_ACCESSIONS,
+    gene_key,
+    normalize_reference_name,
+    sequence_id,
+)
 from app.store.collections import ALLELE_FREQUENCY
 from loaders.vcf.alleles import (
     NO_ALTERNATE,
@@ -149,7 +156,9 @@ class VariantDocumentBuilder:
                     "alternateBases": alternate,
                     "variantType": type_of_variant,
                     "variantLength": span.length,
-                    "geneIds": genes,
+                    GENE_IDS: genes,
+                    # what gene queries match on: every symbol whatever its case
+                    GENE_KEYS: list(dict.fromkeys(gene_key(gene) for gene in genes)),
                     "aminoacidChanges": changes,
                     "identifiers": list(record.ids),
                     "variantInternalId": internal_id,

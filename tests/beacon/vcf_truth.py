@@ -119,7 +119,10 @@ def _matches(allele: TruthAllele, p: dict) -> bool:
         return False
     if "variantMaxLength" in p and allele.length > p["variantMaxLength"]:
         return False
-    return not ("geneId" in p and p["geneId"] not in allele.genes)
+    # HGNC symbols are matched without regard to case (C9orf72, c9orf72 and C9ORF72 alike)
+    return not (
+        "geneId" in p and p["geneId"].casefold() not in {gene.casefold() for gene in allele.genes}
+    )
 
 
 def generated_queries(alleles: list[TruthAllele], per_kind: int = 20) -> list[dict]:
@@ -170,6 +173,9 @@ def generated_queries(alleles: list[TruthAllele], per_kind: int = 20) -> list[di
     queries.append({"geneId": "NOT_A_GENE"})
     for gene in genes[:5]:
         queries.append({"geneId": gene, "variantType": "SNP"})
+    # the same symbols as a user may type them
+    for gene in rng.sample(genes, min(8, len(genes))):
+        queries.append({"geneId": rng.choice([gene.lower(), gene.capitalize(), gene.swapcase()])})
     return queries
 
 

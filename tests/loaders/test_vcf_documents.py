@@ -66,6 +66,8 @@ def test_snv_document_fields(documents):
         "variantType": "SNP",
         "variantLength": 1,
         "geneIds": ["BRAF", "BRAF-AS1"],
+        # what gene queries match on, whatever the case they are written in
+        "geneKeys": ["braf", "braf-as1"],
         "aminoacidChanges": ["V600E"],
         "identifiers": ["rs113488022", "COSV56056643"],
         "variantInternalId": "GRCh38:1:100:A:G",
@@ -194,6 +196,7 @@ def test_genes_from_csq_by_allele_number_and_from_geneinfo(documents):
 def test_empty_lists_stay_out_of_the_beacon_record(documents):
     document = _find(documents, "1", 199, "A")
     assert document["geneIds"] == document["aminoacidChanges"] == document["identifiers"] == []
+    assert document["geneKeys"] == []  # written even so: the variant was loaded with keys
     assert "molecularAttributes" not in document["record"]
 
 

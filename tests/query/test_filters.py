@@ -186,7 +186,39 @@ def test_variant_fields_use_the_indexed_top_level_fields():
         target="individual",
     )
     assert condition.scope == "genomicVariation"
-    assert condition.selector == {"geneIds": "BRCA2"}
+    variants = [
+        {"id": "brca2", "geneIds": ["BRCA2"], "geneKeys": ["brca2"]},
+        {"id": "other", "geneIds": ["BRCA1"], "geneKeys": ["brca1"]},
+        {"id": "loaded-before-keys", "geneIds": ["BRCA2"]},
+    ]
+    assert matching(condition.selector, variants) == ["brca2", "loaded-before-keys"]
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "expected"),
+    [
+        ("=", "c9orf72", ["orf", "orf-upper"]),
+        ("=", "C9ORF72", ["orf", "orf-upper"]),  # loaded before the keys: exact, as then
+        ("=", "C9orf72", ["legacy-orf", "orf", "orf-upper"]),
+        ("=", "C9orf7", []),
+        ("!", "c9orf72", ["legacy-orf", "legacy-other", "none", "other"]),
+        ("!", "C9orf72", ["legacy-other", "none", "other"]),
+        ("<", "Cc", ["legacy-orf", "orf", "orf-upper"]),  # c9orf72 < cc < mob3b, tp53
+    ],
+)
+def test_the_gene_field_ignores_the_case_of_the_symbol(operator, value, expected):
+    variants = [
+        {"id": "orf", "geneIds": ["C9orf72"], "geneKeys": ["c9orf72"]},
+        {"id": "orf-upper", "geneIds": ["C9ORF72", "MOB3B"], "geneKeys": ["c9orf72", "mob3b"]},
+        {"id": "other", "geneIds": ["TP53"], "geneKeys": ["tp53"]},
+        {"id": "none", "geneIds": [], "geneKeys": []},
+        {"id": "legacy-orf", "geneIds": ["C9orf72"]},
+        {"id": "legacy-other", "geneIds": ["TP53"]},
+    ]
+    selector = alphanumeric_selector(
+        "genomicVariation", "molecularAttributes.geneIds", operator, value, "indexed"
+    )
+    assert matching(selector, variants) == expected
 
 
 def test_durations_by_kind_and_plural_scopes():

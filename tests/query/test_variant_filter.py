@@ -78,7 +78,8 @@ def test_gene_query_with_type_length_and_aminoacid():
     assert query_type(query) == "gene"
     assert variant_filter(query, "ds1", None) == {
         "datasetId": "ds1",
-        "geneIds": "ALDH2",
+        # by the case-folded key; exactly on variants loaded before keys were written
+        "$or": [{"geneKeys": "aldh2"}, {"geneKeys": {"$exists": False}, "geneIds": "ALDH2"}],
         "variantType": {"$in": ["SNP"]},
         "variantLength": {"$gte": 1, "$lte": 1},
         "aminoacidChanges": "E504K",

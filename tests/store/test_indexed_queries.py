@@ -15,6 +15,7 @@ from typing import Any
 import mongomock
 import pytest
 
+from app.query.genes import gene_selector, no_gene_selector
 from app.store import open_store
 from app.store.collections import VARIANTS
 from app.store.planner import candidates
@@ -48,6 +49,8 @@ def _document(rng: random.Random, number: int) -> dict[str, Any]:
             for _ in range(rng.randrange(0, 3))
         ],
     }
+    if rng.random() < 0.8:  # the others were loaded before gene keys were written
+        document["geneKeys"] = [gene.lower() for gene in document["geneIds"]]
     if rng.random() < 0.1:
         del document["geneIds"]  # missing, not empty
     if rng.random() < 0.05:
@@ -83,6 +86,8 @@ def _selector(rng: random.Random) -> dict[str, Any]:
             "end": {"$gte": position, "$lt": position + 600},
         },
         lambda: {**dataset, "geneIds": rng.choice(GENES)},
+        lambda: {**dataset, **gene_selector(rng.choice(GENES + [g.lower() for g in GENES]))},
+        lambda: {**dataset, **no_gene_selector(rng.choice(GENES).capitalize())},
         lambda: {**dataset, "geneIds": {"$in": rng.sample(GENES, 2)}, "variantType": "SNP"},
         lambda: {
             **dataset,
@@ -183,6 +188,7 @@ def test_generated_filters_give_what_mongomock_gives(both, number):
         {"datasetId": "ds-a", "assemblyId": "GRCh38", "referenceName": "1", "start": 1234},
         {"datasetId": "ds-a", "referenceName": "2", "start": {"$lt": 2600, "$gt": 2000}},
         {"datasetId": "ds-b", "geneIds": "ALDH2"},
+        {"datasetId": "ds-b", **gene_selector("aldh2")},
         {"datasetId": "ds-b", "variantInternalId": "v7"},
         {"datasetId": "ds-b", "$or": [{"identifiers": "rs5"}, {"variantInternalId": "v5"}]},
         {"datasetId": "ds-a", "biosampleIds": {"$in": ["S1", "S2"]}},

@@ -107,6 +107,24 @@ def test_catalog_and_variant_search_in_a_browser(serve, browser, demo_store, tmp
     print(f"screenshot: {screenshot}")
 
 
+def test_a_gene_typed_in_lower_case_finds_what_its_symbol_finds(serve, browser):
+    browser.get(f"{serve(DEMO_CONFIG)}/catalog")
+    shown = []
+    for typed in ("MTHFR", "mthfr"):
+        search(browser, {"gene-id": typed})
+        answer = browser.find_element(
+            By.CSS_SELECTOR, f'#result-sets section[data-dataset-id="{DEMO_DATASET}"]'
+        )
+        shown.append(
+            (
+                answer.find_element(By.CLASS_NAME, "exists").text,
+                answer.find_element(By.CLASS_NAME, "count").text,
+            )
+        )
+    assert shown[0][0] == "Yes"
+    assert shown[1] == shown[0]
+
+
 def test_a_refused_query_shows_the_beacons_message(serve, browser):
     browser.get(f"{serve(DEMO_CONFIG)}/catalog")
     search(browser, {**VARIANT, "assembly": "GRCh99"})
