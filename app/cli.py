@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,9 @@ from app.config import DEFAULTS
 from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, open_store
 from loaders.datasets import catalog_gaps
 from loaders.errors import LoadError
+
+if TYPE_CHECKING:
+    from loaders.vcf import RejectLimit, VcfLoadSummary
 
 DEMO_URI = "mongomock://memory/asia_beacon_demo"
 HUB_URI = "mongomock://memory/asia_beacon_hub"
@@ -64,6 +68,19 @@ def _fail(error: LoadError) -> None:
     sys.exit(2)
 
 
+def _reject_limit(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> RejectLimit | None:
+    from loaders.vcf import RejectLimit
+
+    if value is None:
+        return None
+    try:
+        return RejectLimit.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @load.command("vcf")
 @click.argument("vcf", type=click.Path(dir_okay=False))
 @click.option("--dataset", "dataset_id", required=True, help="Dataset id the variants belong to.")
@@ -76,6 +93,26 @@ def _fail(error: LoadError) -> None:
     "frequencies per population besides ALL. Without it, populations come from the ethnicity "
     "of each sample's individual in the dataset's metadata already loaded, if any.",
 )
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Load the valid records and write the rejected ones, each with its problem, to a "
+    "rejects file (NAME.rejects.txt). Without it the first bad record stops the load.",
+)
+@click.option(
+    "--rejects",
+    "rejects_dir",
+    type=click.Path(file_okay=False),
+    help="Folder for the rejects file [default: beside the VCF]. Needs --skip-invalid.",
+)
+@click.option(
+    "--max-rejected",
+    metavar="N|P%",
+    callback=_reject_limit,
+    help="Refuse the load (nothing changes) when more records than this are rejected: a "
+    "count (10) or a percentage of the records read (5%). Needs --skip-invalid. "
+    "[default: no limit]",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @URI_OPTION
 def load_vcf_command(
@@ -83,16 +120,34 @@ def load_vcf_command(
     dataset_id: str,
     assembly_id: str,
     populations_file: str | None,
+    skip_invalid: bool,
+    rejects_dir: str | None,
+    max_rejected: RejectLimit | None,
     progress: bool,
     mongo_uri: str,
 ) -> None:
     """Load a VCF (plain or bgzipped) into a dataset."""
     from loaders.vcf import load_vcf
 
+    for given, option in ((rejects_dir, "--rejects"), (max_rejected, "--max-rejected")):
+        if given is not None and not skip_invalid:
+            raise click.UsageError(f"{option} needs --skip-invalid")
+    # only what was asked for: the records' rejection options mean nothing without it
+    invalid: dict[str, Any] = (
+        {"skip_invalid": True, "rejects_dir": rejects_dir, "max_rejected": max_rejected}
+        if skip_invalid
+        else {}
+    )
     store = _open(mongo_uri)
     try:
         summary = load_vcf(
-            store, vcf, dataset_id, assembly_id, progress=progress, populations=populations_file
+            store,
+            vcf,
+            dataset_id,
+            assembly_id,
+            progress=progress,
+            populations=populations_file,
+            **invalid,
         )
     except LoadError as error:
         _fail(error)
@@ -108,10 +163,13 @@ def load_vcf_command(
         click.echo(f"warning: {warning}", err=True)
     rate = summary.records / summary.seconds if summary.seconds else 0.0
     click.echo(
-        f"loaded {summary.variants} variants from {summary.records} records and "
-        f"{summary.samples} samples of {summary.path} into dataset {summary.dataset_id} "
-        f"({summary.assembly_id}) in {summary.seconds:.1f} s ({rate:,.0f} records/s)"
+        f"loaded {summary.variants} variants from {summary.loaded} of {summary.records} "
+        f"records and {summary.samples} samples of {summary.path} into dataset "
+        f"{summary.dataset_id} ({summary.assembly_id}) in {summary.seconds:.1f} s "
+        f"({rate:,.0f} records/s)"
     )
+    for line in _records_not_loaded(summary):
+        click.echo(line)
     if not summary.populations:
         given = (
             f"no VCF sample is in {summary.population_source}"
@@ -129,6 +187,24 @@ def load_vcf_command(
         f"populations from {summary.population_source}: {summary.samples_in_populations} of "
         f"{summary.samples} samples in {len(summary.populations)} populations: {sizes}"
     )
+
+
+def _records_not_loaded(summary: VcfLoadSummary) -> list[str]:
+    """One line per reason records of a VCF load gave no variant."""
+    lines = []
+    if summary.rejected:
+        lines.append(f"rejected {summary.rejected} record(s), written to {summary.rejects_file}")
+    if summary.without_carrier:
+        lines.append(
+            f"not loaded: {summary.without_carrier} record(s) no sample carries (every called "
+            "genotype is reference, or INFO/AC=0)"
+        )
+    if summary.without_alternate:
+        lines.append(
+            f"not loaded: {summary.without_alternate} record(s) whose ALT alleles are all "
+            "'*' or '.'"
+        )
+    return lines
 
 
 @load.command("datasets")

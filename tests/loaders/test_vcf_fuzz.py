@@ -205,6 +205,53 @@ def test_malformed_vcf_is_refused_at_its_line_or_loaded_faithfully(
     assert _snapshot(loaded_store, without_dataset=True) == _snapshot_without(before)
 
 
+REFUSED_CASES = [case for case in CASES if isinstance(case.outcome, Refused)]
+# the header lines of the base files, meta lines and #CHROM line
+_HEADERS = tuple(b"".join(line + b"\n" for line in (*base.meta, base.columns))
+                 for base in (GENOTYPED, SITES_ONLY))  # fmt: skip
+
+
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+@pytest.mark.parametrize("case", REFUSED_CASES, ids=[case.name for case in REFUSED_CASES])
+def test_skip_invalid_rejects_the_bad_record_and_loads_the_others_faithfully(
+    case: Case, compression: str, loaded_store: Store, tmp_path: Path
+) -> None:
+    """What the strict load refuses at a record, ``skip_invalid`` sets aside: the mutated line
+    alone when the mutation is in a record, and the others load as pysam reads the file
+    without the rejected lines. What it refuses as a problem of the file stops both loads."""
+    outcome = case.outcome
+    assert isinstance(outcome, Refused)
+    path = _write(tmp_path, case.content, compression)
+    with pytest.raises(LoadError) as refused:
+        load_vcf(loaded_store, path, DATASET, "GRCh38")
+    strict = refused.value
+    before = _snapshot(loaded_store)
+    rejects = tmp_path / "rejects"
+    if strict.field == "header" or strict.field is None:
+        with pytest.raises(LoadError) as raised:
+            load_vcf(loaded_store, path, DATASET, "GRCh38", skip_invalid=True, rejects_dir=rejects)
+        assert (raised.value.line, raised.value.field) == (strict.line, strict.field)
+        assert _snapshot(loaded_store) == before
+        return
+    summary = load_vcf(
+        loaded_store, path, DATASET, "GRCh38", skip_invalid=True, rejects_dir=rejects
+    )
+    lines = (rejects / "case.rejects.txt").read_bytes().split(b"\n")
+    problems, rejected = lines[:-1:2], lines[1::2]
+    numbers = [int(problem.split(b":")[1]) for problem in problems]
+    assert summary.rejected == len(numbers) and numbers[0] == outcome.line, problems
+    assert problems[0].decode().startswith(str(strict)), problems[0]
+    content = case.content.split(b"\n")
+    assert rejected == [content[number - 1] for number in numbers]
+    if case.content.startswith(_HEADERS):  # a mutated record: it alone is rejected
+        assert numbers == [outcome.line], problems
+    kept = b"\n".join(line for n, line in enumerate(content, 1) if n not in set(numbers))
+    expected, _ = _pysam_reading(kept)
+    documents = list(loaded_store.variants.find({"datasetId": DATASET}))
+    assert sorted(map(_loaded_row, documents)) == expected, _short(case.content, outcome)
+    assert _snapshot(loaded_store, without_dataset=True) == _snapshot_without(before)
+
+
 def _snapshot_without(snapshot: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """A snapshot taken before a load, less the dataset the load replaced."""
     return {
