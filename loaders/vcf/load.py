@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,11 +201,9 @@ class VcfDocumentStream:
         # the lines of the batch's records, for the rejects file (not kept when nothing is)
         lines: list[bytes] | None = [] if rejects is not None else None
         try:
-            with tqdm(
-                unit=" records", unit_scale=True, disable=not self.progress, file=sys.stderr
-            ) as bar:
+            with _ProgressBar(self.path, self.progress) as bar:
                 header_lines = self.header.lines
-                for number, line in numbered_lines(self.path):
+                for number, line in numbered_lines(self.path, bar.reached):
                     if number <= header_lines or not line or line.isspace():
                         continue  # blank lines are skipped
                     try:
@@ -222,11 +220,11 @@ class VcfDocumentStream:
                         lines.append(line)
                     if len(batch) >= self._batch_lines:
                         yield from self._documents(batch, lines)
-                        bar.update(len(batch))
+                        bar.records(self.records)
                         batch = []
                         lines = [] if lines is not None else None
                 yield from self._documents(batch, lines)
-                bar.update(len(batch))
+                bar.records(self.records)
         finally:
             if rejects is not None:
                 rejects.close()
@@ -359,6 +357,49 @@ class VcfDocumentStream:
         return LoadError(
             self.path, f"sample {sample}: {error.message}", line=record.line, field="GT"
         )
+
+
+class _ProgressBar:
+    """The load's progress on stderr: bytes of the file as stored against its size (so a
+    percentage and a time left), and the records read so far."""
+
+    def __init__(self, path: str, shown: bool) -> None:
+        self._began = time.perf_counter()
+        self._bar = (
+            tqdm(
+                total=os.path.getsize(path),
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+            if shown
+            else None
+        )
+        self.reached: Callable[[int], None] | None = self._reached if shown else None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *failure: object) -> None:
+        if self._bar is None:
+            return
+        if failure[0] is None:
+            self._reached(self._bar.total)  # the file's end: its last blocks hold no lines
+        self._bar.close()
+
+    def _reached(self, position: int) -> None:
+        bar = self._bar
+        assert bar is not None
+        if position > bar.n:
+            bar.update(min(position, bar.total) - bar.n)
+
+    def records(self, count: int) -> None:
+        if self._bar is None:
+            return
+        rate = count / max(time.perf_counter() - self._began, 1e-9)
+        self._bar.set_postfix_str(f"{count:,} records, {rate:,.0f} records/s", refresh=False)
 
 
 class RarestFrequency:
