@@ -245,9 +245,13 @@ class VcfDocumentStream:
     def _documents(
         self, batch: list[VcfRecord], lines: list[bytes] | None
     ) -> Iterator[dict[str, Any]]:
-        """The documents of a batch of records; a rejected record gives none of its documents."""
+        """The documents of a batch of records; a rejected record gives none of its documents.
+
+        A record's documents share its chromosome, so the stats are kept per record.
+        """
         counts = self._count_genotypes(batch, lines)
         self.records += len(batch)
+        room, bytes_per_carrier = self._document_bytes_room, self._bytes_per_carrier
         for index, (record, record_counts) in enumerate(zip(batch, counts, strict=True)):
             if record_counts is _REJECTED:
                 continue
@@ -258,17 +262,26 @@ class VcfDocumentStream:
                 else:
                     self.without_carrier += 1
                 continue
-            too_large = self._too_large(record, documents)
+            copied = _copied_bytes(record)
+            longest = self.longest_variant
+            too_large = None
+            for document in documents:
+                # a cheap upper bound of its size first: measured only when it could be too large
+                if (
+                    copied
+                    + 4 * len(document["alternateBases"])
+                    + bytes_per_carrier * len(document["biosampleIds"])
+                    > room
+                ) and (too_large := self._too_large(record, document)) is not None:
+                    break
+                longest = max(longest, document["end"] - document["start"])
             if too_large is not None:
                 self._reject(too_large, lines, index)
                 continue
-            for document in documents:
-                self.variants += 1
-                self.reference_names.add(document["referenceName"])
-                self.longest_variant = max(
-                    self.longest_variant, document["end"] - document["start"]
-                )
-                yield document
+            self.variants += len(documents)
+            self.longest_variant = longest
+            self.reference_names.add(documents[0]["referenceName"])
+            yield from documents
         if self.rejects is not None:
             self.rejects.flush()
 
@@ -278,39 +291,27 @@ class VcfDocumentStream:
             raise problem
         self.rejects.reject(problem, lines[index])
 
-    def _too_large(self, record: VcfRecord, documents: list[dict[str, Any]]) -> LoadError | None:
-        """A document MongoDB would not store (pymongo would fail, naming no line), or None.
-
-        Each document is measured only when a cheap upper bound says it could be too large.
-        """
-        copied = _copied_bytes(record)
-        for document in documents:
-            if (
-                copied
-                + 4 * len(document["alternateBases"])
-                + self._bytes_per_carrier * len(document["biosampleIds"])
-                <= self._document_bytes_room
-            ):
-                continue
-            size = len(bson.encode(document))
-            if size <= _MAX_DOCUMENT_BYTES:
-                continue
-            largest = {
-                "CHROM": len(record.chrom),
-                "REF": len(record.ref),
-                "ALT": len(document["alternateBases"]),
-                "ID": sum(map(len, record.ids)),
-                "INFO": len(record.info),
-                "samples": self._bytes_per_carrier * len(document["biosampleIds"]),
-            }
-            return LoadError(
-                self.path,
-                f"the document of ALT {_shown(document['alternateBases'])} would take "
-                f"{size / 2**20:.1f} MB; MongoDB stores at most 16 MB",
-                line=record.line,
-                field=max(largest, key=largest.__getitem__),
-            )
-        return None
+    def _too_large(self, record: VcfRecord, document: dict[str, Any]) -> LoadError | None:
+        """The problem of a document MongoDB would not store (pymongo would fail, naming no
+        line), or None."""
+        size = len(bson.encode(document))
+        if size <= _MAX_DOCUMENT_BYTES:
+            return None
+        largest = {
+            "CHROM": len(record.chrom),
+            "REF": len(record.ref),
+            "ALT": len(document["alternateBases"]),
+            "ID": sum(map(len, record.ids)),
+            "INFO": len(record.info),
+            "samples": self._bytes_per_carrier * len(document["biosampleIds"]),
+        }
+        return LoadError(
+            self.path,
+            f"the document of ALT {_shown(document['alternateBases'])} would take "
+            f"{size / 2**20:.1f} MB; MongoDB stores at most 16 MB",
+            line=record.line,
+            field=max(largest, key=largest.__getitem__),
+        )
 
     def _count_genotypes(self, batch: list[VcfRecord], lines: list[bytes] | None) -> list:
         """Genotype counts per record of the batch (None for records without GT, ``_REJECTED``
