@@ -87,6 +87,11 @@ class RejectedRecords:
         self._held: list[tuple[int, str, bytes]] = []
         self._handle: BinaryIO | None = None
 
+    @property
+    def held(self) -> int:
+        """Rejected records not written yet."""
+        return len(self._held)
+
     def reject(self, problem: LoadError, line: bytes) -> None:
         self.count += 1
         self._held.append((problem.line or 0, str(problem), line))

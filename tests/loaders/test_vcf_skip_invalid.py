@@ -14,6 +14,8 @@ from app.cli import main
 from app.store import open_store
 from loaders.errors import LoadError
 from loaders.vcf import RejectLimit, TooManyRejectedError, load_vcf
+from loaders.vcf.load import VcfDocumentStream
+from loaders.vcf.rejects import RejectedRecords
 
 SAMPLES = ("S1", "S2", "S3")
 HEADER = (
@@ -121,6 +123,37 @@ def test_bad_records_are_rejected_one_by_one_and_the_others_loaded(
         for index in sorted(BAD_RECORDS)
     ]
     assert rejected[3][0].endswith(":GT: sample S2: '0/x' is not a genotype")
+
+
+def test_many_bad_genotypes_in_a_batch_reject_exactly_their_records(store, tmp_path):
+    """Every seventh record has a GT the batch pass refuses: each alone is rejected."""
+    fixed = "\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t"
+    bad = {
+        index: f"1\t{100 + index}{fixed}{'0/3' if index % 2 else '1/y'}\t0/0"
+        for index in range(3, RECORDS, 7)
+    }
+    path = _write(tmp_path / "genotypes.vcf", bad)
+    summary = load_vcf(store, path, "d", "GRCh38", skip_invalid=True)
+    numbers = {FIRST_DATA_LINE + index for index in bad}
+    truth = _without_lines(path, numbers, tmp_path / "truth.vcf")
+    assert _rows(store.variants.find({"datasetId": "d"})) == _expected_rows(truth)
+    rejected = _rejects(Path(summary.rejects_file))
+    assert [int(problem.split(":")[1]) for problem, _ in rejected] == sorted(numbers)
+    assert {problem.split(":", 3)[2] for problem, _ in rejected} == {"GT"}
+
+
+def test_rejects_are_written_as_the_file_is_read(store, tmp_path):
+    """Thousands of bad lines in a row are not held until the end (memory stays flat)."""
+    bad = {index: f"1\t{index}x\t.\tA\tG" for index in range(4_500)}
+    path = _write(tmp_path / "bad_start.vcf", bad, records=8_000)
+    rejects = RejectedRecords(str(path))
+    stream = VcfDocumentStream(path, "d", "GRCh38", rejects=rejects)
+    documents = iter(stream)
+    assert next(documents)["start"] == 99 + 4_500  # the first document, in the third batch
+    assert rejects.held < 2_000
+    assert 2_000 <= rejects.path.read_bytes().count(b"\n") // 2 < 4_500  # written, but all
+    documents.close()
+    assert len(_rejects(rejects.path)) == 4_500
 
 
 def test_without_skip_invalid_the_first_bad_record_stops_the_load(store, bad_vcf):
