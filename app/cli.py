@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -17,6 +17,9 @@ from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, op
 from loaders.datasets import catalog_gaps
 from loaders.emptying import EmptyingLoadError
 from loaders.errors import LoadError
+
+if TYPE_CHECKING:
+    from loaders.vcf import RejectLimit, VcfLoadSummary
 
 DEMO_URI = "mongomock://memory/asia_beacon_demo"
 HUB_URI = "mongomock://memory/asia_beacon_hub"
@@ -87,6 +90,19 @@ def _refuse_emptying(error: EmptyingLoadError) -> NoReturn:
     sys.exit(2)
 
 
+def _reject_limit(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> RejectLimit | None:
+    from loaders.vcf import RejectLimit
+
+    if value is None:
+        return None
+    try:
+        return RejectLimit.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @load.command("vcf")
 @click.argument("vcf", type=click.Path(dir_okay=False))
 @click.option("--dataset", "dataset_id", required=True, help="Dataset id the variants belong to.")
@@ -99,6 +115,27 @@ def _refuse_emptying(error: EmptyingLoadError) -> NoReturn:
     "frequencies per population besides ALL. Without it, populations come from the ethnicity "
     "of each sample's individual in the dataset's metadata already loaded, if any.",
 )
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Load the valid records and write the rejected ones, each with its problem, to a "
+    "rejects file (NAME.rejects.txt). Without it the first bad record stops the load.",
+)
+@click.option(
+    "--rejects",
+    "rejects_dir",
+    type=click.Path(file_okay=False),
+    help="Folder for the rejects file [default: beside the VCF]. Needs --skip-invalid.",
+)
+@click.option(
+    "--max-rejected",
+    metavar="N|P%",
+    callback=_reject_limit,
+    help="Refuse the load (nothing changes) when more records than this are rejected: a "
+    "count (10) or a percentage of the records read (5%). Needs --skip-invalid. "
+    "[default: no limit]",
+)
+@ALLOW_EMPTY_OPTION
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @URI_OPTION
 def load_vcf_command(
@@ -106,16 +143,32 @@ def load_vcf_command(
     dataset_id: str,
     assembly_id: str,
     populations_file: str | None,
+    skip_invalid: bool,
+    rejects_dir: str | None,
+    max_rejected: RejectLimit | None,
+    allow_empty: bool,
     progress: bool,
     mongo_uri: str,
 ) -> None:
     """Load a VCF (plain or bgzipped) into a dataset."""
     from loaders.vcf import load_vcf
 
+    for given, option in ((rejects_dir, "--rejects"), (max_rejected, "--max-rejected")):
+        if given is not None and not skip_invalid:
+            raise click.UsageError(f"{option} needs --skip-invalid")
     store = _open(mongo_uri)
     try:
         summary = load_vcf(
-            store, vcf, dataset_id, assembly_id, progress=progress, populations=populations_file
+            store,
+            vcf,
+            dataset_id,
+            assembly_id,
+            progress=progress,
+            populations=populations_file,
+            skip_invalid=skip_invalid,
+            rejects_dir=rejects_dir,
+            max_rejected=max_rejected,
+            allow_empty=allow_empty,
         )
     except LoadError as error:
         _fail(error)
@@ -131,10 +184,13 @@ def load_vcf_command(
         click.echo(f"warning: {warning}", err=True)
     rate = summary.records / summary.seconds if summary.seconds else 0.0
     click.echo(
-        f"loaded {summary.variants} variants from {summary.records} records and "
-        f"{summary.samples} samples of {summary.path} into dataset {summary.dataset_id} "
-        f"({summary.assembly_id}) in {summary.seconds:.1f} s ({rate:,.0f} records/s)"
+        f"loaded {summary.variants} variants from {summary.loaded} of {summary.records} "
+        f"records and {summary.samples} samples of {summary.path} into dataset "
+        f"{summary.dataset_id} ({summary.assembly_id}) in {summary.seconds:.1f} s "
+        f"({rate:,.0f} records/s)"
     )
+    for line in _records_not_loaded(summary):
+        click.echo(line)
     if not summary.populations:
         given = (
             f"no VCF sample is in {summary.population_source}"
@@ -152,6 +208,24 @@ def load_vcf_command(
         f"populations from {summary.population_source}: {summary.samples_in_populations} of "
         f"{summary.samples} samples in {len(summary.populations)} populations: {sizes}"
     )
+
+
+def _records_not_loaded(summary: VcfLoadSummary) -> list[str]:
+    """One line per reason records of a VCF load gave no variant."""
+    lines = []
+    if summary.rejected:
+        lines.append(f"rejected {summary.rejected} record(s), written to {summary.rejects_file}")
+    if summary.without_carrier:
+        lines.append(
+            f"not loaded: {summary.without_carrier} record(s) no sample carries (every called "
+            "genotype is reference, or INFO/AC=0)"
+        )
+    if summary.without_alternate:
+        lines.append(
+            f"not loaded: {summary.without_alternate} record(s) whose ALT alleles are all "
+            "'*' or '.'"
+        )
+    return lines
 
 
 @load.command("datasets")

@@ -38,6 +38,7 @@ class FileRows:
     read: int
     loaded: int
     rejects_file: str | None = None
+    unit: str = "rows"  # what the file is made of, for messages: "rows", "records"
 
     @property
     def rejected(self) -> int:
@@ -75,7 +76,7 @@ def emptying_problems(
     problems = [
         LoadError(
             file.path,
-            f"all {file.read} rows were rejected"
+            f"all {file.read} {file.unit} were rejected"
             + (f" (see {file.rejects_file})" if file.rejects_file else ""),
         )
         for file in files

@@ -12,19 +12,17 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from loaders.errors import LoadError
 from loaders.metadata.sources import EntryFileContent, SourceRow
+from loaders.rejects import rejects_path, writing_rejects
 
 PROBLEMS_COLUMN = "problems"
 PROBLEM_SEPARATOR = "; "
 
 
-def rejects_path(content: EntryFileContent, directory: Path | None) -> Path:
-    """Beside the input file, or in ``directory`` when one is given."""
+def _rejects_path_of(content: EntryFileContent, directory: Path | None) -> Path:
     source = content.source.path
     extension = source.suffix if content.source.flat else ".jsonl"
-    name = f"{source.stem}.rejects{extension}"
-    return (directory if directory is not None else source.parent) / name
+    return rejects_path(source, source.stem, extension, directory)
 
 
 def write_rejects(
@@ -37,17 +35,12 @@ def write_rejects(
         rejected = [row for row in content.rows if row.problems]
         if not rejected:
             continue
-        path = _unused(rejects_path(content, target_directory), written)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        path = _unused(_rejects_path_of(content, target_directory), written)
+        with writing_rejects(path, "rows"):
             if content.source.flat:
                 _write_table(path, content, rejected)
             else:
                 _write_json_lines(path, rejected)
-        except OSError as error:
-            raise LoadError(
-                str(path), f"cannot write the rejected rows: {error.strerror}"
-            ) from None
         written.append(path)
     return written
 

@@ -2,9 +2,12 @@
 
 from loaders.vcf.load import VcfLoadSummary, iter_variant_documents, load_vcf
 from loaders.vcf.populations import SamplePopulations, read_populations_file
+from loaders.vcf.rejects import RejectLimit, TooManyRejectedError
 
 __all__ = [
+    "RejectLimit",
     "SamplePopulations",
+    "TooManyRejectedError",
     "VcfLoadSummary",
     "iter_variant_documents",
     "load_vcf",

@@ -33,7 +33,7 @@ from loaders.vcf.populations import ALL_SAMPLES
 from loaders.vcf.records import VcfRecord
 
 DBSNP_URL = "https://www.ncbi.nlm.nih.gov/snp/"
-_SKIPPED_KINDS = (SPANNING_DELETION, NO_ALTERNATE)
+SKIPPED_KINDS = (SPANNING_DELETION, NO_ALTERNATE)
 _GENE_KEYS = ("GENE", "GENEINFO")
 
 
@@ -97,7 +97,7 @@ class VariantDocumentBuilder:
         annotated = self._annotated(info) is not None
         documents = []
         for number, (alt, kind) in enumerate(zip(record.alts, record.kinds, strict=True), 1):
-            if kind in _SKIPPED_KINDS:
+            if kind in SKIPPED_KINDS:
                 continue
             span = allele_span(
                 record.pos, ref, alt, kind, record.info_end, record.svlens[number - 1]

@@ -6,7 +6,7 @@ file), so the file is read in blocks and split here: every line is seen, however
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pysam
 
@@ -15,8 +15,14 @@ from loaders.errors import LoadError
 _BLOCK_BYTES = 1 << 16  # one BGZF block: a bigger one leaves the CPU cache
 
 
-def numbered_lines(path: str) -> Iterator[tuple[int, bytes]]:
+def numbered_lines(
+    path: str, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, bytes]]:
     """Lines numbered from 1 (header included), without their ``\\n`` or ``\\r\\n``.
+
+    ``progress``, when given, is called after each block read with how far into the file the
+    reading is, in bytes of the file as stored (compressed bytes for bgzipped input), so a
+    progress bar can take the file's size for its total.
 
     htslib may report a corrupt compressed block only when the file is closed, after the lines
     before it were read; the LoadError raised then stops the load like any bad line. A last
@@ -28,6 +34,8 @@ def numbered_lines(path: str) -> Iterator[tuple[int, bytes]]:
         with pysam.BGZFile(path) as handle:
             pieces: list[bytes] = []  # the line being read, when it spans blocks
             while block := handle.read(_BLOCK_BYTES):
+                if progress is not None:
+                    progress(handle.tell() >> 16)  # the virtual offset's file offset
                 lines = block.split(b"\n")
                 if len(lines) == 1:
                     pieces.append(block)

@@ -4,6 +4,12 @@ The file is read line by line through htslib's BGZF reader (bgzipped or plain te
 are grouped in batches so their genotypes are counted in one numpy pass, and documents flow to
 ``Store.replace_documents``, which swaps the dataset's documents only once the whole file was
 read without error. Memory stays flat in the size of the VCF.
+
+By default the first bad record stops the load. With ``skip_invalid`` a problem of one record
+(any field, a bad GT found in the batch's genotype pass, a document too large for MongoDB) sets
+that record aside in the rejects file (``loaders.vcf.rejects``) and the load goes on; problems
+of the file itself (its header, a corrupt compressed block, a header line among the records)
+still stop it.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +29,9 @@ from tqdm import tqdm
 from app.genome import UnknownAssemblyError, canonical_assembly
 from app.store import VARIANT_STATS, VARIANTS, Store
 from app.store.collections import ALLELE_FREQUENCY
+from loaders.emptying import FileRows, refuse_emptying
 from loaders.errors import LoadError
-from loaders.vcf.documents import VariantDocumentBuilder
+from loaders.vcf.documents import SKIPPED_KINDS, VariantDocumentBuilder
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
 from loaders.vcf.header import read_header
 from loaders.vcf.lines import numbered_lines
@@ -33,13 +40,16 @@ from loaders.vcf.populations import (
     populations_from_metadata,
     read_populations_file,
 )
-from loaders.vcf.records import RecordParser, VcfRecord
+from loaders.vcf.records import NotOneRecordError, RecordParser, VcfRecord
+from loaders.vcf.rejects import RejectedRecords, RejectLimit, TooManyRejectedError
 
 # Lines per numpy genotype pass: enough to amortise numpy's per-call cost when samples are few,
 # bounded by a cell budget so a batch stays a few tens of MB when samples are many.
 _MIN_BATCH_LINES, _MAX_BATCH_LINES, _GENOTYPE_CELLS_PER_BATCH = 256, 2000, 2_000_000
 # MongoDB's limit on a document, less room for the _id the store adds.
 _MAX_DOCUMENT_BYTES = 16 * 1024 * 1024 - 1024
+_REJECTED = object()  # the genotype counts of a record rejected for its GT
+_RECOUNT_SLICE = 64  # records counted in one pass when a batch holding a bad GT is counted again
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,10 @@ class PopulationSize:
 
 @dataclass(frozen=True)
 class VcfLoadSummary:
+    """What a load read and wrote. Every record read is loaded, rejected, without a carrier
+    or without an alternate allele: ``records == loaded + rejected + without_carrier +
+    without_alternate``."""
+
     path: str
     dataset_id: str
     assembly_id: str
@@ -61,6 +75,13 @@ class VcfLoadSummary:
     populations: tuple[PopulationSize, ...] = ()  # in name order; empty: only ALL
     population_source: str | None = None  # the populations file, or "dataset metadata"
     warnings: tuple[str, ...] = ()
+    loaded: int = 0  # records that gave at least one document
+    rejected: int = 0  # records set aside (``skip_invalid``), written to ``rejects_file``
+    rejects_file: str | None = None
+    # records not loaded because no sample carries any of their ALT alleles (every called
+    # genotype is reference) or INFO/AC says 0 for each
+    without_carrier: int = 0
+    without_alternate: int = 0  # records whose ALT alleles are all '*' or '.'
 
     @property
     def samples_in_populations(self) -> int:
@@ -78,7 +99,9 @@ class VcfDocumentStream:
     """The documents of one VCF, streamed; counts what it read for the load summary.
 
     The header is read on construction, so a missing or broken file fails before anything
-    is written; data-line errors surface while iterating.
+    is written; data-line errors surface while iterating. ``rejects`` (None: the first bad
+    record stops the stream) takes the bad records instead; ``max_rejected`` then refuses,
+    once the whole file was read, a file with more of them.
     """
 
     def __init__(
@@ -89,14 +112,17 @@ class VcfDocumentStream:
         *,
         progress: bool = False,
         populations: SamplePopulations | None = None,
+        rejects: RejectedRecords | None = None,
+        max_rejected: RejectLimit | None = None,
     ) -> None:
         self.path = str(path)
         self.dataset_id = dataset_id
         self.assembly = _canonical(self.path, assembly_id)
         self.header = read_header(self.path)
         self.progress = progress
-        self.records = 0
-        self.variants = 0
+        self.rejects = rejects
+        self.max_rejected = max_rejected
+        self.records = self.variants = self.without_carrier = self.without_alternate = 0
         self.reference_names: set[str] = set()
         self.longest_variant = 0
         self._parser = RecordParser(self.path, self.header)
@@ -159,94 +185,236 @@ class VcfDocumentStream:
         warning = self.populations.unknown_samples_warning(self.header.samples)
         return (warning,) if warning else ()
 
+    @property
+    def rejected(self) -> int:
+        return self.rejects.count if self.rejects is not None else 0
+
+    @property
+    def loaded(self) -> int:
+        """Records that gave at least one document."""
+        return self.records - self.rejected - self.without_carrier - self.without_alternate
+
     def __iter__(self) -> Iterator[dict[str, Any]]:
         self.records = self.variants = self.longest_variant = 0
+        self.without_carrier = self.without_alternate = 0
         self.reference_names = set()
+        rejects = self.rejects
         batch: list[VcfRecord] = []
-        with tqdm(
-            unit=" records", unit_scale=True, disable=not self.progress, file=sys.stderr
-        ) as bar:
-            header_lines = self.header.lines
-            for number, line in numbered_lines(self.path):
-                if number <= header_lines or not line or line.isspace():
-                    continue  # blank lines are skipped
-                try:
-                    record = self._parser.parse(number, line)
-                except LoadError:
-                    self._count_genotypes(batch)  # an earlier line's bad GT is the first error
-                    raise
-                batch.append(record)
-                if len(batch) >= self._batch_lines:
-                    yield from self._documents(batch)
-                    bar.update(len(batch))
-                    batch = []
-            yield from self._documents(batch)
-            bar.update(len(batch))
+        # the lines of the batch's records, for the rejects file (not kept when nothing is)
+        lines: list[bytes] | None = [] if rejects is not None else None
+        try:
+            with _ProgressBar(self.path, self.progress) as bar:
+                header_lines = self.header.lines
+                for number, line in numbered_lines(self.path, bar.reached):
+                    if number <= header_lines or not line or line.isspace():
+                        continue  # blank lines are skipped
+                    try:
+                        record = self._parser.parse(number, line)
+                    except LoadError as error:
+                        if rejects is None or isinstance(error, NotOneRecordError):
+                            self._count_genotypes(batch, lines)  # an earlier bad GT comes first
+                            raise
+                        rejects.reject(error, line)
+                        self.records += 1
+                        if rejects.held >= self._batch_lines:  # bad lines in a row: write them
+                            yield from self._documents(batch, lines)
+                            batch = []
+                            lines = []
+                        continue
+                    batch.append(record)
+                    if lines is not None:
+                        lines.append(line)
+                    if len(batch) >= self._batch_lines:
+                        yield from self._documents(batch, lines)
+                        bar.records(self.records)
+                        batch = []
+                        lines = [] if lines is not None else None
+                yield from self._documents(batch, lines)
+                bar.records(self.records)
+        finally:
+            if rejects is not None:
+                rejects.close()
+        self._check_rejected()
 
-    def _documents(self, batch: list[VcfRecord]) -> Iterator[dict[str, Any]]:
-        counts = self._count_genotypes(batch)
+    def _check_rejected(self) -> None:
+        """Refuse the load, once every record was read, when more were rejected than allowed."""
+        limit, rejects = self.max_rejected, self.rejects
+        if limit is None or rejects is None or limit.allows(rejects.count, self.records):
+            return
+        share = rejects.count / self.records if self.records else 0.0
+        raise TooManyRejectedError(
+            self.path,
+            f"{rejects.count} of {self.records} records rejected ({share:.1%}), more than the "
+            f"{limit} allowed; the load is refused (the rejected records are in {rejects.path})",
+        )
+
+    def _documents(
+        self, batch: list[VcfRecord], lines: list[bytes] | None
+    ) -> Iterator[dict[str, Any]]:
+        """The documents of a batch of records; a rejected record gives none of its documents.
+
+        A record's documents share its chromosome, so the stats are kept per record.
+        """
+        counts = self._count_genotypes(batch, lines)
         self.records += len(batch)
-        for record, record_counts in zip(batch, counts, strict=True):
+        room, bytes_per_carrier = self._document_bytes_room, self._bytes_per_carrier
+        for index, (record, record_counts) in enumerate(zip(batch, counts, strict=True)):
+            if record_counts is _REJECTED:
+                continue
+            documents = self._builder.documents(record, record_counts)
+            if not documents:
+                if all(kind in SKIPPED_KINDS for kind in record.kinds):
+                    self.without_alternate += 1
+                else:
+                    self.without_carrier += 1
+                continue
             copied = _copied_bytes(record)
-            for document in self._builder.documents(record, record_counts):
+            longest = self.longest_variant
+            too_large = None
+            for document in documents:
+                # a cheap upper bound of its size first: measured only when it could be too large
                 if (
                     copied
                     + 4 * len(document["alternateBases"])
-                    + self._bytes_per_carrier * len(document["biosampleIds"])
-                    > self._document_bytes_room
-                ):
-                    self._check_size(record, document)
-                self.variants += 1
-                self.reference_names.add(document["referenceName"])
-                self.longest_variant = max(
-                    self.longest_variant, document["end"] - document["start"]
-                )
-                yield document
+                    + bytes_per_carrier * len(document["biosampleIds"])
+                    > room
+                ) and (too_large := self._too_large(record, document)) is not None:
+                    break
+                longest = max(longest, document["end"] - document["start"])
+            if too_large is not None:
+                self._reject(too_large, lines, index)
+                continue
+            self.variants += len(documents)
+            self.longest_variant = longest
+            self.reference_names.add(documents[0]["referenceName"])
+            yield from documents
+        if self.rejects is not None:
+            self.rejects.flush()
 
-    def _check_size(self, record: VcfRecord, document: dict[str, Any]) -> None:
-        """Refuse a document MongoDB would not store (pymongo would fail, naming no line).
+    def _reject(self, problem: LoadError, lines: list[bytes] | None, index: int) -> None:
+        """Set the batch's record ``index`` aside, or stop the load when none may be."""
+        if self.rejects is None or lines is None:
+            raise problem
+        self.rejects.reject(problem, lines[index])
 
-        Called only when the cheap upper bound of ``_documents`` says it could be too large.
-        """
+    def _too_large(self, record: VcfRecord, document: dict[str, Any]) -> LoadError | None:
+        """The problem of a document MongoDB would not store (pymongo would fail, naming no
+        line), or None."""
         size = len(bson.encode(document))
-        if size > _MAX_DOCUMENT_BYTES:
-            largest = {
-                "CHROM": len(record.chrom),
-                "REF": len(record.ref),
-                "ALT": len(document["alternateBases"]),
-                "ID": sum(map(len, record.ids)),
-                "INFO": len(record.info),
-                "samples": self._bytes_per_carrier * len(document["biosampleIds"]),
-            }
-            raise LoadError(
-                self.path,
-                f"the document of ALT {_shown(document['alternateBases'])} would take "
-                f"{size / 2**20:.1f} MB; MongoDB stores at most 16 MB",
-                line=record.line,
-                field=max(largest, key=largest.__getitem__),
-            )
+        if size <= _MAX_DOCUMENT_BYTES:
+            return None
+        largest = {
+            "CHROM": len(record.chrom),
+            "REF": len(record.ref),
+            "ALT": len(document["alternateBases"]),
+            "ID": sum(map(len, record.ids)),
+            "INFO": len(record.info),
+            "samples": self._bytes_per_carrier * len(document["biosampleIds"]),
+        }
+        return LoadError(
+            self.path,
+            f"the document of ALT {_shown(document['alternateBases'])} would take "
+            f"{size / 2**20:.1f} MB; MongoDB stores at most 16 MB",
+            line=record.line,
+            field=max(largest, key=largest.__getitem__),
+        )
 
-    def _count_genotypes(self, batch: list[VcfRecord]) -> list:
-        """Genotype counts per record of the batch (None for records without GT)."""
+    def _count_genotypes(self, batch: list[VcfRecord], lines: list[bytes] | None) -> list:
+        """Genotype counts per record of the batch (None for records without GT, ``_REJECTED``
+        for those rejected for their GT)."""
         genotyped = [i for i, record in enumerate(batch) if record.sample_columns is not None]
         counts: list = [None] * len(batch)
         if not genotyped:
             return counts
         try:
-            found = self._genotypes.count(
-                [batch[i].sample_columns for i in genotyped],  # type: ignore[misc]
-                [len(batch[i].alts) for i in genotyped],
-                [batch[i].gt_index for i in genotyped],
-            )
+            found = self._count(batch, genotyped)
         except MalformedGenotypeError as error:
-            record = batch[genotyped[error.row]]
-            sample = self.header.samples[error.sample]
-            raise LoadError(
-                self.path, f"sample {sample}: {error.message}", line=record.line, field="GT"
-            ) from None
+            if self.rejects is None:
+                raise self._genotype_problem(batch[genotyped[error.row]], error) from None
+            found = self._count_rejecting(batch, lines, genotyped)
         for i, record_counts in zip(genotyped, found, strict=True):
             counts[i] = record_counts
         return counts
+
+    def _count(self, batch: list[VcfRecord], indexes: list[int]) -> list:
+        return self._genotypes.count(
+            [batch[i].sample_columns for i in indexes],  # type: ignore[misc]
+            [len(batch[i].alts) for i in indexes],
+            [batch[i].gt_index for i in indexes],
+        )
+
+    def _count_rejecting(
+        self, batch: list[VcfRecord], lines: list[bytes] | None, genotyped: list[int]
+    ) -> list:
+        """The counts of a batch holding a bad GT, rejecting the records that hold one.
+
+        Counted again in slices, and record by record within a slice holding a bad GT: a few
+        times the batch's one pass, where record by record throughout would cost 10-40 times.
+        """
+        found: list = []
+        for start in range(0, len(genotyped), _RECOUNT_SLICE):
+            indexes = genotyped[start : start + _RECOUNT_SLICE]
+            try:
+                found += self._count(batch, indexes)
+                continue
+            except MalformedGenotypeError:
+                pass
+            for i in indexes:
+                try:
+                    found += self._count(batch, [i])
+                except MalformedGenotypeError as error:
+                    self._reject(self._genotype_problem(batch[i], error), lines, i)
+                    found.append(_REJECTED)
+        return found
+
+    def _genotype_problem(self, record: VcfRecord, error: MalformedGenotypeError) -> LoadError:
+        sample = self.header.samples[error.sample]
+        return LoadError(
+            self.path, f"sample {sample}: {error.message}", line=record.line, field="GT"
+        )
+
+
+class _ProgressBar:
+    """The load's progress on stderr: bytes of the file as stored against its size (so a
+    percentage and a time left), and the records read so far."""
+
+    def __init__(self, path: str, shown: bool) -> None:
+        self._began = time.perf_counter()
+        self._bar = (
+            tqdm(
+                total=os.path.getsize(path),
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+            if shown
+            else None
+        )
+        self.reached: Callable[[int], None] | None = self._reached if shown else None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *failure: object) -> None:
+        if self._bar is None:
+            return
+        if failure[0] is None:
+            self._reached(self._bar.total)  # the file's end: its last blocks hold no lines
+        self._bar.close()
+
+    def _reached(self, position: int) -> None:
+        bar = self._bar
+        assert bar is not None
+        if position > bar.n:
+            bar.update(min(position, bar.total) - bar.n)
+
+    def records(self, count: int) -> None:
+        if self._bar is None:
+            return
+        rate = count / max(time.perf_counter() - self._began, 1e-9)
+        self._bar.set_postfix_str(f"{count:,} records, {rate:,.0f} records/s", refresh=False)
 
 
 class RarestFrequency:
@@ -288,22 +456,49 @@ def load_vcf(
     progress: bool = False,
     batch_size: int = 2000,
     populations: str | Path | None = None,
+    skip_invalid: bool = False,
+    rejects_dir: str | Path | None = None,
+    max_rejected: RejectLimit | None = None,
+    allow_empty: bool = False,
 ) -> VcfLoadSummary:
     """Replace the dataset's variants with those of the VCF, all or nothing, then its stats.
 
     ``populations`` is a populations file (``loaders.vcf.populations``); without one, samples
     get the populations the dataset's metadata in the store gives them, if any.
+
+    The first bad record raises LoadError and nothing is written, unless ``skip_invalid``: bad
+    records are then written to a rejects file (beside the VCF, or in ``rejects_dir``) and the
+    others loaded; with ``max_rejected`` too, more rejected records than it allows raise
+    :class:`TooManyRejectedError` once the file was read, and nothing is written (the rejects
+    file stays, to show why). Unless ``allow_empty``, a load that would leave the dataset without
+    variants where it has some, or that rejected every record, raises
+    :class:`~loaders.emptying.EmptyingLoadError` and writes nothing.
     """
     began = time.perf_counter()
     assignment = read_populations_file(populations) if populations is not None else None
-    stream = VcfDocumentStream(path, dataset_id, assembly_id, progress=progress)
+    stream = VcfDocumentStream(
+        path,
+        dataset_id,
+        assembly_id,
+        progress=progress,
+        rejects=RejectedRecords(str(path), rejects_dir) if skip_invalid else None,
+        max_rejected=max_rejected if skip_invalid else None,
+    )
     if assignment is None:
         assignment = populations_from_metadata(store, dataset_id, stream.sample_names)
     stream.assign_populations(assignment)
     store.ensure_indexes()
     rarest = RarestFrequency()
     with store.release(f"vcf {os.path.basename(stream.path)} into dataset {dataset_id}") as release:
-        release.replace(VARIANTS, {"datasetId": dataset_id}, rarest.watch(stream))
+        written = release.replace(VARIANTS, {"datasetId": dataset_id}, rarest.watch(stream))
+        read = FileRows(
+            stream.path,
+            read=stream.records,
+            loaded=stream.records - stream.rejected,  # records without a carrier are no rejects
+            rejects_file=str(stream.rejects.path) if stream.rejects and stream.rejected else None,
+            unit="records",
+        )
+        refuse_emptying(store, dataset_id, {VARIANTS: written}, [read], allow_empty=allow_empty)
         stats = {
             "_id": dataset_id,
             "variantCount": stream.variants,
@@ -328,6 +523,11 @@ def load_vcf(
         populations=stream.population_sizes(),
         population_source=stream.populations.source if stream.populations else None,
         warnings=stream.warnings(),
+        loaded=stream.loaded,
+        rejected=stream.rejected,
+        rejects_file=read.rejects_file,
+        without_carrier=stream.without_carrier,
+        without_alternate=stream.without_alternate,
     )
 
 

@@ -32,6 +32,11 @@ _DIGITS_BEYOND_LARGEST = 16  # fewer digits are always within LARGEST_INTEGER
 _INTEGER = re.compile(r"[+-]?[0-9]{1,16}")
 
 
+class NotOneRecordError(LoadError):
+    """A data line that is no record of this file (a header line: two VCFs concatenated), so
+    the lines after it cannot be trusted either: it stops even a load that skips bad records."""
+
+
 @dataclass(slots=True)
 class VcfRecord:
     line: int
@@ -69,10 +74,11 @@ class RecordParser:
         if problem := character_problem(line):
             self._fail_at(number, line, *problem)
         if line[:1] == b"#":
-            self._fail(
-                number,
-                HEADER,
+            raise NotOneRecordError(
+                self.path,
                 "a header line among the data lines (are two VCFs concatenated?)",
+                line=number,
+                field=HEADER,
             )
         columns = line.split(b"\t", _FORMAT_COLUMN + 1)
         if len(columns) < _FIXED_COLUMNS or (

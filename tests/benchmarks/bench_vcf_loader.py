@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench_vcf_loader.py [VCF ...]
     python tests/benchmarks/bench_vcf_loader.py --samples 500 --format GT:AD:DP:GQ:PL --no-load
+    python tests/benchmarks/bench_vcf_loader.py --against /tmp/main [--repeats 5] [--no-load]
 
 Without VCF arguments it measures the bundled demo VCF (when present) and a generated bgzipped
 VCF (default 100,000 records x 100 samples, GT only) with random genotypes. For each file it
@@ -12,12 +13,20 @@ against; (b) ``iter_variant_documents`` fully consumed (parsing, genotype counts
 per-field copying makes it slow). With ``--populations N`` it also times (b) with every sample
 assigned at random to one of N populations (frequencies per population). It prints records/s and
 the ratios to (a) and (a2).
+
+With ``--against CHECKOUT`` (another copy of the repository, e.g. ``git worktree add /tmp/main
+main``) it instead times (b), and (c) into an embedded store on disk, with this checkout's
+loader and with that one's, each run in its own process, alternating, and prints the median
+wall and CPU seconds and the ratio of this checkout's to that one's: a change's cost measured
+in one run, on one machine, under one load.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -159,6 +168,59 @@ def measure(path: Path, load: bool = True, populations: int = 0) -> None:
         )
 
 
+# Run in a checkout's own process: its loader over a VCF, wall and CPU seconds printed.
+_TIMED_IN_CHECKOUT = """
+import sys, time
+from app.store import open_store
+from loaders.vcf import iter_variant_documents, load_vcf
+path, stage, store = sys.argv[1:4]
+began, began_cpu = time.perf_counter(), time.process_time()
+if stage == "stream":
+    for _ in iter_variant_documents(path, "bench", "GRCh38"):
+        pass
+else:
+    load_vcf(open_store(f"mongomock://{store}"), path, "bench", "GRCh38")
+print(time.perf_counter() - began, time.process_time() - began_cpu)
+"""
+
+
+def _timed_in(checkout: Path, path: Path, stage: str, store: Path) -> tuple[float, float]:
+    result = subprocess.run(
+        [sys.executable, "-c", _TIMED_IN_CHECKOUT, str(path), stage, str(store)],
+        cwd=checkout,
+        env={**os.environ, "PYTHONPATH": str(checkout)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall, cpu = result.stdout.split()
+    return float(wall), float(cpu)
+
+
+def compare(path: Path, reference: Path, repeats: int, load: bool, work: Path) -> None:
+    """This checkout's loader against ``reference``'s over one file, runs alternating."""
+    print(f"\n{path.name}: this checkout ({REPO}) / {reference}, median of {repeats} runs each")
+    checkouts = {"this": REPO, "reference": reference.resolve()}
+    for stage in ("stream", "load") if load else ("stream",):
+        seconds: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}
+        for repeat in range(repeats):
+            order = list(checkouts) if repeat % 2 == 0 else list(reversed(checkouts))
+            for name in order:
+                store = work / f"store-{stage}-{name}-{repeat}"
+                seconds[name].append(_timed_in(checkouts[name], path, stage, store))
+        medians = {
+            name: [statistics.median(run[i] for run in runs) for i in (0, 1)]
+            for name, runs in seconds.items()
+        }
+        (this_wall, this_cpu), (ref_wall, ref_cpu) = medians["this"], medians["reference"]
+        label = "(b) document stream" if stage == "stream" else "(c) load_vcf, embedded on disk"
+        print(
+            f"  {label:<32} this {this_wall:7.2f} s ({this_cpu:7.2f} CPU)  reference "
+            f"{ref_wall:7.2f} s ({ref_cpu:7.2f} CPU)  ratio {this_wall / ref_wall:.3f} "
+            f"(CPU {this_cpu / ref_cpu:.3f})"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("vcf", nargs="*", type=Path, help="VCF files (default: demo + generated)")
@@ -173,6 +235,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="also time (b) with the samples split at random into N populations",
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="time (b) and (c) with this checkout's loader and with CHECKOUT's, alternating",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each, with --against")
     arguments = parser.parse_args(argv)
     paths = list(arguments.vcf)
     with tempfile.TemporaryDirectory(prefix="bench-vcf-") as folder:
@@ -188,6 +257,11 @@ def main(argv: list[str] | None = None) -> None:
                 )
             )
         for path in paths:
+            if arguments.against is not None:
+                compare(
+                    path, arguments.against, arguments.repeats, not arguments.no_load, Path(folder)
+                )
+                continue
             measure(path, load=not arguments.no_load, populations=arguments.populations)
 
 

@@ -130,6 +130,10 @@ def test_the_loader_command_is_one_the_cli_accepts(monkeypatch):
         "assembly": "GRCh38",
         "progress": False,
         "populations": None,
+        "skip_invalid": False,
+        "rejects_dir": None,
+        "max_rejected": None,
+        "allow_empty": False,
     }
 
 

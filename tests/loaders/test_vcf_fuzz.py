@@ -38,6 +38,7 @@ from vcf_mutations import (
 
 from app.genome import normalize_reference_name
 from app.store import DATASETS, VARIANT_STATS, VARIANTS, Store, open_store
+from loaders.emptying import EmptyingLoadError
 from loaders.errors import LoadError
 from loaders.vcf import load_vcf
 
@@ -195,13 +196,72 @@ def test_malformed_vcf_is_refused_at_its_line_or_loaded_faithfully(
         assert error.field in LINE_FIELDS, shown
         assert _snapshot(loaded_store) == before, "a refused load changed the store"
         return
-    summary = load_vcf(loaded_store, path, DATASET, "GRCh38")
     expected, samples = _pysam_reading(outcome.truth or case.content)
+    if not expected:  # it would leave the dataset without its variants: refused unless meant
+        with pytest.raises(EmptyingLoadError):
+            load_vcf(loaded_store, path, DATASET, "GRCh38")
+        assert _snapshot(loaded_store) == before, "a refused load changed the store"
+    summary = load_vcf(loaded_store, path, DATASET, "GRCh38", allow_empty=not expected)
     documents = list(loaded_store.variants.find({"datasetId": DATASET}))
     assert sorted(map(_loaded_row, documents)) == expected, _short(case.content, outcome)
     stats = loaded_store.collection(VARIANT_STATS).find_one({"_id": DATASET})
     assert (stats["variantCount"], tuple(stats["sampleIds"])) == (len(expected), samples)
     assert summary.variants == len(expected)
+    assert _snapshot(loaded_store, without_dataset=True) == _snapshot_without(before)
+
+
+REFUSED_CASES = [case for case in CASES if isinstance(case.outcome, Refused)]
+# the header lines of the base files, meta lines and #CHROM line
+_HEADERS = tuple(b"".join(line + b"\n" for line in (*base.meta, base.columns))
+                 for base in (GENOTYPED, SITES_ONLY))  # fmt: skip
+
+
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+@pytest.mark.parametrize("case", REFUSED_CASES, ids=[case.name for case in REFUSED_CASES])
+def test_skip_invalid_rejects_the_bad_record_and_loads_the_others_faithfully(
+    case: Case, compression: str, loaded_store: Store, tmp_path: Path
+) -> None:
+    """What the strict load refuses at a record, ``skip_invalid`` sets aside: the mutated line
+    alone when the mutation is in a record, and the others load as pysam reads the file
+    without the rejected lines. What it refuses as a problem of the file stops both loads."""
+    outcome = case.outcome
+    assert isinstance(outcome, Refused)
+    path = _write(tmp_path, case.content, compression)
+    with pytest.raises(LoadError) as refused:
+        load_vcf(loaded_store, path, DATASET, "GRCh38")
+    strict = refused.value
+    before = _snapshot(loaded_store)
+    rejects = tmp_path / "rejects"
+    if strict.field == "header" or strict.field is None:
+        with pytest.raises(LoadError) as raised:
+            load_vcf(loaded_store, path, DATASET, "GRCh38", skip_invalid=True, rejects_dir=rejects)
+        assert (raised.value.line, raised.value.field) == (strict.line, strict.field)
+        assert _snapshot(loaded_store) == before
+        return
+    # a case whose every record is rejected would empty the dataset (refused without
+    # allow_empty: tests/loaders/test_vcf_emptying.py); here only the rejects are looked at
+    summary = load_vcf(
+        loaded_store,
+        path,
+        DATASET,
+        "GRCh38",
+        skip_invalid=True,
+        rejects_dir=rejects,
+        allow_empty=True,
+    )
+    lines = (rejects / "case.rejects.txt").read_bytes().split(b"\n")
+    problems, rejected = lines[:-1:2], lines[1::2]
+    numbers = [int(problem.split(b":")[1]) for problem in problems]
+    assert summary.rejected == len(numbers) and numbers[0] == outcome.line, problems
+    assert problems[0].decode().startswith(str(strict)), problems[0]
+    content = case.content.split(b"\n")
+    assert rejected == [content[number - 1] for number in numbers]
+    if case.content.startswith(_HEADERS):  # a mutated record: it alone is rejected
+        assert numbers == [outcome.line], problems
+    kept = b"\n".join(line for n, line in enumerate(content, 1) if n not in set(numbers))
+    expected, _ = _pysam_reading(kept)
+    documents = list(loaded_store.variants.find({"datasetId": DATASET}))
+    assert sorted(map(_loaded_row, documents)) == expected, _short(case.content, outcome)
     assert _snapshot(loaded_store, without_dataset=True) == _snapshot_without(before)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pysam
@@ -51,3 +52,19 @@ def test_nul_bytes_are_kept_for_the_parser_to_refuse(tmp_path):
 )
 def test_character_problems_name_the_first_bad_byte(line, problem):
     assert character_problem(line) == problem
+
+
+def test_progress_is_reported_in_bytes_of_the_file_as_stored(tmp_path):
+    """A progress bar's total is the file's size: compressed bytes for bgzipped input."""
+    rng = random.Random("progress")
+    lines = [bytes(rng.choice(b"ACGT") for _ in range(200)) for _ in range(3_000)]
+    for path in _both_forms(tmp_path, b"\n".join(lines) + b"\n"):
+        positions: list[int] = []
+        assert len(list(numbered_lines(str(path), positions.append))) == len(lines)
+        size = path.stat().st_size
+        assert len(positions) >= 5, positions  # 600 kB of text: several 64 kB reads
+        assert positions == sorted(positions) and 0 < positions[0] < positions[-1] <= size
+        if path.suffix == ".gz":
+            assert positions[-1] >= size - 28 - 65_536  # up to the last data block
+        else:
+            assert positions[-1] == size

@@ -8,6 +8,7 @@ from pathlib import Path
 import pysam
 import pytest
 from pysam_alleles import alt_allele_count
+from tqdm import tqdm
 
 from app.store import open_store
 from loaders.errors import LoadError
@@ -198,3 +199,19 @@ def test_progress_bar_goes_to_stderr(store, capsys):
     assert captured.out == ""
     load_vcf(store, CASES, "cases", "GRCh38")
     assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_has_a_total_a_percentage_and_a_time_left(store, tmp_path, capsys):
+    """Against the file's size as stored (compressed for bgzip), so it can say how far along
+    the load is; the records read so far and their rate follow."""
+    plain = _write_vcf(tmp_path / "big.vcf", 6_000)
+    compressed = tmp_path / "big.vcf.gz"
+    pysam.tabix_compress(str(plain), str(compressed))
+    for path in (plain, compressed):
+        load_vcf(store, path, "d", "GRCh38", progress=True)
+        shown = capsys.readouterr().err.replace("\r", "\n").splitlines()
+        size = tqdm.format_sizeof(path.stat().st_size, divisor=1024)
+        assert any("100%" in line and f"{size}/{size} [" in line for line in shown), shown
+        last = [line for line in shown if line.strip()][-1]
+        assert "6,000 records" in last and "records/s" in last, last
+        assert "<00:00" in last, last  # the time left, none at the end
