@@ -11,7 +11,7 @@ import click
 
 from app.access.audit import EXPORT_FORMATS, export
 from app.access.audit import entries as audit_entries
-from app.config import DEFAULTS
+from app.config import DEFAULTS, ConfigurationError
 from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, open_store
 from loaders.datasets import catalog_gaps
 from loaders.errors import LoadError
@@ -59,7 +59,7 @@ def _open(uri: str) -> Store:
         raise click.BadParameter(str(error), param_hint="--mongo-uri") from None
 
 
-def _fail(error: LoadError) -> None:
+def _fail(error: LoadError | ConfigurationError) -> None:
     click.echo(f"error: {error}", err=True)
     sys.exit(2)
 
@@ -216,17 +216,18 @@ def load_metadata_command(
 )
 @URI_OPTION
 def serve(host: str | None, port: int | None, workers: int | None, mongo_uri: str) -> None:
-    """Serve the API with gunicorn (settings: docs/deployment.md#the-server-process)."""
-    from app.serving import gunicorn_settings, run_gunicorn
+    """Serve the API with gunicorn (settings: docs/deployment.md#the-server-process).
+
+    Every setting is checked before the port is bound: a bad one ends the command with one line
+    naming it, and exit code 2."""
+    from app.serving import gunicorn_settings, ready_to_serve, run_gunicorn
 
     try:
         settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-    store = _open(mongo_uri)
-    durable = store.durable
-    store.close()
-    if not durable:
+        checked = ready_to_serve({"MONGO_URI": mongo_uri})
+    except ConfigurationError as error:
+        _fail(error)
+    if not checked.store.durable:
         click.echo(
             "warning: a mongomock://memory/ store starts empty in every worker; "
             "use the default embedded store, or `asia-beacon demo`.",
@@ -260,17 +261,21 @@ def hub(
     """Serve a network hub: every Beacon query is asked of the registry's nodes and their
     answers merged (docs/guides/network.md)."""
     from app.network.registry import RegistryError, read_registry
-    from app.serving import gunicorn_settings, run_gunicorn
+    from app.serving import gunicorn_settings, ready_to_serve, run_gunicorn
 
     try:
         nodes = read_registry(nodes_file)
-        settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
-    except (RegistryError, ValueError) as error:
+    except RegistryError as error:
         raise click.UsageError(str(error)) from None
+    app_config = {"MONGO_URI": mongo_uri, "NETWORK_NODES": os.path.abspath(nodes_file)}
+    try:
+        settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
+        ready_to_serve(app_config)
+    except ConfigurationError as error:
+        _fail(error)
     for node in nodes:
         click.echo(f"node {node.id} ({node.country}) at {node.url}, token: {node.token.kind}")
-    nodes_path = os.path.abspath(nodes_file)
-    run_gunicorn(settings, {"MONGO_URI": mongo_uri, "NETWORK_NODES": nodes_path})
+    run_gunicorn(settings, app_config)
 
 
 @main.command()

@@ -1,9 +1,18 @@
 """Default configuration; deployments override it with ``ASIA_BEACON_``-prefixed variables.
 
 ``ASIA_BEACON_MONGO_URI=mongodb://db/asia_beacon`` sets ``MONGO_URI``, and so on for every key.
+:func:`beacon_config` is the one place that puts defaults, environment and a caller's overrides
+together, for ``create_app`` and for the commands that check the settings before serving.
 """
 
 from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Config
 
 from app.store import EMBEDDED_URI
 
@@ -83,3 +92,27 @@ DEFAULTS: dict[str, object] = {
 }
 
 ENVIRONMENT_STATUS = {"dev": "DEV", "test": "TEST", "staging": "TEST", "prod": "PROD"}
+
+
+class ConfigurationError(ValueError):
+    """A setting the beacon cannot start with; the message names its variable and the problem
+    (``ASIA_BEACON_ACCESS_GRANULARITY: must give each of ...``)."""
+
+    def __init__(self, setting: str, problem: str, *, variable: str | None = None) -> None:
+        self.setting = setting
+        self.variable = variable or f"{ENV_PREFIX}_{setting}"
+        self.problem = problem
+        super().__init__(f"{self.variable}: {problem}")
+
+
+def beacon_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The configuration an application is built from: :data:`DEFAULTS`, then the
+    ``ASIA_BEACON_*`` environment variables (values read as JSON where they parse, as Flask
+    reads them), then ``overrides``."""
+    config = Config(os.getcwd())
+    # a copy: an ASIA_BEACON_X__KEY variable sets a key inside X's mapping in place
+    config.from_mapping(copy.deepcopy(DEFAULTS))
+    config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        config.update(overrides)
+    return dict(config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from app.cli import main
@@ -102,3 +103,61 @@ def test_releases_commands_list_switch_and_drop(tmp_path):
     unknown = CliRunner().invoke(main, ["releases", "activate", "r000009", "--mongo-uri", uri])
     assert unknown.exit_code == 2 and "no release 'r000009'" in unknown.output
     assert open_store(uri).active_release() == "r000003"
+
+
+@pytest.fixture
+def gunicorn_runs(monkeypatch) -> list[dict]:
+    """What ``serve`` and ``hub`` would hand to gunicorn; gunicorn itself is not started."""
+    runs: list[dict] = []
+    monkeypatch.setattr(
+        "app.serving.run_gunicorn", lambda settings, app_config: runs.append(app_config)
+    )
+    return runs
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"ASIA_BEACON_ACCESS_GRANULARITY": "PUBLIC=count"},
+            "error: ASIA_BEACON_ACCESS_GRANULARITY: must give each of PUBLIC, REGISTERED, "
+            "CONTROLLED",
+        ),
+        (
+            {"ASIA_BEACON_DEFAULT_PAGE_SIZE": "ten"},
+            "error: ASIA_BEACON_DEFAULT_PAGE_SIZE: must be a whole number, not 'ten'",
+        ),
+        (
+            {"ASIA_BEACON_ONTOLOGY_FILES": "/nonexistent/hp.tsv"},
+            "error: ASIA_BEACON_ONTOLOGY_FILES: /nonexistent/hp.tsv",
+        ),
+        (
+            {"ASIA_BEACON_TOKEN_JWKS": "https://login.example.org/jwks.json"},
+            "error: ASIA_BEACON_TOKEN_ISSUERS: accepting tokens (TOKEN_JWKS is set) needs",
+        ),
+        ({"ASIA_BEACON_THREADS": "0"}, "error: ASIA_BEACON_THREADS: must be at least 1"),
+        (
+            {"ASIA_BEACON_MONGO_URI": "redis://x"},
+            "error: ASIA_BEACON_MONGO_URI: unsupported storage URI scheme 'redis'",
+        ),
+    ],
+)
+def test_serve_refuses_a_bad_setting_in_one_line_before_starting(gunicorn_runs, variables, message):
+    result = CliRunner().invoke(main, ["serve"], env=variables)
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith(message)
+    assert gunicorn_runs == []
+
+
+def test_hub_refuses_a_bad_network_setting_in_one_line_before_starting(gunicorn_runs, tmp_path):
+    registry = tmp_path / "nodes.yaml"
+    registry.write_text("nodes:\n  - id: jp\n    url: http://127.0.0.1:9\n    country: JP\n")
+    result = CliRunner().invoke(
+        main, ["hub", "--nodes", str(registry)], env={"ASIA_BEACON_NETWORK_TIMEOUT": "0"}
+    )
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: ASIA_BEACON_NETWORK_TIMEOUT: must be above 0 and at most 300 seconds"
+    ]
+    assert gunicorn_runs == []

@@ -49,9 +49,12 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dic
         return answer.status, dict(answer.headers), json.loads(answer.read())
 
 
-def start_serve(directory: Path, **settings: str) -> Server:
-    """``asia-beacon serve`` with two workers on a free port, with extra environment settings
-    and none of the machine's."""
+def start_command(
+    directory: Path, arguments: list[str], workers: int = 2, **settings: str
+) -> Server:
+    """``asia-beacon <arguments>`` (serve or hub) with ``workers`` workers on a free port, with
+    extra environment settings and none of the machine's; its data directory is in
+    ``directory``."""
     port = free_port()
     env = {
         key: value
@@ -60,23 +63,33 @@ def start_serve(directory: Path, **settings: str) -> Server:
         and key not in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["ASIA_BEACON_DATA_DIR"] = str(directory / "data")
     env.update(settings)
     stdout, stderr = directory / "stdout.log", directory / "stderr.log"
     command = [
         *ASIA_BEACON,
-        "serve",
+        *arguments,
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
-        "2",
-        "--mongo-uri",
-        "mongomock://localhost/x",
+        str(workers),
     ]
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(command, cwd=directory, env=env, stdout=out, stderr=err)
     return Server(process, f"http://127.0.0.1:{port}", stdout, stderr)
+
+
+def start_serve(directory: Path, workers: int = 2, **settings: str) -> Server:
+    arguments = ["serve", "--mongo-uri", "mongomock://localhost/x"]
+    return start_command(directory, arguments, workers, **settings)
+
+
+def stopped(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
 
 
 @pytest.fixture
@@ -86,9 +99,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         _wait_until_it_answers(running)
         yield running
     finally:
-        if running.process.poll() is None:
-            running.process.kill()
-            running.process.wait()
+        stopped(running)
 
 
 def _wait_until_it_answers(server: Server) -> None:
@@ -145,19 +156,42 @@ def _access_line(server: Server, request_id: str) -> dict:
     pytest.fail(f"no access line with request id {request_id}: {server.stdout.read_text()}")
 
 
-def test_a_worker_that_cannot_start_stops_the_server(tmp_path):
-    """Contradicting settings fail in each worker; gunicorn then exits (code 3) rather than
-    restarting workers forever, so an orchestrator sees the failure."""
-    server = start_serve(
-        tmp_path, ASIA_BEACON_MAX_GRANULARITY="count", ASIA_BEACON_DEFAULT_GRANULARITY="record"
-    )
+def test_a_bad_setting_stops_serve_before_the_port_is_bound(tmp_path):
+    """A partial ACCESS_GRANULARITY is found by serve itself, before gunicorn starts: one line
+    naming the variable, exit code 2, no worker traceback, nothing ever listening."""
+    server = start_serve(tmp_path, ASIA_BEACON_ACCESS_GRANULARITY="PUBLIC=count")
     try:
-        assert server.process.wait(timeout=START_SECONDS) == 3
+        assert server.process.wait(timeout=START_SECONDS) == 2
     finally:
-        if server.process.poll() is None:
-            server.process.kill()
-    errors = server.stderr.read_text()
-    assert "DEFAULT_GRANULARITY must not exceed MAX_GRANULARITY" in errors
-    assert "Worker failed to boot" in errors
-    plain = [line for line in errors.splitlines() if not line.startswith("{")]
-    assert not any(line.startswith("Traceback") for line in plain)  # only gunicorn's JSON lines
+        stopped(server)
+    assert server.stderr.read_text().splitlines() == [
+        "error: ASIA_BEACON_ACCESS_GRANULARITY: must give each of PUBLIC, REGISTERED, "
+        "CONTROLLED (as PUBLIC=count,REGISTERED=count,CONTROLLED=record); it gives PUBLIC"
+    ]
+    assert server.stdout.read_text() == ""
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(server.url.rpartition(":")[2])), timeout=2)
+
+
+def test_gunicorn_with_the_config_file_refuses_a_bad_setting_before_binding(tmp_path):
+    """``gunicorn -c deploy/gunicorn.conf.py`` checks the settings as serve does."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASIA_BEACON_")}
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),
+        ASIA_BEACON_DATA_DIR=str(tmp_path / "data"),
+        ASIA_BEACON_BIND=f"127.0.0.1:{port}",
+        ASIA_BEACON_DEFAULT_PAGE_SIZE="ten",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_SECONDS,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: ASIA_BEACON_DEFAULT_PAGE_SIZE: must be a whole number, not 'ten'"
+    ]
