@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,8 @@ from app.responses import error_response
 from app.settings import text_list
 from app.startup import check_configuration
 from app.store import Store
+
+STARTUP_LOGGER = "asia_beacon.startup"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
@@ -65,6 +68,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     # Flask runs after-request hooks in reverse order: compression, registered first, runs last
     install_compression(app)
     install_logging(app, str(app.config["LOG_FORMAT"]))
+    if warning := checked.identity_warning:
+        logging.getLogger(STARTUP_LOGGER).warning(warning)
     install_cors(app, text_list(app.config["CORS_ORIGINS"]))
     install_request_ids(app)
     sync_privacy_laws(app.extensions[STORE_KEY], bundled_registry())

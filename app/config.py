@@ -22,8 +22,11 @@ DEFAULTS: dict[str, object] = {
     "MONGO_URI": EMBEDDED_URI,
     # Public URL of the service; when empty, URLs are built from the incoming request.
     "BASE_URL": "",
-    "BEACON_ID": "org.asia-beacon.demo",
-    "BEACON_NAME": "asia-beacon",
+    # --- identity (docs/guides/operator.md#identity) -----------------------------------------
+    # Empty: not configured. The beacon then presents placeholders derived from its host and its
+    # store (a hub: its registry), unique on the machine, and warns (app/identity.py).
+    "BEACON_ID": "",
+    "BEACON_NAME": "",
     "BEACON_DESCRIPTION": (
         "A GA4GH Beacon v2 for national genome projects across Asia: it answers whether "
         "variants exist in the loaded datasets, how often, and in which populations."
@@ -32,10 +35,10 @@ DEFAULTS: dict[str, object] = {
     "API_VERSION": "v2.0.1",
     "ENVIRONMENT": "dev",
     "WELCOME_URL": "https://github.com/asia-beacon/asia-beacon",
-    "ORGANIZATION_ID": "asia-beacon",
-    "ORGANIZATION_NAME": "asia-beacon project",
-    "ORGANIZATION_URL": "https://github.com/asia-beacon",
-    "ORGANIZATION_CONTACT": "mailto:beacon@asia-beacon.org",
+    "ORGANIZATION_ID": "",
+    "ORGANIZATION_NAME": "",
+    "ORGANIZATION_URL": "",
+    "ORGANIZATION_CONTACT": "",  # optional: left out of /info and /service-info when empty
     "CREATED_AT": "2026-11-24T00:00:00Z",
     # The most detailed answer the beacon gives (boolean < count < record).
     "MAX_GRANULARITY": "record",

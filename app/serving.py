@@ -164,9 +164,12 @@ def _bad(variable: str, problem: str) -> ConfigurationError:
 def ready_to_serve(app_config: Mapping[str, Any]) -> CheckedConfiguration:
     """Check, in this process and before gunicorn binds a port, the configuration every worker
     will build its application from (``app_config`` over the environment); raises
-    ConfigurationError."""
+    ConfigurationError. Warns on stderr when the beacon would present a placeholder identity.
+    """
     checked = check_configuration(app_config)
     checked.store.close()  # each worker opens its own, after the fork
+    if warning := checked.identity_warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return checked
 
 

@@ -8,12 +8,19 @@ wherever the application starts, instead of a traceback in every worker.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.access.tokens import TokenSettings, TokenVerifier
 from app.config import ConfigurationError, beacon_config
+from app.identity import (
+    identity_warning,
+    presents_placeholders,
+    unconfigured_settings,
+    with_placeholders,
+)
 from app.ontology.hierarchy import OntologyHierarchy, load_hierarchy
 from app.ops.logs import LOG_FORMATS
 from app.settings import BeaconSettings, text_list, typed_config
@@ -27,20 +34,29 @@ if TYPE_CHECKING:
 class CheckedConfiguration:
     """The configuration, every setting checked, and what is built from it before serving."""
 
-    config: dict[str, Any]  # defaults, environment, overrides, in their types
+    config: dict[str, Any]  # defaults, environment, overrides; identity placeholders filled in
     store: Store
     settings: BeaconSettings
     tokens: TokenVerifier
     network: NetworkSettings | None  # set for a hub
     hierarchy: OntologyHierarchy
+    unconfigured_identity: tuple[str, ...]  # identity settings left empty
+    place: str  # what the placeholder identity is derived from, with the host name
+
+    @property
+    def identity_warning(self) -> str | None:
+        """What to say at start when the beacon presents a placeholder identity."""
+        if not presents_placeholders(self.unconfigured_identity):
+            return None
+        return identity_warning(self.config, self.unconfigured_identity, self.place)
 
 
 def check_configuration(
     overrides: Mapping[str, Any] | None = None, store: Store | None = None
 ) -> CheckedConfiguration:
-    """Read the configuration as ``create_app`` does (:func:`~app.config.beacon_config`) and
-    check every setting; opens the store ``MONGO_URI`` names unless ``store`` is given.
-    Raises ConfigurationError."""
+    """The configuration ``create_app`` builds from (:func:`~app.config.beacon_config` over
+    ``overrides``), every setting checked; opens the store ``MONGO_URI`` names unless ``store``
+    is given. Raises ConfigurationError."""
     config = typed_config(beacon_config(overrides))
     opened = store is None
     if store is None:
@@ -54,6 +70,9 @@ def check_configuration(
 
 
 def _checked(config: dict[str, Any], store: Store) -> CheckedConfiguration:
+    place = identity_place(config, store)
+    unconfigured = unconfigured_settings(config)
+    config = with_placeholders(config, place)
     settings = BeaconSettings.from_config(config)
     if config["LOG_FORMAT"] not in LOG_FORMATS:
         raise ConfigurationError("LOG_FORMAT", f"must be one of {', '.join(LOG_FORMATS)}")
@@ -64,7 +83,16 @@ def _checked(config: dict[str, Any], store: Store) -> CheckedConfiguration:
         tokens=TokenVerifier(token_settings(config)),
         network=_network_settings(config) if config["NETWORK_NODES"] else None,
         hierarchy=_hierarchy(settings),
+        unconfigured_identity=unconfigured,
+        place=place,
     )
+
+
+def identity_place(config: Mapping[str, Any], store: Store) -> str:
+    """Where this beacon's data lives: a hub's registry file, else its store."""
+    if config["NETWORK_NODES"]:
+        return f"the registry {os.path.abspath(str(config['NETWORK_NODES']))}"
+    return f"the store {store.location}"
 
 
 def token_settings(config: Mapping[str, Any]) -> TokenSettings:

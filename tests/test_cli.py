@@ -112,6 +112,14 @@ def gunicorn_runs(monkeypatch) -> list[dict]:
     monkeypatch.setattr(
         "app.serving.run_gunicorn", lambda settings, app_config: runs.append(app_config)
     )
+    for name in (
+        "BEACON_ID",
+        "BEACON_NAME",
+        "ORGANIZATION_ID",
+        "ORGANIZATION_NAME",
+        "ORGANIZATION_URL",
+    ):
+        monkeypatch.delenv(f"ASIA_BEACON_{name}", raising=False)
     return runs
 
 
@@ -161,3 +169,35 @@ def test_hub_refuses_a_bad_network_setting_in_one_line_before_starting(gunicorn_
         "error: ASIA_BEACON_NETWORK_TIMEOUT: must be above 0 and at most 300 seconds"
     ]
     assert gunicorn_runs == []
+
+
+def test_serve_and_hub_without_an_identity_say_so_and_what_to_set(gunicorn_runs, tmp_path):
+    registry = tmp_path / "nodes.yaml"
+    registry.write_text("nodes:\n  - id: jp\n    url: http://127.0.0.1:9\n    country: JP\n")
+    node = CliRunner().invoke(main, ["serve"], env={"ASIA_BEACON_DATA_DIR": str(tmp_path / "a")})
+    hub = CliRunner().invoke(main, ["hub", "--nodes", str(registry)])
+    placeholders = []
+    for result in (node, hub):
+        assert result.exit_code == 0, result.output
+        (warning,) = [line for line in result.output.splitlines() if "identity" in line]
+        assert warning.startswith("warning: identity not configured: ASIA_BEACON_BEACON_ID, ")
+        assert "ASIA_BEACON_ORGANIZATION_NAME" in warning
+        placeholders.append(warning.split("(id ", 1)[1].split(",", 1)[0])
+    assert len(gunicorn_runs) == 2
+    node_id, hub_id = placeholders
+    assert node_id.startswith("unconfigured.") and hub_id.startswith("unconfigured.")
+    assert node_id != hub_id
+
+
+def test_serve_with_an_identity_does_not_warn_of_it(gunicorn_runs):
+    identity = {
+        "ASIA_BEACON_BEACON_ID": "th.example.beacon",
+        "ASIA_BEACON_BEACON_NAME": "Thai national beacon",
+        "ASIA_BEACON_ORGANIZATION_ID": "th.example",
+        "ASIA_BEACON_ORGANIZATION_NAME": "Example genome project",
+        "ASIA_BEACON_ORGANIZATION_URL": "https://genome.example.th",
+    }
+    result = CliRunner().invoke(main, ["serve"], env=identity)
+    assert result.exit_code == 0, result.output
+    assert "identity" not in result.output
+    assert len(gunicorn_runs) == 1
