@@ -30,6 +30,9 @@ URI_OPTION = click.option(
 
 
 @click.group()
+@click.version_option(
+    package_name="asia-beacon", prog_name="asia-beacon", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """asia-beacon: a GA4GH Beacon v2 server for national genome projects."""
 

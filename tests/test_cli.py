@@ -3,6 +3,7 @@ to use it."""
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,12 @@ def test_releases_commands_list_switch_and_drop(tmp_path):
     unknown = CliRunner().invoke(main, ["releases", "activate", "r000009", "--mongo-uri", uri])
     assert unknown.exit_code == 2 and "no release 'r000009'" in unknown.output
     assert open_store(uri).active_release() == "r000003"
+
+
+def test_version_is_the_installed_packages():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"asia-beacon {metadata.version('asia-beacon')}\n"
 
 
 @pytest.fixture
