@@ -1,6 +1,7 @@
 # The asia-beacon server image. From the repository root: docker build -t asia-beacon .
 # docs/deployment.md#container-image explains the choices; settings come from ASIA_BEACON_*
-# variables at run time (docs/guides/operator.md#configure).
+# variables at run time (docs/guides/operator.md#configure), the beacon's identity among them
+# (ASIA_BEACON_BEACON_ID, ...: without it the server presents a placeholder and warns).
 
 # Build stage: install the package and its dependencies into a virtual environment, so the
 # final image gets the installed result without the sources or pip's build leftovers.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -10,29 +11,30 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.access.flask_access import install_access
-from app.config import DEFAULTS, ENV_PREFIX
 from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY, TABLES_KEY
 from app.errors import register_error_handlers
 from app.responses import error_response
-from app.settings import BeaconSettings, text_list
-from app.store import Store, open_store
+from app.settings import text_list
+from app.startup import check_configuration
+from app.store import Store
+
+STARTUP_LOGGER = "asia_beacon.startup"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
-    """Configuration comes from defaults, then ``ASIA_BEACON_*`` variables, then ``test_config``.
+    """Configuration comes from defaults, then ``ASIA_BEACON_*`` variables, then ``test_config``
+    (:func:`app.config.beacon_config`); a bad setting raises ``ConfigurationError``.
 
     ``store`` lets a caller that already loaded data (the demo) serve that very store.
     """
+    checked = check_configuration(test_config, store)
     app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env(ENV_PREFIX)
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(checked.config)
     app.json.sort_keys = False
 
-    settings = BeaconSettings.from_config(app.config)
+    settings = checked.settings
     app.extensions[SETTINGS_KEY] = settings
-    app.extensions[STORE_KEY] = store or open_store(str(app.config["MONGO_URI"]))
+    app.extensions[STORE_KEY] = checked.store
 
     from app.beacon import entries, info
     from app.catalog import routes as catalog_laws
@@ -40,7 +42,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     from app.catalog.registry_sync import sync_privacy_laws
     from app.dataconnect import routes as dataconnect
     from app.dataconnect.tables import NODE_TABLES
-    from app.ontology.hierarchy import load_hierarchy
     from app.ops import health
     from app.ops.compression import install_compression
     from app.ops.cors import install_cors
@@ -49,9 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     from app.ops.request_ids import install_request_ids
     from app.web import routes as web
 
-    app.extensions[ONTOLOGY_KEY] = load_hierarchy(settings.ontology_files)
+    app.extensions[ONTOLOGY_KEY] = checked.hierarchy
 
-    if app.config["NETWORK_NODES"]:
+    if checked.network is not None:
         from app.network.install import install_hub
 
         install_hub(app, settings)  # the Beacon API answered from the network's nodes
@@ -67,6 +68,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     # Flask runs after-request hooks in reverse order: compression, registered first, runs last
     install_compression(app)
     install_logging(app, str(app.config["LOG_FORMAT"]))
+    if warning := checked.identity_warning:
+        logging.getLogger(STARTUP_LOGGER).warning(warning)
     install_cors(app, text_list(app.config["CORS_ORIGINS"]))
     install_request_ids(app)
     sync_privacy_laws(app.extensions[STORE_KEY], bundled_registry())
@@ -74,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
         app,
         app.extensions[STORE_KEY],
         settings.access,
+        checked.tokens,
         audited_blueprints=(entries.blueprint.name, dataconnect.blueprint.name, "network_entries"),
     )
 

@@ -12,7 +12,7 @@ import click
 
 from app.access.audit import EXPORT_FORMATS, export
 from app.access.audit import entries as audit_entries
-from app.config import DEFAULTS
+from app.config import DEFAULTS, ConfigurationError
 from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, open_store
 from loaders.datasets import catalog_gaps
 from loaders.emptying import EmptyingLoadError
@@ -43,6 +43,9 @@ ALLOW_EMPTY_OPTION = click.option(
 
 
 @click.group()
+@click.version_option(
+    package_name="asia-beacon", prog_name="asia-beacon", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """asia-beacon: a GA4GH Beacon v2 server for national genome projects."""
 
@@ -72,7 +75,7 @@ def _open(uri: str) -> Store:
         raise click.BadParameter(str(error), param_hint="--mongo-uri") from None
 
 
-def _fail(error: LoadError) -> None:
+def _fail(error: LoadError | ConfigurationError) -> None:
     if isinstance(error, EmptyingLoadError):
         _refuse_emptying(error)
     click.echo(f"error: {error}", err=True)
@@ -355,17 +358,18 @@ def datasets_drop_command(dataset_id: str, yes: bool, mongo_uri: str) -> None:
 )
 @URI_OPTION
 def serve(host: str | None, port: int | None, workers: int | None, mongo_uri: str) -> None:
-    """Serve the API with gunicorn (settings: docs/deployment.md#the-server-process)."""
-    from app.serving import gunicorn_settings, run_gunicorn
+    """Serve the API with gunicorn (settings: docs/deployment.md#the-server-process).
+
+    Every setting is checked before the port is bound: a bad one ends the command with one line
+    naming it, and exit code 2."""
+    from app.serving import gunicorn_settings, ready_to_serve, run_gunicorn
 
     try:
         settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-    store = _open(mongo_uri)
-    durable = store.durable
-    store.close()
-    if not durable:
+        checked = ready_to_serve({"MONGO_URI": mongo_uri})
+    except ConfigurationError as error:
+        _fail(error)
+    if not checked.store.durable:
         click.echo(
             "warning: a mongomock://memory/ store starts empty in every worker; "
             "use the default embedded store, or `asia-beacon demo`.",
@@ -400,19 +404,23 @@ def hub(
     answers merged (docs/guides/network.md)."""
     from app.network.identity import new_instance_id
     from app.network.registry import RegistryError, read_registry
-    from app.serving import gunicorn_settings, run_gunicorn
+    from app.serving import gunicorn_settings, ready_to_serve, run_gunicorn
 
     try:
         nodes = read_registry(nodes_file)
-        settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
-    except (RegistryError, ValueError) as error:
+    except RegistryError as error:
         raise click.UsageError(str(error)) from None
-    for node in nodes:
-        click.echo(f"node {node.id} ({node.country}) at {node.url}, token: {node.token.kind}")
     app_config = {"MONGO_URI": mongo_uri, "NETWORK_NODES": os.path.abspath(nodes_file)}
     if not os.environ.get("ASIA_BEACON_NETWORK_INSTANCE_ID"):
         # one id for every worker, so that each knows the others as this same hub
         app_config["NETWORK_INSTANCE_ID"] = new_instance_id()
+    try:
+        settings = gunicorn_settings(os.environ, host=host, port=port, workers=workers)
+        ready_to_serve(app_config)
+    except ConfigurationError as error:
+        _fail(error)
+    for node in nodes:
+        click.echo(f"node {node.id} ({node.country}) at {node.url}, token: {node.token.kind}")
     run_gunicorn(settings, app_config)
 
 

@@ -1,9 +1,18 @@
 """Default configuration; deployments override it with ``ASIA_BEACON_``-prefixed variables.
 
 ``ASIA_BEACON_MONGO_URI=mongodb://db/asia_beacon`` sets ``MONGO_URI``, and so on for every key.
+:func:`beacon_config` is the one place that puts defaults, environment and a caller's overrides
+together, for ``create_app`` and for the commands that check the settings before serving.
 """
 
 from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Config
 
 from app.store import EMBEDDED_URI
 
@@ -13,8 +22,11 @@ DEFAULTS: dict[str, object] = {
     "MONGO_URI": EMBEDDED_URI,
     # Public URL of the service; when empty, URLs are built from the incoming request.
     "BASE_URL": "",
-    "BEACON_ID": "org.asia-beacon.demo",
-    "BEACON_NAME": "asia-beacon",
+    # --- identity (docs/guides/operator.md#identity) -----------------------------------------
+    # Empty: not configured. The beacon then presents placeholders derived from its host and its
+    # store (a hub: its registry), unique on the machine, and warns (app/identity.py).
+    "BEACON_ID": "",
+    "BEACON_NAME": "",
     "BEACON_DESCRIPTION": (
         "A GA4GH Beacon v2 for national genome projects across Asia: it answers whether "
         "variants exist in the loaded datasets, how often, and in which populations."
@@ -23,10 +35,10 @@ DEFAULTS: dict[str, object] = {
     "API_VERSION": "v2.0.1",
     "ENVIRONMENT": "dev",
     "WELCOME_URL": "https://github.com/asia-beacon/asia-beacon",
-    "ORGANIZATION_ID": "asia-beacon",
-    "ORGANIZATION_NAME": "asia-beacon project",
-    "ORGANIZATION_URL": "https://github.com/asia-beacon",
-    "ORGANIZATION_CONTACT": "mailto:beacon@asia-beacon.org",
+    "ORGANIZATION_ID": "",
+    "ORGANIZATION_NAME": "",
+    "ORGANIZATION_URL": "",
+    "ORGANIZATION_CONTACT": "",  # optional: left out of /info and /service-info when empty
     "CREATED_AT": "2026-11-24T00:00:00Z",
     # The most detailed answer the beacon gives (boolean < count < record).
     "MAX_GRANULARITY": "record",
@@ -86,3 +98,27 @@ DEFAULTS: dict[str, object] = {
 }
 
 ENVIRONMENT_STATUS = {"dev": "DEV", "test": "TEST", "staging": "TEST", "prod": "PROD"}
+
+
+class ConfigurationError(ValueError):
+    """A setting the beacon cannot start with; the message names its variable and the problem
+    (``ASIA_BEACON_ACCESS_GRANULARITY: must give each of ...``)."""
+
+    def __init__(self, setting: str, problem: str, *, variable: str | None = None) -> None:
+        self.setting = setting
+        self.variable = variable or f"{ENV_PREFIX}_{setting}"
+        self.problem = problem
+        super().__init__(f"{self.variable}: {problem}")
+
+
+def beacon_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The configuration an application is built from: :data:`DEFAULTS`, then the
+    ``ASIA_BEACON_*`` environment variables (values read as JSON where they parse, as Flask
+    reads them), then ``overrides``."""
+    config = Config(os.getcwd())
+    # a copy: an ASIA_BEACON_X__KEY variable sets a key inside X's mapping in place
+    config.from_mapping(copy.deepcopy(DEFAULTS))
+    config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        config.update(overrides)
+    return dict(config)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask
 
-from app.config import DEFAULTS, ENV_PREFIX
+from app.config import DEFAULTS, ENV_PREFIX, ConfigurationError
 from app.ops.logs import LOG_FORMATS
+from app.startup import CheckedConfiguration, check_configuration
 
 # Server settings, each overridable by ASIA_BEACON_<NAME>; the beacon's own are in app/config.py
 # (LOG_FORMAT, one of them, applies to gunicorn's logs too).
@@ -65,15 +67,16 @@ def gunicorn_settings(
     workers: int | None = None,
 ) -> dict[str, Any]:
     """gunicorn setting name -> value, from the environment; ``host``, ``port`` and ``workers``
-    (the command line's) win over it. ``cpus`` defaults to :func:`available_cpus`."""
+    (the command line's) win over it. ``cpus`` defaults to :func:`available_cpus`. A bad value
+    raises ConfigurationError."""
     log_format = environ.get(f"{ENV_PREFIX}_LOG_FORMAT", str(DEFAULTS["LOG_FORMAT"]))
     if log_format not in LOG_FORMATS:
-        raise ValueError(f"{ENV_PREFIX}_LOG_FORMAT must be json or text, not {log_format!r}")
+        raise ConfigurationError("LOG_FORMAT", f"must be json or text, not {log_format!r}")
     if workers is None:
         workers = _worker_count(environ, cpus)
     threads = _integer(environ, "THREADS")
-    if workers < 1 or threads < 1:
-        raise ValueError("the numbers of workers and of threads must be at least 1")
+    if threads < 1:
+        raise ConfigurationError("THREADS", "must be at least 1")
     max_requests = _integer(environ, "MAX_REQUESTS")
     settings: dict[str, Any] = {
         "bind": [bind_address(_text(environ, "BIND"), host, port)],
@@ -128,7 +131,10 @@ def bind_address(configured: str, host: str | None, port: int | None) -> str:
 def _worker_count(environ: Mapping[str, str], cpus: int | None) -> int:
     for variable in (f"{ENV_PREFIX}_WORKERS", WORKERS_FALLBACK_VARIABLE):
         if environ.get(variable):
-            return _parse_integer(variable, environ[variable])
+            workers = _parse_integer(variable, environ[variable])
+            if workers < 1:
+                raise _bad(variable, "must be at least 1")
+            return workers
     return default_workers(available_cpus() if cpus is None else cpus)
 
 
@@ -145,10 +151,32 @@ def _parse_integer(variable: str, value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise ValueError(f"{variable} must be a whole number, not {value!r}") from None
+        raise _bad(variable, f"must be a whole number, not {value!r}") from None
     if number < 0:
-        raise ValueError(f"{variable} must not be negative")
+        raise _bad(variable, "must not be negative")
     return number
+
+
+def _bad(variable: str, problem: str) -> ConfigurationError:
+    return ConfigurationError(variable.removeprefix(f"{ENV_PREFIX}_"), problem, variable=variable)
+
+
+def ready_to_serve(app_config: Mapping[str, Any]) -> CheckedConfiguration:
+    """Check, in this process and before gunicorn binds a port, the configuration every worker
+    will build its application from (``app_config`` over the environment); raises
+    ConfigurationError. Warns on stderr when the beacon would present a placeholder identity.
+    """
+    checked = check_configuration(app_config)
+    checked.store.close()  # each worker opens its own, after the fork
+    if warning := checked.identity_warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return checked
+
+
+def refuse_to_serve(error: ConfigurationError) -> NoReturn:
+    """One line naming the setting, and exit code 2: nothing was started."""
+    print(f"error: {error}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def run_in_process(app: Flask, host: str, port: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.access.policy import AccessPolicy
-from app.config import ENVIRONMENT_STATUS
+from app.config import DEFAULTS, ENVIRONMENT_STATUS, ConfigurationError
 from app.query.request import GRANULARITY_ORDER
 
 
@@ -65,17 +65,65 @@ class BeaconSettings:
         """Refuse a configuration that would make the beacon contradict itself."""
         for key in ("max_granularity", "default_granularity"):
             if getattr(self, key) not in GRANULARITY_ORDER:
-                raise ValueError(f"{key.upper()} must be one of {', '.join(GRANULARITY_ORDER)}")
+                raise ConfigurationError(
+                    key.upper(), f"must be one of {', '.join(GRANULARITY_ORDER)}"
+                )
         if GRANULARITY_ORDER.index(self.default_granularity) > GRANULARITY_ORDER.index(
             self.max_granularity
         ):
-            raise ValueError("DEFAULT_GRANULARITY must not exceed MAX_GRANULARITY")
+            raise ConfigurationError("DEFAULT_GRANULARITY", "must not exceed MAX_GRANULARITY")
         if self.environment not in ENVIRONMENT_STATUS:
-            raise ValueError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENT_STATUS)}")
+            raise ConfigurationError(
+                "ENVIRONMENT", f"must be one of {', '.join(ENVIRONMENT_STATUS)}"
+            )
         if not 1 <= self.default_page_size <= self.max_page_size:
-            raise ValueError("DEFAULT_PAGE_SIZE must be between 1 and MAX_PAGE_SIZE")
+            raise ConfigurationError("DEFAULT_PAGE_SIZE", "must be between 1 and MAX_PAGE_SIZE")
         if not 1 <= self.data_connect_page_size <= 10_000:
-            raise ValueError("DATA_CONNECT_PAGE_SIZE must be between 1 and 10000")
+            raise ConfigurationError("DATA_CONNECT_PAGE_SIZE", "must be between 1 and 10000")
+
+
+def typed_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` with every setting of :data:`~app.config.DEFAULTS` in its default's type: a
+    number, a flag, a list (or ``a,b``) or a mapping (or ``k=v,k=v``). A value of another kind
+    raises ConfigurationError naming the setting, before anything reads it."""
+    typed = dict(config)
+    for name, default in DEFAULTS.items():
+        typed[name] = _typed_value(name, default, config[name])
+    return typed
+
+
+def _typed_value(name: str, default: object, value: Any) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigurationError(name, f"must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int | float):
+        return _number(name, value, whole=isinstance(default, int))
+    if isinstance(default, list):
+        if not isinstance(value, list | tuple | str):
+            raise ConfigurationError(name, f"must be a list (a,b), not {value!r}")
+        return value
+    if isinstance(default, dict):
+        if not isinstance(value, Mapping | str):
+            raise ConfigurationError(name, f"must be a mapping (key=value,...), not {value!r}")
+        return value
+    if isinstance(value, list | dict):
+        raise ConfigurationError(name, f"must be text, not {value!r}")
+    return "" if value is None else str(value)
+
+
+def _number(name: str, value: Any, *, whole: bool) -> int | float:
+    """A number setting: a number, or (from code) its text; a bool is not one."""
+    wanted = "a whole number" if whole else "a number"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigurationError(name, f"must be {wanted}, not {value!r}")
+    try:
+        number = int(value) if whole else float(value)
+    except (ValueError, OverflowError):
+        raise ConfigurationError(name, f"must be {wanted}, not {value!r}") from None
+    if whole and isinstance(value, float) and number != value:
+        raise ConfigurationError(name, f"must be {wanted}, not {value!r}")
+    return number
 
 
 def text_list(value: Any) -> tuple[str, ...]:

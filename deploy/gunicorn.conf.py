@@ -9,7 +9,13 @@
 
 import os
 
-from app.serving import gunicorn_settings
+from app.config import ConfigurationError
+from app.serving import gunicorn_settings, ready_to_serve, refuse_to_serve
 
 wsgi_app = "app:create_app()"
-globals().update(gunicorn_settings(os.environ))
+try:
+    globals().update(gunicorn_settings(os.environ))
+    # the settings each worker's create_app() reads, checked here, before the port is bound
+    ready_to_serve({})
+except ConfigurationError as error:
+    refuse_to_serve(error)

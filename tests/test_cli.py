@@ -3,8 +3,10 @@ to use it."""
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from app.cli import main
@@ -165,3 +167,107 @@ def test_datasets_drop_of_an_unknown_id_exits_2_and_yes_skips_the_question(tmp_p
     assert dropped.exit_code == 0, dropped.output
     assert "[y/N]" not in dropped.output
     assert [doc["_id"] for doc in open_store(uri).datasets.find({})] == ["jp-cohort-b"]
+
+
+def test_version_is_the_installed_packages():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"asia-beacon {metadata.version('asia-beacon')}\n"
+
+
+@pytest.fixture
+def gunicorn_runs(monkeypatch) -> list[dict]:
+    """What ``serve`` and ``hub`` would hand to gunicorn; gunicorn itself is not started."""
+    runs: list[dict] = []
+    monkeypatch.setattr(
+        "app.serving.run_gunicorn", lambda settings, app_config: runs.append(app_config)
+    )
+    for name in (
+        "BEACON_ID",
+        "BEACON_NAME",
+        "ORGANIZATION_ID",
+        "ORGANIZATION_NAME",
+        "ORGANIZATION_URL",
+    ):
+        monkeypatch.delenv(f"ASIA_BEACON_{name}", raising=False)
+    return runs
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"ASIA_BEACON_ACCESS_GRANULARITY": "PUBLIC=count"},
+            "error: ASIA_BEACON_ACCESS_GRANULARITY: must give each of PUBLIC, REGISTERED, "
+            "CONTROLLED",
+        ),
+        (
+            {"ASIA_BEACON_DEFAULT_PAGE_SIZE": "ten"},
+            "error: ASIA_BEACON_DEFAULT_PAGE_SIZE: must be a whole number, not 'ten'",
+        ),
+        (
+            {"ASIA_BEACON_ONTOLOGY_FILES": "/nonexistent/hp.tsv"},
+            "error: ASIA_BEACON_ONTOLOGY_FILES: /nonexistent/hp.tsv",
+        ),
+        (
+            {"ASIA_BEACON_TOKEN_JWKS": "https://login.example.org/jwks.json"},
+            "error: ASIA_BEACON_TOKEN_ISSUERS: accepting tokens (TOKEN_JWKS is set) needs",
+        ),
+        ({"ASIA_BEACON_THREADS": "0"}, "error: ASIA_BEACON_THREADS: must be at least 1"),
+        (
+            {"ASIA_BEACON_MONGO_URI": "redis://x"},
+            "error: ASIA_BEACON_MONGO_URI: unsupported storage URI scheme 'redis'",
+        ),
+    ],
+)
+def test_serve_refuses_a_bad_setting_in_one_line_before_starting(gunicorn_runs, variables, message):
+    result = CliRunner().invoke(main, ["serve"], env=variables)
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith(message)
+    assert gunicorn_runs == []
+
+
+def test_hub_refuses_a_bad_network_setting_in_one_line_before_starting(gunicorn_runs, tmp_path):
+    registry = tmp_path / "nodes.yaml"
+    registry.write_text("nodes:\n  - id: jp\n    url: http://127.0.0.1:9\n    country: JP\n")
+    result = CliRunner().invoke(
+        main, ["hub", "--nodes", str(registry)], env={"ASIA_BEACON_NETWORK_TIMEOUT": "0"}
+    )
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: ASIA_BEACON_NETWORK_TIMEOUT: must be above 0 and at most 300 seconds"
+    ]
+    assert gunicorn_runs == []
+
+
+def test_serve_and_hub_without_an_identity_say_so_and_what_to_set(gunicorn_runs, tmp_path):
+    registry = tmp_path / "nodes.yaml"
+    registry.write_text("nodes:\n  - id: jp\n    url: http://127.0.0.1:9\n    country: JP\n")
+    node = CliRunner().invoke(main, ["serve"], env={"ASIA_BEACON_DATA_DIR": str(tmp_path / "a")})
+    hub = CliRunner().invoke(main, ["hub", "--nodes", str(registry)])
+    placeholders = []
+    for result in (node, hub):
+        assert result.exit_code == 0, result.output
+        (warning,) = [line for line in result.output.splitlines() if "identity" in line]
+        assert warning.startswith("warning: identity not configured: ASIA_BEACON_BEACON_ID, ")
+        assert "ASIA_BEACON_ORGANIZATION_NAME" in warning
+        placeholders.append(warning.split("(id ", 1)[1].split(",", 1)[0])
+    assert len(gunicorn_runs) == 2
+    node_id, hub_id = placeholders
+    assert node_id.startswith("unconfigured.") and hub_id.startswith("unconfigured.")
+    assert node_id != hub_id
+
+
+def test_serve_with_an_identity_does_not_warn_of_it(gunicorn_runs):
+    identity = {
+        "ASIA_BEACON_BEACON_ID": "th.example.beacon",
+        "ASIA_BEACON_BEACON_NAME": "Thai national beacon",
+        "ASIA_BEACON_ORGANIZATION_ID": "th.example",
+        "ASIA_BEACON_ORGANIZATION_NAME": "Example genome project",
+        "ASIA_BEACON_ORGANIZATION_URL": "https://genome.example.th",
+    }
+    result = CliRunner().invoke(main, ["serve"], env=identity)
+    assert result.exit_code == 0, result.output
+    assert "identity" not in result.output
+    assert len(gunicorn_runs) == 1

@@ -26,13 +26,11 @@ from app.access.policy import (
 from app.access.tokens import (
     InvalidTokenError,
     SigningKeysUnavailableError,
-    TokenSettings,
     TokenVerifier,
     bearer_token,
 )
 from app.errors import ServiceUnavailableError, UnauthorizedError
 from app.ops.request_ids import current_request_id
-from app.settings import text_list
 from app.store import Store
 
 ACCESS_KEY = "asia_beacon.access"
@@ -52,19 +50,14 @@ class Access:
 
 
 def install_access(
-    app: Flask, store: Store, policy: AccessPolicy, audited_blueprints: Iterable[str]
+    app: Flask,
+    store: Store,
+    policy: AccessPolicy,
+    verifier: TokenVerifier,
+    audited_blueprints: Iterable[str],
 ) -> None:
-    """Check tokens before every request and audit the queries after them."""
+    """Check tokens (with ``verifier``) before every request and audit the queries after them."""
     config = app.config
-    verifier = TokenVerifier(
-        TokenSettings(
-            jwks=str(config["TOKEN_JWKS"]),
-            issuers=text_list(config["TOKEN_ISSUERS"]),
-            audience=text_list(config["TOKEN_AUDIENCES"]),
-            algorithms=text_list(config["TOKEN_ALGORITHMS"]),
-            grants_claim=str(config["TOKEN_GRANTS_CLAIM"]),
-        )
-    )
     protections = policy.protections
     budget = QueryBudget(store, protections.query_budget, protections.query_budget_period)
     app.extensions[ACCESS_KEY] = Access(

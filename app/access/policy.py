@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from app.access.tokens import grants_dataset
+from app.config import ConfigurationError
 from app.query.request import GRANULARITY_ORDER
 
 PUBLIC = "PUBLIC"
@@ -77,31 +78,44 @@ class AccessPolicy:
         return policy
 
     def check(self) -> None:
-        """Refuse a policy that names unknown levels or granularities."""
+        """Refuse a policy that names unknown levels or granularities; the error names the
+        setting at fault."""
         for dataset_id, level in self.dataset_levels.items():
             if level not in LEVELS:
-                raise ValueError(
-                    f"DATASET_ACCESS: {dataset_id!r} has level {level!r}; use one of "
-                    f"{', '.join(LEVELS)}"
+                raise ConfigurationError(
+                    "DATASET_ACCESS",
+                    f"{dataset_id!r} has level {level!r}; use one of {', '.join(LEVELS)}",
                 )
         if self.default_level not in LEVELS:
-            raise ValueError(f"DEFAULT_ACCESS_LEVEL must be one of {', '.join(LEVELS)}")
+            raise ConfigurationError("DEFAULT_ACCESS_LEVEL", f"must be one of {', '.join(LEVELS)}")
         if set(self.granularity) != set(LEVELS):
-            raise ValueError(f"ACCESS_GRANULARITY must give each of {', '.join(LEVELS)}")
+            given = ", ".join(sorted(self.granularity)) or "none"
+            raise ConfigurationError(
+                "ACCESS_GRANULARITY",
+                f"must give each of {', '.join(LEVELS)} (as PUBLIC=count,REGISTERED=count,"
+                f"CONTROLLED=record); it gives {given}",
+            )
         for level, granularity in self.granularity.items():
             if granularity not in GRANULARITY_ORDER:
-                raise ValueError(
-                    f"ACCESS_GRANULARITY: {level} has {granularity!r}; use one of "
-                    f"{', '.join(GRANULARITY_ORDER)}"
+                raise ConfigurationError(
+                    "ACCESS_GRANULARITY",
+                    f"{level} has {granularity!r}; use one of {', '.join(GRANULARITY_ORDER)}",
                 )
         protections = self.protections
-        if protections.small_count_threshold < 0 or protections.query_budget < 0:
-            raise ValueError("SMALL_COUNT_THRESHOLD and QUERY_BUDGET must not be negative")
+        for setting, count in (
+            ("SMALL_COUNT_THRESHOLD", protections.small_count_threshold),
+            ("QUERY_BUDGET", protections.query_budget),
+        ):
+            if count < 0:
+                raise ConfigurationError(setting, "must not be negative")
         if protections.query_budget_period <= 0:
-            raise ValueError("QUERY_BUDGET_PERIOD must be a positive number of seconds")
-        for name in ("rare_allele_frequency", "budget_rare_frequency"):
-            if not 0 <= getattr(protections, name) <= 1:
-                raise ValueError(f"{name.upper()} must be a frequency between 0 and 1")
+            raise ConfigurationError("QUERY_BUDGET_PERIOD", "must be a positive number of seconds")
+        for setting, frequency in (
+            ("RARE_ALLELE_FREQUENCY", protections.rare_allele_frequency),
+            ("QUERY_BUDGET_RARE_FREQUENCY", protections.budget_rare_frequency),
+        ):
+            if not 0 <= frequency <= 1:
+                raise ConfigurationError(setting, "must be a frequency between 0 and 1")
 
 
 @dataclass(frozen=True)
@@ -161,9 +175,9 @@ def _mapping(value: Any, name: str) -> Mapping[str, Any]:
     if isinstance(value, str):
         pairs = [part.strip() for part in value.split(",") if part.strip()]
         if not all("=" in pair for pair in pairs):
-            raise ValueError(f"{name} must be a mapping or 'key=value,key=value'")
+            raise ConfigurationError(name, "must be a mapping or 'key=value,key=value'")
         return dict(tuple(part.strip() for part in pair.split("=", 1)) for pair in pairs)
-    raise ValueError(f"{name} must be a mapping or 'key=value,key=value'")
+    raise ConfigurationError(name, "must be a mapping or 'key=value,key=value'")
 
 
 def _mapping_file(path: str) -> dict[str, str]:
@@ -171,7 +185,7 @@ def _mapping_file(path: str) -> dict[str, str]:
         text = Path(path).read_text(encoding="utf-8")
         parsed = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as error:
-        raise ValueError(f"DATASET_ACCESS_FILE {path}: cannot be read: {error}") from None
+        raise ConfigurationError("DATASET_ACCESS_FILE", f"{path} cannot be read: {error}") from None
     if not isinstance(parsed, dict):
-        raise ValueError(f"DATASET_ACCESS_FILE {path}: must map dataset ids to levels")
+        raise ConfigurationError("DATASET_ACCESS_FILE", f"{path} must map dataset ids to levels")
     return {str(key): str(value) for key, value in parsed.items()}

@@ -21,6 +21,8 @@ import jwt
 from jwt.algorithms import get_default_algorithms
 from jwt.exceptions import InvalidSubjectError
 
+from app.config import ConfigurationError
+
 ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
@@ -214,14 +216,21 @@ def _url_dataset(grant: str) -> str | None:
 def _check_settings(settings: TokenSettings) -> None:
     """Refuse configurations under which no token could pass, or a forged one could."""
     if not settings.issuers:
-        raise ValueError("accepting tokens needs at least one trusted issuer")
+        raise ConfigurationError(
+            "TOKEN_ISSUERS",
+            "accepting tokens (TOKEN_JWKS is set) needs at least one trusted issuer",
+        )
     if not settings.audience:
-        raise ValueError("accepting tokens needs at least one audience naming this beacon")
+        raise ConfigurationError(
+            "TOKEN_AUDIENCES",
+            "accepting tokens (TOKEN_JWKS is set) needs at least one audience naming this beacon",
+        )
     unsafe = [name for name in settings.algorithms if name not in ASYMMETRIC_ALGORITHMS]
     if unsafe or not settings.algorithms:
-        raise ValueError(
+        raise ConfigurationError(
+            "TOKEN_ALGORITHMS",
             f"token algorithms must be asymmetric, one or more of {sorted(ASYMMETRIC_ALGORITHMS)};"
-            f" not {unsafe or 'none at all'}"
+            f" not {unsafe or 'none at all'}",
         )
 
 
@@ -232,7 +241,9 @@ def _read_jwks_file(path: Path) -> tuple[jwt.PyJWK, ...]:
             raise ValueError("it is not a JSON object")
         return tuple(jwt.PyJWKSet.from_dict(document).keys)
     except (OSError, ValueError, jwt.PyJWTError) as error:
-        raise ValueError(f"cannot read the JWKS file {path}: {error}") from error
+        raise ConfigurationError(
+            "TOKEN_JWKS", f"cannot read the JWKS file {path}: {error}"
+        ) from error
 
 
 def _reason(error: jwt.PyJWTError) -> str:

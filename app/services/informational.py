@@ -34,7 +34,7 @@ def beacon_info(settings: BeaconSettings, loaded: dict[str, Any]) -> dict[str, A
             "id": settings.organization_id,
             "name": settings.organization_name,
             "welcome_url": settings.organization_url,
-            "contact_url": settings.organization_contact,
+            **_contact(settings),
         },
         "info": loaded,
     }
@@ -68,13 +68,18 @@ def service_info(settings: BeaconSettings) -> dict[str, Any]:
         "type": {"group": "org.ga4gh", "artifact": "beacon", "version": settings.api_version},
         "description": settings.description,
         "organization": {"name": settings.organization_name, "url": settings.organization_url},
-        "contact_url": settings.organization_contact,
+        **_contact(settings),
         "documentation_url": settings.welcome_url,
         "created_at": settings.created_at,
         "updated_at": settings.created_at,
         "environment": settings.environment,
         "version": settings.version,
     }
+
+
+def _contact(settings: BeaconSettings) -> dict[str, str]:
+    """The contact URL, optional in both specifications: left out when none is configured."""
+    return {"contact_url": settings.organization_contact} if settings.organization_contact else {}
 
 
 def entry_type_definitions() -> dict[str, dict[str, Any]]:

@@ -49,11 +49,19 @@ COHORT_EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
 )
 
 
-# The demo's data is synthetic, so its PUBLIC dataset also answers records (and Data Connect
-# rows); a real deployment's PUBLIC level answers counts at most (app/config.py). The
-# re-identification protections keep their defaults.
+# The demo is the project's own beacon: it alone presents the project's identity (a deployment
+# sets its own, or gets a placeholder and a warning: app/identity.py). Its data is synthetic, so
+# its PUBLIC dataset also answers records (and Data Connect rows); a real deployment's PUBLIC
+# level answers counts at most (app/config.py). The re-identification protections keep their
+# defaults.
 DEMO_CONFIG: dict[str, object] = {
-    "ACCESS_GRANULARITY": {"PUBLIC": "record", "REGISTERED": "record", "CONTROLLED": "record"}
+    "BEACON_ID": "org.asia-beacon.demo",
+    "BEACON_NAME": "asia-beacon demo",
+    "ORGANIZATION_ID": "asia-beacon",
+    "ORGANIZATION_NAME": "asia-beacon project",
+    "ORGANIZATION_URL": "https://github.com/asia-beacon",
+    "ORGANIZATION_CONTACT": "mailto:beacon@asia-beacon.org",
+    "ACCESS_GRANULARITY": {"PUBLIC": "record", "REGISTERED": "record", "CONTROLLED": "record"},
 }
 DEMO_ACCESS_NOTE = (
     "access: the demo dataset is PUBLIC and, being synthetic, answers records; counts of 1-4 "

@@ -24,7 +24,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "deploy" / "compose.yaml"
 # keys both docker-compose 1.29 and Compose v2 accept at the top (1.29 rejects `name`)
 PORTABLE_TOP_LEVEL = {"services", "volumes", "networks", "configs", "secrets"}
-VARIABLE = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
+# ${NAME}, ${NAME:-default} and ${NAME:?message} (a variable compose refuses to run without)
+VARIABLE = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
+IDENTITY = {
+    "ASIA_BEACON_BEACON_ID": "th.example.beacon",
+    "ASIA_BEACON_BEACON_NAME": "Thai national beacon",
+    "ASIA_BEACON_ORGANIZATION_ID": "th.example",
+    "ASIA_BEACON_ORGANIZATION_NAME": "Example genome project",
+    "ASIA_BEACON_ORGANIZATION_URL": "https://genome.example.th",
+}
 
 
 def compose() -> dict[str, Any]:
@@ -33,7 +41,11 @@ def compose() -> dict[str, Any]:
 
 def with_defaults(value: str) -> str:
     """Compose's interpolation with no variable set: each ``${NAME:-default}`` -> default."""
-    return VARIABLE.sub(lambda match: match.group(2) or "", value)
+    return VARIABLE.sub(lambda match: match.group(3) if match.group(2) == "-" else "", value)
+
+
+def required_variables(value: str) -> set[str]:
+    return {name for name, kind, _ in VARIABLE.findall(value) if kind == "?"}
 
 
 def test_only_keys_every_compose_version_accepts():
@@ -152,21 +164,44 @@ def compose_commands() -> list[list[str]]:
     return commands
 
 
+def test_the_beacon_is_given_its_identity_and_runs_on_none_but_its_own():
+    """A container's host name changes with every re-creation, so a placeholder identity would
+    too: the beacon's identity settings are required variables (the contact is optional)."""
+    environment = compose()["services"]["beacon"]["environment"]
+    required = {
+        name for name, value in environment.items() if required_variables(str(value)) == {name}
+    }
+    assert required == set(IDENTITY)
+    assert with_defaults(environment["ASIA_BEACON_ORGANIZATION_CONTACT"]) == ""
+
+
+def docker_compose_config(
+    command: list[str], identity: dict[str, str]
+) -> subprocess.CompletedProcess:
+    used = {name for name, _, _ in VARIABLE.findall(COMPOSE_FILE.read_text())}
+    env = {key: value for key, value in os.environ.items() if key not in used}
+    return subprocess.run(
+        [*command, "-f", str(COMPOSE_FILE), "--profile", "load", "config"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, **identity},
+    )
+
+
 def test_docker_compose_accepts_the_file():
     commands = compose_commands()
     if not commands:
         pytest.skip("no docker-compose (tests/run.sh installs it with apt-get when root)")
-    used = set(VARIABLE.findall(COMPOSE_FILE.read_text()))
-    env = {key: value for key, value in os.environ.items() if key not in {n for n, _ in used}}
     for command in commands:
-        result = subprocess.run(
-            [*command, "-f", str(COMPOSE_FILE), "--profile", "load", "config"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
+        result = docker_compose_config(command, IDENTITY)
         assert result.returncode == 0, f"{command}: {result.stderr}"
         resolved = yaml.safe_load(result.stdout)
         assert set(resolved["services"]) == {"mongo", "beacon", "loader"}
         assert resolved["services"]["beacon"]["build"]["context"] == str(REPO_ROOT)
+        beacon = resolved["services"]["beacon"]["environment"]
+        assert {name: beacon[name] for name in IDENTITY} == IDENTITY
+        without_id = {key: value for key, value in IDENTITY.items() if "BEACON_ID" not in key}
+        refused = docker_compose_config(command, without_id)
+        assert refused.returncode != 0, f"{command} ran without ASIA_BEACON_BEACON_ID"
+        assert "your beacon's id" in refused.stderr

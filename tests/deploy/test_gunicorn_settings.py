@@ -86,11 +86,11 @@ def test_worker_variables_win_over_the_cpu_count_in_order():
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
-        ({"ASIA_BEACON_WORKERS": "many"}, "ASIA_BEACON_WORKERS must be a whole number"),
-        ({"WEB_CONCURRENCY": "0"}, "at least 1"),
-        ({"ASIA_BEACON_THREADS": "0"}, "at least 1"),
-        ({"ASIA_BEACON_TIMEOUT": "-1"}, "ASIA_BEACON_TIMEOUT must not be negative"),
-        ({"ASIA_BEACON_LOG_FORMAT": "xml"}, "must be json or text"),
+        ({"ASIA_BEACON_WORKERS": "many"}, "^ASIA_BEACON_WORKERS: must be a whole number"),
+        ({"WEB_CONCURRENCY": "0"}, "^WEB_CONCURRENCY: must be at least 1"),
+        ({"ASIA_BEACON_THREADS": "0"}, "^ASIA_BEACON_THREADS: must be at least 1"),
+        ({"ASIA_BEACON_TIMEOUT": "-1"}, "^ASIA_BEACON_TIMEOUT: must not be negative"),
+        ({"ASIA_BEACON_LOG_FORMAT": "xml"}, "^ASIA_BEACON_LOG_FORMAT: must be json or text"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(variables, message):
@@ -173,4 +173,4 @@ def test_serve_without_options_takes_the_environment(clean_environment):
 def test_serve_refuses_a_bad_setting_before_starting(clean_environment):
     result = CliRunner().invoke(main, ["serve"], env={"ASIA_BEACON_THREADS": "lots"})
     assert result.exit_code == 2
-    assert "ASIA_BEACON_THREADS must be a whole number" in result.output
+    assert result.output == "error: ASIA_BEACON_THREADS: must be a whole number, not 'lots'\n"

@@ -19,7 +19,17 @@ from app.serving import SERVER_DEFAULTS, gunicorn_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_VALUES = yaml.safe_load((CHART / "ci" / "test-values.yaml").read_text())
-MINIMAL_VALUES = {"mongo": {"uri": "mongodb://mongo/asia_beacon?replicaSet=rs0"}}
+IDENTITY = {
+    "BEACON_ID": "org.example.beacon",
+    "BEACON_NAME": "Example beacon",
+    "ORGANIZATION_ID": "org.example",
+    "ORGANIZATION_NAME": "Example genome project",
+    "ORGANIZATION_URL": "https://genome.example.org",
+}
+MINIMAL_VALUES = {
+    "mongo": {"uri": "mongodb://mongo/asia_beacon?replicaSet=rs0"},
+    "config": IDENTITY,
+}
 KUBERNETES_VERSIONS = ("1.25.0", "1.33.0")  # the chart's kubeVersion floor, and a recent one
 
 needs_helm = pytest.mark.skipif(
@@ -141,17 +151,35 @@ def test_the_server_settings_it_sets_are_ones_serve_reads(monkeypatch):
         monkeypatch.setenv(name, value)
     app = create_app({"MONGO_URI": "mongomock://localhost/helm_settings"})
     assert app.config["BASE_URL"] == TEST_VALUES["config"]["BASE_URL"]
+    info = app.test_client().get("/info").json["response"]
+    assert info["id"] == TEST_VALUES["config"]["BEACON_ID"]
+    assert info["organization"]["contactUrl"] == TEST_VALUES["config"]["ORGANIZATION_CONTACT"]
+
+
+@needs_helm
+@pytest.mark.parametrize("missing", sorted(IDENTITY))
+def test_without_the_beacons_identity_the_chart_refuses_to_render(missing):
+    """Each pod has its own host name: a beacon left to a placeholder would change id from pod
+    to pod, so the identity is required."""
+    config = {name: value for name, value in IDENTITY.items() if name != missing}
+    values = {**MINIMAL_VALUES, "config": config}
+    with pytest.raises(ChartRenderError, match=rf"config\.{missing} is required"):
+        render(values)
+    assert "ORGANIZATION_CONTACT" in chart_file("values.yaml")["config"]  # optional, listed
 
 
 @needs_helm
 def test_without_a_mongo_uri_the_chart_refuses_to_render():
     with pytest.raises(ChartRenderError, match=r"mongo\.uri"):
-        render({})
+        render({"config": IDENTITY})
 
 
 @needs_helm
 def test_an_existing_secret_replaces_the_charts_own():
-    values = {"mongo": {"existingSecret": "beacon-mongo", "existingSecretKey": "uri"}}
+    values = {
+        "mongo": {"existingSecret": "beacon-mongo", "existingSecretKey": "uri"},
+        "config": IDENTITY,
+    }
     objects = by_kind(render(values))
     assert "Secret" not in objects
     assert "Ingress" not in objects

@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # the console script's entry point, run from this checkout whatever is installed
 ASIA_BEACON = [sys.executable, "-c", "from app.cli import main; main(prog_name='asia-beacon')"]
 START_SECONDS = 30
+STARTUP_LOGGER = "asia_beacon.startup"
 STOP_SECONDS = 30
 
 
@@ -49,9 +50,12 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dic
         return answer.status, dict(answer.headers), json.loads(answer.read())
 
 
-def start_serve(directory: Path, **settings: str) -> Server:
-    """``asia-beacon serve`` with two workers on a free port, with extra environment settings
-    and none of the machine's."""
+def start_command(
+    directory: Path, arguments: list[str], workers: int = 2, **settings: str
+) -> Server:
+    """``asia-beacon <arguments>`` (serve or hub) with ``workers`` workers on a free port, with
+    extra environment settings and none of the machine's; its data directory is in
+    ``directory``."""
     port = free_port()
     env = {
         key: value
@@ -60,23 +64,33 @@ def start_serve(directory: Path, **settings: str) -> Server:
         and key not in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["ASIA_BEACON_DATA_DIR"] = str(directory / "data")
     env.update(settings)
     stdout, stderr = directory / "stdout.log", directory / "stderr.log"
     command = [
         *ASIA_BEACON,
-        "serve",
+        *arguments,
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
-        "2",
-        "--mongo-uri",
-        "mongomock://localhost/x",
+        str(workers),
     ]
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(command, cwd=directory, env=env, stdout=out, stderr=err)
     return Server(process, f"http://127.0.0.1:{port}", stdout, stderr)
+
+
+def start_serve(directory: Path, workers: int = 2, **settings: str) -> Server:
+    arguments = ["serve", "--mongo-uri", "mongomock://localhost/x"]
+    return start_command(directory, arguments, workers, **settings)
+
+
+def stopped(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
 
 
 @pytest.fixture
@@ -86,9 +100,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         _wait_until_it_answers(running)
         yield running
     finally:
-        if running.process.poll() is None:
-            running.process.kill()
-            running.process.wait()
+        stopped(running)
 
 
 def _wait_until_it_answers(server: Server) -> None:
@@ -113,7 +125,12 @@ def test_serve_answers_logs_and_stops_on_sigterm(server):
     status, headers, info = get(f"{server.url}/info", {"X-Request-ID": "deploy-test-1"})
     assert status == 200
     assert headers["X-Request-ID"] == "deploy-test-1"
-    assert info["response"]["id"] == info["meta"]["beaconId"]
+    beacon_id = info["response"]["id"]
+    assert beacon_id == info["meta"]["beaconId"]
+    # no identity was configured: a placeholder, said on stderr and in the server log
+    assert beacon_id.startswith("unconfigured.")
+    plain = [line for line in server.stderr.read_text().splitlines() if not line.startswith("{")]
+    assert [line for line in plain if line.startswith("warning: identity not configured")]
 
     access = _access_line(server, "deploy-test-1")
     assert access["path"] == "/info"
@@ -126,11 +143,24 @@ def test_serve_answers_logs_and_stops_on_sigterm(server):
     booted = {line["message"] for line in errors if line["message"].startswith("Booting worker")}
     assert len(booted) == 2
     assert {line["logger"] for line in errors} >= {"gunicorn.error", "asia_beacon.requests"}
+    logged = _startup_lines(server, workers=2)  # each worker says it
+    assert all(beacon_id in line["message"] and line["level"] == "warning" for line in logged)
 
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=STOP_SECONDS) == 0
     messages = [line["message"] for line in server.lines(server.stderr)]
     assert messages[-1] == "Shutting down: Master"
+
+
+def _startup_lines(server: Server, workers: int) -> list[dict]:
+    """The start-up warnings, once every worker (the second may still be starting) wrote its."""
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        lines = [line for line in server.lines(server.stderr) if line["logger"] == STARTUP_LOGGER]
+        if len(lines) >= workers or time.monotonic() > deadline:
+            assert len(lines) == workers, lines
+            return lines
+        time.sleep(0.1)
 
 
 def _access_line(server: Server, request_id: str) -> dict:
@@ -145,19 +175,85 @@ def _access_line(server: Server, request_id: str) -> dict:
     pytest.fail(f"no access line with request id {request_id}: {server.stdout.read_text()}")
 
 
-def test_a_worker_that_cannot_start_stops_the_server(tmp_path):
-    """Contradicting settings fail in each worker; gunicorn then exits (code 3) rather than
-    restarting workers forever, so an orchestrator sees the failure."""
-    server = start_serve(
-        tmp_path, ASIA_BEACON_MAX_GRANULARITY="count", ASIA_BEACON_DEFAULT_GRANULARITY="record"
-    )
+def test_a_bad_setting_stops_serve_before_the_port_is_bound(tmp_path):
+    """A partial ACCESS_GRANULARITY is found by serve itself, before gunicorn starts: one line
+    naming the variable, exit code 2, no worker traceback, nothing ever listening."""
+    server = start_serve(tmp_path, ASIA_BEACON_ACCESS_GRANULARITY="PUBLIC=count")
     try:
-        assert server.process.wait(timeout=START_SECONDS) == 3
+        assert server.process.wait(timeout=START_SECONDS) == 2
     finally:
-        if server.process.poll() is None:
-            server.process.kill()
-    errors = server.stderr.read_text()
-    assert "DEFAULT_GRANULARITY must not exceed MAX_GRANULARITY" in errors
-    assert "Worker failed to boot" in errors
-    plain = [line for line in errors.splitlines() if not line.startswith("{")]
-    assert not any(line.startswith("Traceback") for line in plain)  # only gunicorn's JSON lines
+        stopped(server)
+    assert server.stderr.read_text().splitlines() == [
+        "error: ASIA_BEACON_ACCESS_GRANULARITY: must give each of PUBLIC, REGISTERED, "
+        "CONTROLLED (as PUBLIC=count,REGISTERED=count,CONTROLLED=record); it gives PUBLIC"
+    ]
+    assert server.stdout.read_text() == ""
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(server.url.rpartition(":")[2])), timeout=2)
+
+
+def test_gunicorn_with_the_config_file_refuses_a_bad_setting_before_binding(tmp_path):
+    """``gunicorn -c deploy/gunicorn.conf.py`` checks the settings as serve does."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASIA_BEACON_")}
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),
+        ASIA_BEACON_DATA_DIR=str(tmp_path / "data"),
+        ASIA_BEACON_BIND=f"127.0.0.1:{port}",
+        ASIA_BEACON_DEFAULT_PAGE_SIZE="ten",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_SECONDS,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: ASIA_BEACON_DEFAULT_PAGE_SIZE: must be a whole number, not 'ten'"
+    ]
+
+
+def test_two_nodes_and_a_hub_on_one_machine_without_identities_are_three_beacons(tmp_path):
+    """The first hour: two nodes over their own data directories and a hub over both, none of
+    them configured. Each presents its own placeholder id, so the hub asks both nodes instead
+    of taking them for itself."""
+    started: list[Server] = []
+    try:
+        for name in ("first", "second"):
+            (tmp_path / name).mkdir()
+            started.append(start_serve(tmp_path / name, workers=1))
+            # one after the other: a port is free for the next only once this one holds its own
+            _wait_until_it_answers(started[-1])
+        registry = tmp_path / "nodes.json"
+        entries = [
+            {"id": name, "url": node.url, "country": "JP"}
+            for name, node in zip(("first", "second"), started, strict=True)
+        ]
+        registry.write_text(json.dumps({"nodes": entries}))
+        (tmp_path / "hub").mkdir()
+        hub = start_command(tmp_path / "hub", ["hub", "--nodes", str(registry)], workers=1)
+        started.append(hub)
+        _wait_until_it_answers(hub)
+        assert all(server.process.poll() is None for server in started)  # each bound its port
+        node_ids = [get(f"{node.url}/info")[2]["meta"]["beaconId"] for node in started[:2]]
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            info = get(f"{hub.url}/info")[2]
+            reports = info["response"]["info"]["network"]["nodes"]
+            if all(report["metadataReadAt"] for report in reports):
+                break
+            assert time.monotonic() < deadline, reports
+            time.sleep(0.2)
+    finally:
+        for server in started:
+            stopped(server)
+    hub_id = info["meta"]["beaconId"]
+    assert len({*node_ids, hub_id}) == 3
+    assert all(beacon_id.startswith("unconfigured.") for beacon_id in (*node_ids, hub_id))
+    assert [(report["beaconId"], report["status"]) for report in reports] == [
+        (node_ids[0], "healthy"),
+        (node_ids[1], "healthy"),
+    ]

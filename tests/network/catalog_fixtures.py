@@ -174,10 +174,11 @@ def node_store(spec: NodeSpec, directory: Path) -> Store:
 def node_app(spec: NodeSpec, store: Store) -> Flask:
     config = {
         "TESTING": True,
-        "BEACON_ID": spec.beacon_id,
-        "BEACON_NAME": spec.name,
         "AUDIT_LOG": False,
         **spec.config,
+        # after the node's config: the demo's config carries the demo's own identity
+        "BEACON_ID": spec.beacon_id,
+        "BEACON_NAME": spec.name,
     }
     return create_app(config, store=store)
 
