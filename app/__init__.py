@@ -11,7 +11,13 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.access.flask_access import install_access
-from app.context import ONTOLOGY_KEY, SETTINGS_KEY, STORE_KEY, TABLES_KEY
+from app.context import (
+    ONTOLOGY_KEY,
+    SETTINGS_KEY,
+    STORE_KEY,
+    TABLES_KEY,
+    install_one_release_per_request,
+)
 from app.errors import register_error_handlers
 from app.responses import error_response
 from app.settings import text_list
@@ -35,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     settings = checked.settings
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[STORE_KEY] = checked.store
+    install_one_release_per_request(app)  # first of the request hooks: every read sees one release
 
     from app.beacon import entries, info
     from app.catalog import routes as catalog_laws

@@ -13,7 +13,16 @@ import click
 from app.access.audit import EXPORT_FORMATS, export
 from app.access.audit import entries as audit_entries
 from app.config import DEFAULTS, ConfigurationError
-from app.store import DATASETS, ReleaseError, Store, StoreConfigurationError, open_store
+from app.store import (
+    DATASETS,
+    ReleaseError,
+    StorageFullError,
+    Store,
+    StoreConfigurationError,
+    open_store,
+)
+from app.store.collections import AUDIT_LOG
+from app.store.errors import FULL_ERRNOS
 from loaders.datasets import catalog_gaps
 from loaders.emptying import EmptyingLoadError
 from loaders.errors import LoadError
@@ -42,7 +51,29 @@ ALLOW_EMPTY_OPTION = click.option(
 )
 
 
-@click.group()
+class _FullDiskEndsCleanly(click.Group):
+    """A full disk ends any command with one line and exit status 2, never a traceback: the
+    store has thrown away what the command was writing (a load's temporary segments)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StorageFullError as error:
+            _disk_full(str(error))
+        except OSError as error:
+            if error.errno not in FULL_ERRNOS:
+                raise
+            _disk_full(f"disk full: cannot write {error.filename or 'the output'}")
+
+
+def _disk_full(message: str) -> NoReturn:
+    click.echo(
+        f"error: {message}; nothing was changed (free some space, then run it again)", err=True
+    )
+    sys.exit(2)
+
+
+@click.group(cls=_FullDiskEndsCleanly)
 @click.version_option(
     package_name="asia-beacon", prog_name="asia-beacon", message="%(prog)s %(version)s"
 )
@@ -532,11 +563,14 @@ def audit() -> None:
 def audit_export_command(
     since: datetime | None, until: datetime | None, output_format: str, output, mongo_uri: str
 ) -> None:
-    """Write the logged queries, oldest first, as JSON Lines or CSV."""
+    """Write the logged queries, oldest first, as JSON Lines or CSV. Records of the log that
+    are not whole (a write torn by a full disk) are skipped, each named in a warning."""
     store = _open(mongo_uri)
     documents = audit_entries(store, _utc(since), _utc(until))
     for line in export(documents, output_format):
         output.write(line)
+    for problem in store.skipped_records(AUDIT_LOG):
+        click.echo(f"warning: audit log record skipped: {problem}", err=True)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

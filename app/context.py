@@ -3,9 +3,10 @@ Data Connect tables."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from flask import current_app, request
+from flask import Flask, current_app, g, request
 
 from app.settings import BeaconSettings
 from app.store import Store
@@ -22,6 +23,25 @@ TABLES_KEY = "asia_beacon.dataconnect_tables"
 
 def current_store() -> Store:
     return current_app.extensions[STORE_KEY]
+
+
+def install_one_release_per_request(app: Flask) -> None:
+    """Each request reads one release, the one served at its first read, up to its last read,
+    whatever loads or release switches happen meanwhile (see ``Store.one_release``): no route
+    needs to know."""
+
+    def hold() -> None:
+        held = ExitStack()
+        held.enter_context(current_store().one_release())
+        g.one_release = held
+
+    def let_go(error: BaseException | None) -> None:
+        held = g.pop("one_release", None)
+        if held is not None:
+            held.close()
+
+    app.before_request(hold)
+    app.teardown_request(let_go)
 
 
 def current_settings() -> BeaconSettings:

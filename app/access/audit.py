@@ -5,6 +5,10 @@ worker writes to one log; ``asia-beacon audit export`` reads it back.
 What was asked is kept as JSON text, so that whatever a client sends (keys with ``$`` or ``.``,
 bodies nested too deeply, text that is not JSON) can be stored; credentials are left out and the
 text is cut short past ``QUERY_CHARACTERS``, saying so, so that a huge request cannot bloat the log.
+
+An entry that cannot be written (a full disk) never fails the answer it is about:
+:class:`AuditTrail` logs and counts the loss, and writes a record of it into the log as soon as
+it can (until then the process reports not ready).
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import os
 import re
+import socket
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.store import Store
@@ -32,6 +40,8 @@ CSV_COLUMNS = (
     "status",
     "datasets",
     "requestId",
+    "lost",
+    "lostSince",
 )
 QUERY_CHARACTERS = 4096  # of a query's JSON text; the rest is cut, with TRUNCATED saying so
 TRUNCATED = "...[truncated: {total} characters in all]"
@@ -58,6 +68,8 @@ CREDENTIAL_NAMES = frozenset(
 _CREDENTIAL_TEXT = re.compile(
     r"(?i:\bbearer)\s+[^\s\"\\]+|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -135,7 +147,106 @@ def _without_credentials(value: Any) -> Any:
 
 
 def record(store: Store, entry: AuditEntry) -> None:
+    """Write one entry; raises whatever the store raises (see :class:`AuditTrail`)."""
     store.collection(AUDIT_LOG).insert_one(entry.document())
+
+
+class AuditTrail:
+    """The audit log as one serving process writes it.
+
+    An entry that cannot be written is lost, never the answer: the loss is logged as an error
+    (with the entry's who, what and request id) and counted, and :meth:`readiness_problem`
+    reports the process not ready until a record of the losses (``lost`` entries since
+    ``lostSince``) could be written into the log itself. That is tried again before each entry
+    and at each readiness check, so the process becomes ready again by itself once there is
+    room.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self.unrecorded = 0  # entries lost that no loss record in the log counts yet
+        self.lost_total = 0  # entries lost since this process started
+        self._lost_since: datetime | None = None
+
+    def record(self, entry: AuditEntry) -> None:
+        with self._lock:
+            if self.unrecorded and not self._write_loss_record():
+                self._lose(entry, "the record of earlier losses could not be written either")
+                return
+            try:
+                record(self._store, entry)
+            except Exception as error:  # any failure to write: the answer goes out regardless
+                self._lose(entry, f"{type(error).__name__}: {error}")
+
+    def readiness_problem(self) -> str | None:
+        """Why this process is not ready, if audit entries were lost and that is not yet in
+        the log; None otherwise."""
+        with self._lock:
+            if not self.unrecorded or self._write_loss_record():
+                return None
+            return (
+                f"{self.unrecorded} audit log entries could not be written since "
+                f"{_iso(self._lost_since)}; see the server log"
+            )
+
+    def _lose(self, entry: AuditEntry, reason: str) -> None:
+        if not self.unrecorded:
+            self._lost_since = entry.at
+        self.unrecorded += 1
+        self.lost_total += 1
+        log.error(
+            "audit log entry LOST (%d not yet recorded, %d since start): %s %s by %s, status "
+            "%s, request %s: %s",
+            self.unrecorded,
+            self.lost_total,
+            entry.method,
+            entry.endpoint,
+            entry.who,
+            entry.status,
+            entry.request_id,
+            reason,
+        )
+
+    def _write_loss_record(self) -> bool:
+        """Write the record of the unrecorded losses; whether it was written."""
+        assert self._lost_since is not None
+        document = loss_record(self.unrecorded, self._lost_since, datetime.now(UTC))
+        try:
+            self._store.collection(AUDIT_LOG).insert_one(document)
+        except Exception as error:
+            log.error(
+                "audit log: could not write the record of %d lost entries either: %s",
+                self.unrecorded,
+                error,
+            )
+            return False
+        log.warning(
+            "audit log: wrote the record of %d entries lost since %s",
+            self.unrecorded,
+            _iso(self._lost_since),
+        )
+        self.unrecorded = 0
+        self._lost_since = None
+        return True
+
+
+def loss_record(lost: int, since: datetime, at: datetime) -> dict[str, Any]:
+    """The log's own entry saying that ``lost`` entries of this process, the first at
+    ``since``, could not be written."""
+    return {
+        "at": at,
+        "who": f"server:{socket.gethostname()}:{os.getpid()}",
+        "authenticated": False,
+        "method": "",
+        "endpoint": "",
+        "query": "",
+        "status": 0,
+        "datasets": [],
+        "requestId": "",
+        "lost": lost,
+        "lostSince": _iso(since),
+    }
 
 
 def entries(
@@ -170,8 +281,8 @@ def export(documents: Iterable[dict[str, Any]], output_format: str) -> Iterator[
     yield buffer.getvalue()
 
 
-# columns that entries written by earlier versions lack
-_ADDED_LATER = {"requestId": "", "query": ""}
+# columns that entries written by earlier versions (or that are not loss records) lack
+_ADDED_LATER = {"requestId": "", "query": "", "lost": "", "lostSince": ""}
 
 
 def _iso(moment: datetime) -> str:

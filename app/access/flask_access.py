@@ -30,6 +30,7 @@ from app.access.tokens import (
     bearer_token,
 )
 from app.errors import ServiceUnavailableError, UnauthorizedError
+from app.ops.health import add_readiness_check
 from app.ops.request_ids import current_request_id
 from app.store import Store
 
@@ -47,6 +48,7 @@ class Access:
     audited_blueprints: frozenset[str]
     store: Store
     audit_log: bool
+    audit_trail: audit.AuditTrail
 
 
 def install_access(
@@ -60,6 +62,7 @@ def install_access(
     config = app.config
     protections = policy.protections
     budget = QueryBudget(store, protections.query_budget, protections.query_budget_period)
+    trail = audit.AuditTrail(store)
     app.extensions[ACCESS_KEY] = Access(
         policy,
         verifier,
@@ -67,9 +70,11 @@ def install_access(
         frozenset(audited_blueprints),
         store,
         bool(config["AUDIT_LOG"]),
+        trail,
     )
     app.before_request(_check_token)
     app.after_request(_audit)
+    add_readiness_check(app, trail.readiness_problem)  # lost audit entries: not ready
 
 
 def current_access() -> Access:
@@ -138,7 +143,7 @@ def _audit(response: Response) -> Response:
         request_id=current_request_id(),
         query=audit.recorded_query(_asked()),
     )
-    audit.record(access.store, entry)
+    access.audit_trail.record(entry)  # an entry that cannot be written is counted, not raised
     return response
 
 

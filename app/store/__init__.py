@@ -25,6 +25,7 @@ from app.store.collections import (
     VARIANTS,
 )
 from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
+from app.store.errors import StorageFullError, StoreDamagedError
 from app.store.mongo import MongoDatabase, MongoRelease
 from app.store.releases import ReleaseError, ReleaseInfo
 
@@ -35,8 +36,10 @@ __all__ = [
     "Release",
     "ReleaseError",
     "ReleaseInfo",
+    "StorageFullError",
     "Store",
     "StoreConfigurationError",
+    "StoreDamagedError",
     "open_store",
 ]
 
@@ -113,13 +116,22 @@ class Store:
             self._per_release[name] = found
         return found[1]
 
+    @contextmanager
+    def one_release(self) -> Iterator[None]:
+        """Every read inside (in this thread) reads the release served at its first read,
+        however many loads or release changes are committed meanwhile: an answer made of
+        several reads (a count, then its records) is made from one release. The application
+        holds one for each request."""
+        with self._backend.one_release():
+            yield
+
     def collection_names(self) -> list[str]:
         """The collections of the served release that hold documents."""
         backend = self._backend
         if isinstance(backend, EmbeddedDatabase):
             parts = backend.served_parts()
             return sorted(name for name, ids in parts.items() if ids)
-        served = releases.active_parts(backend.manifest())
+        served = backend.served_parts()
         plain = [
             name
             for name in backend.database.list_collection_names()
@@ -157,9 +169,13 @@ class Store:
         with backend.writing() as manifest:
             if isinstance(backend, EmbeddedDatabase):
                 pending = PendingParts(backend, releases.active_parts(manifest))
-                yield Release(pending)
-                updated, _ = releases.with_new_release(manifest, pending.parts, description)
-                backend.commit(updated)
+                try:
+                    yield Release(pending)
+                    updated, _ = releases.with_new_release(manifest, pending.parts, description)
+                    backend.commit(updated)
+                except BaseException:
+                    pending.abandon()
+                    raise
                 return
             writer = MongoRelease(backend, manifest)
             try:
@@ -246,12 +262,21 @@ class Store:
                 backend.commit(manifest, updated)
 
     def ping(self) -> None:
-        """Raise unless the database answers (readiness checks)."""
+        """Raise unless the database answers (readiness checks); on the embedded store,
+        :class:`StoreDamagedError` if a file it serves from was found damaged."""
         backend = self._backend
         if isinstance(backend, MongoDatabase):
             backend.client.admin.command("ping")
         else:
-            backend.manifest()
+            backend.check()
+
+    def skipped_records(self, collection_name: str) -> list[str]:
+        """What reads of a collection written while serving (the audit log, the budgets) had
+        to leave out because it was not whole: one line each (embedded store only)."""
+        backend = self._backend
+        if isinstance(backend, EmbeddedDatabase):
+            return backend.skipped_records(collection_name)
+        return []
 
     def close(self) -> None:
         backend = self._backend

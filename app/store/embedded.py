@@ -7,6 +7,10 @@ are what mongomock would give over the same documents. Writes never change a seg
 write new ones and then switch the manifest, under a lock that serialises writers. On disk the
 manifest is one JSON file replaced by rename; every process notices a new one on its next read.
 Without a directory everything lives in this process (tests, throwaway stores).
+
+A request reads one release from start to end (``one_release``), and a damaged file (a segment's,
+a journal's, the manifest) raises :class:`StoreDamagedError` naming it and is remembered, so that
+``check`` (readiness) reports it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import os
 import shutil
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,15 +35,25 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 from app.store import releases
 from app.store.collections import PROCESS_LOCAL_COLLECTIONS, RUNTIME_COLLECTIONS
 from app.store.cursor import MatchCursor, distinct_values, included, scratch_collection
+from app.store.errors import StoreDamagedError, full_disk_named
 from app.store.indexes import INDEXES
+from app.store.journal import SUFFIX as JOURNAL_SUFFIX
 from app.store.journal import JournalCollection
+from app.store.pinning import ReleaseHold
 from app.store.planner import candidates
-from app.store.segment import Segment, SegmentBuilder, copy_documents, open_segment
+from app.store.segment import (
+    Segment,
+    SegmentBuilder,
+    copy_documents,
+    open_segment,
+    segment_constants,
+)
 
 MANIFEST_FILE = "manifest.json"
 SEGMENTS_DIR = "segments"
 JOURNALS_DIR = "journals"
 LOCK_FILE = "write.lock"
+MANIFEST_CHECKSUM = "checksum"  # {"crc32": …, "sequence": …} of the rest of the manifest
 # Documents per segment a load writes: bounds the index keys a load holds in memory (about
 # 650 MB at 500 samples) while keeping the segments a query plans over few.
 SEGMENT_DOCUMENTS = 100_000
@@ -62,12 +77,18 @@ class EmbeddedDatabase:
         self._memory_segments: dict[str, Segment] = {}
         self._opened: dict[str, Segment] = {}
         self._thread_lock = threading.RLock()
-        self._manifest = releases.empty_manifest()
+        # the newest committed manifest and its generation (counts the manifests taken up)
+        self._current: tuple[releases.Manifest, int] = (releases.empty_manifest(), 0)
         self._stamp: tuple[int, int, int] | None = None
         self._served: tuple[releases.Manifest, releases.Parts] | None = None
-        self._generation = 0  # counts the manifests this process has taken up
         self._local = mongomock.MongoClient()["process_local"]
         self._journals: dict[str, JournalCollection] = {}
+        # segment ids and journal names found damaged, with what was found
+        self._damaged: dict[str, StoreDamagedError] = {}
+        # the release a request reads (one_release): its parts and generation
+        self._hold: ReleaseHold[tuple[releases.Parts, int]] = ReleaseHold(
+            f"embedded-release-{id(self)}"
+        )
         if directory is not None:
             (directory / SEGMENTS_DIR).mkdir(parents=True, exist_ok=True)
 
@@ -75,38 +96,57 @@ class EmbeddedDatabase:
 
     def manifest(self) -> releases.Manifest:
         """The newest committed manifest (one ``stat`` per call tells whether it changed)."""
+        return self._newest()[0]
+
+    def _newest(self) -> tuple[releases.Manifest, int]:
         if self.directory is None:
-            return self._manifest
+            return self._current
         path = self.directory / MANIFEST_FILE
         try:
             status = path.stat()
         except FileNotFoundError:
-            return self._manifest
+            return self._current
         stamp = (status.st_ino, status.st_mtime_ns, status.st_size)
         if stamp != self._stamp:
             with self._thread_lock:
-                self._manifest = json.loads(path.read_text())
+                manifest = read_manifest(path)
+                self._current = (manifest, self._current[1] + 1)
                 self._stamp = stamp
-                self._generation += 1
                 # let go of segments no release uses (a long-running server sees many loads)
-                kept = releases.referenced_parts(self._manifest)
+                kept = releases.referenced_parts(manifest)
                 for segment_id in [s for s in self._opened if s not in kept]:
                     del self._opened[segment_id]
-        return self._manifest
+        return self._current
 
     def data_version(self) -> Any:
-        """Changes whenever the committed manifest does (every write makes a new one)."""
-        self.manifest()
-        return self._generation
+        """Changes whenever the committed manifest does (every write makes a new one); within
+        ``one_release``, that release's."""
+        held = self._hold.held(self._served_release)
+        return self._newest()[1] if held is None else held[1]
 
     def served_parts(self) -> releases.Parts:
-        """The served release's parts (read-only; computed once per manifest)."""
-        manifest = self.manifest()
+        """The served release's parts (read-only; computed once per manifest); within
+        ``one_release``, those of the release its first read found served."""
+        held = self._hold.held(self._served_release)
+        return self._served_parts(self.manifest()) if held is None else held[0]
+
+    def _served_parts(self, manifest: releases.Manifest) -> releases.Parts:
         cached = self._served
         if cached is None or cached[0] is not manifest:
             cached = (manifest, releases.active_parts(manifest))
             self._served = cached
         return cached[1]
+
+    @contextmanager
+    def one_release(self) -> Iterator[None]:
+        """Every read inside (in this thread) reads the release served at its first read,
+        whatever loads or release changes are committed meanwhile."""
+        with self._hold.holding():
+            yield
+
+    def _served_release(self) -> tuple[releases.Parts, int]:
+        manifest, generation = self._newest()
+        return self._served_parts(manifest), generation
 
     def segments(self, parts: list[str]) -> list[Segment]:
         return [self._segment(part) for part in parts]
@@ -116,9 +156,54 @@ class EmbeddedDatabase:
             return self._memory_segments[segment_id]
         found = self._opened.get(segment_id)
         if found is None:
-            found = open_segment(self.directory / SEGMENTS_DIR, segment_id)
+            if segment_id in self._damaged:  # checked once: a damaged file stays damaged
+                raise self._damaged[segment_id]
+            try:
+                found = open_segment(self.directory / SEGMENTS_DIR, segment_id)
+            except StoreDamagedError as error:
+                self._note_damage(segment_id, error)
+                raise
+            except FileNotFoundError:
+                if segment_id not in releases.referenced_parts(self.manifest()):
+                    raise  # its release was dropped while this request read it
+                missing = StoreDamagedError(
+                    self.directory / SEGMENTS_DIR / segment_id,
+                    f"{SEGMENTS_DIR}/{segment_id}",
+                    "missing, though the manifest names it",
+                )
+                self._note_damage(segment_id, missing)
+                raise missing from None
             self._opened[segment_id] = found
         return found
+
+    def constants(self, segment_id: str) -> dict[str, Any]:
+        """A segment's constant fields, from its meta alone (the segment is not opened)."""
+        if self.directory is None:
+            return self._memory_segments[segment_id].constants
+        found = self._opened.get(segment_id)
+        if found is not None:
+            return found.constants
+        return segment_constants(self.directory / SEGMENTS_DIR, segment_id)
+
+    def _note_damage(self, key: str, error: StoreDamagedError) -> None:
+        self._damaged[key] = error
+
+    def check(self) -> None:
+        """Raise :class:`StoreDamagedError` if the manifest, a segment the served release
+        uses or a journal was found damaged (readiness)."""
+        served = {part for parts in self._served_parts(self.manifest()).values() for part in parts}
+        for key, error in list(self._damaged.items()):
+            if key in served or key in RUNTIME_COLLECTIONS:
+                raise error
+        if self.directory is not None:
+            for name in RUNTIME_COLLECTIONS:
+                self.collection(name).check()
+
+    def skipped_records(self, name: str) -> list[str]:
+        """What reads of a journal had to leave out (records not whole, or undecodable)."""
+        if self.directory is None or name not in RUNTIME_COLLECTIONS:
+            return []
+        return self.collection(name).skipped_records()
 
     def collection(self, name: str) -> Any:
         if name in PROCESS_LOCAL_COLLECTIONS or ".aggregate-" in name:
@@ -131,8 +216,10 @@ class EmbeddedDatabase:
                     (s.keys[0][0] for s in INDEXES.get(name, ()) if s.expire_after_seconds == 0),
                     None,
                 )
-                path = self.directory / JOURNALS_DIR / f"{name}.bson"
-                self._journals[name] = JournalCollection(path, name, ttl)
+                path = self.directory / JOURNALS_DIR / f"{name}{JOURNAL_SUFFIX}"
+                self._journals[name] = JournalCollection(
+                    path, name, ttl, lambda error, name=name: self._note_damage(name, error)
+                )
             return self._journals[name]
         return EmbeddedCollection(self, name)
 
@@ -146,7 +233,7 @@ class EmbeddedDatabase:
         """Hold the writers' lock (threads and processes); yield the newest manifest."""
         with self._thread_lock:
             if self.directory is None:
-                yield self._manifest
+                yield self._current[0]
                 return
             with open(self.directory / LOCK_FILE, "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
@@ -178,18 +265,23 @@ class EmbeddedDatabase:
         """Make ``manifest`` the committed one (caller holds the lock), then drop the segments
         no release uses any more."""
         if self.directory is None:
-            self._manifest = manifest
-            self._generation += 1
+            self._current = (manifest, self._current[1] + 1)
             kept = releases.referenced_parts(manifest)
             for unused in set(self._memory_segments) - kept:
                 del self._memory_segments[unused]
             return
         path = self.directory / MANIFEST_FILE
         temporary = path.with_suffix(".tmp")
-        with open(temporary, "w") as handle:
-            json.dump(manifest, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with full_disk_named(temporary), open(temporary, "w") as handle:
+                json.dump(
+                    {**manifest, MANIFEST_CHECKSUM: manifest_checksum(manifest)}, handle, indent=1
+                )
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         os.replace(temporary, path)
         _sync_directory(self.directory)
         self.manifest()
@@ -208,6 +300,8 @@ class EmbeddedDatabase:
 
     def close(self) -> None:
         self._opened.clear()
+        for journal in self._journals.values():
+            journal.close()
 
 
 class PendingParts:
@@ -216,6 +310,21 @@ class PendingParts:
     def __init__(self, database: EmbeddedDatabase, parts: releases.Parts) -> None:
         self.database = database
         self.parts = parts
+        self._created: list[str] = []  # segments this write finished
+
+    def _finish(self, builder: SegmentBuilder) -> str:
+        segment_id = self.database.finish(builder)
+        self._created.append(segment_id)
+        return segment_id
+
+    def abandon(self) -> None:
+        """Delete every segment this write finished that no committed release names (it failed
+        before its commit, or in it: a full disk leaves no orphan segment behind)."""
+        named = releases.referenced_parts(self.database.manifest())
+        for segment_id in self._created:
+            if segment_id not in named:
+                self.database.discard(segment_id)
+        self._created.clear()
 
     def segments(self, name: str) -> list[Segment]:
         return self.database.segments(self.parts.get(name, []))
@@ -242,7 +351,7 @@ class PendingParts:
                 builder.add(document)
                 written += 1
                 if len(builder) >= self.database.segment_size:
-                    finished.append(self.database.finish(builder))
+                    finished.append(self._finish(builder))
                     builder = self.database.new_builder(name)
         except BaseException:
             builder.abandon()
@@ -250,7 +359,7 @@ class PendingParts:
                 self.database.discard(segment_id)
             raise
         if len(builder):
-            finished.append(self.database.finish(builder))
+            finished.append(self._finish(builder))
         else:
             builder.abandon()
         return written, finished
@@ -262,9 +371,12 @@ class PendingParts:
     def _without(self, name: str, selector: dict[str, Any]) -> list[str]:
         """The collection's segments with the documents ``selector`` matches left out."""
         kept = []
-        for segment in self.segments(name):
-            if _all_match(segment, selector):
+        for segment_id in self.parts.get(name, []):
+            # decided from its constants alone: a segment replaced whole is never opened, so a
+            # load replaces a segment whose documents or indexes were damaged
+            if _all_match(self.database.constants(segment_id), selector):
                 continue
+            (segment,) = self.database.segments([segment_id])
             matched = set(matching_ordinals(segment, selector))
             if not matched:
                 kept.append(segment.id)
@@ -273,7 +385,7 @@ class PendingParts:
             if remaining:
                 builder = self.database.new_builder(name)
                 copy_documents(builder, segment, remaining)
-                kept.append(self.database.finish(builder))
+                kept.append(self._finish(builder))
         return kept
 
     def rewrite_with(
@@ -313,7 +425,7 @@ class PendingParts:
         builder = self.database.new_builder(name)
         for document in documents:
             builder.add(document)
-        return [self.database.finish(builder)]
+        return [self._finish(builder)]
 
 
 def matching_documents(
@@ -333,17 +445,51 @@ def matching_ordinals(segment: Segment, selector: dict[str, Any]) -> Iterator[in
     return (ordinal for ordinal, _ in matching_documents(segment, selector))
 
 
-def _all_match(segment: Segment, selector: dict[str, Any]) -> bool:
-    """Whether a plain equality selector matches the whole segment by its constant fields
+def _all_match(constants: dict[str, Any], selector: dict[str, Any]) -> bool:
+    """Whether a plain equality selector matches a whole segment by its constant fields
     (a load's segment, replaced by the next load of the same dataset, is dropped unread)."""
     return bool(selector) and all(
         not field.startswith("$")
         and not isinstance(value, dict | list)
-        and field in segment.constants
-        and segment.constants[field] == value
-        and type(segment.constants[field]) is type(value)
+        and field in constants
+        and constants[field] == value
+        and type(constants[field]) is type(value)
         for field, value in selector.items()
     )
+
+
+def manifest_checksum(manifest: releases.Manifest) -> dict[str, Any]:
+    """What ``manifest.json`` records of itself: the CRC-32 of its canonical text, and the
+    sequence it was computed at."""
+    text = json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return {"crc32": zlib.crc32(text.encode()), "sequence": manifest.get("sequence")}
+
+
+def read_manifest(path: Path) -> releases.Manifest:
+    """The manifest in ``path``, checked: a file that does not decode, or whose checksum or
+    shape is wrong, raises :class:`StoreDamagedError`. A checksum recorded at another
+    sequence than the manifest's was carried over by a version that kept none: not checked."""
+
+    def damaged(problem: str) -> StoreDamagedError:
+        return StoreDamagedError(path, MANIFEST_FILE, problem)
+
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise damaged(f"cannot be read ({error})") from error
+    if not isinstance(manifest, dict):
+        raise damaged("not a JSON object")
+    recorded = manifest.pop(MANIFEST_CHECKSUM, None)
+    if (
+        isinstance(recorded, dict)
+        and recorded.get("sequence") == manifest.get("sequence")
+        and recorded != manifest_checksum(manifest)
+    ):
+        raise damaged("checksum differs")
+    problem = releases.manifest_problem(manifest)
+    if problem is not None:
+        raise damaged(problem)
+    return manifest
 
 
 def _sync_directory(directory: Path) -> None:
@@ -451,10 +597,14 @@ class EmbeddedCollection:
             raise TypeError("a pending load's collection is read-only; write through the load")
         with self._database.writing() as manifest:
             pending = PendingParts(self._database, releases.active_parts(manifest))
-            result = change(pending)
-            self._database.commit(
-                releases.with_active_parts(manifest, pending.parts, f"write to {self.name}")
-            )
+            try:
+                result = change(pending)
+                self._database.commit(
+                    releases.with_active_parts(manifest, pending.parts, f"write to {self.name}")
+                )
+            except BaseException:
+                pending.abandon()
+                raise
         return result
 
     def insert_one(self, document: dict[str, Any]) -> InsertOneResult:

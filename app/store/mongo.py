@@ -4,7 +4,8 @@ A load copies the documents it keeps into new collections (``genomicVariations@r
 server-side with ``$out``), inserts its own, builds the declared indexes, and only then
 replaces the manifest document in one single-document write, which MongoDB applies atomically:
 readers see the old release or the new one, never a mix. Collections no release uses any more
-are dropped after the switch. Serving processes re-read the manifest at most once a second.
+are dropped after the switch. Serving processes re-read the manifest at most once a second, and
+a request reads the release its first read found (``one_release``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 from app.store import releases
 from app.store.collections import PROCESS_LOCAL_COLLECTIONS, RELEASES, RUNTIME_COLLECTIONS
 from app.store.indexes import INDEXES
+from app.store.pinning import ReleaseHold
 
 MANIFEST_ID = "manifest"
 MANIFEST_MAX_AGE_SECONDS = 1.0
@@ -33,6 +35,10 @@ class MongoDatabase:
         self.database = client[database_name]
         self._manifest: releases.Manifest | None = None
         self._read_at = 0.0
+        # the release a request reads (one_release): its collections and version
+        self._hold: ReleaseHold[tuple[releases.Parts, Any]] = ReleaseHold(
+            f"mongo-release-{id(self)}"
+        )
 
     def manifest(self, fresh: bool = False) -> releases.Manifest:
         now = time.monotonic()
@@ -45,14 +51,31 @@ class MongoDatabase:
         return self._manifest
 
     def data_version(self) -> Any:
-        """The served release (re-read at most once a second). Direct writes to released
-        collections (which loads never make) do not change it."""
+        """The served release (re-read at most once a second); within ``one_release``, that
+        release. Direct writes to released collections (which loads never make) do not
+        change it."""
+        held = self._hold.held(self._served_release)
+        return _version(self.manifest()) if held is None else held[1]
+
+    def served_parts(self) -> releases.Parts:
+        """The served release's collections; within ``one_release``, those of the release its
+        first read found served."""
+        held = self._hold.held(self._served_release)
+        return releases.active_parts(self.manifest()) if held is None else held[0]
+
+    @contextmanager
+    def one_release(self) -> Iterator[None]:
+        """Every read inside (in this thread) reads the release served at its first read."""
+        with self._hold.holding():
+            yield
+
+    def _served_release(self) -> tuple[releases.Parts, Any]:
         manifest = self.manifest()
-        return (manifest.get("sequence"), manifest.get("active"))
+        return releases.active_parts(manifest), _version(manifest)
 
     def physical_name(self, name: str, parts: releases.Parts | None = None) -> str:
         if parts is None:
-            parts = releases.active_parts(self.manifest())
+            parts = self.served_parts()
         found = parts.get(name)
         return found[0] if found else name
 
@@ -93,6 +116,10 @@ class MongoDatabase:
         for name in self.database.list_collection_names():
             if RELEASE_MARK in name and name not in kept:
                 self.database[name].drop()
+
+
+def _version(manifest: releases.Manifest) -> Any:
+    return (manifest.get("sequence"), manifest.get("active"))
 
 
 class ReleasedCollection:

@@ -126,6 +126,28 @@ def dropped(manifest: Manifest, release_id: str) -> Manifest:
     return updated
 
 
+def manifest_problem(manifest: Any) -> str | None:
+    """What is wrong with a manifest's shape (one read back from storage), or None."""
+    if not isinstance(manifest.get("releases"), list):
+        return "no list of releases"
+    known = set()
+    for release in manifest["releases"]:
+        if not isinstance(release, dict) or not isinstance(release.get("id"), str):
+            return "a release without an id"
+        collections = release.get("collections")
+        if not isinstance(collections, dict) or not all(
+            isinstance(parts, list) and all(isinstance(part, str) for part in parts)
+            for parts in collections.values()
+        ):
+            return f"release {release['id']} does not list its collections' parts"
+        known.add(release["id"])
+    if manifest.get("active") is not None and manifest["active"] not in known:
+        return f"the active release {manifest['active']!r} is not among its releases"
+    if not isinstance(manifest.get("sequence", 0), int):
+        return "no valid sequence"
+    return None
+
+
 def referenced_parts(manifest: Manifest) -> set[str]:
     """Every stored part some release still uses: the others may be deleted."""
     return {

@@ -19,12 +19,12 @@ import argparse
 import csv
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+
+from measure import best_of  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.store import open_store  # noqa: E402
@@ -49,15 +49,6 @@ QUERIES = (
     ("variants of people with anemia", "/g_variants?filters=HP:0001903&requestedGranularity=count"),
     ("one individual's variants", "/individuals/IND-TH0001/g_variants?requestedGranularity=count"),
 )
-
-
-def best_of(runs: int, work: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - began)
-    return min(timings)
 
 
 def write_cohort(folder: Path, individuals: int) -> int:
