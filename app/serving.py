@@ -19,6 +19,7 @@ from flask import Flask
 
 from app.config import DEFAULTS, ENV_PREFIX, ConfigurationError
 from app.ops.logs import LOG_FORMATS
+from app.serving_worker import request_buffering_worker
 from app.startup import CheckedConfiguration, check_configuration
 
 # Server settings, each overridable by ASIA_BEACON_<NAME>; the beacon's own are in app/config.py
@@ -29,6 +30,7 @@ SERVER_DEFAULTS: dict[str, object] = {
     "TIMEOUT": 60,  # seconds a worker may miss its heartbeat before the master replaces it
     "GRACEFUL_TIMEOUT": 30,  # seconds to finish requests in flight after SIGTERM
     "KEEPALIVE": 75,  # above the 60 s idle timeout of common load balancers: they close first
+    "REQUEST_READ_TIMEOUT": 20,  # seconds a client has to send a request (head, small body)
     "MAX_REQUESTS": 5000,  # a worker is replaced after about this many requests
     "ACCESS_LOG": "-",  # stdout; empty: no access log
 }
@@ -78,10 +80,14 @@ def gunicorn_settings(
     if threads < 1:
         raise ConfigurationError("THREADS", "must be at least 1")
     max_requests = _integer(environ, "MAX_REQUESTS")
+    read_timeout = _integer(environ, "REQUEST_READ_TIMEOUT")
+    if read_timeout < 1:
+        raise ConfigurationError("REQUEST_READ_TIMEOUT", "must be at least 1")
     settings: dict[str, Any] = {
         "bind": [bind_address(_text(environ, "BIND"), host, port)],
         "workers": workers,
-        "worker_class": "gthread",
+        # gthread, whose event loop reads each request before a thread serves it
+        "worker_class": request_buffering_worker(read_timeout),
         "threads": threads,
         "timeout": _integer(environ, "TIMEOUT"),
         "graceful_timeout": _integer(environ, "GRACEFUL_TIMEOUT"),

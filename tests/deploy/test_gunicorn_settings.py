@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from gunicorn.app.wsgiapp import WSGIApplication
 from gunicorn.config import Config
+from gunicorn.workers.gthread import ThreadWorker
 
 from app import serving
 from app.cli import main
@@ -43,11 +44,15 @@ def test_gunicorn_reads_the_config_file(clean_environment):
     clean_environment.setenv("ASIA_BEACON_WORKERS", "3")
     clean_environment.setenv("ASIA_BEACON_BIND", "0.0.0.0:6123")
     clean_environment.setenv("ASIA_BEACON_KEEPALIVE", "9")
+    clean_environment.setenv("ASIA_BEACON_REQUEST_READ_TIMEOUT", "7")
     config = gunicorn_reads(["-c", str(CONFIG_FILE)], clean_environment)
     assert config.workers == 3
     assert config.bind == ["0.0.0.0:6123"]
     assert config.keepalive == 9
-    assert config.worker_class_str == "gthread"
+    # gunicorn's threaded worker, reading each request in its event loop
+    assert issubclass(config.worker_class, ThreadWorker)
+    assert config.worker_class_str == "RequestBufferingWorker"
+    assert config.worker_class.read_timeout == 7
     assert config.threads == serving.SERVER_DEFAULTS["THREADS"]
     assert config.preload_app is False
     assert config.max_requests == 5000
@@ -90,12 +95,20 @@ def test_worker_variables_win_over_the_cpu_count_in_order():
         ({"WEB_CONCURRENCY": "0"}, "^WEB_CONCURRENCY: must be at least 1"),
         ({"ASIA_BEACON_THREADS": "0"}, "^ASIA_BEACON_THREADS: must be at least 1"),
         ({"ASIA_BEACON_TIMEOUT": "-1"}, "^ASIA_BEACON_TIMEOUT: must not be negative"),
+        (
+            {"ASIA_BEACON_REQUEST_READ_TIMEOUT": "0"},
+            "^ASIA_BEACON_REQUEST_READ_TIMEOUT: must be at least 1",
+        ),
         ({"ASIA_BEACON_LOG_FORMAT": "xml"}, "^ASIA_BEACON_LOG_FORMAT: must be json or text"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(variables, message):
     with pytest.raises(ValueError, match=message):
         gunicorn_settings(variables, cpus=1)
+
+
+def test_the_request_read_timeout_defaults_to_twenty_seconds():
+    assert gunicorn_settings({}, cpus=1)["worker_class"].read_timeout == 20
 
 
 def test_text_logs_keep_gunicorns_logger_with_the_request_id():

@@ -146,6 +146,12 @@ def test_the_server_settings_it_sets_are_ones_serve_reads(monkeypatch):
     settings = gunicorn_settings(env, cpus=64)
     assert settings["bind"] == [f"0.0.0.0:{container['ports'][0]['containerPort']}"]
     assert settings["workers"] == int(env["ASIA_BEACON_WORKERS"])
+    read_timeout = chart_file("values.yaml")["server"]["requestReadTimeout"]
+    assert (
+        settings["worker_class"].read_timeout
+        == read_timeout
+        == SERVER_DEFAULTS["REQUEST_READ_TIMEOUT"]
+    )
     # and the beacon starts with the ConfigMap's settings
     for name, value in objects["ConfigMap"]["data"].items():
         monkeypatch.setenv(name, value)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from slow_clients import slowloris
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # the console script's entry point, run from this checkout whatever is installed
@@ -257,3 +258,83 @@ def test_two_nodes_and_a_hub_on_one_machine_without_identities_are_three_beacons
         (node_ids[0], "healthy"),
         (node_ids[1], "healthy"),
     ]
+
+
+def test_slow_requests_hold_no_thread_and_are_cut_off(tmp_path):
+    """A bounded slowloris: 32 connections (four times the 2 x 4 threads), half sending one
+    header line every half second, half a whole head and then one byte of the body. /healthz
+    answers throughout, and each slow client is answered 408 and closed once its request is
+    overdue, not before."""
+    read_timeout = 2
+    server = start_serve(tmp_path, ASIA_BEACON_REQUEST_READ_TIMEOUT=str(read_timeout))
+    try:
+        _wait_until_it_answers(server)
+        _startup_lines(server, workers=2)  # both workers serve: the clients reach each
+        run = slowloris(
+            _port(server), heads=16, bodies=16, interval=0.5, seconds=4.5, probe_every=0.25
+        )
+    finally:
+        stopped(server)
+    assert len(run.probes) >= 10
+    assert [probe for probe in run.probes if not probe.answered] == []
+    assert (len(run.cut_off("head")), len(run.cut_off("body"))) == (16, 16)
+    for client in run.clients:
+        assert client.status_line == "HTTP/1.1 408 Request Timeout"
+        # the sweep runs at least once a second; allow for a loaded machine
+        assert read_timeout - 0.25 <= client.cut_off_after < read_timeout + 3
+
+
+def _port(server: Server) -> int:
+    return int(server.url.rpartition(":")[2])
+
+
+def test_requests_in_pieces_kept_alive_and_pipelined_are_served(server):
+    """Reading requests in the worker's event loop changes nothing for ordinary clients: a
+    head and a body sent in pieces, requests on one kept-alive connection, two pipelined in
+    one packet, bodies the thread reads; a head larger than the worker holds is refused with
+    431."""
+    with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as sock:
+        body = b'{"meta": {"apiVersion": "v2.0"}, "query": {}}'
+        sock.sendall(b"POST /datasets HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.3)
+        sock.sendall(b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+        time.sleep(0.3)
+        sock.sendall(body)
+        reader = sock.makefile("rb")
+        assert _answer(reader)[0] == 200
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # the same connection
+        assert _answer(reader) == (200, b'{"status":"ok"}\n')
+        sock.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        assert _answer(reader) == (200, b'{"status":"ok"}\n')
+        assert _answer(reader) == (200, b'{"status":"ready"}\n')
+        # bodies the thread reads, as gunicorn does: one longer than the worker holds, one
+        # chunked
+        large = body + b" " * 70_000
+        sock.sendall(b"POST /datasets HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n" % len(large))
+        sock.sendall(b"Content-Type: application/json\r\n\r\n" + large[:30_000])
+        time.sleep(0.3)
+        sock.sendall(large[30_000:])
+        assert _answer(reader)[0] == 200
+        sock.sendall(
+            b"POST /datasets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        )
+        assert _answer(reader)[0] == 200
+    with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as sock:
+        headers = b"".join(b"X-Large-%d: %s\r\n" % (n, b"a" * 4000) for n in range(20))
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+        assert sock.makefile("rb").readline() == b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    assert get(f"{server.url}/healthz")[2] == {"status": "ok"}
+
+
+def _answer(reader) -> tuple[int, bytes]:
+    """The status and body of the next answer on a kept-alive connection."""
+    status = int(reader.readline().split()[1])
+    length = 0
+    while (line := reader.readline()) != b"\r\n":
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return status, reader.read(length)
