@@ -4,7 +4,8 @@
   count never tells one person apart from a handful (0 stays 0: "none" is what boolean says).
 * Rare alleles: on PUBLIC datasets a variant rarer than the threshold in its dataset answers as
   if absent. A single rare allele is what singles a person out (Shringarpure & Bustamante 2015);
-  a variant of unknown frequency counts as rare.
+  a variant of unknown frequency counts as rare. :func:`variant_protection` is the one rule;
+  every way a request selects variants applies it (:mod:`app.services.variant_selection`).
 * The query budget (:mod:`app.access.budget`) charges "yes" answers on rare variants.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.access.policy import PUBLIC
+from app.access.policy import PUBLIC, DatasetView, Protections
 from app.store.collections import ALLELE_FREQUENCY
 
 
@@ -26,6 +27,14 @@ def banded_count(count: int, threshold: int) -> tuple[int, bool]:
 def hides_rare_alleles(level: str, frequency: float) -> bool:
     """Whether a dataset of this level answers as if its rare alleles were absent."""
     return level == PUBLIC and frequency > 0
+
+
+def variant_protection(view: DatasetView, protections: Protections) -> dict[str, Any] | None:
+    """Selector of the variants of the viewed dataset its caller may be told of; None: all of
+    them. Every selection of variants (parameters, ids, filters, paths) ANDs it."""
+    if hides_rare_alleles(view.level, protections.rare_allele_frequency):
+        return common_alleles(protections.rare_allele_frequency)
+    return None
 
 
 def common_alleles(frequency: float) -> dict[str, Any]:

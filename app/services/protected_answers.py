@@ -10,6 +10,7 @@ from app.access.policy import DatasetView
 from app.access.protections import banded_count, rare_alleles
 from app.services.datasets import DatasetSummary
 from app.services.entries import DatasetResult
+from app.services.variant_selection import VariantSelection
 from app.store import VARIANTS, Store
 
 
@@ -53,3 +54,26 @@ def found_rare_variant(
         if collection.find_one({"$and": parts}, {"_id": 1}) is not None:
             return True
     return False
+
+
+def rare_yes_cost(
+    store: Store,
+    protected: Iterable[DatasetSummary],
+    results: Iterable[DatasetResult],
+    selection: VariantSelection,
+    frequency: float,
+) -> int:
+    """What an answer costs from the query budget (the "rare yes" rule): one unit when a
+    protected dataset said yes and a variant the request selected in it (as the caller may
+    see it) is rarer than ``frequency``. A rule of another kind (a cost known before the
+    answer) would be reserved whole instead (:meth:`QueryBudget.spending`)."""
+    if not selection.selects_variants:
+        return 0
+    answered = {result.dataset_id for result in results if result.exists}
+    hits = [dataset for dataset in protected if dataset.id in answered]
+
+    def selected(dataset: DatasetSummary) -> dict[str, Any]:
+        found = selection.selectors(dataset)
+        return found[0] if len(found) == 1 else {"$or": found}
+
+    return int(bool(hits) and found_rare_variant(store, hits, selected, frequency))
