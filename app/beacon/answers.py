@@ -28,7 +28,7 @@ from app.services.combined_frequencies import with_combined_frequencies
 from app.services.datasets import DatasetSummary, dataset_records
 from app.services.entries import Condition, DatasetResult, find_entries
 from app.services.filtering_terms import term_catalogue
-from app.services.protected_answers import band_small_counts, rare_yes_cost
+from app.services.protected_answers import band_counts, rare_yes_cost
 from app.services.variant_selection import VariantSelection, VariantSelector, variant_selection
 from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
 
@@ -91,10 +91,13 @@ def answer_records(
     if target is GENOMIC_VARIATION and granularity == "record":
         results = _with_combined_frequencies(results, views, protections)
     threshold = protections.small_count_threshold
-    results = band_small_counts(results, views, granularity, threshold)
+    totals = {dataset.id: dataset.total_of(target.id) for dataset in datasets}
+    results = band_counts(results, views, granularity, threshold, totals)
     if any(result.count_band for result in results):
         warnings.append(
-            f"counts from 1 to {threshold - 1} are reported as {threshold} (small-count protection)"
+            f"counts are reported in bands (small-count protection): 1 to {threshold - 1} as "
+            f"{threshold}, larger ones rounded down to a multiple of {threshold}; "
+            "info.countBand gives each band"
         )
     meta = response_meta(
         settings, request, settings.default_granularity, granularity, target, parameters, limit
