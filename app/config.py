@@ -59,7 +59,7 @@ DEFAULTS: dict[str, object] = {
     "TOKEN_ALGORITHMS": ["RS256", "ES256"],
     "TOKEN_GRANTS_CLAIM": "datasets",
     # Re-identification protections on the PUBLIC and REGISTERED levels (0 turns one off).
-    "SMALL_COUNT_THRESHOLD": 5,  # counts 1..4 are reported as 5
+    "SMALL_COUNT_THRESHOLD": 5,  # counts in bands of 5: 1..4 read 5, 152 reads 150
     "RARE_ALLELE_FREQUENCY": 0.01,  # PUBLIC: variants rarer than this answer as absent
     "QUERY_BUDGET": 50,  # "yes" answers on rare variants per identity and period
     "QUERY_BUDGET_PERIOD": 86_400,  # seconds

@@ -47,6 +47,7 @@ class AccessPolicy:
         default_factory=lambda: {PUBLIC: "count", REGISTERED: "count", CONTROLLED: "record"}
     )
     protections: Protections = field(default_factory=Protections)
+    beacon_url: str = ""  # this beacon's base URL: what a grant given as a URL must name
 
     def level_of(self, dataset_id: str) -> str:
         return self.dataset_levels.get(dataset_id, self.default_level)
@@ -73,6 +74,7 @@ class AccessPolicy:
                 query_budget_period=int(config["QUERY_BUDGET_PERIOD"]),
                 budget_rare_frequency=float(config["QUERY_BUDGET_RARE_FREQUENCY"]),
             ),
+            beacon_url=str(config.get("BASE_URL") or "").rstrip("/"),
         )
         policy.check()
         return policy
@@ -147,7 +149,7 @@ def dataset_view(policy: AccessPolicy, caller: Caller, dataset_id: str) -> Datas
     level = policy.level_of(dataset_id)
     if level == REGISTERED and not caller.registered:
         return None
-    if level == CONTROLLED and not grants_dataset(caller.grants, dataset_id):
+    if level == CONTROLLED and not grants_dataset(caller.grants, dataset_id, policy.beacon_url):
         return None
     return DatasetView(dataset_id, level, policy.granularity[level])
 

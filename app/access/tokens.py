@@ -30,6 +30,10 @@ JWKS_FETCH_TIMEOUT_SECONDS = 5
 PASSPORT_CLAIM = "ga4gh_passport_v1"
 VISA_CLAIM = "ga4gh_visa_v1"
 GRANT_VISA_TYPE = "ControlledAccessGrants"
+# JWT ``typ`` values (RFC 7515 4.1.9, "application/" left out) of GA4GH AAI 1.2 and OAuth
+VISA_TYPE = "vnd.ga4gh.visa+jwt"
+NOT_VISA_TYPES = frozenset({"vnd.ga4gh.passport+jwt", "at+jwt"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Why PyJWT refused a token, in words for the caller; subclasses come before their bases.
 _REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
@@ -95,7 +99,11 @@ class TokenVerifier:
         when the keys to judge it cannot be fetched."""
         if not self.settings.jwks:
             raise InvalidTokenError("this beacon accepts no tokens")
-        claims = self._decode(token, audience=self.settings.audience)
+        header, claims = self._decode(token, audience=self.settings.audience)
+        if _is_visa(header, claims):
+            raise InvalidTokenError(
+                "a GA4GH visa is not an access token: send the passport or token carrying it"
+            )
         subject = claims["sub"]
         grants_claim = self.settings.grants_claim
         grants = set(_strings(claims.get(grants_claim))) if grants_claim else set()
@@ -108,11 +116,11 @@ class TokenVerifier:
         """The dataset a visa grants, or None when it does not verify, is about someone else, is
         not a grant, or carries conditions this beacon does not evaluate."""
         try:
-            claims = self._decode(visa, audience=None)
+            header, claims = self._decode(visa, audience=None)
         except InvalidTokenError:
             return None
         body = claims.get(VISA_CLAIM)
-        if claims["sub"] != subject or not isinstance(body, dict):
+        if claims["sub"] != subject or not isinstance(body, dict) or not _is_visa(header, claims):
             return None
         if "aud" in claims and not _names_one_of(claims["aud"], self.settings.audience):
             return None
@@ -121,8 +129,11 @@ class TokenVerifier:
         value = body.get("value")
         return value if isinstance(value, str) and value else None
 
-    def _decode(self, token: str, *, audience: tuple[str, ...] | None) -> dict[str, Any]:
-        """The verified claims of a JWT; ``audience=None`` (visas) leaves aud to the caller."""
+    def _decode(
+        self, token: str, *, audience: tuple[str, ...] | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The header and verified claims of a JWT; ``audience=None`` (visas) leaves aud to the
+        caller."""
         try:
             header = jwt.get_unverified_header(token)
         except (jwt.PyJWTError, TypeError, ValueError):
@@ -150,7 +161,7 @@ class TokenVerifier:
             raise InvalidTokenError(_reason(error)) from None
         if not isinstance(claims["sub"], str) or not claims["sub"]:
             raise InvalidTokenError("the token's subject (sub) is not a non-empty string")
-        return claims
+        return header, claims
 
     def _signing_key(self, kid: str | None, algorithm: str) -> jwt.PyJWK:
         """The key named by ``kid``, or without a kid the one key usable with the algorithm. A
@@ -192,25 +203,42 @@ def bearer_token(authorization: str | None) -> str | None:
     return parts[1]
 
 
-def grants_dataset(grants: frozenset[str], dataset_id: str) -> bool:
-    """Whether the grants name a dataset: by id, or by an http(s) URL whose path ends with
-    ``/datasets/<id>`` (query, fragment and a trailing slash aside)."""
+def grants_dataset(grants: frozenset[str], dataset_id: str, beacon_url: str = "") -> bool:
+    """Whether the grants name a dataset of this beacon: by id, or by its URL, which is this
+    beacon's own base URL (``beacon_url``: scheme, host and port alike, and its path) followed
+    by ``/datasets/<id>`` (query, fragment and a trailing slash aside). Without a base URL, no
+    URL grant names a dataset here: the host a request names is the caller's to choose."""
     if not dataset_id:
         return False
-    return dataset_id in grants or any(_url_dataset(grant) == dataset_id for grant in grants)
+    if dataset_id in grants:
+        return True
+    own = _location(beacon_url)
+    return own is not None and any(_url_dataset(grant, own) == dataset_id for grant in grants)
 
 
-def _url_dataset(grant: str) -> str | None:
+def _url_dataset(grant: str, own: tuple[str, str, int, str]) -> str | None:
+    """The dataset id a URL grant names at the location ``own``; None for anything else."""
+    location = _location(grant)
+    if location is None or location[:3] != own[:3]:
+        return None
+    prefix = f"{own[3]}/datasets/"
+    path = location[3]
+    if not path.startswith(prefix) or "/" in path[len(prefix) :]:
+        return None
+    return unquote(path[len(prefix) :]) or None
+
+
+def _location(url: str) -> tuple[str, str, int, str] | None:
+    """An http(s) URL as (scheme, host, port, path without its trailing slash); None when it
+    is not one, or names a user (``user@host``)."""
     try:
-        url = urlsplit(grant)
+        parts = urlsplit(url)
+        scheme, port = parts.scheme.lower(), parts.port
     except ValueError:
         return None
-    if url.scheme.lower() not in ("http", "https") or not url.netloc:
+    if scheme not in DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
         return None
-    segments = url.path.rstrip("/").split("/")
-    if len(segments) >= 2 and segments[-2] == "datasets":
-        return unquote(segments[-1])
-    return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme], parts.path.rstrip("/")
 
 
 def _check_settings(settings: TokenSettings) -> None:
@@ -258,6 +286,17 @@ def _not_accepted(algorithm: object) -> str:
     if isinstance(algorithm, str) and algorithm in get_default_algorithms():
         return f"the token's algorithm {algorithm} is not accepted"
     return "the token's algorithm is missing or unknown"
+
+
+def _is_visa(header: dict[str, Any], claims: dict[str, Any]) -> bool:
+    """A visa carries the visa claim and never a passport, and its ``typ``, when it says, is
+    the visa's: an access token (or passport) is everything else. A visa whose ``aud`` names
+    this beacon must still not pass for an access token."""
+    kind = header.get("typ")
+    kind = kind.lower().removeprefix("application/") if isinstance(kind, str) else None
+    if kind == VISA_TYPE:
+        return True
+    return VISA_CLAIM in claims and PASSPORT_CLAIM not in claims and kind not in NOT_VISA_TYPES
 
 
 def _names_one_of(aud: object, audience: tuple[str, ...]) -> bool:

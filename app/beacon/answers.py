@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Request
 
+from app.access.budget import Bill, BudgetExhaustedError
 from app.access.flask_access import current_access, current_caller, current_views, note_answer
 from app.access.policy import DatasetView, Protections, lowest_granularity
-from app.access.protections import common_alleles, hides_rare_alleles, shown_variants
+from app.access.protections import hides_rare_alleles, shown_variants
 from app.beacon.parsing import beacon_request, variant_query
 from app.beacon.visibility import visible_cohort_datasets, visible_datasets
 from app.context import current_ontology, current_settings, current_store
@@ -26,7 +28,8 @@ from app.services.combined_frequencies import with_combined_frequencies
 from app.services.datasets import DatasetSummary, dataset_records
 from app.services.entries import Condition, DatasetResult, find_entries
 from app.services.filtering_terms import term_catalogue
-from app.services.protected_answers import band_small_counts, found_rare_variant
+from app.services.protected_answers import band_counts, rare_yes_cost
+from app.services.variant_selection import VariantSelection, VariantSelector, variant_selection
 from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
 
 COLLECTION_DEFAULT_GRANULARITY = "record"
@@ -59,25 +62,14 @@ def answer_records(
     datasets = _datasets_in(parent, parent_id, requested_datasets)
     views = current_views(dataset.id for dataset in datasets)
     protections = current_access().policy.protections
-    genomic = target is GENOMIC_VARIATION or constrained_by_variant
-
-    def variants_in(dataset: DatasetSummary) -> dict[str, Any]:
-        """The query's variants in one dataset; on PUBLIC ones, rare alleles are absent."""
-        found = selector(dataset.id, dataset.longest_variant)
-        if hides_rare_alleles(views[dataset.id].level, protections.rare_allele_frequency):
-            return {"$and": [found, common_alleles(protections.rare_allele_frequency)]}
-        return found
-
-    conditions: list[Condition] = []
-    if genomic:
-        conditions.append(Condition(GENOMIC_VARIATION.id, variants_in))
-    if entry_id is not None:
-        conditions.append(_one_entry(target, entry_id))
-    if parent is not None and parent_id is not None and not parent.collection:
-        conditions.append(_one_entry(parent, parent_id))
     scoped, warnings = _scoped_filters(request.filters, target.id, RECORD_SCOPES)
-    conditions.extend(
-        Condition(item.scope, lambda dataset, selector=item.selector: selector) for item in scoped
+
+    by_parameters: list[VariantSelector] = []
+    if constrained_by_variant:
+        by_parameters.append(lambda dataset: selector(dataset.id, dataset.longest_variant))
+    named = _entries_named(target, entry_id, parent, parent_id)
+    selection, conditions = _selection_and_conditions(
+        target, by_parameters, named, scoped, views, protections
     )
 
     ceiling = lowest_granularity(
@@ -89,21 +81,23 @@ def answer_records(
     limit = page_limit(request.pagination.limit, settings.default_page_size, settings.max_page_size)
     offset = page_offset(request.pagination.skip, limit)
     protected = [dataset for dataset in datasets if views[dataset.id].protected]
-    budgeted = genomic and bool(protected) and current_access().budget.enabled
-    if budgeted:
-        _ensure_budget_left()
     store = current_store()
-    results = find_entries(store, target, datasets, conditions, granularity, offset, limit)
+    with _budget_for(selection, protected) as bill:
+        results = find_entries(store, target, datasets, conditions, granularity, offset, limit)
+        if bill is not None:
+            rare = protections.budget_rare_frequency
+            bill.cost = rare_yes_cost(store, protected, results, selection, rare)
     note_answer(views.values(), granularity)
-    if budgeted:
-        _charge_rare_yes(protected, results, variants_in, protections.budget_rare_frequency)
     if target is GENOMIC_VARIATION and granularity == "record":
         results = _with_combined_frequencies(results, views, protections)
     threshold = protections.small_count_threshold
-    results = band_small_counts(results, views, granularity, threshold)
+    totals = {dataset.id: dataset.total_of(target.id) for dataset in datasets}
+    results = band_counts(results, views, granularity, threshold, totals)
     if any(result.count_band for result in results):
         warnings.append(
-            f"counts from 1 to {threshold - 1} are reported as {threshold} (small-count protection)"
+            f"counts are reported in bands (small-count protection): 1 to {threshold - 1} as "
+            f"{threshold}, larger ones rounded down to a multiple of {threshold}; "
+            "info.countBand gives each band"
         )
     meta = response_meta(
         settings, request, settings.default_granularity, granularity, target, parameters, limit
@@ -111,6 +105,44 @@ def answer_records(
     return resultsets_response(
         meta, granularity, results, request.include_resultset_responses, warnings
     )
+
+
+def _selection_and_conditions(
+    target: EntryType,
+    parameters: list[VariantSelector],
+    named: list[tuple[EntryType, str]],
+    scoped: list[ScopedCondition],
+    views: dict[str, DatasetView],
+    protections: Protections,
+) -> tuple[VariantSelection, list[Condition]]:
+    """The request's variant selection and the conditions of its entry query. Every way the
+    request names variants (the parameters, a variant of the path, variant-scoped filters) goes
+    into the selection, so each passes the same protection and the same charge; the other
+    entries named and filters become conditions of their own."""
+    variants = list(parameters)
+    variants.extend(_variant_named(ident) for entry, ident in named if entry is GENOMIC_VARIATION)
+    variants.extend(
+        (lambda dataset, found=item.selector: found)
+        for item in scoped
+        if item.scope == GENOMIC_VARIATION.id
+    )
+    selection = variant_selection(target, variants, views, protections)
+    conditions = selection.conditions()
+    conditions.extend(
+        Condition(entry.id, lambda dataset, ident=ident: {"id": ident})
+        for entry, ident in named
+        if entry is not GENOMIC_VARIATION
+    )
+    conditions.extend(
+        Condition(item.scope, lambda dataset, found=item.selector: found)
+        for item in scoped
+        if item.scope != GENOMIC_VARIATION.id
+    )
+    return selection, conditions
+
+
+def _variant_named(variant_id: str) -> VariantSelector:
+    return lambda dataset: variant_id_filter(variant_id, dataset.id)
 
 
 def _with_combined_frequencies(
@@ -128,30 +160,32 @@ def _with_combined_frequencies(
     ]
 
 
-def _charge_rare_yes(
-    protected: list[DatasetSummary],
-    results: list[DatasetResult],
-    variants_in: Callable[[DatasetSummary], dict[str, Any]],
-    rare_frequency: float,
-) -> None:
-    """One unit of the caller's budget when a protected dataset said yes about a rare variant."""
-    answered = {result.dataset_id for result in results if result.exists}
-    hits = [dataset for dataset in protected if dataset.id in answered]
-    if hits and found_rare_variant(current_store(), hits, variants_in, rare_frequency):
-        current_access().budget.charge(current_caller().identity)
-
-
-def _ensure_budget_left() -> None:
-    """429 once the caller's budget of "yes" answers on rare variants is spent."""
+@contextmanager
+def _budget_for(
+    selection: VariantSelection, protected: list[DatasetSummary]
+) -> Iterator[Bill | None]:
+    """The caller's budget for this query: a unit reserved before it runs when it selects
+    variants of protected datasets (429 when none is left), settled on its bill after; None
+    when the query costs nothing whatever its answer."""
     budget = current_access().budget
-    state = budget.state(current_caller().identity)
-    if state.exhausted:
-        resets = state.resets_at.isoformat().replace("+00:00", "Z")
-        raise TooManyRequestsError(
-            f"query budget exhausted: this identity has had {state.spent} answers about rare "
-            f"variants in this period (limit {state.limit}); it resets at {resets}",
-            {"Retry-After": str(max(1, int((state.resets_at - _now()).total_seconds())))},
-        )
+    if not (budget.enabled and selection.selects_variants and protected):
+        yield None
+        return
+    try:
+        with budget.spending(current_caller().identity) as bill:
+            yield bill
+    except BudgetExhaustedError as error:
+        raise _exhausted(error) from None
+
+
+def _exhausted(error: BudgetExhaustedError) -> TooManyRequestsError:
+    """429 once the caller's budget of "yes" answers on rare variants is spent."""
+    resets = error.resets_at.isoformat().replace("+00:00", "Z")
+    return TooManyRequestsError(
+        f"query budget exhausted: this identity has had its {error.limit} answers about rare "
+        f"variants of this period; it resets at {resets}",
+        {"Retry-After": str(max(1, int((error.resets_at - _now()).total_seconds())))},
+    )
 
 
 def answer_collections(
@@ -192,10 +226,20 @@ def answer_collections(
     return collections_response(meta, granularity, page, total, warnings)
 
 
-def _one_entry(entry: EntryType, entry_id: str) -> Condition:
-    if entry is GENOMIC_VARIATION:
-        return Condition(entry.id, lambda dataset: variant_id_filter(entry_id, dataset.id))
-    return Condition(entry.id, lambda dataset: {"id": entry_id})
+def _entries_named(
+    target: EntryType,
+    entry_id: str | None,
+    parent: EntryType | None,
+    parent_id: str | None,
+) -> list[tuple[EntryType, str]]:
+    """The record entries the path names: the one asked for, the parent of those asked for
+    (a dataset or cohort parent narrows the datasets instead)."""
+    named = []
+    if entry_id is not None:
+        named.append((target, entry_id))
+    if parent is not None and parent_id is not None and not parent.collection:
+        named.append((parent, parent_id))
+    return named
 
 
 def _scoped_filters(

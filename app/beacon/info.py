@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, make_response, request
 
+from app.access.flask_access import current_views
+from app.access.protections import published_total
 from app.beacon.visibility import visible_cohort_datasets, visible_datasets
 from app.context import base_url, current_ontology, current_settings, current_store
 from app.entry_types import COHORT, DATASET, INDIVIDUAL
@@ -34,9 +36,17 @@ def root():
 def info():
     datasets = visible_datasets()
     policy = current_settings().access
+    views = current_views(dataset.id for dataset in datasets)
+    threshold = policy.protections.small_count_threshold
     loaded = {
         "datasets": len(datasets),
-        "variants": sum(dataset.variant_count for dataset in datasets),
+        # each protected dataset's total as the catalogs publish it (a small one banded)
+        "variants": sum(
+            published_total(dataset.variant_count, threshold)
+            if views[dataset.id].protected
+            else dataset.variant_count
+            for dataset in datasets
+        ),
         # the assemblies of the variants, so a network hub asks this beacon only about those
         "assemblies": sorted(
             {assembly for dataset in datasets for assembly in dataset.assembly_ids}

@@ -208,6 +208,10 @@ def alphanumeric_selector(
         raise InvalidFilterError(f"filter {path!r}: a value is required")
     if "\x00" in value:
         raise InvalidFilterError(f"filter {path!r}: the value holds a NUL character")
+    if matched_whole(path, kind) and (operator not in ("=", "!") or "%" in value):
+        raise InvalidFilterError(
+            f"filter {path!r}: identifiers match a whole value only (= or !, without %)"
+        )
     if kind == "duration" or path.rsplit(".", 1)[-1] == DURATION_KEY:
         return _duration_selector(path, operator, value)
     if scope == VARIANT_SCOPE:
@@ -226,6 +230,15 @@ def alphanumeric_selector(
     if kind in TEXT_KINDS or not _NUMBER.match(value):
         return {target: _text_condition(operator, value)}
     return {target: _number_or_text_condition(operator, value)}
+
+
+def matched_whole(path: str, kind: str | None) -> bool:
+    """Whether a field is an identifier (of an entry, of what it links to, of a variant): one
+    matches whole values only, since a range or a pattern over identifiers would enumerate
+    what the caller does not know (variants it cannot name; one by one, the entries holding a
+    term). Ontology term ids are not such identifiers."""
+    name = path.rsplit(".", 1)[-1]
+    return kind != "ontology-id" and (name == "id" or name.endswith("Id"))
 
 
 def _duration_selector(path: str, operator: str, value: str) -> dict[str, Any]:

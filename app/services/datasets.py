@@ -1,13 +1,15 @@
 """The datasets this beacon holds: described (`datasets`), with variants (`variantStats`) or
-with metadata (`filteringTerms`, which every metadata load writes)."""
+with metadata (`filteringTerms`, which every metadata load writes), and how many entries of
+each type they hold (`variantStats`, `metadataStats`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from app.entry_types import GENOMIC_VARIATION, RECORD_ENTRY_TYPES
 from app.store import DATASETS, VARIANT_STATS, Store
-from app.store.collections import FILTERING_TERMS
+from app.store.collections import FILTERING_TERMS, METADATA_STATS
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,12 @@ class DatasetSummary:
     # the lowest allele frequency among its variants (0 when some have none); None: not known
     rarest_allele_frequency: float | None = None
     assembly_ids: tuple[str, ...] = ()  # of its variants (a hub routes queries by assembly)
+    # (entry type id, how many it holds), for the types its loads counted (published totals)
+    totals: tuple[tuple[str, int], ...] = ()
+
+    def total_of(self, entry_type_id: str) -> int | None:
+        """How many entries of that type the dataset holds; None when not known."""
+        return dict(self.totals).get(entry_type_id)
 
 
 def known_datasets(store: Store) -> list[DatasetSummary]:
@@ -36,6 +44,7 @@ def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
     }
     described = {doc["_id"] for doc in store.collection(DATASETS).find({}, {"_id": 1})}
     described.update(store.collection(FILTERING_TERMS).distinct("datasetId"))
+    metadata = {doc["_id"]: doc for doc in store.collection(METADATA_STATS).find({})}
     return tuple(
         DatasetSummary(
             id=dataset_id,
@@ -43,9 +52,25 @@ def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
             longest_variant=stats.get(dataset_id, {}).get("longestVariant"),
             rarest_allele_frequency=stats.get(dataset_id, {}).get("rarestAlleleFrequency"),
             assembly_ids=tuple(stats.get(dataset_id, {}).get("assemblyIds", ())),
+            totals=_totals(stats.get(dataset_id), metadata.get(dataset_id)),
         )
         for dataset_id in sorted(described | set(stats))
     )
+
+
+def _totals(
+    variant_stats: dict[str, Any] | None, metadata_stats: dict[str, Any] | None
+) -> tuple[tuple[str, int], ...]:
+    """Entry type id -> count, from the stats the VCF loader (``variantCount``) and the metadata
+    loader (``individualCount``, ``biosampleCount``...) write."""
+    totals = []
+    if variant_stats and isinstance(variant_stats.get("variantCount"), int):
+        totals.append((GENOMIC_VARIATION.id, variant_stats["variantCount"]))
+    for entry in RECORD_ENTRY_TYPES:
+        count = (metadata_stats or {}).get(f"{entry.id}Count")
+        if entry is not GENOMIC_VARIATION and isinstance(count, int):
+            totals.append((entry.id, count))
+    return tuple(totals)
 
 
 def dataset_records(store: Store, levels: dict[str, str]) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ class DatasetResult:
     exists: bool
     count: int | None = None  # None at boolean granularity: never computed
     records: list[dict[str, Any]] = field(default_factory=list)
-    # set when the count reported stands for any count in this range (small-count protection)
+    # set when the count reported stands for any count in this range (count bands)
     count_band: tuple[int, int] | None = None
 
 

@@ -7,19 +7,22 @@ from dataclasses import replace
 from typing import Any
 
 from app.access.policy import DatasetView
-from app.access.protections import banded_count, rare_alleles
+from app.access.protections import count_band, rare_alleles
 from app.services.datasets import DatasetSummary
 from app.services.entries import DatasetResult
+from app.services.variant_selection import VariantSelection
 from app.store import VARIANTS, Store
 
 
-def band_small_counts(
+def band_counts(
     results: Iterable[DatasetResult],
     views: Mapping[str, DatasetView],
     granularity: str,
     threshold: int,
+    totals: Mapping[str, int | None],
 ) -> list[DatasetResult]:
-    """Counts of protected datasets below ``threshold`` reported as ``threshold``.
+    """Counts of protected datasets reported in their band (:func:`count_band`), given each
+    dataset's published total of the entries counted (``totals``, None when not known).
 
     Record answers are not banded: their records show how many there are anyway, and a level
     gives records only where the configuration allows it.
@@ -29,9 +32,9 @@ def band_small_counts(
     answered = []
     for result in results:
         if result.count is not None and views[result.dataset_id].protected:
-            count, banded = banded_count(result.count, threshold)
-            if banded:
-                result = replace(result, count=count, count_band=(1, threshold - 1))
+            band = count_band(result.count, threshold, totals.get(result.dataset_id))
+            if not band.exact:
+                result = replace(result, count=band.reported, count_band=(band.low, band.high))
         answered.append(result)
     return answered
 
@@ -53,3 +56,26 @@ def found_rare_variant(
         if collection.find_one({"$and": parts}, {"_id": 1}) is not None:
             return True
     return False
+
+
+def rare_yes_cost(
+    store: Store,
+    protected: Iterable[DatasetSummary],
+    results: Iterable[DatasetResult],
+    selection: VariantSelection,
+    frequency: float,
+) -> int:
+    """What an answer costs from the query budget (the "rare yes" rule): one unit when a
+    protected dataset said yes and a variant the request selected in it (as the caller may
+    see it) is rarer than ``frequency``. A rule of another kind (a cost known before the
+    answer) would be reserved whole instead (:meth:`QueryBudget.spending`)."""
+    if not selection.selects_variants:
+        return 0
+    answered = {result.dataset_id for result in results if result.exists}
+    hits = [dataset for dataset in protected if dataset.id in answered]
+
+    def selected(dataset: DatasetSummary) -> dict[str, Any]:
+        found = selection.selectors(dataset)
+        return found[0] if len(found) == 1 else {"$or": found}
+
+    return int(bool(hits) and found_rare_variant(store, hits, selected, frequency))

@@ -79,6 +79,7 @@ class EmbeddedDatabase:
         self._thread_lock = threading.RLock()
         # the newest committed manifest and its generation (counts the manifests taken up)
         self._current: tuple[releases.Manifest, int] = (releases.empty_manifest(), 0)
+        self._runtime_lock = threading.Lock()  # the in-memory runtime collections' writes
         self._stamp: tuple[int, int, int] | None = None
         self._served: tuple[releases.Manifest, releases.Parts] | None = None
         self._local = mongomock.MongoClient()["process_local"]
@@ -210,7 +211,7 @@ class EmbeddedDatabase:
             return self._local[name]
         if name in RUNTIME_COLLECTIONS:
             if self.directory is None:
-                return self._local[name]
+                return SerializedCollection(self._local[name], self._runtime_lock)
             if name not in self._journals:
                 ttl = next(
                     (s.keys[0][0] for s in INDEXES.get(name, ()) if s.expire_after_seconds == 0),
@@ -302,6 +303,27 @@ class EmbeddedDatabase:
         self._opened.clear()
         for journal in self._journals.values():
             journal.close()
+
+
+class SerializedCollection:
+    """A process-local mongomock collection whose calls run one at a time, as each write of
+    MongoDB and of a journal file is atomic: the runtime collections of a store kept in memory,
+    which concurrent requests update (a query budget reserves with one conditional update)."""
+
+    def __init__(self, collection: Any, lock: threading.Lock) -> None:
+        self._collection = collection
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._collection, name)
+        if not callable(attribute):
+            return attribute
+
+        def serialized(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return serialized
 
 
 class PendingParts:

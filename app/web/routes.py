@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from werkzeug.datastructures import MIMEAccept
 
+from app.access.flask_access import current_views
+from app.access.protections import published_total
 from app.beacon.visibility import visible_datasets
 from app.catalog.laws import bundled_registry
 from app.context import current_settings, current_store
@@ -42,15 +44,25 @@ def catalog_page() -> str:
     records = dataset_records(
         store, {dataset.id: settings.access.level_of(dataset.id) for dataset in datasets}
     )
+    views = current_views(dataset.id for dataset in datasets)
+    threshold = settings.access.protections.small_count_threshold
+
+    def published(dataset_id: str, total: int) -> int:
+        """A protected dataset's small totals are banded here too."""
+        return published_total(total, threshold) if views[dataset_id].protected else total
+
     metadata_counts = {
-        doc["_id"]: doc
+        doc["_id"]: {
+            name: published(doc["_id"], value) if isinstance(value, int) else value
+            for name, value in doc.items()
+        }
         for doc in store.collection(METADATA_STATS).find(
             {"_id": {"$in": [dataset.id for dataset in datasets]}}
         )
     }
     groups = catalog_by_country(
         records,
-        {dataset.id: dataset.variant_count for dataset in datasets},
+        {dataset.id: published(dataset.id, dataset.variant_count) for dataset in datasets},
         metadata_counts,
         bundled_registry().by_id,
     )

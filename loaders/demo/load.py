@@ -64,9 +64,9 @@ DEMO_CONFIG: dict[str, object] = {
     "ACCESS_GRANULARITY": {"PUBLIC": "record", "REGISTERED": "record", "CONTROLLED": "record"},
 }
 DEMO_ACCESS_NOTE = (
-    "access: the demo dataset is PUBLIC and, being synthetic, answers records; counts of 1-4 "
-    "are reported as 5, alleles rarer than 1% answer as absent, and each client may get 50 "
-    "'yes' answers about rare variants a day (docs/access.md)"
+    "access: the demo dataset is PUBLIC and, being synthetic, answers records; counts come in "
+    "bands of 5 (1-4 reads 5, 152 reads 150), alleles rarer than 1% answer as absent, and each "
+    "client may get 50 'yes' answers about rare variants a day (docs/access.md)"
 )
 
 

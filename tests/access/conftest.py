@@ -42,6 +42,17 @@ def tokens(keys) -> dict[str, str | None]:
         "registered": access_token(trusted),
         "granted by visa": passport(trusted, [visa(trusted, SUBJECT, "ctl")]),
         "granted by URL": access_token(trusted, datasets=[f"{BASE_URL}/datasets/ctl"]),
+        # the same path on another host, or another scheme: a grant of another beacon's dataset
+        "granted elsewhere": access_token(
+            trusted,
+            datasets=[
+                "https://evil.example.com/x/datasets/ctl",
+                "https://evil.example.com/datasets/ctl",
+                f"{BASE_URL.replace('https:', 'http:')}/datasets/ctl",
+            ],
+        ),
+        # a visa naming this beacon as its audience, sent as if it were the access token
+        "visa as token": visa(trusted, SUBJECT, "ctl", aud=AUDIENCE),
         "without grant": passport(trusted, [visa(trusted, SUBJECT, "another-dataset")]),
         "expired": access_token(trusted, exp_in=-3600),
         "wrong audience": access_token(trusted, aud="another-beacon"),

@@ -3,14 +3,12 @@ PUBLIC datasets, and the per-identity budget shared by every process over one st
 
 from __future__ import annotations
 
-import pytest
 from access.tiers import access_config, headers
 from beacon_schemas import validate_framework
 
 from app import create_app
 from app.access.budget import QueryBudget
 from app.access.policy import Protections
-from app.access.protections import banded_count
 from app.config import DEFAULTS
 from app.dataconnect.access import RowAccess, catalog_stages
 from app.settings import BeaconSettings
@@ -80,20 +78,6 @@ def test_without_protections_the_same_queries_answer_exactly(demo_store):
     answer = client.get(sequence_query(COMMON, "count")).json
     assert answer["responseSummary"]["numTotalResults"] == 1
     assert "info" not in answer
-
-
-@pytest.mark.parametrize(
-    ("count", "threshold", "reported"),
-    [
-        (0, 5, (0, False)),
-        (1, 5, (5, True)),
-        (4, 5, (5, True)),
-        (5, 5, (5, False)),
-        (3, 0, (3, False)),
-    ],
-)
-def test_banded_count(count, threshold, reported):
-    assert banded_count(count, threshold) == reported
 
 
 def test_rare_alleles_are_absent_on_public_only(tiered_store, keys, tokens):

@@ -348,29 +348,82 @@ def test_grants_claim_and_visas_add_up(verifier, rsa_key):
     assert verifier.verify(token).grants == {"ds-1", "ds-2"}
 
 
+HERE = "https://beacon.example"
+
+
 @pytest.mark.parametrize(
-    ("grants", "dataset_id", "expected"),
+    ("grants", "dataset_id", "beacon_url", "expected"),
     [
-        ({"ds-1"}, "ds-1", True),
-        ({"ds-1"}, "ds-2", False),
-        ({"ds-10"}, "ds-1", False),
-        ({"https://beacon.example/datasets/ds-1"}, "ds-1", True),
-        ({"https://beacon.example/api/datasets/ds-1/"}, "ds-1", True),
-        ({"https://beacon.example/datasets/ds-1?v=2#top"}, "ds-1", True),
-        ({"http://beacon.example/datasets/ds%201"}, "ds 1", True),
-        ({"https://beacon.example/datasets/ds-10"}, "ds-1", False),
-        ({"https://beacon.example/datasets/xds-1"}, "ds-1", False),
-        ({"https://beacon.example/datasets/ds-1/variants"}, "ds-1", False),
-        ({"https://beacon.example/ds-1"}, "ds-1", False),
-        ({"/datasets/ds-1"}, "ds-1", False),
-        ({"ftp://beacon.example/datasets/ds-1"}, "ds-1", False),
-        ({"http://[broken/datasets/ds-1"}, "ds-1", False),
-        (set(), "ds-1", False),
-        ({""}, "", False),
+        ({"ds-1"}, "ds-1", HERE, True),
+        ({"ds-1"}, "ds-1", "", True),
+        ({"ds-1"}, "ds-2", HERE, False),
+        ({"ds-10"}, "ds-1", HERE, False),
+        ({"https://beacon.example/datasets/ds-1"}, "ds-1", HERE, True),
+        ({"https://BEACON.example:443/datasets/ds-1/"}, "ds-1", HERE, True),
+        ({"https://beacon.example/datasets/ds-1?v=2#top"}, "ds-1", HERE, True),
+        ({"http://beacon.example/datasets/ds%201"}, "ds 1", "http://beacon.example", True),
+        ({"https://host.example/api/datasets/ds-1"}, "ds-1", "https://host.example/api/", True),
+        # another beacon's dataset of the same name: host, scheme, port and path all count
+        ({"https://evil.example.com/x/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"https://evil.example.com/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"http://beacon.example/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"https://beacon.example:8443/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"https://beacon.example/api/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"https://host.example/datasets/ds-1"}, "ds-1", "https://host.example/api", False),
+        ({"https://beacon.example.evil.com/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"https://beacon.example@evil.com/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"https://evil.com@beacon.example/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"https://beacon.example/x/../datasets/ds-1"}, "ds-1", HERE, False),
+        # without its own base URL a beacon cannot tell its URLs from others': ids only
+        ({"https://beacon.example/datasets/ds-1"}, "ds-1", "", False),
+        ({"https://beacon.example/datasets/ds-10"}, "ds-1", HERE, False),
+        ({"https://beacon.example/datasets/xds-1"}, "ds-1", HERE, False),
+        ({"https://beacon.example/datasets/ds-1/variants"}, "ds-1", HERE, False),
+        ({"https://beacon.example/ds-1"}, "ds-1", HERE, False),
+        ({"/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"ftp://beacon.example/datasets/ds-1"}, "ds-1", HERE, False),
+        ({"http://[broken/datasets/ds-1"}, "ds-1", HERE, False),
+        (set(), "ds-1", HERE, False),
+        ({""}, "", HERE, False),
     ],
 )
-def test_grants_dataset(grants, dataset_id, expected):
-    assert grants_dataset(frozenset(grants), dataset_id) is expected
+def test_grants_dataset(grants, dataset_id, beacon_url, expected):
+    assert grants_dataset(frozenset(grants), dataset_id, beacon_url) is expected
+
+
+def test_a_visa_is_not_an_access_token(verifier, rsa_key):
+    """A visa is signed by a trusted issuer about the caller, and may name this beacon as its
+    audience: it still only grants inside a passport, and is refused as the token itself."""
+    for token in (
+        visa(rsa_key, SUBJECT, "ds-1", aud=AUDIENCE),
+        visa(rsa_key, SUBJECT, "ds-1", aud=AUDIENCE, headers={"typ": "JWT"}),
+        access_token(rsa_key, headers={"typ": "application/vnd.ga4gh.visa+jwt"}),
+    ):
+        assert "visa" in rejection(verifier, token)
+
+
+def test_passports_and_access_tokens_are_told_by_their_type(verifier, rsa_key):
+    """A passport (an access token carrying visas) is accepted whatever its visa-like claims;
+    an entry of the passport that is one is not a visa."""
+    inner = visa(rsa_key, SUBJECT, "ds-1")
+    typed = {"typ": "vnd.ga4gh.passport+jwt"}
+    token = passport(rsa_key, [inner], headers=typed)
+    assert verifier.verify(token).grants == {"ds-1"}
+    disguised = access_token(rsa_key, aud=None, ga4gh_visa_v1=_grant_body("ds-2"), headers=typed)
+    assert verifier.verify(passport(rsa_key, [disguised])).grants == frozenset()
+    nested = mint(
+        rsa_key,
+        iss=ISSUER,
+        sub=SUBJECT,
+        exp=int(time.time()) + 600,
+        ga4gh_visa_v1=_grant_body("ds-3"),
+        ga4gh_passport_v1=[inner],
+    )
+    assert verifier.verify(passport(rsa_key, [nested])).grants == frozenset()
+
+
+def _grant_body(value: str) -> dict:
+    return {"type": GRANT_VISA_TYPE, "value": value, "source": "s", "by": "dac", "asserted": 1}
 
 
 # --- the Authorization header ---------------------------------------------------------------

@@ -50,6 +50,8 @@ SEES: dict[str, set[str] | None] = {
     "registered": {"pub", "reg"},
     "granted by visa": {"pub", "reg", "ctl"},
     "granted by URL": {"pub", "reg", "ctl"},
+    "granted elsewhere": {"pub", "reg"},
+    "visa as token": None,
     "without grant": {"pub", "reg"},
     "expired": None,
     "wrong audience": None,

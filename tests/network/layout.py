@@ -7,7 +7,7 @@ of repeating a literal.
 - ``jp``: Japan, GRCh38, VCFs spelling ``chr1``; two PUBLIC datasets answered down to records,
   with every re-identification protection off, so its counts are exact.
 - ``kr``: Korea, GRCh37, VCF spelling ``1``; one PUBLIC dataset answered at most as counts, with
-  small counts banded (1 to 4 reported as 5); the other protections are off, so a banded count is
+  counts banded (1 to 4 reported as 5); the other protections are off, so a banded count is
   the only difference from the truth.
 - ``tw``: Taiwan, GRCh38, ``chr1``; one CONTROLLED dataset: absent without a token granting it,
   answered down to records with one.
@@ -26,7 +26,7 @@ CONTIG_LENGTHS = {
     GRCH38: {"1": 248_956_422, "2": 242_193_529, "22": 50_818_468},
     GRCH37: {"1": 249_250_621, "2": 243_199_373, "22": 51_304_566},
 }
-SMALL_COUNT_THRESHOLD = 5  # on kr: counts 1..4 are reported as 5
+SMALL_COUNT_THRESHOLD = 5  # on kr: counts in bands of 5 (1..4 reported as 5)
 
 
 @dataclass(frozen=True)

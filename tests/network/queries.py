@@ -76,13 +76,19 @@ def _text(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def reported_count(node: str, count: int) -> int:
-    """The count one of the session's nodes reports at count granularity: small counts banded
-    where it bands them (a node made with other settings may differ)."""
+def reported_count(node: str, count: int, total: int) -> int:
+    """The count one of the session's nodes reports at count granularity for one dataset of
+    ``total`` variants: where it bands counts, in bands of its threshold (1 to threshold-1 as
+    the threshold, larger counts rounded down to a multiple of it). Counts next to the total
+    are banded otherwise (docs/access.md): the seeded queries never come near one, and this
+    model refuses them."""
     threshold = int(
         NODES[node].settings.get("SMALL_COUNT_THRESHOLD", DEFAULTS["SMALL_COUNT_THRESHOLD"])
     )
-    return threshold if 0 < count < threshold else count
+    if threshold < 2 or count == 0:
+        return count
+    assert count <= total - 2 * threshold, f"{count} of {total}: next to the total"
+    return threshold if count < threshold else count // threshold * threshold
 
 
 def matches(variant: NetworkVariant, parameters: Mapping[str, Any]) -> bool:

@@ -101,7 +101,8 @@ def test_a_dataset_reached_directly_and_through_another_hub_counts_once(
 
     grch37 = kr_query(network_queries)
     relayed = ask(hub_a, grch37)  # kr is reached only through hub B
-    assert relayed["responseSummary"]["numTotalResults"] == grch37.count_on("kr")
+    # kr bands its counts: the hub sums what is sure, the low end of the band
+    assert relayed["responseSummary"]["numTotalResults"] == grch37.count_on("kr") // 5 * 5
     (kr_set,) = relayed["response"]["resultSets"]
     assert (kr_set["beaconId"], kr_set["info"]["nodeId"], kr_set["info"]["country"]) == (
         KR.beacon_id,

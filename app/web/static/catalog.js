@@ -148,11 +148,11 @@
     const count = resultSet.resultsCount;
     if (info.countPrecision === "lowerBound") return "at least " + count;
     if (info.countPrecision === "band" && band) {
-      return band.min + "–" + band.max + " (small counts are not given exactly)";
+      return band.min + "–" + band.max + " (counts are given in bands, not exactly)";
     }
     if (band) {
       return count + " (a reported " + count + " stands for " + band.min + " to " + band.max +
-        ": small counts are not given exactly)";
+        ": counts are given in bands, not exactly)";
     }
     return String(count);
   }
