@@ -39,8 +39,10 @@ from app.dataconnect.sql_pipeline import (
     Selected,
     Star,
     Value,
+    like_regex,
     pipeline_stages,
 )
+from app.query.wildcards import WildcardPatternError
 
 DIALECT = "trino"
 MAX_QUERY_LENGTH = 100_000
@@ -455,6 +457,11 @@ class _ParsedSelect:
             raise SearchQueryError("a LIKE pattern cannot contain the NUL character")
         if isinstance(pattern.value, str) and escape_character is not None:
             _check_escapes(pattern.value, escape_character)
+        if pattern.value is not None:
+            try:  # translated here to refuse what cannot run; the pipeline translates again
+                like_regex(str(pattern.value), escape_character)
+            except WildcardPatternError as error:
+                raise SearchQueryError(f"LIKE {_snippet(node.expression)}: {error}") from None
         condition = Pattern(column, pattern, escape_character)
         return Negation(condition) if node.args.get("negate") else condition
 

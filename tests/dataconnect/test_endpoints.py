@@ -146,6 +146,13 @@ def test_search_without_order_pages_stably(client):
             "",
         ),
         ("post", "/data-connect/search", {"parameters": []}, 400, "query"),
+        (
+            "post",
+            "/data-connect/search",
+            {"query": f"SELECT id FROM {INDIVIDUALS} WHERE id LIKE ?", "parameters": ["%" * 9]},
+            400,
+            "LIKE ?: a pattern may hold at most 8 % wildcards; this one holds 9",
+        ),
         ("post", "/data-connect/search", {"query": "SELECT 1", "colour": "red"}, 400, "FROM"),
         ("get", "/data-connect/search?page_token=garbage", None, 400, "page_token"),
         ("get", "/data-connect/search", None, 400, "page_token"),

@@ -205,6 +205,10 @@ def test_a_question_mark_inside_a_string_is_no_placeholder() -> None:
         ("SELECT id FROM t LIMIT -1", "LIMIT must be a non-negative integer"),
         ("SELECT id FROM t WHERE start = 99999999999999999999", "out of the 64-bit integer"),
         ("SELECT id FROM t WHERE gene LIKE 'a!' ESCAPE '!'", "escape character must be followed"),
+        (
+            "SELECT id FROM t WHERE NOT gene LIKE '%a%b%c%d%e%f%g%h%i'",
+            "LIKE '%a%b%c%d%e%f%g%h%i': a pattern may hold at most 8 % wildcards; this one holds 9",
+        ),
         ("", "the query is empty"),
         ("SELECT id FROM t WHERE start = 1e", "1e is not a number"),
         ("SELECT id FROM t WHERE gene = '\ud800'", "the query is not valid Unicode text"),
