@@ -182,8 +182,6 @@ class BeaconRequestBodySchema(Schema):
 
     @pre_load
     def _require_object(self, data: Any, **kwargs: Any) -> Any:
-        if data is None:
-            return {}
         if not isinstance(data, dict):
             raise ValidationError("the request body must be a JSON object")
         return data

@@ -196,7 +196,12 @@ def test_forged_page_tokens_are_400(client, token):
 
 @pytest.mark.parametrize(
     ("data", "detail"),
-    [(b"{bad", "not JSON"), (b'{"query": ' + b"[" * 100_000 + b"}", "not JSON")],
+    [
+        (b"{bad", "not valid JSON"),
+        (b'{"query": ' + b"[" * 100_000 + b"}", "nested more than 32 levels deep"),
+        (b'{"query": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "nested more than 32 levels deep"),
+        (b'{"query": "SELECT 1", "parameters": ' + b"[" * 33 + b"]" * 33 + b"}", "nested more"),
+    ],
 )
 def test_bodies_that_are_not_json_are_400(client, data, detail):
     response = client.post(
