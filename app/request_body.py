@@ -1,10 +1,11 @@
 """A request's JSON body, read one way by every endpoint that takes one (the Beacon POST
 queries, Data Connect's search), so that each refuses the same bodies with a 400.
 
-Python's JSON parser recurses once per level of nesting, so a body of a few thousand ``[`` ends
-in a RecursionError, which would be a 500; and a body parsed at a depth just below the
-interpreter's limit would hit it in the code that reads it next. Hence a depth bound far above
-what any query needs and far below that limit.
+A body over ``MAX_CONTENT_LENGTH`` never gets here: Werkzeug refuses it with 413 as soon as it
+is read (``app.errors``). Python's JSON parser recurses once per level of nesting, so a body of
+a few thousand ``[`` ends in a RecursionError, which would be a 500; and a body parsed at a
+depth just below the interpreter's limit would hit it in the code that reads it next. Hence a
+depth bound far above what any query needs and far below that limit.
 """
 
 from __future__ import annotations

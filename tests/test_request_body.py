@@ -1,13 +1,18 @@
-"""Request bodies, read one way by every endpoint that takes one: a body not JSON or nested too
-deeply is a 400, in the error body of the API surface asked (Beacon or Data Connect)."""
+"""Request bodies, read one way by every endpoint that takes one: a body over
+MAX_CONTENT_LENGTH is a 413, one not JSON or nested too deeply a 400, each in the error body of
+the API surface asked (Beacon or Data Connect)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from beacon_schemas import validate_framework
+from open_access import OPEN_ACCESS
 
+from app import create_app
+from app.config import DEFAULTS
 from app.request_body import MAX_DEPTH, nested_deeper_than
 
 # Every endpoint that reads a JSON body: Beacon queries (a root, an id, a nested path, a
@@ -19,6 +24,7 @@ BODY_READERS = [
     "/datasets",
     "/data-connect/search",
 ]
+SMALL_LIMIT = 4096
 
 
 def nested(depth: int) -> bytes:
@@ -36,6 +42,13 @@ def error_message(path: str, answer) -> str:
     validate_framework(answer.json, "responses/beaconErrorResponse.json")
     assert answer.json["error"]["errorCode"] == answer.status_code
     return answer.json["error"]["errorMessage"]
+
+
+@pytest.fixture(scope="module")
+def small_limit_client(demo_store):
+    """An application taking bodies of at most SMALL_LIMIT bytes, its audit log on."""
+    config = {**OPEN_ACCESS, "MAX_CONTENT_LENGTH": SMALL_LIMIT, "AUDIT_LOG": True}
+    return create_app(config, store=demo_store).test_client()
 
 
 def test_nesting_is_measured_without_recursion():
@@ -98,4 +111,46 @@ def test_a_json_body_is_read_whatever_its_declared_type(client, path):
     if path == "/g_variants":
         body = {"query": {"requestParameters": {"geneId": "ALDH2"}}}
     answer = client.post(path, data=json.dumps(body), content_type="text/plain")
+    assert answer.status_code == 200, answer.json
+
+
+def test_the_default_body_limit_is_one_mebibyte(client):
+    assert DEFAULTS["MAX_CONTENT_LENGTH"] == 1 << 20
+    padding = {"query": {"filters": ["x" * (1 << 20)]}}
+    answer = client.post("/g_variants", json=padding)
+    assert answer.status_code == 413
+    assert f"larger than {1 << 20} bytes" in error_message("/g_variants", answer)
+
+
+@pytest.mark.parametrize("path", BODY_READERS)
+def test_a_body_over_the_limit_is_a_413_in_the_surfaces_error_body(small_limit_client, path):
+    """The audit log, on here, records the request without reading the body either."""
+    answer = small_limit_client.post(
+        path, data=b" " * (SMALL_LIMIT + 1), content_type="application/json"
+    )
+    assert answer.status_code == 413
+    message = error_message(path, answer)
+    assert f"larger than {SMALL_LIMIT} bytes, the most this server accepts" in message
+
+
+@pytest.mark.parametrize("path", ["/g_variants", "/data-connect/search"])
+def test_a_chunked_body_over_the_limit_is_read_no_further_than_the_limit(small_limit_client, path):
+    """Without Content-Length the server counts what it reads (gunicorn marks such a stream
+    terminated) and stops at the limit."""
+    stream = io.BytesIO(b" " * (10 * SMALL_LIMIT))
+    answer = small_limit_client.post(
+        path,
+        input_stream=stream,
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert answer.status_code == 413
+    assert stream.tell() <= 2 * SMALL_LIMIT
+    assert "larger than" in error_message(path, answer)
+
+
+def test_a_body_within_the_limit_is_answered(small_limit_client):
+    body = json.dumps({"query": {"requestParameters": {"geneId": "ALDH2"}}}).encode()
+    body += b" " * (SMALL_LIMIT - len(body))  # exactly the limit
+    answer = small_limit_client.post("/g_variants", data=body, content_type="application/json")
     assert answer.status_code == 200, answer.json

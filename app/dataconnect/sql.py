@@ -46,6 +46,7 @@ from app.query.wildcards import WildcardPatternError
 
 DIALECT = "trino"
 MAX_QUERY_LENGTH = 100_000
+MAX_PARAMETERS = 1_000  # ? parameters of one query: each costs sqlglot a node to build and check
 MAX_NESTING = 32  # of conditions; MongoDB refuses deeply nested documents
 MAX_ORDER_KEYS = 16
 INT64_RANGE = (-(2**63), 2**63 - 1)
@@ -168,6 +169,8 @@ def _statement(sql: str, parameters: Sequence[Any]) -> exp.Expression:
         raise SearchQueryError(f"the query is longer than {MAX_QUERY_LENGTH} characters")
     if not isinstance(parameters, list | tuple):
         raise BadParameterError("parameters must be a list")
+    if len(parameters) > MAX_PARAMETERS:
+        raise BadParameterError(f"at most {MAX_PARAMETERS} parameters, not {len(parameters)}")
     if not _is_unicode(sql):
         raise SearchQueryError("the query is not valid Unicode text")
     statements = _parsed(sql)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.dataconnect.sql import (
+    MAX_PARAMETERS,
     BadParameterError,
     Column,
     SearchQueryError,
@@ -154,6 +155,11 @@ def test_unknown_column_is_only_known_with_the_columns() -> None:
         ("SELECT id FROM t LIMIT ?", [-1], "parameter 1: LIMIT must be a non-negative integer"),
         ("SELECT id FROM t WHERE ?", ["yes"], "parameter 1 is not a boolean"),
         ("SELECT id FROM t WHERE gene = ?", ["\ud800"], "parameter 1 is not valid Unicode"),
+        (
+            "SELECT id FROM t WHERE gene IN (" + ", ".join("?" * (MAX_PARAMETERS + 1)) + ")",
+            ["a"] * (MAX_PARAMETERS + 1),
+            f"at most {MAX_PARAMETERS} parameters, not {MAX_PARAMETERS + 1}",
+        ),
         (
             "SELECT id FROM t WHERE contains(consequences, ?)",
             [7],
