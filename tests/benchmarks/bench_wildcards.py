@@ -168,6 +168,8 @@ def liveness(app, value: str, naive: bool, window: float) -> str:
         time.sleep(max(0.0, 0.5 - (time.perf_counter() - began)))
     server.kill()
     server.join()
+    for sender in senders:  # a request still running when the server stops gets no answer
+        sender.join(5)
     answered = ", ".join(str(status) for status in sorted(statuses, key=str)) or "none yet"
     return (
         f"{failed} of {probes} probes failed, longest wait {longest:.2f} s; "
