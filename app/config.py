@@ -80,6 +80,9 @@ DEFAULTS: dict[str, object] = {
     "ONTOLOGY_FILES": [],
     # Rows per page of Data Connect table data and search results (/data-connect).
     "DATA_CONNECT_PAGE_SIZE": 100,
+    # Bytes a request body may hold (Flask's own setting): a larger one is refused with 413
+    # before it is read. A Beacon query or an SQL search of the longest allowed fits in 1 MiB.
+    "MAX_CONTENT_LENGTH": 1 << 20,
     # --- network hub (docs/guides/network.md) ------------------------------------------------
     # A registry file of nodes (YAML or JSON): when set, this server is a hub answering every
     # Beacon query from the nodes it lists, instead of a node answering from its own store.

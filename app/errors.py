@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,15 @@ def register_error_handlers(app: Flask, render_error) -> None:
     @app.errorhandler(BeaconError)
     def _beacon_error(error: BeaconError):
         return jsonify(render_error(error.status, error.message)), error.status, error.headers
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _body_too_large(error: RequestEntityTooLarge):
+        # Werkzeug raises it wherever a body over MAX_CONTENT_LENGTH is read, past the limit unread
+        message = (
+            f"the request body is larger than {request.max_content_length} bytes, "
+            "the most this server accepts"
+        )
+        return jsonify(render_error(413, message)), 413
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

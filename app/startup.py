@@ -29,6 +29,8 @@ from app.store import Store, StoreConfigurationError, open_store
 if TYPE_CHECKING:
     from app.network.hub import NetworkSettings
 
+MIN_CONTENT_LENGTH = 1024  # bytes: a smaller body limit would refuse ordinary queries
+
 
 @dataclass(frozen=True)
 class CheckedConfiguration:
@@ -76,6 +78,10 @@ def _checked(config: dict[str, Any], store: Store) -> CheckedConfiguration:
     settings = BeaconSettings.from_config(config)
     if config["LOG_FORMAT"] not in LOG_FORMATS:
         raise ConfigurationError("LOG_FORMAT", f"must be one of {', '.join(LOG_FORMATS)}")
+    if config["MAX_CONTENT_LENGTH"] < MIN_CONTENT_LENGTH:
+        raise ConfigurationError(
+            "MAX_CONTENT_LENGTH", f"must be at least {MIN_CONTENT_LENGTH} (bytes)"
+        )
     return CheckedConfiguration(
         config=config,
         store=store,

@@ -9,6 +9,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from app.dataconnect.sql import MAX_PARAMETERS
+from schemas.fields import BoundedList
 from schemas.privacy_law import PrivacyLawSchema
 
 JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"  # what the spec's data_model uses
@@ -280,8 +282,9 @@ class SearchRequestSchema(Schema):
             "example": "SELECT id, country, access_level FROM asia_beacon.catalog.datasets",
         },
     )
-    parameters = fields.List(
+    parameters = BoundedList(
         fields.Raw(allow_none=True),
+        MAX_PARAMETERS,
         load_default=list,
         metadata={"description": "values of the ? parameters, in order"},
     )

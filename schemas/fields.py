@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 BASE_CODES = "ACGTUNRYSWKMBDHV"  # IUPAC nucleotide codes
 BASES_PATTERN = rf"^[{BASE_CODES}\-\.]*$"
@@ -74,3 +74,20 @@ class UpperCaseBases(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip().upper()
+
+
+class BoundedList(fields.List):
+    """A list of at most ``maximum`` items, refused before any item is read, so that a request
+    of many thousands of items costs no more than counting them. The API documentation shows
+    the bounds (``minItems``, ``maxItems``)."""
+
+    def __init__(
+        self, inner: fields.Field, maximum: int, minimum: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(inner, validate=validate.Length(min=minimum, max=maximum), **kwargs)
+        self.maximum = maximum
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list | tuple) and len(value) > self.maximum:
+            raise ValidationError(f"at most {self.maximum} items, not {len(value)}")
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -10,6 +10,7 @@ from app.query.request import GRANULARITY_ORDER, BeaconRequest, Pagination
 from app.query.variants import VariantQuery
 from schemas.fields import (
     BASES_PATTERN,
+    BoundedList,
     Coordinates,
     UpperCaseBases,
     WholeNumber,
@@ -17,6 +18,12 @@ from schemas.fields import (
 from schemas.filters import FilterField
 
 GRANULARITIES = GRANULARITY_ORDER
+# The most one request may ask (docs/api.md#limits): each filter may cost a query per dataset
+# and a join, and what a request lists is read before anything is refused.
+MAX_FILTERS = 16
+MAX_REQUEST_PARAMETERS = 32  # keys of requestParameters, flat and inside g_variant together
+MAX_DATASET_IDS = 1000
+MAX_REQUESTED_SCHEMAS = 16
 RESULTSET_INCLUSION = ("HIT", "MISS", "ALL", "NONE")
 _bases = validate.Regexp(BASES_PATTERN, error="must contain IUPAC nucleotide codes only")
 
@@ -90,11 +97,12 @@ class DatasetSelectionSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    dataset_ids = fields.List(
+    dataset_ids = BoundedList(
         fields.String(validate=validate.Length(min=1)),
+        MAX_DATASET_IDS,
+        minimum=1,
         data_key="datasetIds",
         required=True,
-        validate=validate.Length(min=1),
     )
 
 
@@ -122,8 +130,11 @@ class RequestedSchemaSchema(Schema):
 
 class RequestMetaSchema(Schema):
     api_version = fields.String(data_key="apiVersion", load_default=None)
-    requested_schemas = fields.List(
-        fields.Nested(RequestedSchemaSchema), data_key="requestedSchemas", load_default=list
+    requested_schemas = BoundedList(
+        fields.Nested(RequestedSchemaSchema),
+        MAX_REQUESTED_SCHEMAS,
+        data_key="requestedSchemas",
+        load_default=list,
     )
     schema = fields.String(data_key="$schema")
 
@@ -141,10 +152,15 @@ class PaginationSchema(Schema):
     previous_page = fields.String(data_key="previousPage")
 
 
-def _an_object(value: Any) -> None:
-    """Kept raw (its keys depend on the entry type), but an object on every endpoint."""
+def _request_parameters(value: Any) -> None:
+    """Kept raw (its keys depend on the entry type), but an object on every endpoint, of at
+    most :data:`MAX_REQUEST_PARAMETERS` parameters."""
     if not isinstance(value, dict):
         raise ValidationError("must be an object")
+    grouped = value.get(VARIANT_PARAMETERS_KEY)
+    count = len(value) + (len(grouped) if isinstance(grouped, dict) else 0)
+    if count > MAX_REQUEST_PARAMETERS:
+        raise ValidationError(f"at most {MAX_REQUEST_PARAMETERS} parameters, not {count}")
 
 
 class BeaconQuerySchema(Schema):
@@ -154,10 +170,10 @@ class BeaconQuerySchema(Schema):
     request_parameters = fields.Raw(
         data_key="requestParameters",
         load_default=dict,
-        validate=_an_object,
+        validate=_request_parameters,
         metadata={"documented_by": RequestParametersSchema},
     )
-    filters = fields.List(FilterField(), load_default=list)
+    filters = BoundedList(FilterField(), MAX_FILTERS, load_default=list)
     include_resultset_responses = fields.String(
         data_key="includeResultsetResponses",
         validate=validate.OneOf(RESULTSET_INCLUSION),
@@ -182,8 +198,6 @@ class BeaconRequestBodySchema(Schema):
 
     @pre_load
     def _require_object(self, data: Any, **kwargs: Any) -> Any:
-        if data is None:
-            return {}
         if not isinstance(data, dict):
             raise ValidationError("the request body must be a JSON object")
         return data

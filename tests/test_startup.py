@@ -46,6 +46,12 @@ BAD_SETTINGS = [
     ("AUDIT_LOG", "maybe", "ASIA_BEACON_AUDIT_LOG: must be true or false, not 'maybe'"),
     ("TRUSTED_PROXIES", "one", "ASIA_BEACON_TRUSTED_PROXIES: must be a whole number"),
     ("LOG_FORMAT", "xml", "ASIA_BEACON_LOG_FORMAT: must be one of json, text"),
+    ("MAX_CONTENT_LENGTH", "100", "ASIA_BEACON_MAX_CONTENT_LENGTH: must be at least 1024 (bytes)"),
+    (
+        "MAX_CONTENT_LENGTH",
+        "1MB",
+        "ASIA_BEACON_MAX_CONTENT_LENGTH: must be a whole number, not '1MB'",
+    ),
     ("ONTOLOGY_FILES", "/nonexistent/hp.tsv", "ASIA_BEACON_ONTOLOGY_FILES: /nonexistent/hp.tsv"),
     ("MONGO_URI", "redis://x", "ASIA_BEACON_MONGO_URI: unsupported storage URI scheme 'redis'"),
     ("TOKEN_JWKS", "https://login.example.org/jwks.json", "ASIA_BEACON_TOKEN_ISSUERS: accepting"),

@@ -154,6 +154,7 @@ def _asked() -> Any:
     if request.method != "POST":
         return audit.query_string_parameters(request.args.lists())
     length = request.content_length
-    if length is None or length > audit.BODY_BYTES:
+    limit = min(audit.BODY_BYTES, request.max_content_length or audit.BODY_BYTES)
+    if length is None or length > limit:  # over MAX_CONTENT_LENGTH, reading it would raise
         return audit.unread_body(length)
     return audit.body_query(request.get_data())

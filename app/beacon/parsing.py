@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from app.errors import BadRequestError
 from app.query.request import BeaconRequest
 from app.query.variants import VariantQuery
+from app.request_body import json_body
 from schemas.messages import validation_problems
 from schemas.requests import (
     request_from_body,
@@ -19,10 +20,7 @@ from schemas.requests import (
 def beacon_request(http_request: Request) -> BeaconRequest:
     try:
         if http_request.method == "POST":
-            body = http_request.get_json(silent=True)
-            if body is None and http_request.get_data():
-                raise BadRequestError("the request body is not valid JSON")
-            return request_from_body(body)
+            return request_from_body(json_body(http_request, default={}))
         repeated = sorted(key for key, values in http_request.args.lists() if len(values) > 1)
         if repeated:
             raise BadRequestError(

@@ -3,8 +3,6 @@ the application's table set (``current_tables``: a node's own data, or a hub's n
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
@@ -15,6 +13,8 @@ from app.dataconnect.access import row_access
 from app.dataconnect.backend import MongoBackend
 from app.dataconnect.service import DataConnectError
 from app.dataconnect.tables import TableSet
+from app.errors import BadRequestError
+from app.request_body import json_body
 from app.services.datasets import known_datasets
 from schemas import dataconnect as shapes
 from schemas.messages import validation_problems
@@ -45,17 +45,13 @@ def table_data(name: str):
 @blueprint.post("/search")
 def search():
     try:
-        body = json.loads(request.get_data() or b"{}")
-    except (ValueError, RecursionError):
-        raise DataConnectError(400, "Bad request", "the request body is not JSON") from None
+        body = json_body(request, {})
+    except BadRequestError as error:
+        raise DataConnectError(400, "Bad request", error.message) from None
     try:
         search_request = _SEARCH.load(body if isinstance(body, dict) else {"query": None})
-    except (ValidationError, RecursionError) as error:
-        detail = (
-            "; ".join(validation_problems(error.messages))
-            if isinstance(error, ValidationError)
-            else "the request body is nested too deeply"
-        )
+    except ValidationError as error:
+        detail = "; ".join(validation_problems(error.messages))
         raise DataConnectError(400, "Bad request", detail) from None
     tables, backend = _readable()
     body = service.search(

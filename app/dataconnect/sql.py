@@ -39,11 +39,14 @@ from app.dataconnect.sql_pipeline import (
     Selected,
     Star,
     Value,
+    like_regex,
     pipeline_stages,
 )
+from app.query.wildcards import WildcardPatternError
 
 DIALECT = "trino"
 MAX_QUERY_LENGTH = 100_000
+MAX_PARAMETERS = 1_000  # ? parameters of one query: each costs sqlglot a node to build and check
 MAX_NESTING = 32  # of conditions; MongoDB refuses deeply nested documents
 MAX_ORDER_KEYS = 16
 INT64_RANGE = (-(2**63), 2**63 - 1)
@@ -166,6 +169,8 @@ def _statement(sql: str, parameters: Sequence[Any]) -> exp.Expression:
         raise SearchQueryError(f"the query is longer than {MAX_QUERY_LENGTH} characters")
     if not isinstance(parameters, list | tuple):
         raise BadParameterError("parameters must be a list")
+    if len(parameters) > MAX_PARAMETERS:
+        raise BadParameterError(f"at most {MAX_PARAMETERS} parameters, not {len(parameters)}")
     if not _is_unicode(sql):
         raise SearchQueryError("the query is not valid Unicode text")
     statements = _parsed(sql)
@@ -455,6 +460,11 @@ class _ParsedSelect:
             raise SearchQueryError("a LIKE pattern cannot contain the NUL character")
         if isinstance(pattern.value, str) and escape_character is not None:
             _check_escapes(pattern.value, escape_character)
+        if pattern.value is not None:
+            try:  # translated here to refuse what cannot run; the pipeline translates again
+                like_regex(str(pattern.value), escape_character)
+            except WildcardPatternError as error:
+                raise SearchQueryError(f"LIKE {_snippet(node.expression)}: {error}") from None
         condition = Pattern(column, pattern, escape_character)
         return Negation(condition) if node.args.get("negate") else condition
 

@@ -16,6 +16,8 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.query.wildcards import wildcard_regex
+
 Scalar = str | int | float | bool | None
 
 NOTHING: dict[str, Any] = {"$expr": False}  # a selector no row satisfies
@@ -24,9 +26,6 @@ EVERYTHING: dict[str, Any] = {}
 COMPARISON_OPERATORS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 OPPOSITE_COMPARISONS = {"=": "<>", "<>": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 AGGREGATE_FUNCTIONS = ("count", "sum", "min", "max", "avg")
-_REGEX_SPECIAL = frozenset("\\.^$|?*+()[]{}")
-_ANY_CHARACTER = r"[\s\S]"  # unlike ".", also matches a newline, as SQL's "_" does
-_END = r"(?![\s\S])"  # end of text; "$" would also match before a final newline
 
 
 @dataclass(frozen=True)
@@ -312,31 +311,12 @@ def _any_of(selectors: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def like_regex(pattern: str, escape: str | None = None) -> str:
-    """An anchored, case-sensitive regular expression matching what ``LIKE pattern`` matches.
-
-    Written for both PCRE (MongoDB) and Python's ``re`` (mongomock). A trailing ``%`` drops
-    the end anchor, leaving a prefix expression that MongoDB answers from an index.
+    """An anchored, case-sensitive regular expression matching what ``LIKE pattern`` matches,
+    for PCRE (MongoDB) and Python's ``re`` (the embedded store), in time linear in the text
+    (:mod:`app.query.wildcards`). A trailing ``%`` leaves a prefix expression, which MongoDB
+    answers from an index. Raises WildcardPatternError for a pattern the server does not run.
     """
-    pieces: list[str] = []
-    characters = iter(pattern)
-    for character in characters:
-        if character == escape:
-            pieces.append(_literal(next(characters)))
-        elif character == "%":
-            pieces.append(_ANY_CHARACTER + "*")
-        elif character == "_":
-            pieces.append(_ANY_CHARACTER)
-        else:
-            pieces.append(_literal(character))
-    if not pieces or pieces[-1] != _ANY_CHARACTER + "*":
-        return "^" + "".join(pieces) + _END
-    while pieces and pieces[-1] == _ANY_CHARACTER + "*":
-        pieces.pop()
-    return "^" + "".join(pieces)
-
-
-def _literal(character: str) -> str:
-    return "\\" + character if character in _REGEX_SPECIAL else character
+    return wildcard_regex(pattern, any_character="_", escape=escape)
 
 
 # --- grouping, ordering, paging ------------------------------------------------------------

@@ -25,6 +25,7 @@ from app.network.status import conflict_warnings
 from app.ops.request_ids import current_request_id
 from app.query.request import page_limit
 from app.query.variants import InvalidVariantQueryError, variant_selector
+from app.request_body import json_body
 from app.responses import response_meta
 from schemas.requests import echo_request_parameters
 
@@ -105,7 +106,7 @@ def node_query(
 def _builder(http_request: Request):
     """How the query is written for one node: same method, its chromosome names."""
     if http_request.method == "POST":
-        body = http_request.get_json(silent=True)
+        body = json_body(http_request)  # read as the query was, by beacon_request
         body = body if isinstance(body, Mapping) else {}
 
         def build_post(node: NodeEntry) -> tuple[str, Any]:

@@ -46,6 +46,7 @@ STATUS_MEANINGS = {
     400: "The request breaks the specification, or asks for what this server cannot serve.",
     401: "A bearer token was sent and is not valid (a request without one is anonymous).",
     404: "Nothing of that id or name, or no such path.",
+    413: "The request body is larger than this server accepts.",
     429: "The caller's budget of answers about rare variants is spent (see Retry-After).",
     503: "The database does not answer.",
     # a hub's query answers, when no node could answer (docs/guides/network.md)
@@ -186,7 +187,7 @@ def _operation(
         "summary": doc.summary,
         "tags": [tag],
         "parameters": _path_parameters(route),
-        "responses": _responses(route, doc),
+        "responses": _responses(route, doc, takes_body=method == "POST" and doc.body is not None),
     }
     if method == "GET":
         operation["parameters"] += [
@@ -200,7 +201,7 @@ def _operation(
     return operation
 
 
-def _responses(route: Route, doc: RouteDoc) -> dict[str, Any]:
+def _responses(route: Route, doc: RouteDoc, takes_body: bool) -> dict[str, Any]:
     ok: dict[str, Any] = {}
     if doc.answer is not None:
         ok["application/json"] = {"schema": doc.answer}
@@ -215,6 +216,8 @@ def _responses(route: Route, doc: RouteDoc) -> dict[str, Any]:
     statuses = {*doc.errors, HTTPStatus.UNAUTHORIZED}
     if _RULE_ARGUMENT.search(route.rule):
         statuses.add(HTTPStatus.NOT_FOUND)
+    if takes_body:
+        statuses.add(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
     for status in sorted(statuses):
         responses[str(status)] = _json_response(status, error)
     for status, schema in doc.other.items():

@@ -17,6 +17,7 @@ from app.durations import DURATION_KEY, duration_days
 from app.entry_types import entry_type_for_scope
 from app.genome import GENE_IDS
 from app.query.genes import gene_selector, no_gene_selector
+from app.query.wildcards import WildcardPatternError, wildcard_regex
 
 ALPHANUMERIC_OPERATORS = ("=", "<", ">", "!", ">=", "<=")
 SIMILARITIES = ("exact", "high", "medium", "low")
@@ -284,7 +285,10 @@ def _exact_condition(operator: str, value: Any) -> Any:
 def _text_condition(operator: str, value: str) -> Any:
     if operator in _COMPARISONS:
         return {_COMPARISONS[operator]: value}
-    pattern = "^" + ".*".join(re.escape(part) for part in value.split("%")) + "$"
+    try:
+        pattern = wildcard_regex(value)
+    except WildcardPatternError as error:
+        raise InvalidFilterError(f"filter value {value!r}: {error}") from None
     # a compiled pattern is a BSON regex, which MongoDB also accepts under $not
     matcher = re.compile(pattern, re.IGNORECASE)
     return {"$not": matcher} if operator == "!" else {"$regex": matcher}

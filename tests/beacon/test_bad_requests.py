@@ -5,6 +5,13 @@ from __future__ import annotations
 import pytest
 from beacon_schemas import validate_framework
 
+from schemas.requests import (
+    MAX_DATASET_IDS,
+    MAX_FILTERS,
+    MAX_REQUEST_PARAMETERS,
+    MAX_REQUESTED_SCHEMAS,
+)
+
 BAD_GETS = [
     ("/g_variants?referenceName=1&start=abc&alternateBases=A", "start"),
     ("/g_variants?referenceName=1&start=5&end=xyz", "end"),
@@ -83,3 +90,50 @@ def test_wrong_method_is_405_with_an_error_body(client):
     response = client.delete("/g_variants")
     assert response.status_code == 405
     validate_framework(response.json, "responses/beaconErrorResponse.json")
+
+
+def _refused(client, method: str, path: str, body=None) -> str:
+    response = client.open(path, method=method, json=body)
+    assert response.status_code == 400, response.json
+    validate_framework(response.json, "responses/beaconErrorResponse.json")
+    return response.json["error"]["errorMessage"]
+
+
+def test_a_request_of_more_filters_than_allowed_is_a_400(client):
+    filters = [{"id": "variantInternalId", "operator": "=", "value": "GRCh38:1:1992070:C:A"}]
+    body = {"query": {"filters": filters * (MAX_FILTERS + 1), "requestedGranularity": "count"}}
+    message = _refused(client, "POST", "/individuals", body)
+    assert f"filters: at most {MAX_FILTERS} items, not {MAX_FILTERS + 1}" in message
+    terms = ",".join(f"HP:{number:07d}" for number in range(MAX_FILTERS + 1))
+    message = _refused(client, "GET", f"/individuals?filters={terms}")
+    assert f"filters: at most {MAX_FILTERS} items" in message
+    body["query"]["filters"] = filters * MAX_FILTERS
+    assert client.post("/individuals", json=body).status_code == 200
+
+
+def test_a_request_of_more_dataset_ids_than_allowed_is_a_400(client):
+    ids = [f"dataset-{number}" for number in range(MAX_DATASET_IDS + 1)]
+    parameters = {"geneId": "ALDH2", "datasets": {"datasetIds": ids}}
+    message = _refused(client, "POST", "/g_variants", {"query": {"requestParameters": parameters}})
+    assert f"at most {MAX_DATASET_IDS} items" in message
+    parameters["datasets"]["datasetIds"] = ids[:MAX_DATASET_IDS]
+    answer = client.post("/g_variants", json={"query": {"requestParameters": parameters}})
+    assert answer.status_code == 200, answer.json
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_a_request_of_more_parameters_than_allowed_is_a_400(client, grouped):
+    """Unknown parameters are refused one by one; past the bound, at once and for the number."""
+    many = {f"p{number}": "x" for number in range(MAX_REQUEST_PARAMETERS + 1)}
+    parameters = {"g_variant": many} if grouped else many
+    message = _refused(client, "POST", "/g_variants", {"query": {"requestParameters": parameters}})
+    assert f"requestParameters: at most {MAX_REQUEST_PARAMETERS} parameters" in message
+    arguments = "&".join(f"{name}=x" for name in many)
+    message = _refused(client, "GET", f"/g_variants?{arguments}")
+    assert f"at most {MAX_REQUEST_PARAMETERS} parameters" in message
+
+
+def test_a_request_of_more_requested_schemas_than_allowed_is_a_400(client):
+    schemas = [{"entityType": "individual", "schema": "x"}] * (MAX_REQUESTED_SCHEMAS + 1)
+    message = _refused(client, "POST", "/individuals", {"meta": {"requestedSchemas": schemas}})
+    assert f"requestedSchemas: at most {MAX_REQUESTED_SCHEMAS} items" in message

@@ -306,6 +306,10 @@ def test_bad_filters_are_400(client, url, message):
         ([{"id": "HP:0000822", "similarity": "somewhat"}], "similarity"),
         ([{"id": "HP:0000822", "colour": "red"}], "colour"),
         ([42], "filter"),
+        (
+            [{"id": "sex.label", "operator": "=", "value": "%" * 9 + "QQ"}],
+            "at most 8 % wildcards; this one holds 9",
+        ),
     ],
 )
 def test_bad_filter_objects_are_400(client, filters, message):
@@ -458,6 +462,8 @@ def test_a_cohort_in_two_datasets_is_one_cohort_with_both_memberships():
         ("/biosamples", "collectionDate", "<", "2022-06-01", ["S1", "S2"]),
         ("/individuals", "sex.label", "=", "FEMALE", ["I1", "I3"]),
         ("/runs", "platform", "!", "illumina", []),
+        ("/individuals", "sex.label", "=", "%F%e%M%%a%l%E%", ["I1", "I3"]),
+        ("/individuals", "sex.label", "!", "%%%%%%%%ale", []),
     ],
 )
 def test_alphanumeric_filters_compare_by_the_field_type(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import collections
 import csv
+import json
 
 import pysam
 import pytest
@@ -13,6 +14,7 @@ from jsonschema import Draft7Validator
 from open_access import OPEN_ACCESS
 
 from app import create_app
+from app.dataconnect.sql import MAX_PARAMETERS
 from app.dataconnect.tables import TABLES
 from loaders.demo.load import demo_data_dir
 
@@ -132,6 +134,10 @@ def test_search_without_order_pages_stably(client):
     assert sorted((row["sex_id"], row["geographic_origin_id"]) for row in rows) == sorted(expected)
 
 
+def _token(body: str) -> str:
+    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "detail"),
     [
@@ -146,7 +152,31 @@ def test_search_without_order_pages_stably(client):
             "",
         ),
         ("post", "/data-connect/search", {"parameters": []}, 400, "query"),
+        (
+            "post",
+            "/data-connect/search",
+            {"query": f"SELECT id FROM {INDIVIDUALS} WHERE id LIKE ?", "parameters": ["%" * 9]},
+            400,
+            "LIKE ?: a pattern may hold at most 8 % wildcards; this one holds 9",
+        ),
         ("post", "/data-connect/search", {"query": "SELECT 1", "colour": "red"}, 400, "FROM"),
+        (
+            "post",
+            "/data-connect/search",
+            {"query": f"SELECT id FROM {INDIVIDUALS}", "parameters": [1] * (MAX_PARAMETERS + 1)},
+            400,
+            f"parameters: at most {MAX_PARAMETERS} items, not {MAX_PARAMETERS + 1}",
+        ),
+        (
+            "get",
+            "/data-connect/search?page_token="
+            + _token(
+                json.dumps({"o": 0, "t": None, "q": "SELECT 1", "p": [1] * (MAX_PARAMETERS + 1)})
+            ),
+            None,
+            400,
+            f"at most {MAX_PARAMETERS} parameters",
+        ),
         ("get", "/data-connect/search?page_token=garbage", None, 400, "page_token"),
         ("get", "/data-connect/search", None, 400, "page_token"),
         ("get", "/data-connect/table/nope/info", None, 404, "no table"),
@@ -167,10 +197,6 @@ def test_service_info_names_data_connect(client):
     assert info["type"] == {"group": "org.ga4gh", "artifact": "data-connect", "version": "1.0.0"}
 
 
-def _token(body: str) -> str:
-    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
-
-
 @pytest.mark.parametrize(
     "token",
     [
@@ -189,7 +215,12 @@ def test_forged_page_tokens_are_400(client, token):
 
 @pytest.mark.parametrize(
     ("data", "detail"),
-    [(b"{bad", "not JSON"), (b'{"query": ' + b"[" * 100_000 + b"}", "not JSON")],
+    [
+        (b"{bad", "not valid JSON"),
+        (b'{"query": ' + b"[" * 100_000 + b"}", "nested more than 32 levels deep"),
+        (b'{"query": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "nested more than 32 levels deep"),
+        (b'{"query": "SELECT 1", "parameters": ' + b"[" * 33 + b"]" * 33 + b"}", "nested more"),
+    ],
 )
 def test_bodies_that_are_not_json_are_400(client, data, detail):
     response = client.post(

@@ -32,6 +32,7 @@ QUERIES = [
     f"SELECT id, karyotypic_sex FROM {INDIVIDUALS} WHERE karyotypic_sex IS NULL "
     "AND id LIKE 'IND-MY%' ORDER BY id",
     "SELECT id, variant_count, individual_count FROM asia_beacon.catalog.datasets",
+    f"SELECT id FROM {BIOSAMPLES} WHERE id LIKE '%T%H%0%0%1%_%%' ORDER BY id",  # 8 wildcards
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.dataconnect.sql import (
+    MAX_PARAMETERS,
     BadParameterError,
     Column,
     SearchQueryError,
@@ -155,6 +156,11 @@ def test_unknown_column_is_only_known_with_the_columns() -> None:
         ("SELECT id FROM t WHERE ?", ["yes"], "parameter 1 is not a boolean"),
         ("SELECT id FROM t WHERE gene = ?", ["\ud800"], "parameter 1 is not valid Unicode"),
         (
+            "SELECT id FROM t WHERE gene IN (" + ", ".join("?" * (MAX_PARAMETERS + 1)) + ")",
+            ["a"] * (MAX_PARAMETERS + 1),
+            f"at most {MAX_PARAMETERS} parameters, not {MAX_PARAMETERS + 1}",
+        ),
+        (
             "SELECT id FROM t WHERE contains(consequences, ?)",
             [7],
             "parameter 1: column 'consequences' holds arrays of text values; contains() cannot "
@@ -205,6 +211,10 @@ def test_a_question_mark_inside_a_string_is_no_placeholder() -> None:
         ("SELECT id FROM t LIMIT -1", "LIMIT must be a non-negative integer"),
         ("SELECT id FROM t WHERE start = 99999999999999999999", "out of the 64-bit integer"),
         ("SELECT id FROM t WHERE gene LIKE 'a!' ESCAPE '!'", "escape character must be followed"),
+        (
+            "SELECT id FROM t WHERE NOT gene LIKE '%a%b%c%d%e%f%g%h%i'",
+            "LIKE '%a%b%c%d%e%f%g%h%i': a pattern may hold at most 8 % wildcards; this one holds 9",
+        ),
         ("", "the query is empty"),
         ("SELECT id FROM t WHERE start = 1e", "1e is not a number"),
         ("SELECT id FROM t WHERE gene = '\ud800'", "the query is not valid Unicode text"),

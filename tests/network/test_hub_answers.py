@@ -8,6 +8,7 @@ set included), and with the counts the generated data implies. The hub is always
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -268,6 +269,30 @@ def test_informational_endpoints_are_the_unions_of_the_nodes(network, hub):
         for term in call(f"{node.url}/filtering_terms").json()["response"]["filteringTerms"]:
             direct_scopes.setdefault(term["id"], set()).update(term.get("scopes", []))
     assert {t["id"]: set(t.get("scopes", [])) for t in terms} == direct_scopes
+
+
+def test_a_body_nested_too_deeply_is_a_400_at_the_hub(hub):
+    response = hub.client.post("/g_variants", data=b"[" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    validate_framework(response.get_json(), "responses/beaconErrorResponse.json")
+    assert "nested more than 32 levels deep" in response.get_json()["error"]["errorMessage"]
+
+
+def test_the_hub_forwards_a_json_body_whatever_its_declared_type(network_queries, hub):
+    """The nodes get the query the hub read, not an empty one."""
+    query = next(query for query in network_queries if query.parameters.get("referenceName"))
+    expected = hub_answer(hub, query, "count", "POST")
+    body = {
+        "query": {
+            "requestParameters": as_asked_of_hub(query),
+            "requestedGranularity": "count",
+            "includeResultsetResponses": "ALL",
+        }
+    }
+    response = hub.client.post("/g_variants", data=json.dumps(body), content_type="text/plain")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["responseSummary"] == expected["responseSummary"]
+    assert response.get_json()["response"] == expected["response"]
 
 
 def test_the_registry_is_served_as_a_service_registry(network, hub):

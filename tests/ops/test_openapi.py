@@ -10,7 +10,9 @@ from jsonschema import ValidationError
 from openapi_document import declared_schema, surface_of, validate_against, validate_error_body
 from openapi_spec_validator import validate as validate_openapi
 
+from app.dataconnect.sql import MAX_PARAMETERS
 from app.ops.openapi import Route, build_document
+from schemas.requests import MAX_DATASET_IDS, MAX_FILTERS
 
 # The entry-type GET parameters of the Beacon v2 framework, with the JSON type each must have.
 FRAMEWORK_PARAMETERS = {
@@ -114,6 +116,22 @@ def test_post_bodies_reference_the_request_schemas(document):
     assert document["paths"]["/data-connect/search"]["post"]["requestBody"]["required"]
 
 
+def test_operations_taking_a_body_declare_the_413_of_a_body_over_the_limit(document):
+    for item in document["paths"].values():
+        for operation in _operations(item):
+            declared = "413" in operation["responses"]
+            assert declared == ("requestBody" in operation), operation["operationId"]
+
+
+def test_request_lists_declare_their_bounds(document):
+    schemas = document["components"]["schemas"]
+    assert schemas["BeaconQuery"]["properties"]["filters"]["maxItems"] == MAX_FILTERS
+    selection = schemas["BeaconDatasetSelection"]["properties"]["datasetIds"]
+    assert (selection["minItems"], selection["maxItems"]) == (1, MAX_DATASET_IDS)
+    parameters = schemas["DataConnectSearchRequest"]["properties"]["parameters"]
+    assert parameters["maxItems"] == MAX_PARAMETERS
+
+
 def test_client_errors_declare_the_error_body_of_their_surface(document):
     expected = {
         "beacon": "#/components/schemas/BeaconErrorResponse",
@@ -200,6 +218,8 @@ ANSWERS = [
     ("get", "/catalog/privacy_laws/{law_id}", "/catalog/privacy_laws/xx-none", None, 404),
     ("post", "/data-connect/search", "/data-connect/search", {"query": "DROP TABLE x"}, 400),
     ("get", "/data-connect/search", "/data-connect/search", None, 400),
+    ("post", "/individuals", "/individuals", {"query": {"filters": ["x" * (1 << 20)]}}, 413),
+    ("post", "/data-connect/search", "/data-connect/search", {"query": "S" * (1 << 20)}, 413),
     ("get", "/data-connect/table/{name}/info", "/data-connect/table/no.such.table/info", None, 404),
     (
         "get",

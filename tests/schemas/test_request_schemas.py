@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from app.query.request import Pagination
 from schemas.requests import (
+    MAX_FILTERS,
     request_from_body,
     request_from_query_string,
     variant_query_from_parameters,
@@ -107,3 +108,15 @@ def test_malformed_parameters_name_the_field(parameters, field):
 def test_malformed_bodies_are_refused(body):
     with pytest.raises(ValidationError):
         request_from_body(body)
+
+
+def test_a_list_over_its_bound_is_refused_before_its_items_are_read():
+    """One message for the count, not one per malformed item."""
+    with pytest.raises(ValidationError) as caught:
+        request_from_body({"query": {"filters": [{"colour": "red"}] * 100_000}})
+    assert caught.value.messages == {
+        "query": {"filters": [f"at most {MAX_FILTERS} items, not 100000"]}
+    }
+    with pytest.raises(ValidationError) as caught:
+        request_from_body({"query": {"filters": [{"colour": "red"}] * MAX_FILTERS}})
+    assert len(caught.value.messages["query"]["filters"]) == MAX_FILTERS
