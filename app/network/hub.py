@@ -307,9 +307,10 @@ class Hub:
             return f"its metadata could not be read: {error}", FAILED
         if self.is_self(node):
             return "this hub itself", SKIPPED
-        if metadata.is_hub and metadata.instance_id in guard.path:
+        is_hub = metadata.is_hub or bool(node.relays)
+        if is_hub and metadata.instance_id in guard.path:
             return "already on this query's path (a loop between hubs)", SKIPPED
-        if metadata.is_hub and guard.hops + 1 >= self.settings.max_hops:
+        if is_hub and guard.hops + 1 >= self.settings.max_hops:
             return f"a hub beyond the hop limit ({self.settings.max_hops})", SKIPPED
         root = query.path.split("/", 1)[0]
         if root not in metadata.entry_paths:
@@ -420,7 +421,7 @@ class Hub:
             ANSWERED,
             body=fetched.body,
             seconds=fetched.seconds,
-            through_hub=metadata.is_hub,
+            relays=node.relays,
         )
 
     def _last_seconds(self, node: NodeEntry) -> float:

@@ -145,6 +145,26 @@ def test_metadata_nested_without_end_makes_the_node_unavailable_saying_why(
     )
 
 
+def test_records_from_a_node_answering_at_count_granularity_are_dropped(
+    network, network_queries, extra_node, tmp_path
+):
+    record = {"variantInternalId": "GRCh38:1:100:A:G", "secret": "a record"}
+    node = extra_node("jp", settings={"BEACON_ID": HOSTILE_ID}, fault="answer")
+    node.misbehaving.answer = json.dumps(
+        beacon_answer(
+            "count", result_set={"results": [record], "info": {"returnedGranularity": "record"}}
+        )
+    ).encode()
+    hub = make_hub(
+        tmp_path, [entry("jp", network.urls["jp"], "JP"), entry("counts", node.url, "JP")]
+    )
+    answer = ask(hub, small_jp_query(network_queries), "record")
+    (from_node,) = [s for s in answer["response"]["resultSets"] if s["beaconId"] == HOSTILE_ID]
+    assert (from_node["resultsCount"], from_node["results"]) == (1, [])
+    assert from_node["info"]["returnedGranularity"] == "count"
+    assert answer["meta"]["returnedGranularity"] == "count"
+
+
 def padded_answer(padding: int) -> dict[str, Any]:
     """A valid count answer carrying ``padding`` small values in its ``info``."""
     return beacon_answer(info={"padding": [0] * padding})
