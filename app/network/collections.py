@@ -16,7 +16,7 @@ from app.entry_types import COHORT, DATASET
 from app.errors import BadRequestError, NotFoundError
 from app.network.answers import asked_of_network, node_query
 from app.network.context import current_hub, fresh_hub
-from app.network.forwarding import LoopGuard
+from app.network.forwarding import LoopGuard, node_path
 from app.network.merge import ANSWERED, NodeAnswer, network_warnings, without_relayed_repeats
 from app.network.provenance import origin_of, unrelayable, unrelayable_warning
 from app.network.status import conflict_warnings, metadata_warnings
@@ -46,7 +46,7 @@ def cohorts_answer(http_request: Request, cohort_id: str | None) -> dict[str, An
     """Every node's cohorts (or the one asked for), merged."""
     request, limit, offset, granularity = _collection_request(http_request)
     hub = current_hub()
-    path = COHORT.path if cohort_id is None else f"{COHORT.path}/{cohort_id}"
+    path = node_path((COHORT.path,) if cohort_id is None else (COHORT.path, cohort_id))
     query = node_query(
         http_request,
         path,

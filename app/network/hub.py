@@ -63,7 +63,7 @@ class NetworkSettings:
 class NodeQuery:
     """One query as each node gets it: ``build(node)`` gives the method, path and body."""
 
-    path: str  # e.g. "g_variants" or "individuals/ind1/g_variants"
+    path: str  # forwarding.node_path's, e.g. "g_variants" or "individuals/ind1/g_variants"
     method: str
     build: Callable[[NodeEntry], tuple[str, Any]]  # -> (URL query string or "", JSON body)
     assembly: str | None  # canonical; None: the query names none
