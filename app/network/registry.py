@@ -105,10 +105,7 @@ def _node(item: Any, where: str) -> NodeEntry:
         raise RegistryError(f"{where}.{unknown[0]}: unknown field")
     node_id = _text(item, "id", where)
     where = f"{where} ({node_id})"
-    url = _text(item, "url", where).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise RegistryError(f"{where}.url: {url!r} is not an http(s) URL")
+    url = _base_url(_text(item, "url", where).rstrip("/"), where)
     return NodeEntry(
         id=node_id,
         url=url,
@@ -120,6 +117,27 @@ def _node(item: Any, where: str) -> NodeEntry:
         assemblies=_assemblies(item, where),
         relays=_relays(item, where),
     )
+
+
+def _base_url(url: str, where: str) -> str:
+    """A node's base URL: http(s), a host, a path, and nothing the hub's calls would carry to
+    another place or person (user info, a query, a fragment, ``..``)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # a port that is no number raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RegistryError(f"{where}.url: {url!r} is not an http(s) URL")
+    if "@" in parts.netloc:
+        raise RegistryError(f"{where}.url: {url!r} has user info: give a token policy instead")
+    if "?" in url or "#" in url:
+        raise RegistryError(f"{where}.url: {url!r} has a query or a fragment: give a base URL")
+    if any(part in (".", "..") for part in parts.path.split("/")) or any(
+        character.isspace() or ord(character) < 32 for character in url
+    ):
+        raise RegistryError(f"{where}.url: {url!r} is not a plain base URL")
+    return url
 
 
 def _text(item: Mapping[str, Any], key: str, where: str) -> str:
