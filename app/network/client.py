@@ -94,8 +94,7 @@ class NodeClient:
                     method, url, timeout, headers, body, max_bytes
                 )
         except NewConnectionError as error:  # urllib3 files it under timeouts; it is a refusal
-            expired = call.end()
-            if expired:
+            if call.end():
                 return _timed_out(timeout, began)
             return Fetched(None, None, f"unreachable ({_reason(error)})", _since(began))
         except TimeoutError:

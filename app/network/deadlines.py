@@ -24,6 +24,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 _running = threading.local()  # the call the current thread is making, if any
+TICK_SECONDS = 0.05  # how late after its deadline a call may be cut, at most
 
 
 class Call:
@@ -108,15 +109,19 @@ class Watchdog:
     def _run(self) -> None:
         while True:
             with self._condition:
-                while not self._closed:
-                    wait = self._due[0][0] - time.monotonic() if self._due else None
-                    if wait is not None and wait <= 0:
-                        break
-                    self._condition.wait(wait)
                 if self._closed:
                     return
-                _, _, call = heapq.heappop(self._due)
-            call.expire()  # a call that ended already ignores it
+                now = time.monotonic()
+                due = []
+                while self._due and self._due[0][0] <= now:
+                    due.append(heapq.heappop(self._due)[2])
+                if not due:
+                    wait = self._due[0][0] - now if self._due else None
+                    # calls due within a tick are expired together: one wake-up, not one a call
+                    self._condition.wait(None if wait is None else max(wait, TICK_SECONDS))
+                    continue
+            for call in due:
+                call.expire()  # a call that ended already ignores it
 
 
 def _shut_down(sock: socket.socket) -> None:

@@ -6,8 +6,8 @@ once it is older than the refresh interval, in the background, so no query waits
 the first one after a node joins; a read that failed is tried again within seconds, then less
 and less often. A query never waits longer than the slowest node's timeout.
 
-Each node is called from its own threads (:mod:`app.network.bulkhead`), each call ends at its
-deadline (:mod:`app.network.client`), and the answers of one query may take only so much
+Each node has its own share of the hub's threads (:mod:`app.network.bulkhead`), each call ends
+at its deadline (:mod:`app.network.client`), and the answers of one query may take only so much
 memory together, shared equally by the nodes asked: no node can take the time, threads or
 memory the others need. Whatever goes wrong reading one node is that node's failure, never
 the query's.
@@ -84,7 +84,7 @@ class Hub:
         self.registry = RegistryFile(settings.nodes_file)
         self.schemas = OfficialSchemas(settings.schemas_dir)
         self.client = NodeClient()
-        # every call to a node: on that node's own threads
+        # every call to a node: in that node's own share of threads
         self._bulkheads = Bulkheads(settings.calls_per_node)
         self._bulkheads_of: tuple[NodeEntry, ...] | None = None  # the registry they are for
         # reads of metadata waiting for the nodes' calls: never a call to a node itself
@@ -331,7 +331,7 @@ class Hub:
     def _send(
         self, node: NodeEntry, query: NodeQuery, onward: dict[str, str], max_bytes: int
     ) -> Future[Fetched] | None:
-        """The call to ``node`` on its own threads; None when they are all taken."""
+        """The call to ``node`` in its own share of threads; None when that is all taken."""
         arguments, body = query.build(node)
         url = f"{node.url}/{query.path}" + (f"?{arguments}" if arguments else "")
         headers = dict(onward)
