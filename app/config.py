@@ -92,6 +92,9 @@ DEFAULTS: dict[str, object] = {
     "NETWORK_MAX_HOPS": 2,  # hubs a query may cross (a hub listing hubs: loop guard)
     "NETWORK_FAILURES_TO_OPEN": 3,  # failures in a row before a node is skipped for a while
     "NETWORK_COOLDOWN": 30.0,  # seconds a failing node is skipped before one retry
+    # Megabytes the nodes' answers to one query may take in the hub's memory once read, all
+    # together (each node asked gets an equal share); also the most one node's metadata may.
+    "NETWORK_QUERY_MEMORY_MB": 32.0,
     # How this hub knows itself among its nodes, shared by all its workers (published in /info):
     # `asia-beacon hub` makes one per start; empty: derived from the beacon id, registry and host.
     "NETWORK_INSTANCE_ID": "",

@@ -26,6 +26,8 @@ class NetworkResultSetInfoSchema(Schema):
     count_precision = fields.String(data_key="countPrecision")
     count_band = fields.Nested(CountBandSchema, data_key="countBand")
     unanswered = fields.String()  # why this node's set is empty: timeout, HTTP 500, ...
+    # the node of this hub's registry (another hub) the set was relayed by; absent: its own
+    relayed_by = fields.String(data_key="relayedBy")
 
 
 class NetworkResultSetSchema(Schema):

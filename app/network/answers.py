@@ -3,7 +3,7 @@ that can answer it, merged into one Beacon response."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +17,7 @@ from app.entry_types import EntryType
 from app.errors import BadRequestError, BeaconError
 from app.genome import UnknownAssemblyError, canonical_assembly
 from app.network.context import current_hub
-from app.network.forwarding import LoopGuard, query_arguments, query_body
+from app.network.forwarding import LoopGuard, node_path, query_arguments, query_body
 from app.network.hub import Hub, NodeQuery
 from app.network.merge import SKIPPED, NodeAnswer, merged_answer, unanswerable
 from app.network.registry import NodeEntry
@@ -30,9 +30,12 @@ from app.responses import response_meta
 from schemas.requests import echo_request_parameters
 
 
-def network_answer(http_request: Request, target: EntryType, path: str) -> dict[str, Any]:
-    """``path`` is the request's path below the beacon root, e.g. ``g_variants``."""
+def network_answer(
+    http_request: Request, target: EntryType, segments: Sequence[str]
+) -> dict[str, Any]:
+    """``segments``: the request's path below the beacon root, e.g. ``("g_variants",)``."""
     settings = current_settings()
+    path = node_path(segments)  # an id no node may be asked with is refused before all else
     request = beacon_request(http_request)
     query, requested_datasets = variant_query(request)
     try:

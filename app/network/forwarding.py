@@ -1,15 +1,17 @@
-"""What the hub sends each node for one query (pure): the request rewritten to the node's
-chromosome names, asking every result set (the hub applies HIT/MISS itself), the credential its
-token policy allows, and the loop guard's hop headers."""
+"""What the hub sends each node for one query (pure): the path below the node's base URL, the
+request rewritten to the node's chromosome names, asking every result set (the hub applies
+HIT/MISS itself), the credential its token policy allows, and the loop guard's hop headers."""
 
 from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
+from app.errors import BadRequestError
 from app.network.registry import NodeEntry
 
 HOPS_HEADER = "X-Beacon-Network-Hops"
@@ -36,6 +38,21 @@ class LoopGuard:
     def onward(self, instance_id: str) -> dict[str, str]:
         """The headers the hub of ``instance_id`` adds to what it sends on."""
         return {HOPS_HEADER: str(self.hops + 1), PATH_HEADER: ",".join((*self.path, instance_id))}
+
+
+def node_path(segments: Sequence[str]) -> str:
+    """The path of a Beacon endpoint below a node's base URL, from the segments of the hub's
+    own route (``("individuals", "ind1", "g_variants")``).
+
+    Each segment is percent-encoded whole, so what a caller put in an id (``/``, ``?``, ``#``,
+    ``%``) stays in that id, and the hub only ever calls the Beacon paths of a node's own base
+    URL; an id that is, or has a part that is, ``.`` or ``..`` is refused (a server or proxy in
+    front of a node could resolve it to another path).
+    """
+    for segment in segments:
+        if not segment or any(part in (".", "..") for part in segment.split("/")):
+            raise BadRequestError(f"{segment!r} is not an id this hub passes on")
+    return "/".join(quote(segment, safe="") for segment in segments)
 
 
 def node_reference_name(name: str, naming: str | None) -> str:

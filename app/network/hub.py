@@ -5,10 +5,17 @@ One ``Hub`` lives per process (per gunicorn worker). Node metadata is read at st
 once it is older than the refresh interval, in the background, so no query waits for it except
 the first one after a node joins; a read that failed is tried again within seconds, then less
 and less often. A query never waits longer than the slowest node's timeout.
+
+Each node has its own share of the hub's threads (:mod:`app.network.bulkhead`), each call ends
+at its deadline (:mod:`app.network.client`), and the answers of one query may take only so much
+memory together, shared equally by the nodes asked: no node can take the time, threads or
+memory the others need. Whatever goes wrong reading one node is that node's failure, never
+the query's.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -17,6 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.network.bulkhead import CALLS_PER_NODE, Bulkhead, Bulkheads
 from app.network.client import Fetched, NodeClient
 from app.network.forwarding import LoopGuard, upstream_authorization
 from app.network.health import BreakerSettings, NodeHealth
@@ -31,6 +39,9 @@ COLLECT_MARGIN_SECONDS = 0.25
 # a node whose metadata could not be read is read again after this, then twice as long after
 # each failure in a row, up to NETWORK_COOLDOWN: a node starting after the hub is soon read
 FIRST_METADATA_RETRY_SECONDS = 1.0
+QUERY_MEMORY_BYTES = 32 * 1024 * 1024  # NETWORK_QUERY_MEMORY_MB's default
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,13 +53,17 @@ class NetworkSettings:
     breaker: BreakerSettings = field(default_factory=BreakerSettings)
     schemas_dir: str = ""
     instance_id: str = ""  # empty: derived from the hub's configuration
+    # what the nodes' answers to one query may take in memory together (client.answer_cost),
+    # each node asked its equal share; also the most one node's metadata may take
+    query_memory: int = QUERY_MEMORY_BYTES
+    calls_per_node: int = CALLS_PER_NODE  # calls one node may have in flight (its bulkhead)
 
 
 @dataclass(frozen=True)
 class NodeQuery:
     """One query as each node gets it: ``build(node)`` gives the method, path and body."""
 
-    path: str  # e.g. "g_variants" or "individuals/ind1/g_variants"
+    path: str  # forwarding.node_path's, e.g. "g_variants" or "individuals/ind1/g_variants"
     method: str
     build: Callable[[NodeEntry], tuple[str, Any]]  # -> (URL query string or "", JSON body)
     assembly: str | None  # canonical; None: the query names none
@@ -69,7 +84,11 @@ class Hub:
         self.registry = RegistryFile(settings.nodes_file)
         self.schemas = OfficialSchemas(settings.schemas_dir)
         self.client = NodeClient()
-        self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="hub")
+        # every call to a node: in that node's own share of threads
+        self._bulkheads = Bulkheads(settings.calls_per_node)
+        self._bulkheads_of: tuple[NodeEntry, ...] | None = None  # the registry they are for
+        # reads of metadata waiting for the nodes' calls: never a call to a node itself
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub")
         self._lock = threading.Lock()
         self._metadata: dict[str, NodeMetadata] = {}
         self._metadata_errors: dict[str, str] = {}
@@ -148,7 +167,9 @@ class Hub:
                     starting.append(node)
                 reads.append(self._reading[node.id])
         for node in starting:
-            self._executor.submit(self._refresh_one, node)
+            if self._bulkhead(node).submit(self._refresh_one, node) is None:
+                self._metadata_failed(node, self._bulkhead_full(node))
+                self._read_over(node)
         patience = self._read_deadline(chosen)
         deadline = time.monotonic() + min(
             patience, patience if longest_wait is None else longest_wait
@@ -205,21 +226,36 @@ class Hub:
         began = time.perf_counter()
         try:
             metadata = fetch_metadata(
-                self.client, node, self.schemas, self._timeout_of(node), headers, self.instance_id
+                self.client,
+                node,
+                self.schemas,
+                self._timeout_of(node),
+                headers,
+                self.instance_id,
+                self.settings.query_memory,
             )
         except NodeMetadataError as error:
-            self._metadata_errors[node.id] = str(error)
-            self._metadata_failures[node.id] = self._metadata_failures.get(node.id, 0) + 1
-            self.health(node).failed(f"metadata {error}")
+            self._metadata_failed(node, str(error))
+        except Exception as error:  # a fault reading this node is this node's, nobody else's
+            log.exception("reading the metadata of node %s failed", node.id)
+            self._metadata_failed(node, f"could not be read ({type(error).__name__})")
         else:
             self._metadata[node.id] = metadata
             self._metadata_errors.pop(node.id, None)
             self._metadata_failures.pop(node.id, None)
             self.health(node).succeeded(time.perf_counter() - began)
         finally:
-            self._refreshed_at[node.id] = time.monotonic()
-            with self._lock:
-                self._reading.pop(node.id).set()
+            self._read_over(node)
+
+    def _metadata_failed(self, node: NodeEntry, error: str) -> None:
+        self._metadata_errors[node.id] = error
+        self._metadata_failures[node.id] = self._metadata_failures.get(node.id, 0) + 1
+        self.health(node).failed(f"metadata {error}")
+
+    def _read_over(self, node: NodeEntry) -> None:
+        self._refreshed_at[node.id] = time.monotonic()
+        with self._lock:
+            self._reading.pop(node.id).set()
 
     # --- one query ---------------------------------------------------------------------------
     def fan_out(self, query: NodeQuery, guard: LoopGuard) -> list[NodeAnswer]:
@@ -235,6 +271,7 @@ class Hub:
         to_ask: list[tuple[NodeEntry, NodeMetadata]] = []
         onward = guard.onward(self.instance_id)
         nodes = self.nodes()  # one snapshot of the registry for the whole query
+        self._let_go_of_removed_nodes(nodes)
         for node in nodes:
             reason, status = self._not_asked(node, query, guard)
             metadata = self._metadata.get(node.id)
@@ -245,12 +282,15 @@ class Hub:
             assert metadata is not None
             to_ask.append((node, metadata))
         to_ask.sort(key=lambda asking: self._last_seconds(asking[0]), reverse=True)
+        share = self.settings.query_memory // max(1, len(to_ask))
         asked = {
-            node.id: (node, metadata, self._send(node, query, onward)) for node, metadata in to_ask
+            node.id: (node, metadata, self._send(node, query, onward, share))
+            for node, metadata in to_ask
         }
-        if asked:
+        sent = [future for _, _, future in asked.values() if future is not None]
+        if sent:
             deadline = max(self._timeout_of(node) for node, _, _ in asked.values())
-            wait([future for _, _, future in asked.values()], deadline + COLLECT_MARGIN_SECONDS)
+            wait(sent, deadline + COLLECT_MARGIN_SECONDS)
         for node_id, (node, metadata, future) in asked.items():
             answers[node_id] = self._answer(node, metadata, future, query)
         return [answers[node.id] for node in nodes if node.id in answers]
@@ -267,9 +307,10 @@ class Hub:
             return f"its metadata could not be read: {error}", FAILED
         if self.is_self(node):
             return "this hub itself", SKIPPED
-        if metadata.is_hub and metadata.instance_id in guard.path:
+        is_hub = metadata.is_hub or bool(node.relays)
+        if is_hub and metadata.instance_id in guard.path:
             return "already on this query's path (a loop between hubs)", SKIPPED
-        if metadata.is_hub and guard.hops + 1 >= self.settings.max_hops:
+        if is_hub and guard.hops + 1 >= self.settings.max_hops:
             return f"a hub beyond the hop limit ({self.settings.max_hops})", SKIPPED
         root = query.path.split("/", 1)[0]
         if root not in metadata.entry_paths:
@@ -287,7 +328,10 @@ class Hub:
             )
         return None, ""
 
-    def _send(self, node: NodeEntry, query: NodeQuery, onward: dict[str, str]) -> Future[Fetched]:
+    def _send(
+        self, node: NodeEntry, query: NodeQuery, onward: dict[str, str], max_bytes: int
+    ) -> Future[Fetched] | None:
+        """The call to ``node`` in its own share of threads; None when that is all taken."""
         arguments, body = query.build(node)
         url = f"{node.url}/{query.path}" + (f"?{arguments}" if arguments else "")
         headers = dict(onward)
@@ -297,12 +341,41 @@ class Hub:
         if query.request_id:
             headers["X-Request-ID"] = query.request_id
         timeout = self._timeout_of(node)
-        return self._executor.submit(self.client.fetch, query.method, url, timeout, headers, body)
+        return self._bulkhead(node).submit(
+            self.client.fetch, query.method, url, timeout, headers, body, max_bytes
+        )
+
+    def _bulkhead(self, node: NodeEntry) -> Bulkhead:
+        return self._bulkheads.of(node.id)
+
+    def _let_go_of_removed_nodes(self, nodes: tuple[NodeEntry, ...]) -> None:
+        """The threads of nodes no longer in the registry are let go (once per new registry)."""
+        if nodes is not self._bulkheads_of:
+            self._bulkheads_of = nodes
+            self._bulkheads.keep_only({entry.id for entry in nodes})
+
+    def _bulkhead_full(self, node: NodeEntry) -> str:
+        return (
+            f"not asked: {self._bulkheads.limit} calls to it are still running (none of them "
+            "answered yet)"
+        )
 
     def _answer(
-        self, node: NodeEntry, metadata: NodeMetadata, future: Future, query: NodeQuery
+        self, node: NodeEntry, metadata: NodeMetadata, future: Future | None, query: NodeQuery
     ) -> NodeAnswer:
-        """A node's answer as the merge takes it; its health learns from it."""
+        """A node's answer as the merge takes it; its health learns from it. Whatever goes
+        wrong here is the node's failure."""
+        try:
+            return self._checked_answer(node, metadata, future, query)
+        except Exception as error:
+            log.exception("reading the answer of node %s failed", node.id)
+            reason = f"its answer could not be read ({type(error).__name__})"
+            self.health(node).failed(reason)
+            return NodeAnswer(node.id, node.country, metadata.beacon_id, FAILED, reason)
+
+    def _checked_answer(
+        self, node: NodeEntry, metadata: NodeMetadata, future: Future | None, query: NodeQuery
+    ) -> NodeAnswer:
         health = self.health(node)
         timeout = self._timeout_of(node)
 
@@ -315,6 +388,8 @@ class Hub:
                 node.id, node.country, metadata.beacon_id, FAILED, reason, seconds=seconds, **how
             )
 
+        if future is None:
+            return failed(self._bulkhead_full(node), None, True)
         if not future.done():
             return failed(f"no answer within {timeout:g} s", timeout, True, timed_out=True)
         fetched: Fetched = future.result()
@@ -346,7 +421,7 @@ class Hub:
             ANSWERED,
             body=fetched.body,
             seconds=fetched.seconds,
-            through_hub=metadata.is_hub,
+            relays=node.relays,
         )
 
     def _last_seconds(self, node: NodeEntry) -> float:
@@ -362,6 +437,7 @@ class Hub:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._bulkheads.shutdown()
         self.client.close()
 
 

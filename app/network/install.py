@@ -31,6 +31,7 @@ def network_settings(config: Mapping[str, Any]) -> NetworkSettings:
         ),
         schemas_dir=str(config["SCHEMAS_DIR"]),
         instance_id=str(config["NETWORK_INSTANCE_ID"] or ""),
+        query_memory=int(float(config["NETWORK_QUERY_MEMORY_MB"]) * 1024 * 1024),
     )
     if not 0 < settings.timeout <= 300:
         raise ValueError("NETWORK_TIMEOUT must be above 0 and at most 300 seconds")
@@ -40,6 +41,8 @@ def network_settings(config: Mapping[str, Any]) -> NetworkSettings:
         raise ValueError("NETWORK_REFRESH_INTERVAL must be above 0, NETWORK_COOLDOWN not below")
     if settings.breaker.failures_to_open < 1:
         raise ValueError("NETWORK_FAILURES_TO_OPEN must be at least 1")
+    if settings.query_memory < 64 * 1024:
+        raise ValueError("NETWORK_QUERY_MEMORY_MB must be at least 0.0625 (64 kB)")
     if settings.instance_id:
         checked_instance_id(settings.instance_id)
     return settings

@@ -5,6 +5,9 @@ The rules, each chosen so the hub never claims more than the nodes said:
 * every node's result sets are kept, each marked with the ``beaconId`` that holds the dataset; a
   node that answered without result sets (boolean or count only) becomes one result set of its
   own (``setType: beacon``), and a node that did not answer becomes an empty one saying why;
+* a set is the answering node's own, or one of a beacon the registry lets that node relay
+  (``app.network.provenance``); any other is left out, with a warning;
+* records come only from a set at record granularity (the node's answer, and a set's own);
 * a result set relayed by another hub that repeats one already seen (the same beacon's dataset
   reached directly and through that hub) counts once, the direct answer first; a direct node's
   sets are all kept, even when another direct node presents the same beacon id (``info.nodeId``
@@ -25,6 +28,13 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from app.network.provenance import (
+    Answerer,
+    Origin,
+    origin_of,
+    unrelayable,
+    unrelayable_warning,
+)
 from app.query.request import GRANULARITY_ORDER
 
 ANSWERED, FAILED, SKIPPED = "answered", "failed", "skipped"
@@ -43,9 +53,14 @@ class NodeAnswer:
     reason: str | None = None
     body: Mapping[str, Any] | None = None
     seconds: float | None = None
-    through_hub: bool = False  # the node is itself a hub: its sets may repeat direct ones
+    # beacons the registry lets the node (another hub) relay: its sets may repeat direct ones
+    relays: frozenset[str] = frozenset()
     http_status: int | None = None  # a failed node's HTTP error status, if it sent one
     timed_out: bool = False  # a failed node gave no answer in time
+
+    @property
+    def answerer(self) -> Answerer:
+        return Answerer(self.node_id, self.country, self.beacon_id, self.relays)
 
 
 def merged_answer(
@@ -62,7 +77,7 @@ def merged_answer(
         requested_granularity
     )
     sets = without_relayed_repeats(
-        [(answer.through_hub, node_result_sets(answer)) for answer in answered],
+        [(bool(answer.relays), node_result_sets(answer)) for answer in answered],
         lambda result_set: (result_set["beacon_id"], result_set["id"], result_set["set_type"]),
     )
     failed = [answer for answer in answers if answer.status == FAILED]
@@ -77,6 +92,7 @@ def merged_answer(
     if granularity != "boolean":
         summary["num_total_results"] = sum(certain_count(result_set) for result_set in sets)
     warnings = network_warnings(answers, hub_warnings)
+    warnings.extend(_unrelayable_sets(answered))
     if inexact and granularity != "boolean":
         warnings.append(
             "numTotalResults counts a banded count at the low end of its band and a yes "
@@ -144,7 +160,13 @@ def node_result_sets(answer: NodeAnswer) -> list[dict[str, Any]]:
     response = body.get("response")
     listed = response.get("resultSets") if isinstance(response, Mapping) else None
     if listed:
-        return [_dataset_set(answer, item, granularity) for item in listed]
+        answerer = answer.answerer
+        sets = []
+        for item in listed:
+            origin = origin_of(answerer, _claims(item))
+            if origin is not None:
+                sets.append(_dataset_set(answer, item, granularity, origin))
+        return sets
     summary = body.get("responseSummary", {})
     exists = bool(summary.get("exists"))
     count = summary.get("numTotalResults")
@@ -165,8 +187,12 @@ def node_result_sets(answer: NodeAnswer) -> list[dict[str, Any]]:
     ]
 
 
-def _dataset_set(answer: NodeAnswer, item: Mapping[str, Any], granularity: str) -> dict[str, Any]:
-    """A node's result set; one relayed by another hub keeps the origin node it names."""
+def _dataset_set(
+    answer: NodeAnswer, item: Mapping[str, Any], granularity: str, origin: Origin
+) -> dict[str, Any]:
+    """A node's result set, of the beacon and through the node ``origin`` says; its records
+    only at record granularity: the answer's, and the set's own when it says one (a set
+    relayed by another hub says its origin's, which that hub's answer may be coarser than)."""
     given = item.get("info") if isinstance(item.get("info"), Mapping) else {}
     band = given.get("countBand")
     precision = given.get("countPrecision")
@@ -177,20 +203,50 @@ def _dataset_set(answer: NodeAnswer, item: Mapping[str, Any], granularity: str) 
             precision = "lowerBound"
         else:
             precision = "exact"
-    info = _set_info(answer, str(given.get("returnedGranularity") or granularity), precision)
-    info["node_id"] = str(given.get("nodeId") or answer.node_id)
-    info["country"] = str(given.get("country") or answer.country)
+    said = given.get("returnedGranularity")
+    said = said if said in GRANULARITY_ORDER else None
+    if origin.relayed_by is None:
+        granularity = coarsest([said or granularity, granularity]) or granularity
+    else:
+        granularity = said or granularity
+    info = _set_info(answer, granularity, precision)
+    info["node_id"], info["country"] = origin.node_id, origin.country
+    if origin.relayed_by is not None:
+        info["relayed_by"] = origin.relayed_by
     if isinstance(band, Mapping):
         info["count_band"] = {"min": band.get("min"), "max": band.get("max")}
     return {
         "id": item["id"],
         "set_type": str(item.get("setType") or "dataset"),
-        "beacon_id": str(item.get("beaconId") or answer.beacon_id or answer.node_id),
+        "beacon_id": origin.beacon_id,
         "exists": item["exists"],
         "results_count": item["resultsCount"],
-        "results": list(item.get("results") or []),
+        "results": list(item.get("results") or []) if granularity == "record" else [],
         "info": info,
     }
+
+
+def _claims(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What a result set says of its origin: its ``beaconId``, ``info.nodeId`` and
+    ``info.country``."""
+    given = item.get("info") if isinstance(item.get("info"), Mapping) else {}
+    return {
+        "beaconId": item.get("beaconId"),
+        "nodeId": given.get("nodeId"),
+        "country": given.get("country"),
+    }
+
+
+def _unrelayable_sets(answered: Sequence[NodeAnswer]) -> list[str]:
+    """A warning for each node that presented sets of a beacon it may not answer for."""
+    warnings = []
+    for answer in answered:
+        response = (answer.body or {}).get("response")
+        listed = response.get("resultSets") if isinstance(response, Mapping) else None
+        refused = unrelayable(answer.answerer, [_claims(item) for item in listed or []])
+        if refused:
+            warnings.append(unrelayable_warning(answer.answerer, refused, "result sets"))
+    return warnings
 
 
 def _unanswered_set(answer: NodeAnswer) -> dict[str, Any]:

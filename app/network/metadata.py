@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.genome import UnknownAssemblyError, canonical_assembly
-from app.network.client import NodeClient
+from app.network.client import MAX_BODY_BYTES, Fetched, NodeClient
 from app.network.registry import NodeEntry
 from app.network.validation import INFORMATIONAL_SCHEMAS, OfficialSchemas
 
@@ -54,21 +54,30 @@ def fetch_metadata(
     timeout: float,
     headers: dict[str, str],
     own_instance_id: str | None = None,
+    max_bytes: int = MAX_BODY_BYTES,
 ) -> NodeMetadata:
     """The node's metadata; for a node that is the asking hub itself (its /info gives
     ``own_instance_id``), only its /info: the rest would be the hub's own unions, read from
-    itself. A node that merely presents the hub's beacon id is read like any other."""
+    itself. A node that merely presents the hub's beacon id is read like any other. All its
+    answers together may cost ``max_bytes`` (``client.answer_cost``)."""
     documents: dict[str, Any] = {}
     problems: list[str] = []
+    budget = _Budget(max_bytes)
     for endpoint in (*REQUIRED, *OPTIONAL):
         if own_instance_id and endpoint != "info" and _instance_id(documents) == own_instance_id:
             break
-        fetched = client.fetch(
-            "GET", f"{node.url}/{endpoint}{_ALL.get(endpoint, '')}", timeout, headers
+        fetched = budget.spent(
+            client.fetch(
+                "GET",
+                f"{node.url}/{endpoint}{_ALL.get(endpoint, '')}",
+                timeout,
+                headers,
+                max_bytes=budget.left,
+            )
         )
         problem = fetched.error or _first_problem(schemas, fetched.body, endpoint)
         if problem is None and endpoint == "datasets":
-            problem = _read_later_pages(client, node, timeout, headers, fetched.body)
+            problem = _read_later_pages(client, node, timeout, headers, fetched.body, budget)
         if problem is None:
             documents[endpoint] = fetched.body
         elif endpoint in REQUIRED:
@@ -91,8 +100,24 @@ def fetch_metadata(
     )
 
 
+class _Budget:
+    """What the answers of one metadata read may still cost."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.left = max_bytes
+
+    def spent(self, fetched: Fetched) -> Fetched:
+        self.left = max(0, self.left - fetched.cost)
+        return fetched
+
+
 def _read_later_pages(
-    client: NodeClient, node: NodeEntry, timeout: float, headers: dict[str, str], first: Any
+    client: NodeClient,
+    node: NodeEntry,
+    timeout: float,
+    headers: dict[str, str],
+    first: Any,
+    budget: _Budget,
 ) -> str | None:
     """Append the node's further pages of /datasets to the first one's collections (a node
     pages them like any collection); a problem on the way is returned."""
@@ -104,7 +129,7 @@ def _read_later_pages(
         if len(collections) >= total:
             return None
         url = f"{node.url}/datasets?limit=0&skip={page}"
-        fetched = client.fetch("GET", url, timeout, headers)
+        fetched = budget.spent(client.fetch("GET", url, timeout, headers, max_bytes=budget.left))
         more = (fetched.body or {}).get("response", {}).get("collections") if fetched.ok else None
         if not isinstance(more, list):
             return f"page {page + 1}: {fetched.error or 'no collections'}"

@@ -1,9 +1,10 @@
 """The hub's registry of nodes: a YAML or JSON file an operator edits while the hub runs.
 
 Each node has an id, a base URL, a country and a token policy that decides what credential, if
-any, travels to it. The file is read again whenever it changes on disk, so adding or removing a
-node needs no restart; a file that no longer parses keeps the last good registry in service and
-the error is reported (``RegistryFile.problem``) instead of taking the hub down.
+any, travels to it; a node that is another hub lists the beacons it may answer for (``relays``).
+The file is read again whenever it changes on disk, so adding or removing a node needs no
+restart; a file that no longer parses keeps the last good registry in service and the error is
+reported (``RegistryFile.problem``) instead of taking the hub down.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _NODE_FIELDS = frozenset(
         "timeout",
         "referenceNaming",
         "assemblies",
+        "relays",
     }
 )
 
@@ -65,6 +67,9 @@ class NodeEntry:
     reference_naming: str | None = None
     # assemblies the node serves; empty: as its /info says, else any
     assemblies: tuple[str, ...] = ()
+    # the node is another hub, trusted to answer for these beacon ids besides its own (result
+    # sets, datasets, cohorts); empty: a node answering for itself only
+    relays: frozenset[str] = frozenset()
 
 
 def read_registry(path: str | Path) -> tuple[NodeEntry, ...]:
@@ -100,10 +105,7 @@ def _node(item: Any, where: str) -> NodeEntry:
         raise RegistryError(f"{where}.{unknown[0]}: unknown field")
     node_id = _text(item, "id", where)
     where = f"{where} ({node_id})"
-    url = _text(item, "url", where).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise RegistryError(f"{where}.url: {url!r} is not an http(s) URL")
+    url = _base_url(_text(item, "url", where).rstrip("/"), where)
     return NodeEntry(
         id=node_id,
         url=url,
@@ -113,7 +115,29 @@ def _node(item: Any, where: str) -> NodeEntry:
         timeout=_timeout(item, where),
         reference_naming=_choice(item, "referenceNaming", REFERENCE_NAMINGS, where),
         assemblies=_assemblies(item, where),
+        relays=_relays(item, where),
     )
+
+
+def _base_url(url: str, where: str) -> str:
+    """A node's base URL: http(s), a host, a path, and nothing the hub's calls would carry to
+    another place or person (user info, a query, a fragment, ``..``)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # a port that is no number raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RegistryError(f"{where}.url: {url!r} is not an http(s) URL")
+    if "@" in parts.netloc:
+        raise RegistryError(f"{where}.url: {url!r} has user info: give a token policy instead")
+    if "?" in url or "#" in url:
+        raise RegistryError(f"{where}.url: {url!r} has a query or a fragment: give a base URL")
+    if any(part in (".", "..") for part in parts.path.split("/")) or any(
+        character.isspace() or ord(character) < 32 for character in url
+    ):
+        raise RegistryError(f"{where}.url: {url!r} is not a plain base URL")
+    return url
 
 
 def _text(item: Mapping[str, Any], key: str, where: str) -> str:
@@ -164,6 +188,13 @@ def _assemblies(item: Mapping[str, Any], where: str) -> tuple[str, ...]:
         return tuple(canonical_assembly(str(name)) for name in value)
     except UnknownAssemblyError as error:
         raise RegistryError(f"{where}.assemblies: {error}") from None
+
+
+def _relays(item: Mapping[str, Any], where: str) -> frozenset[str]:
+    value = item.get("relays") or []
+    if not isinstance(value, list) or not all(isinstance(b, str) and b.strip() for b in value):
+        raise RegistryError(f"{where}.relays: must be a list of beacon ids")
+    return frozenset(beacon_id.strip() for beacon_id in value)
 
 
 class RegistryFile:

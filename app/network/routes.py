@@ -135,10 +135,9 @@ def _usable():
 
 
 # --- entry types ------------------------------------------------------------------------------
-def _records(entry: EntryType, **path: str) -> Response:
-    below_root = request.path[len(request.script_root) :].lstrip("/")
-    body = network_answer(request, entry, below_root)
-    return jsonify(_MERGED.dump(body))
+def _records(entry: EntryType, entry_id: str | None = None) -> Response:
+    segments = (entry.path,) if entry_id is None else (entry.path, entry_id)
+    return _merged(entry, segments)
 
 
 def _collections(entry: EntryType, entry_id: str | None = None) -> Response:
@@ -148,7 +147,12 @@ def _collections(entry: EntryType, entry_id: str | None = None) -> Response:
 
 
 def _nested(parent: EntryType, target: EntryType, entry_id: str) -> Response:
-    return _records(target)
+    return _merged(target, (parent.path, entry_id, target.path))
+
+
+def _merged(target: EntryType, segments: tuple[str, ...]) -> Response:
+    """``segments``: the route's path below the beacon root, the ids as the caller sent them."""
+    return jsonify(_MERGED.dump(network_answer(request, target, segments)))
 
 
 for _entry in ENTRY_TYPES:

@@ -35,6 +35,7 @@ def network_status(hub: Hub) -> dict[str, Any]:
             "country": node.country,
             "beaconId": metadata.beacon_id if metadata else None,
             "isHub": bool(metadata and metadata.is_hub),
+            "relays": sorted(node.relays),
             "status": state,
             "tokenPolicy": node.token.kind,
             "metadataError": error,
@@ -65,7 +66,7 @@ def network_status(hub: Hub) -> dict[str, Any]:
 def node_problem(report: Mapping[str, Any]) -> str | None:
     """What is wrong with a node of ``network_status``, in words (None: nothing): why it
     cannot be asked now, and a beacon id it shares."""
-    problems = [_status_problem(report), report.get("beaconIdConflict")]
+    problems = [_status_problem(report), report.get("beaconIdConflict"), _relay_problem(report)]
     found = [problem for problem in problems if problem]
     return "; ".join(found) if found else None
 
@@ -87,6 +88,15 @@ def _status_problem(report: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _relay_problem(report: Mapping[str, Any]) -> str | None:
+    if report.get("isHub") and not report.get("relays") and report.get("status") != "self":
+        return (
+            "it is a hub, but the registry lists no beacons it may relay (relays): the sets "
+            "and datasets it relays from other beacons are left out"
+        )
+    return None
+
+
 def node_warnings(reports: list[Mapping[str, Any]]) -> list[str]:
     """One warning per node an answer built from the nodes' metadata cannot rely on: left out
     (not read yet, unreadable, failing), or sharing its beacon id."""
@@ -96,8 +106,8 @@ def node_warnings(reports: list[Mapping[str, Any]]) -> list[str]:
             continue
         if report.get("status") in LEFT_OUT:
             warnings.append(f"node {report['id']} is left out: {node_problem(report)}")
-        elif report.get("beaconIdConflict"):
-            warnings.append(f"node {report['id']}: {report['beaconIdConflict']}")
+        elif report.get("beaconIdConflict") or _relay_problem(report):
+            warnings.append(f"node {report['id']}: {node_problem(report)}")
     return warnings
 
 

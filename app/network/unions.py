@@ -11,6 +11,7 @@ from typing import Any
 
 from app.network.merge import without_relayed_repeats
 from app.network.metadata import NodeMetadata
+from app.network.provenance import Answerer, origin_of, unrelayable, unrelayable_warning
 from app.network.registry import NodeEntry
 
 Usable = Sequence[tuple[NodeEntry, NodeMetadata]]
@@ -113,25 +114,53 @@ def datasets_by_node(nodes: Usable) -> dict[str, list[dict[str, Any]]]:
     return by_node
 
 
+def unrelayable_datasets(nodes: Usable) -> list[str]:
+    """A warning for each node whose /datasets lists datasets of a beacon it may not answer
+    for (``app.network.provenance``), which the unions leave out."""
+    warnings = []
+    for node, metadata in nodes:
+        answerer = _answerer(node, metadata)
+        refused = unrelayable(answerer, _listed_datasets(metadata))
+        if refused:
+            warnings.append(unrelayable_warning(answerer, refused, "datasets"))
+    return warnings
+
+
 def _datasets(nodes: Usable) -> list[tuple[str, dict[str, Any]]]:
     """(registry node id, dataset record) of every node's /datasets, relayed repeats left out."""
     return without_relayed_repeats(
-        [(metadata.is_hub, _node_datasets(node, metadata)) for node, metadata in nodes],
+        [(bool(node.relays), _node_datasets(node, metadata)) for node, metadata in nodes],
         lambda pair: (pair[1]["beaconId"], pair[1]["id"]),
     )
 
 
 def _node_datasets(node: NodeEntry, metadata: NodeMetadata) -> list[tuple[str, dict[str, Any]]]:
+    """The node's datasets: its own, as it describes them but for the beacon and node they
+    are of, and those of the beacons the registry lets it relay."""
+    answerer = _answerer(node, metadata)
     records = []
-    for record in metadata.response("datasets").get("collections", []) or []:
-        if not isinstance(record, Mapping) or not isinstance(record.get("id"), str):
+    for record in _listed_datasets(metadata):
+        origin = origin_of(answerer, record)
+        if origin is None:
             continue
-        beacon_id = str(record.get("beaconId") or metadata.beacon_id)
         shown = {
             **record,
-            "beaconId": beacon_id,
-            "nodeId": str(record.get("nodeId") or node.id),
-            "country": record.get("country") or node.country,
+            "beaconId": origin.beacon_id,
+            "nodeId": origin.node_id,
+            "country": record.get("country") or origin.country,
         }
         records.append((node.id, shown))
     return records
+
+
+def _listed_datasets(metadata: NodeMetadata) -> list[Mapping[str, Any]]:
+    listed = metadata.response("datasets").get("collections", []) or []
+    return [
+        record
+        for record in (listed if isinstance(listed, list) else [])
+        if isinstance(record, Mapping) and isinstance(record.get("id"), str)
+    ]
+
+
+def _answerer(node: NodeEntry, metadata: NodeMetadata) -> Answerer:
+    return Answerer(node.id, node.country, metadata.beacon_id, node.relays)

@@ -67,13 +67,19 @@ def answer_problems(body: Any, collections: bool = False) -> list[str]:
 
 
 def _envelope_problems(body: Mapping[str, Any]) -> list[str]:
-    """Meta and summary, as every query answer has them."""
+    """Meta, summary and warnings, as every query answer has them."""
     problems: list[str] = []
     meta = body.get("meta")
     if not isinstance(meta, Mapping) or not isinstance(meta.get("beaconId"), str):
         problems.append("meta.beaconId is missing")
     elif meta.get("returnedGranularity") not in GRANULARITY_ORDER:
         problems.append("meta.returnedGranularity is not boolean, count or record")
+    elif not _objects(meta.get("returnedSchemas", [])):
+        problems.append("meta.returnedSchemas is not a list of objects")
+    info = body.get("info", {})
+    warnings = info.get("warnings", []) if isinstance(info, Mapping) else None
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        problems.append("info.warnings is not a list of texts")
     summary = body.get("responseSummary")
     if not isinstance(summary, Mapping) or not isinstance(summary.get("exists"), bool):
         problems.append("responseSummary.exists is not true or false")
@@ -92,13 +98,28 @@ def _result_set_problems(item: Any) -> list[str]:
         problems.append("exists is not true or false")
     if not _count(item.get("resultsCount")):
         problems.append("resultsCount is not a count")
-    if not isinstance(item.get("results", []), list):
-        problems.append("results is not a list")
+    if not _objects(item.get("results", [])):
+        problems.append("results is not a list of objects")
+    for key in ("setType", "beaconId"):
+        if not isinstance(item.get(key, ""), str):
+            problems.append(f"{key} is not a text")
+    info = item.get("info", {})
+    if not isinstance(info, Mapping):
+        problems.append("info is not an object")
+    elif "countBand" in info:
+        band = info["countBand"]
+        ends = (band.get("min"), band.get("max")) if isinstance(band, Mapping) else (None,)
+        if not all(_count(end) for end in ends):
+            problems.append("info.countBand is not a min and max count")
     return problems
 
 
 def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _objects(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, Mapping) for item in value)
 
 
 def query_answer_schema(body: Mapping[str, Any], collections: bool = False) -> str:

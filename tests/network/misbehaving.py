@@ -5,13 +5,15 @@ response. ``Misbehaving`` wraps a real node's WSGI application: ``/info``, ``/ma
 and the other informational endpoints pass through untouched (so the hub can still discover the
 node), while entry-type queries (``/g_variants``, ``/individuals``, ``/biosamples``, ``/runs``,
 ``/analyses``, their sub-paths, and ``/datasets/{id}/g_variants`` and the like) get the fault
-named by ``mode``. ``mode`` is a plain attribute, so one served node can go through several.
+named by ``mode``. ``mode`` is a plain attribute, so one served node can go through several;
+``every=2`` misbehaves on every second query only (a node that never fails twice in a row).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
@@ -28,6 +30,10 @@ class Fault(StrEnum):
     REFUSE = "refuse"  # HTTP 403 with a Beacon error body: the node refuses this query
     INVALID_JSON = "invalid_json"  # 200, JSON, but not a Beacon response (no meta, wrong types)
     NOT_JSON = "not_json"  # 200, Content-Type JSON, the node's answer cut in half
+    # 200 and the node's real answer, one byte every ``trickle_seconds`` (a read timeout never
+    # fires); each trickle's start and end are noted in ``trickles``
+    TRICKLE = "trickle"
+    ANSWER = "answer"  # 200, Content-Type JSON, the bytes set in ``answer``
 
 
 # What ``invalid_json`` answers: parses as JSON, fails every Beacon response schema.
@@ -60,12 +66,23 @@ class Misbehaving:
         mode: Fault | str | None = None,
         *,
         hang_seconds: float = 2.0,
+        trickle_seconds: float = 0.2,
+        every: int = 1,
         beacon_id: str = "org.example.misbehaving",
     ) -> None:
         self.app = app
         self.mode = mode
         self.hang_seconds = hang_seconds
+        self.trickle_seconds = trickle_seconds
+        self.every = every
         self.beacon_id = beacon_id
+        self.answer = b""
+        self.answer_length = True  # False: ``answer`` in chunks, without Content-Length
+        # (began, ended) of each trickled answer, monotonic seconds: ended when the client went
+        # away or the answer was whole
+        self.trickles: list[tuple[float, float]] = []
+        self._queries = 0
+        self._lock = threading.Lock()
         self._released = threading.Event()
 
     @property
@@ -85,6 +102,11 @@ class Misbehaving:
         mode = self.mode
         if mode is None or not is_query_path(environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
+        with self._lock:
+            self._queries += 1
+            honest = self._queries % self.every != 0
+        if honest:
+            return self.app(environ, start_response)
         if mode is Fault.HANG:
             self._released.wait(self.hang_seconds)
             return self.app(environ, start_response)
@@ -96,7 +118,29 @@ class Misbehaving:
             return _answer(start_response, "403 FORBIDDEN", body)
         if mode is Fault.INVALID_JSON:
             return _answer(start_response, "200 OK", json.dumps(NOT_A_BEACON_RESPONSE).encode())
-        return _answer(start_response, "200 OK", self._truncated_answer(environ))
+        if mode is Fault.ANSWER and not self.answer_length:
+            start_response("200 OK", [("Content-Type", JSON)])
+            return [self.answer[at : at + 65536] for at in range(0, len(self.answer), 65536)]
+        if mode is Fault.ANSWER:
+            return _answer(start_response, "200 OK", self.answer)
+        if mode is Fault.TRICKLE:
+            body = self._real_answer(environ)
+            start_response("200 OK", [("Content-Type", JSON), ("Content-Length", str(len(body)))])
+            return self._trickled(body)
+        body = self._real_answer(environ)
+        return _answer(start_response, "200 OK", body[: max(1, len(body) // 2)])
+
+    def _trickled(self, body: bytes) -> Iterable[bytes]:
+        """``body`` one byte at a time; the server closes this when the client goes away."""
+        began = time.monotonic()
+        try:
+            for index in range(len(body)):
+                if index and self._released.wait(self.trickle_seconds):
+                    return
+                yield body[index : index + 1]
+        finally:
+            with self._lock:
+                self.trickles.append((began, time.monotonic()))
 
     def _error_body(self, status: int, message: str) -> bytes:
         body = {
@@ -109,18 +153,17 @@ class Misbehaving:
         }
         return json.dumps(body).encode()
 
-    def _truncated_answer(self, environ: dict[str, Any]) -> bytes:
-        """The node's real answer, cut in half: an unterminated JSON text.
+    def _real_answer(self, environ: dict[str, Any]) -> bytes:
+        """The node's real answer (to cut or trickle).
 
-        The node is asked without ``Accept-Encoding`` so that what is cut is text, not gzip.
+        The node is asked without ``Accept-Encoding`` so that what is sent is text, not gzip.
         """
         plain = {key: value for key, value in environ.items() if key != "HTTP_ACCEPT_ENCODING"}
         chunks = self.app(plain, lambda status, headers, exc_info=None: lambda data: None)
         try:
-            body = b"".join(chunks)
+            return b"".join(chunks)
         finally:
             getattr(chunks, "close", lambda: None)()
-        return body[: max(1, len(body) // 2)]
 
 
 def _answer(start_response: Callable[..., Any], status: str, body: bytes) -> list[bytes]:

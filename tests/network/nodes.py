@@ -159,18 +159,19 @@ def serve_node(
     settings: Mapping[str, Any] | None = None,
     fault: Fault | str | None = None,
     misbehave: bool = False,
-    hang_seconds: float = 2.0,
     port: int = 0,
+    **misbehaving: Any,
 ) -> ServedNode:
-    """Serve the node over ``store``; with ``misbehave`` (or a ``fault``) behind ``Misbehaving``;
-    on ``port`` (0: one the system picks)."""
+    """Serve the node over ``store``; with ``misbehave`` (or a ``fault``) behind ``Misbehaving``
+    (``misbehaving``: its options, ``hang_seconds=``, ``trickle_seconds=``, ``every=``); on
+    ``port`` (0: one the system picks)."""
     config = node_settings(spec, credentials, settings)
     app = create_app(config, store=store)
     wrapper = None
     wsgi: Any = app
     if misbehave or fault is not None:
         beacon_id = str(config["BEACON_ID"])
-        wrapper = Misbehaving(app, fault, hang_seconds=hang_seconds, beacon_id=beacon_id)
+        wrapper = Misbehaving(app, fault, beacon_id=beacon_id, **misbehaving)
         wsgi = wrapper
     return ServedNode(spec, store, genomes, config, app, ServedApp(wsgi, port), wrapper)
 
@@ -208,14 +209,15 @@ class Network:
         settings: Mapping[str, Any] | None = None,
         fault: Fault | str | None = None,
         misbehave: bool = False,
-        hang_seconds: float = 2.0,
         port: int = 0,
+        **misbehaving: Any,
     ) -> ServedNode:
         """Another served node over node ``name``'s data; the caller stops it.
 
         ``settings`` override the node's configuration (``{"SMALL_COUNT_THRESHOLD": 5}`` makes a
-        banding jp); ``fault``/``misbehave`` put it behind :class:`Misbehaving`; ``port`` serves
-        it on that port.
+        banding jp); ``fault``/``misbehave`` put it behind :class:`Misbehaving`, with its
+        options (``hang_seconds=``, ``trickle_seconds=``, ``every=``); ``port`` serves it on
+        that port.
         """
         spec = NODES[name]
         return serve_node(
@@ -226,8 +228,8 @@ class Network:
             settings=settings,
             fault=fault,
             misbehave=misbehave,
-            hang_seconds=hang_seconds,
             port=port,
+            **misbehaving,
         )
 
     def stop(self) -> None:

@@ -20,7 +20,7 @@ class FakeNodes:
     def __init__(self) -> None:
         self.queried: list[str] = []  # node names, in the order their queries were sent
 
-    def fetch(self, method, url, timeout, headers=None, body=None) -> Fetched:
+    def fetch(self, method, url, timeout, headers=None, body=None, max_bytes=None) -> Fetched:
         name = urlsplit(url).hostname.split(".")[0]
         endpoint = urlsplit(url).path.strip("/")
         if endpoint == "info":
@@ -43,12 +43,20 @@ class FakeNodes:
 
 
 class InTurn:
-    """An executor running each task as it is submitted, so tasks run in submission order."""
+    """Every node's bulkhead, running each call as it is submitted: in submission order."""
+
+    limit = 1
+
+    def of(self, node_id: str) -> InTurn:
+        return self
 
     def submit(self, task, *arguments) -> Future:
         future: Future = Future()
         future.set_result(task(*arguments))
         return future
+
+    def keep_only(self, node_ids) -> None:
+        pass
 
     def shutdown(self, **options) -> None:
         pass
@@ -59,7 +67,7 @@ def test_slowest_nodes_are_asked_first_and_answers_keep_the_registry_order(tmp_p
     nodes = [{"id": name, "url": f"http://{name}.test", "country": "JP"} for name in SECONDS]
     registry.write_text(json.dumps({"nodes": nodes}))
     hub = Hub(NetworkSettings(nodes_file=str(registry)), "org.hub")
-    hub.client, hub._executor = FakeNodes(), InTurn()
+    hub.client, hub._bulkheads = FakeNodes(), InTurn()
     query = NodeQuery("g_variants", "GET", lambda node: ("", None), assembly=None)
 
     hub.fan_out(query, LoopGuard(0, ()))  # the hub learns how long each node takes

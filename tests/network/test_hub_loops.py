@@ -87,8 +87,11 @@ def test_a_dataset_reached_directly_and_through_another_hub_counts_once(
         HUB_B,
     )
     served_b = served_hubs(hub_b)
+    relays = [JP.beacon_id, KR.beacon_id]  # hub B may answer for jp and kr
     hub_a = make_hub(
-        tmp_path, [entry("jp", urls["jp"], "JP"), entry("sea", served_b.url, "SG")], HUB_A
+        tmp_path,
+        [entry("jp", urls["jp"], "JP"), entry("sea", served_b.url, "SG", relays=relays)],
+        HUB_A,
     )
     query = jp_query(network_queries)
     answer = ask(hub_a, query)
@@ -104,11 +107,13 @@ def test_a_dataset_reached_directly_and_through_another_hub_counts_once(
     # kr bands its counts: the hub sums what is sure, the low end of the band
     assert relayed["responseSummary"]["numTotalResults"] == grch37.count_on("kr") // 5 * 5
     (kr_set,) = relayed["response"]["resultSets"]
-    assert (kr_set["beaconId"], kr_set["info"]["nodeId"], kr_set["info"]["country"]) == (
+    shown = ("beaconId", "nodeId", "country", "relayedBy")
+    assert [kr_set.get(key, kr_set["info"].get(key)) for key in shown] == [
         KR.beacon_id,
-        "kr",
+        "kr",  # hub B's id for it
         "KR",
-    )
+        "sea",  # the node of hub A it came through
+    ]
     datasets = hub_a.client.get("/datasets?limit=0").get_json()["response"]["collections"]
     listed = [(d["beaconId"], d["id"]) for d in datasets]
     assert sorted(listed) == sorted(
@@ -123,7 +128,7 @@ def test_two_hubs_listing_each_other_do_not_loop(
     hub_a = make_hub(tmp_path, [], HUB_A)
     hub_b = make_hub(tmp_path, [], HUB_B)
     served_a, served_b = served_hubs(hub_a), served_hubs(hub_b)
-    hub_a.rewrite([entry("b", served_b.url, "SG")])
+    hub_a.rewrite([entry("b", served_b.url, "SG", relays=[JP.beacon_id])])
     hub_b.rewrite([entry("a", served_a.url, "SG"), entry("jp", urls["jp"], "JP")])
     query = jp_query(network_queries)
     answer = ask(hub_a, query)
@@ -172,7 +177,9 @@ def test_two_hubs_sharing_a_beacon_id_are_told_apart_by_their_instance_ids(
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     hub_b = make_hub(tmp_path / "b", [entry("jp", fresh_network.urls["jp"], "JP")], shared)
     served_b = served_hubs(hub_b)
-    hub_a = make_hub(tmp_path / "a", [entry("b", served_b.url, "SG")], shared)
+    hub_a = make_hub(
+        tmp_path / "a", [entry("b", served_b.url, "SG", relays=[JP.beacon_id])], shared
+    )
     query = jp_query(network_queries)
     answer = ask(hub_a, query)
     assert reports(answer)["b"]["status"] == "answered"  # not taken for hub A itself
@@ -201,3 +208,24 @@ def test_a_hub_whose_nodes_all_fail_tells_the_hub_above_why(served_hubs, down_ur
         "no node could answer: node b: HTTP 502: no node could answer: node down: its metadata "
         "could not be read: /info: unreachable ("
     )
+
+
+def test_a_hub_listed_without_relays_answers_for_no_other_beacon_and_is_said_to(
+    fresh_network, network_queries, served_hubs, tmp_path
+):
+    hub_b = make_hub(tmp_path, [entry("jp", fresh_network.urls["jp"], "JP")], HUB_B)
+    served_b = served_hubs(hub_b)
+    hub_a = make_hub(tmp_path, [entry("sea", served_b.url, "SG")], HUB_A)  # no relays
+    answer = ask(hub_a, jp_query(network_queries))
+    assert reports(answer)["sea"]["status"] == "answered"
+    assert [s for s in answer["response"]["resultSets"] if s["beaconId"] == JP.beacon_id] == []
+    assert (
+        f"node sea presented result sets of {JP.beacon_id}, another beacon's (the registry does "
+        "not list it as a hub relaying them): left out"
+    ) in answer["info"]["warnings"]
+    (sea,) = hub_network_info(hub_a)["nodes"]
+    assert (sea["isHub"], sea["relays"]) == (True, [])
+    assert "the registry lists no beacons it may relay (relays)" in sea["problem"]
+    datasets = hub_a.client.get("/datasets?limit=0").get_json()
+    assert datasets["response"]["collections"] == []
+    assert any("lists no beacons it may relay" in w for w in datasets["info"]["warnings"])

@@ -58,10 +58,11 @@ def result_set(dataset: str, count: int, **extra: Any) -> dict:
     }
 
 
-def answered(node: str, body: dict, through_hub: bool = False) -> NodeAnswer:
+def answered(node: str, body: dict, relays: tuple[str, ...] = ()) -> NodeAnswer:
+    """``relays``: the beacons the registry lets the node (another hub) relay."""
     return NodeAnswer(
         node, node.upper()[:2], body["meta"]["beaconId"], ANSWERED, body=body, seconds=0.01,
-        through_hub=through_hub,
+        relays=frozenset(relays),
     )  # fmt: skip
 
 
@@ -118,7 +119,7 @@ def test_when_every_count_is_banded_or_a_yes_the_total_still_says_something_exis
         ),
     )
     yes = [result_set("e", 1, beaconId="org.th", info={"countPrecision": "lowerBound"})]
-    relayed = answered("sea", node_body("org.sea-hub", "count", yes, True), True)
+    relayed = answered("sea", node_body("org.sea-hub", "count", yes, True), ("org.th",))
     answer = merge([kr, relayed])
     assert answer["responseSummary"] == {"exists": True, "numTotalResults": 1 + 5 + 1}
     assert answer["info"]["network"]["numTotalResultsIsLowerBound"] is True
@@ -164,7 +165,9 @@ def test_a_dataset_reached_directly_and_through_another_hub_counts_once():
         result_set("a", 3, beaconId="org.jp", info={"nodeId": "jp", "country": "JP"}),
         result_set("d", 4, beaconId="org.my", info={"nodeId": "my", "country": "MY"}),
     ]
-    relayed = answered("sea", node_body("org.sea-hub", "count", relayed_sets, True), True)
+    relayed = answered(
+        "sea", node_body("org.sea-hub", "count", relayed_sets, True), ("org.jp", "org.my")
+    )
     answer = merge([relayed, direct])
     assert answer["responseSummary"]["numTotalResults"] == 7
     assert set(sets_by_key(answer)) == {("org.jp", "a"), ("org.my", "d")}
@@ -203,11 +206,72 @@ def test_direct_nodes_sharing_a_beacon_id_keep_their_own_sets_and_a_relayed_repe
     one = answered("one", node_body("org.shared", "count", [result_set("a", 3)], True))
     two = answered("two", node_body("org.shared", "count", [result_set("a", 5)], True))
     relayed_sets = [result_set("a", 3, beaconId="org.shared", info={"nodeId": "one"})]
-    relayed = answered("sea", node_body("org.sea-hub", "count", relayed_sets, True), True)
+    relayed = answered(
+        "sea", node_body("org.sea-hub", "count", relayed_sets, True), ("org.shared",)
+    )
     answer = merge([relayed, one, two])
     assert answer["responseSummary"]["numTotalResults"] == 8
     kept = [(s["info"]["nodeId"], s["resultsCount"]) for s in answer["response"]["resultSets"]]
     assert kept == [("one", 3), ("two", 5)]
+
+
+def test_a_relaying_hub_answers_only_for_the_beacons_it_is_registered_to_relay():
+    sets = [
+        result_set("m", 2, beaconId="org.my", info={"nodeId": "my", "country": "MY"}),
+        result_set("j", 7, beaconId="org.jp", info={"nodeId": "jp", "country": "JP"}),
+        result_set("own", 1),  # a set of the relaying hub's own beacon
+    ]
+    sea = answered("sea", node_body("org.sea-hub", "count", sets, True), ("org.my", "org.th"))
+    answer = merge([sea])
+    kept = {
+        (s["beaconId"], s["id"]): (
+            s["info"]["nodeId"],
+            s["info"]["country"],
+            s["info"].get("relayedBy"),
+        )
+        for s in answer["response"]["resultSets"]
+    }
+    assert kept == {
+        ("org.my", "m"): ("my", "MY", "sea"),
+        ("org.sea-hub", "own"): ("sea", "SE", None),
+    }
+    assert answer["responseSummary"]["numTotalResults"] == 3
+    assert answer["info"]["warnings"] == [
+        "node sea presented result sets of org.jp, another beacon's (not among the beacons the "
+        "registry lets it relay): left out"
+    ]
+
+
+def test_records_are_kept_only_from_sets_at_record_granularity():
+    record = {"variantInternalId": "GRCh38:1:100:A:G"}
+    at_count = answered(
+        "jp", node_body("org.jp", "count", [result_set("a", 1, results=[record])], True)
+    )
+    at_record = answered(
+        "th", node_body("org.th", "record", [result_set("b", 1, results=[record])], True)
+    )
+    # another hub: its answer is as coarse as its coarsest node, each set says its own
+    relayed_sets = [
+        result_set(
+            "c", 1, beaconId="org.my", results=[record], info={"returnedGranularity": "record"}
+        ),
+        result_set(
+            "d", 1, beaconId="org.my", results=[record], info={"returnedGranularity": "count"}
+        ),
+    ]
+    relayed = answered("sea", node_body("org.sea-hub", "count", relayed_sets, True), ("org.my",))
+    answer = merge([at_count, at_record, relayed], granularity="record")
+    shown = {
+        key: (s["results"], s["info"]["returnedGranularity"])
+        for key, s in sets_by_key(answer).items()
+    }
+    assert shown == {
+        ("org.jp", "a"): ([], "count"),
+        ("org.th", "b"): ([record], "record"),
+        ("org.my", "c"): ([record], "record"),
+        ("org.my", "d"): ([], "count"),
+    }
+    assert answer["meta"]["returnedGranularity"] == "count"
 
 
 def refused(node: str, status: int) -> NodeAnswer:

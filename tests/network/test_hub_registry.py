@@ -58,6 +58,15 @@ def test_a_registry_in_yaml_with_every_field(tmp_path):
         ({"nodes": [node(assemblies=["mm10"])]}, "assemblies: "),
         ({"nodes": [node(tokn="none")]}, "nodes[0].tokn: unknown field"),
         ({"nodes": [node(referenceNaming="refseq")]}, "referenceNaming: 'refseq' is not one of"),
+        ({"nodes": [node(url="https://hub:secret@x.org")]}, "url: 'https://hub:secret@x.org' has"),
+        ({"nodes": [node(url="https://x.org/api?v=2")]}, "has a query or a fragment"),
+        ({"nodes": [node(url="https://x.org/api?")]}, "has a query or a fragment"),
+        ({"nodes": [node(url="https://x.org/api#top")]}, "has a query or a fragment"),
+        ({"nodes": [node(url="https://x.org/a/../admin")]}, "is not a plain base URL"),
+        ({"nodes": [node(url="https://x.org:port/")]}, "is not an http(s) URL"),
+        ({"nodes": [node(url="https:///api")]}, "is not an http(s) URL"),
+        ({"nodes": [node(relays="org.a")]}, "relays: must be a list of beacon ids"),
+        ({"nodes": [node(relays=["org.a", 3])]}, "relays: must be a list of beacon ids"),
     ],
 )
 def test_a_wrong_registry_is_refused_naming_file_node_and_field(content, message):
@@ -65,6 +74,13 @@ def test_a_wrong_registry_is_refused_naming_file_node_and_field(content, message
         parse_registry(content, "nodes.yaml")
     assert str(refused.value).startswith("nodes.yaml: ")
     assert message in str(refused.value)
+
+
+def test_a_node_registered_as_a_hub_lists_the_beacons_it_may_relay():
+    sea, plain = parse_registry(
+        {"nodes": [node(id="sea", relays=["org.my", " org.th "]), node()]}, "nodes.yaml"
+    )
+    assert (sea.relays, plain.relays) == (frozenset({"org.my", "org.th"}), frozenset())
 
 
 def test_an_unreadable_or_unparsable_file_is_refused(tmp_path):
