@@ -15,21 +15,25 @@ def node_answer(beacon_id: str, granularity: str = "count", **changes: Any) -> d
     result_set["results"] = []
     result_set.update(changes.pop("result_set", {}))
     body: dict[str, Any] = {
-        "meta": {
-            "beaconId": beacon_id,
-            "apiVersion": "v2.0.1",
-            "returnedGranularity": granularity,
-            "returnedSchemas": [SCHEMA],
-            "receivedRequestSummary": {
-                "apiVersion": "v2.0.1",
-                "requestedSchemas": [],
-                "pagination": {"skip": 0, "limit": 10},
-                "requestedGranularity": granularity,
-            },
-            **changes.pop("meta", {}),
-        },
+        "meta": {**node_meta(beacon_id, granularity), **changes.pop("meta", {})},
         "responseSummary": {"exists": True, "numTotalResults": 1},
         "response": {"resultSets": [result_set]},
     }
     body.update(changes)
     return body
+
+
+def node_meta(beacon_id: str, granularity: str) -> dict[str, Any]:
+    """The ``meta`` of a node's answer at ``granularity`` to a GET with no parameters."""
+    return {
+        "beaconId": beacon_id,
+        "apiVersion": "v2.0.1",
+        "returnedGranularity": granularity,
+        "returnedSchemas": [SCHEMA],
+        "receivedRequestSummary": {
+            "apiVersion": "v2.0.1",
+            "requestedSchemas": [],
+            "pagination": {"skip": 0, "limit": 10},
+            "requestedGranularity": granularity,
+        },
+    }

@@ -75,29 +75,26 @@ def trickling_headers() -> Iterator[TricklingHeaders]:
     server.close()
 
 
-def test_a_call_ends_at_its_deadline_however_its_headers_trickle(trickling_headers):
+def assert_cut_at_deadline(node_url: str, deadline: float = 0.5) -> None:
+    """A call to ``node_url`` times out at ``deadline``, with the reason said."""
     client = NodeClient()
     try:
         began = time.monotonic()
-        fetched = client.fetch("GET", f"{trickling_headers.url}/g_variants", 0.5)
+        fetched = client.fetch("GET", f"{node_url}/g_variants", deadline)
         elapsed = time.monotonic() - began
     finally:
         client.close()
-    assert (fetched.timed_out, fetched.error) == (True, "no answer within 0.5 s")
-    assert elapsed < 0.5 + SLACK
+    assert (fetched.timed_out, fetched.error) == (True, f"no answer within {deadline} s")
+    assert elapsed < deadline + SLACK
+
+
+def test_a_call_ends_at_its_deadline_however_its_headers_trickle(trickling_headers):
+    assert_cut_at_deadline(trickling_headers.url)
 
 
 def test_a_call_ends_at_its_deadline_however_its_body_trickles(extra_node):
     trickler = extra_node("jp", fault="trickle", trickle_seconds=0.1)
-    client = NodeClient()
-    try:
-        began = time.monotonic()
-        fetched = client.fetch("GET", f"{trickler.url}/g_variants", 0.5)
-        elapsed = time.monotonic() - began
-    finally:
-        client.close()
-    assert (fetched.timed_out, fetched.error) == (True, "no answer within 0.5 s")
-    assert elapsed < 0.5 + SLACK
+    assert_cut_at_deadline(trickler.url)
     wait_for_trickles(trickler, 1)
     ((started, ended),) = trickler.misbehaving.trickles
     assert ended - started < 0.5 + SLACK  # its connection was cut, not left to trickle on

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from beacon_schemas import validate_framework
+from network.node_answers import SCHEMA, node_meta
 
 from app.network.merge import ANSWERED, FAILED, SKIPPED, NodeAnswer, merged_answer, unanswerable
 from schemas.network import NetworkResultsetsResponseSchema
@@ -28,17 +29,11 @@ HUB_META: dict[str, Any] = {
         "test_mode": False,
     },
 }
-SCHEMA = {"entityType": "genomicVariation", "schema": "ga4gh-beacon-variant-v2.0.0"}
 
 
 def node_body(beacon_id: str, granularity: str, sets: list[dict] | None, exists: bool) -> dict:
     body: dict[str, Any] = {
-        "meta": {
-            "beaconId": beacon_id,
-            "apiVersion": "v2.0.1",
-            "returnedGranularity": granularity,
-            "returnedSchemas": [SCHEMA],
-        },
+        "meta": node_meta(beacon_id, granularity),
         "responseSummary": {"exists": exists},
     }
     if sets is not None:
