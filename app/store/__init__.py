@@ -2,9 +2,13 @@
 
 ``open_store(uri)`` picks the backend from the URI: ``mongodb://``/``mongodb+srv://`` for a
 MongoDB server through pymongo, ``mongomock://`` for the embedded store (indexed segments on
-disk, see ``embedded.py``). Everything else receives a :class:`Store` and uses pymongo's
-collection API, keeping to query shapes a real server answers from the indexes declared in
-:mod:`app.store.indexes`. Loads write releases (``Store.release``) that switch atomically.
+disk, see ``embedded.py``). Everything else receives a :class:`Store` and asks it in terms of
+ours: what to select (:mod:`app.store.query`) and in what form (``exists``, ``count``,
+``records``, ``project``, ``distinct``); each backend lowers the selection to its own language
+(:mod:`app.store.lower_mongo`). The reads not yet moved to these terms (catalogue summaries,
+journals, loaders, Data Connect's pipelines) still use pymongo's collection API, keeping to
+query shapes a real server answers from the indexes declared in :mod:`app.store.indexes`.
+Loads write releases (``Store.release``) that switch atomically.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from app.store.collections import (
 )
 from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
 from app.store.errors import StorageFullError, StoreDamagedError
+from app.store.lower_mongo import mongo_filter
 from app.store.mongo import MongoDatabase, MongoRelease
+from app.store.query import Predicate
 from app.store.releases import ReleaseError, ReleaseInfo
 
 __all__ = [
@@ -50,6 +56,11 @@ MEMORY_HOST = "memory"  # mongomock://memory/<db>: kept in this process only
 
 
 T = TypeVar("T")
+
+# Variants in the order of their ``position`` index; the other entries in the order of their ids.
+VARIANT_ORDER = [("assemblyId", 1), ("referenceName", 1), ("start", 1), ("end", 1)]
+ENTRY_ORDER = [("id", 1)]
+RECORD_ONLY = {"_id": 0, "record": 1}
 
 
 class StoreConfigurationError(ValueError):
@@ -138,6 +149,46 @@ class Store:
             if "@" not in name and name not in served and name != "releases"
         ]
         return sorted({*served, *plain})
+
+    # -- reads in our own terms (app.store.query) ------------------------------------------
+
+    def exists(self, collection_name: str, where: Predicate) -> bool:
+        """Whether any document of the collection is what ``where`` selects."""
+        found = self.collection(collection_name).find_one(mongo_filter(where), {"_id": 1})
+        return found is not None
+
+    def count(self, collection_name: str, where: Predicate) -> int:
+        return self.collection(collection_name).count_documents(mongo_filter(where))
+
+    def records(
+        self, collection_name: str, where: Predicate, skip: int, limit: int
+    ) -> list[dict[str, Any]]:
+        """The Beacon records of the selected documents, ``limit`` of them after ``skip``, in
+        the collection's order (variants by position, the other entries by id)."""
+        order = VARIANT_ORDER if collection_name == VARIANTS else ENTRY_ORDER
+        cursor = self.collection(collection_name).find(mongo_filter(where), RECORD_ONLY)
+        return [document["record"] for document in cursor.sort(order).skip(skip).limit(limit)]
+
+    def project(
+        self,
+        collection_name: str,
+        where: Predicate,
+        fields: Sequence[str],
+        order: Sequence[str] = (),
+    ) -> Iterator[dict[str, Any]]:
+        """The ``fields`` (dotted paths read as nested documents) of the selected documents,
+        ascending by ``order`` when given."""
+        projection = {"_id": 0, **{name: 1 for name in fields}}
+        cursor = self.collection(collection_name).find(mongo_filter(where), projection)
+        if order:
+            cursor = cursor.sort([(name, 1) for name in order])
+        yield from cursor
+
+    def distinct(self, collection_name: str, field: str, where: Predicate) -> list[Any]:
+        """The values of ``field`` (each value of a field holding several) in the selected
+        documents, None left out."""
+        values = self.collection(collection_name).distinct(field, mongo_filter(where))
+        return [value for value in values if value is not None]
 
     @property
     def variants(self) -> Any:

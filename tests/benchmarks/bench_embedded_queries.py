@@ -76,7 +76,7 @@ from wrk_load import Request, run_load  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.access.budget import QueryBudget  # noqa: E402
-from app.access.protections import common_alleles, hides_rare_alleles  # noqa: E402
+from app.access.protections import hides_rare_alleles  # noqa: E402
 from app.beacon import visibility  # noqa: E402
 from app.config import DEFAULTS  # noqa: E402
 from app.context import STORE_KEY  # noqa: E402
@@ -86,6 +86,7 @@ from app.services.datasets import known_datasets  # noqa: E402
 from app.services.entries import Condition, find_entries  # noqa: E402
 from app.services.protected_answers import found_rare_variant  # noqa: E402
 from app.store import open_store  # noqa: E402
+from app.store.query import CommonAllele, Predicate, every  # noqa: E402
 from schemas.requests import (  # noqa: E402
     request_from_query_string,
     variant_query_from_parameters,
@@ -131,15 +132,15 @@ def timed_row(
     )
 
 
-def beacon_selector(parameters: dict[str, Any]) -> Callable[[Any], dict[str, Any]]:
-    """The selector ``answer_records`` builds for one dataset under the default policy."""
+def beacon_selector(parameters: dict[str, Any]) -> Callable[[Any], Predicate]:
+    """What ``answer_records`` selects in one dataset under the default policy."""
     query = variant_query(parameters)
     rare = float(DEFAULTS["RARE_ALLELE_FREQUENCY"])
     hidden = hides_rare_alleles(str(DEFAULTS["DEFAULT_ACCESS_LEVEL"]), rare)
 
-    def selector(dataset: Any) -> dict[str, Any]:
+    def selector(dataset: Any) -> Predicate:
         found = variant_filter(query, dataset.id, dataset.longest_variant)
-        return {"$and": [found, common_alleles(rare)]} if hidden else found
+        return every(found, CommonAllele(rare)) if hidden else found
 
     return selector
 
