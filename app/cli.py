@@ -207,8 +207,9 @@ def load_vcf_command(
     except LoadError as error:
         _fail(error)
     _say_where_it_is_kept(store)
-    described = store.collection(DATASETS).find_one({"_id": dataset_id})
-    warnings = [*summary.warnings, *(catalog_gaps(described) if described else [])]
+    described = store.by_dataset(DATASETS, [dataset_id]).get(dataset_id)
+    gaps = catalog_gaps({"_id": dataset_id, **described}) if described else []
+    warnings = [*summary.warnings, *gaps]
     if described is None:
         warnings.append(
             f"dataset {dataset_id}: no description, so the catalog shows no country, consent "

@@ -22,7 +22,9 @@ from urllib.parse import urlparse
 
 from app.store import releases
 from app.store.collections import (
+    DATASET_FIELDS,
     DATASETS,
+    FILTERING_TERMS,
     PROCESS_LOCAL_COLLECTIONS,
     RUNTIME_COLLECTIONS,
     VARIANT_STATS,
@@ -32,7 +34,7 @@ from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingPart
 from app.store.errors import StorageFullError, StoreDamagedError
 from app.store.lower_mongo import mongo_filter
 from app.store.mongo import MongoDatabase, MongoRelease
-from app.store.query import Predicate
+from app.store.query import EVERYTHING, InDatasets, Predicate
 from app.store.releases import ReleaseError, ReleaseInfo
 
 __all__ = [
@@ -56,6 +58,14 @@ MEMORY_HOST = "memory"  # mongomock://memory/<db>: kept in this process only
 
 
 T = TypeVar("T")
+
+ID = "_id"
+
+
+def _lowered(collection_name: str, where: Predicate) -> dict[str, Any]:
+    """``where`` as MongoDB filters it on that collection, whose dataset field may be ``_id``."""
+    return mongo_filter(where, DATASET_FIELDS.get(collection_name, "datasetId"))
+
 
 # Variants in the order of their ``position`` index; the other entries in the order of their ids.
 VARIANT_ORDER = [("assemblyId", 1), ("referenceName", 1), ("start", 1), ("end", 1)]
@@ -154,11 +164,11 @@ class Store:
 
     def exists(self, collection_name: str, where: Predicate) -> bool:
         """Whether any document of the collection is what ``where`` selects."""
-        found = self.collection(collection_name).find_one(mongo_filter(where), {"_id": 1})
-        return found is not None
+        lowered = _lowered(collection_name, where)
+        return self.collection(collection_name).find_one(lowered, {ID: 1}) is not None
 
     def count(self, collection_name: str, where: Predicate) -> int:
-        return self.collection(collection_name).count_documents(mongo_filter(where))
+        return self.collection(collection_name).count_documents(_lowered(collection_name, where))
 
     def records(
         self, collection_name: str, where: Predicate, skip: int, limit: int
@@ -166,7 +176,9 @@ class Store:
         """The Beacon records of the selected documents, ``limit`` of them after ``skip``, in
         the collection's order (variants by position, the other entries by id)."""
         order = VARIANT_ORDER if collection_name == VARIANTS else ENTRY_ORDER
-        cursor = self.collection(collection_name).find(mongo_filter(where), RECORD_ONLY)
+        cursor = self.collection(collection_name).find(
+            _lowered(collection_name, where), RECORD_ONLY
+        )
         return [document["record"] for document in cursor.sort(order).skip(skip).limit(limit)]
 
     def project(
@@ -179,7 +191,7 @@ class Store:
         """The ``fields`` (dotted paths read as nested documents) of the selected documents,
         ascending by ``order`` when given."""
         projection = {"_id": 0, **{name: 1 for name in fields}}
-        cursor = self.collection(collection_name).find(mongo_filter(where), projection)
+        cursor = self.collection(collection_name).find(_lowered(collection_name, where), projection)
         if order:
             cursor = cursor.sort([(name, 1) for name in order])
         yield from cursor
@@ -187,8 +199,54 @@ class Store:
     def distinct(self, collection_name: str, field: str, where: Predicate) -> list[Any]:
         """The values of ``field`` (each value of a field holding several) in the selected
         documents, None left out."""
-        values = self.collection(collection_name).distinct(field, mongo_filter(where))
+        values = self.collection(collection_name).distinct(field, _lowered(collection_name, where))
         return [value for value in values if value is not None]
+
+    # -- the per-dataset summaries, filtering terms and process-local tables --------------------
+
+    def by_dataset(
+        self,
+        collection_name: str,
+        dataset_ids: Sequence[str] | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """The documents of a collection of one document per dataset (descriptions, variant
+        and metadata stats) by dataset id, without it: all datasets' when ``dataset_ids`` is
+        None, only ``fields`` of each when given."""
+        if DATASET_FIELDS.get(collection_name) != ID:
+            raise ValueError(f"{collection_name} does not hold one document per dataset")
+        where = EVERYTHING if dataset_ids is None else InDatasets(tuple(dataset_ids))
+        projection = None if fields is None else dict.fromkeys(fields, 1)
+        found = self.collection(collection_name).find(_lowered(collection_name, where), projection)
+        return {document.pop(ID): document for document in found}
+
+    def filtering_terms(
+        self,
+        dataset_ids: Sequence[str] | None = None,
+        scopes: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The filtering-term rows the loaders wrote (``datasetId``, ``scope``, ``kind``,
+        ``id`` and what describes the term) of the datasets, scopes and kinds given (None:
+        any)."""
+        selector: dict[str, Any] = {}
+        for name, values in (("datasetId", dataset_ids), ("scope", scopes), ("kind", kinds)):
+            if values is not None:
+                selector[name] = {"$in": sorted(values)}
+        yield from self.collection(FILTERING_TERMS).find(selector, {ID: 0})
+
+    def dataset_ids_of(self, collection_name: str) -> set[str]:
+        """The datasets a collection holds documents of."""
+        return set(self.distinct(collection_name, DATASET_FIELDS[collection_name], EVERYTHING))
+
+    def sync_rows(self, collection_name: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Make a table rebuilt by each process (:data:`PROCESS_LOCAL_COLLECTIONS`) hold exactly
+        ``rows``, each keyed by its ``_id``."""
+        if collection_name not in PROCESS_LOCAL_COLLECTIONS:
+            raise ValueError(f"{collection_name} is not rebuilt by each process")
+        self.upsert_by_id(collection_name, rows)
+        kept = [row[ID] for row in rows]
+        self.collection(collection_name).delete_many({ID: {"$nin": kept}})
 
     @property
     def variants(self) -> Any:
