@@ -1,0 +1,180 @@
+"""The embedded store's tables in SQLite, and where each document field of ours lives in them.
+
+One row per (dataset, variant allele) in ``variant`` and per (dataset, entry) in ``entry``, as in
+the documents of ``docs/storage.md``: typed columns for what a query compares, child tables for
+the fields holding several values (one row per value, so ``=`` is "any value" and ``!`` "no
+value"), and the Beacon record whole beside them. Datasets are integer keys (``ds``) of the
+``dataset`` table. The variant columns and the position index are the ones
+``tests/benchmarks/bench_engines.py`` measured; :mod:`app.store.lower_sql` writes the queries
+over these tables, and :mod:`app.store.sqlite_documents` the rows from our documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.genome import GENE_IDS, GENE_KEYS
+from app.store.collections import (
+    ALLELE_FREQUENCY,
+    DATASETS,
+    METADATA_ENTRIES,
+    METADATA_STATS,
+    VARIANT_STATS,
+    VARIANTS,
+)
+from app.store.query import VariantField
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS dataset (
+    ds INTEGER PRIMARY KEY,
+    dataset_id TEXT NOT NULL UNIQUE,
+    longest_variant INTEGER NOT NULL DEFAULT 0,  -- largest end - start: bounds range scans
+    variant_count INTEGER NOT NULL DEFAULT 0,
+    record_dictionary BLOB                       -- zlib preset dictionary of variant records
+);
+CREATE TABLE IF NOT EXISTS variant (
+    vid INTEGER PRIMARY KEY,
+    ds INTEGER NOT NULL,
+    assembly TEXT NOT NULL,
+    chrom TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    ref TEXT NOT NULL,
+    alt TEXT NOT NULL,
+    variant_type TEXT NOT NULL,
+    variant_length INTEGER NOT NULL,
+    internal_id TEXT NOT NULL,
+    hgvs_id TEXT,                     -- the record's identifiers.genomicHGVSId
+    af REAL,                          -- NULL: unknown, rare under the rare-allele rule
+    gene_keyed INTEGER NOT NULL,      -- 0: loaded before case-folded keys, genes match as stored
+    record BLOB NOT NULL              -- JSON text, or zlib(JSON) with the dataset's dictionary
+);
+CREATE TABLE IF NOT EXISTS variant_gene_symbol (symbol TEXT NOT NULL, vid INTEGER NOT NULL,
+    PRIMARY KEY (symbol, vid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS variant_gene_key (gene_key TEXT NOT NULL, vid INTEGER NOT NULL,
+    PRIMARY KEY (gene_key, vid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS variant_identifier (identifier TEXT NOT NULL, vid INTEGER NOT NULL,
+    PRIMARY KEY (identifier, vid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS variant_aminoacid_change (change TEXT NOT NULL,
+    vid INTEGER NOT NULL, PRIMARY KEY (change, vid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS variant_carrier (biosample_id TEXT NOT NULL, vid INTEGER NOT NULL,
+    PRIMARY KEY (biosample_id, vid)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS entry (
+    eid INTEGER PRIMARY KEY,
+    collection TEXT NOT NULL,         -- individuals, biosamples, runs, analyses, cohorts
+    ds INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    individual_id TEXT,               -- the links, where the record has them
+    biosample_id TEXT,
+    run_id TEXT,
+    record TEXT NOT NULL              -- JSON: json_each walks it for record conditions
+);
+CREATE TABLE IF NOT EXISTS entry_term (term TEXT NOT NULL, eid INTEGER NOT NULL,
+    PRIMARY KEY (term, eid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entry_duration (path TEXT NOT NULL, days REAL NOT NULL,
+    eid INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS dataset_document (  -- descriptions and stats, one per dataset
+    collection TEXT NOT NULL,         -- datasets, variantStats, metadataStats
+    ds INTEGER NOT NULL,
+    document TEXT NOT NULL,           -- JSON, without its _id (the dataset id)
+    PRIMARY KEY (collection, ds)
+);
+CREATE TABLE IF NOT EXISTS filtering_term (
+    ds INTEGER NOT NULL,
+    scope TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    label TEXT,
+    term_values TEXT                  -- JSON list, where the field has few values
+);
+"""
+
+# One index per predicate's shape: equality on the dataset (and chromosome) then a range on
+# start; each child table by value (the lookup) and by row (deleting, reading one row's values).
+INDEXES = """
+CREATE INDEX IF NOT EXISTS variant_position
+    ON variant (ds, chrom, start, "end", assembly, ref, alt, af);
+CREATE INDEX IF NOT EXISTS variant_internal_id ON variant (internal_id);
+CREATE INDEX IF NOT EXISTS variant_hgvs_id ON variant (hgvs_id) WHERE hgvs_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS variant_type ON variant (ds, variant_type);
+CREATE INDEX IF NOT EXISTS variant_length ON variant (ds, variant_length);
+CREATE INDEX IF NOT EXISTS variant_gene_symbol_row ON variant_gene_symbol (vid);
+CREATE INDEX IF NOT EXISTS variant_gene_key_row ON variant_gene_key (vid);
+CREATE INDEX IF NOT EXISTS variant_identifier_row ON variant_identifier (vid);
+CREATE INDEX IF NOT EXISTS variant_aminoacid_change_row ON variant_aminoacid_change (vid);
+CREATE INDEX IF NOT EXISTS variant_carrier_row ON variant_carrier (vid);
+
+CREATE UNIQUE INDEX IF NOT EXISTS entry_record_id ON entry (collection, ds, id);
+CREATE INDEX IF NOT EXISTS entry_id ON entry (collection, id);
+CREATE INDEX IF NOT EXISTS entry_individual ON entry (collection, ds, individual_id)
+    WHERE individual_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entry_biosample ON entry (collection, ds, biosample_id)
+    WHERE biosample_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entry_run ON entry (collection, ds, run_id) WHERE run_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entry_term_row ON entry_term (eid);
+CREATE INDEX IF NOT EXISTS entry_duration_days ON entry_duration (path, days, eid);
+CREATE INDEX IF NOT EXISTS entry_duration_row ON entry_duration (eid);
+
+CREATE INDEX IF NOT EXISTS filtering_term_dataset ON filtering_term (ds, scope, kind, id);
+CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, scope, id);
+"""
+
+DDL = TABLES + INDEXES
+
+
+# -- where each field of our documents lives --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValuesTable:
+    """A child table holding one row per value of a field of several values."""
+
+    table: str
+    column: str
+    row: str  # the column naming the parent row (vid, eid)
+
+
+# Top-level variant fields held in one column each.
+VARIANT_COLUMNS = {
+    "assemblyId": "assembly",
+    "referenceName": "chrom",
+    "start": "start",
+    "end": '"end"',
+    "referenceBases": "ref",
+    "alternateBases": "alt",
+    "variantType": "variant_type",
+    "variantLength": "variant_length",
+    "variantInternalId": "internal_id",
+    ALLELE_FREQUENCY: "af",
+}
+VARIANT_INTEGERS = ("start", "end", "variantLength")
+VARIANT_TEXTS = ("assemblyId", "referenceName", "referenceBases", "alternateBases")
+VARIANT_TEXTS += ("variantType", "variantInternalId")
+HGVS_COLUMN = "hgvs_id"
+
+# Top-level variant fields of several values.
+VARIANT_VALUES = {
+    GENE_IDS: ValuesTable("variant_gene_symbol", "symbol", "vid"),
+    GENE_KEYS: ValuesTable("variant_gene_key", "gene_key", "vid"),
+    VariantField.IDENTIFIERS.value: ValuesTable("variant_identifier", "identifier", "vid"),
+    VariantField.AMINOACID_CHANGES.value: ValuesTable("variant_aminoacid_change", "change", "vid"),
+    VariantField.CARRIERS.value: ValuesTable("variant_carrier", "biosample_id", "vid"),
+}
+
+# Metadata entries: the id and the links, one column each; ontology terms and durations.
+ENTRY_COLUMNS = {
+    "id": "id",
+    "individualId": "individual_id",
+    "biosampleId": "biosample_id",
+    "runId": "run_id",
+}
+ONTOLOGY_TERMS = "ontologyTerms"
+ENTRY_VALUES = {ONTOLOGY_TERMS: ValuesTable("entry_term", "term", "eid")}
+DURATIONS = "durations"
+
+# Collections of one document per dataset, kept in ``dataset_document``.
+DATASET_DOCUMENTS = (DATASETS, VARIANT_STATS, METADATA_STATS)
+ENTRY_COLLECTIONS = METADATA_ENTRIES
+VARIANT_COLLECTION = VARIANTS
