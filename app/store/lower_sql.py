@@ -1,0 +1,555 @@
+"""Predicates (:mod:`app.store.query`) lowered to SQLite over the tables of
+:mod:`app.store.sqlite_schema`, with the semantics :mod:`app.store.lower_mongo` gives them.
+
+Every value is a parameter, never part of the text. Every lowered condition is two-valued (true
+or false, never NULL), so ``Not`` of it is its complement: a missing value is compared with
+``IS``/``IS NOT`` or tested first. A field of several values is a child table; ``=`` and the
+orderings are "any value" (``rowid IN (SELECT ... WHERE value ...)``, a subquery SQLite can also
+drive the query from) and ``!`` "no value", a row without values included. A condition on a
+record path walks the record's JSON as MongoDB walks a document: through arrays (one level at
+the leaf, as MongoDB), comparing only values of the type compared (numbers with numbers, text
+with text, booleans with booleans). Text patterns are Python regular expressions, matched by
+the ``regexp`` function :func:`register_functions` adds to a connection: the patterns the
+beacon builds (:mod:`app.query.wildcards`) match in linear time under Python's ``re``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import singledispatch
+from typing import Any
+
+from app.genome import gene_key
+from app.store.collections import FILTERING_TERMS
+from app.store.query import (
+    All,
+    AnyOf,
+    Assembly,
+    Bases,
+    Bracket,
+    Chromosome,
+    CommonAllele,
+    DurationAt,
+    EntryIds,
+    Gene,
+    HasLink,
+    HasOntologyTerm,
+    InDatasets,
+    LengthBetween,
+    LinkedTo,
+    NamedVariant,
+    Not,
+    Operator,
+    Overlaps,
+    Predicate,
+    RareAllele,
+    RecordValue,
+    StartsAt,
+    VariantField,
+    VariantTypes,
+    VariantValue,
+    VariantValueIn,
+)
+from app.store.sqlite_schema import (
+    DATASET_DOCUMENTS,
+    ENTRY_COLLECTIONS,
+    ENTRY_COLUMNS,
+    ENTRY_VALUES,
+    HGVS_COLUMN,
+    ONTOLOGY_TERMS,
+    VARIANT_COLLECTION,
+    VARIANT_COLUMNS,
+    VARIANT_VALUES,
+    ValuesTable,
+)
+
+Sql = tuple[str, list[Any]]
+TRUE, FALSE = "1", "0"
+DATASET_ID = "datasetId"
+_DATASET_OF_ROW = "(SELECT dataset_id FROM dataset WHERE dataset.ds = {table}.ds)"
+_NUMBER_TYPES = "('integer', 'real')"
+_BOOLEAN_TYPES = "('true', 'false')"
+_SQL_ORDERINGS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_VARIANT_COLUMN_FIELDS = {
+    VariantField.TYPE: "variant_type",
+    VariantField.INTERNAL_ID: "internal_id",
+    VariantField.HGVS_ID: HGVS_COLUMN,
+}
+_NULLABLE = frozenset({HGVS_COLUMN, "af", "individual_id", "biosample_id", "run_id"})
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows a collection is kept in: its table, the key of a row, and its kind."""
+
+    collection: str
+    table: str
+    key: str
+    kind: str  # "variant", "entry", "per dataset"
+
+    def column(self, name: str) -> str:
+        return f"{self.table}.{name}"
+
+
+def _rows(collection: str) -> _Rows:
+    if collection == VARIANT_COLLECTION:
+        return _Rows(collection, "variant", "vid", "variant")
+    if collection in ENTRY_COLLECTIONS:
+        return _Rows(collection, "entry", "eid", "entry")
+    if collection in DATASET_DOCUMENTS:
+        return _Rows(collection, "dataset_document", "ds", "per dataset")
+    if collection == FILTERING_TERMS:
+        return _Rows(collection, "filtering_term", "rowid", "per dataset")
+    raise ValueError(f"no SQL table holds the collection {collection}")
+
+
+# -- the statements ---------------------------------------------------------------------------
+
+
+def sql_where(collection: str, where: Predicate) -> Sql:
+    """The condition on the collection's table selecting the rows ``where`` means (the rows of
+    that collection only, where its table holds several)."""
+    rows = _rows(collection)
+    text, parameters = _lowered(where, rows)
+    if rows.table in ("entry", "dataset_document"):
+        return f"{rows.column('collection')} = ? AND {text}", [collection, *parameters]
+    return text, parameters
+
+
+def sql_order_by(collection: str) -> str:
+    """The collection's page order, each row in one place: variants by position, then internal
+    id, dataset and row; entries by id, then dataset."""
+    rows = _rows(collection)
+    dataset = _DATASET_OF_ROW.format(table=rows.table)
+    if rows.kind == "variant":
+        columns = ("assembly", "chrom", "start", '"end"', "internal_id")
+        return ", ".join([*map(rows.column, columns), dataset, rows.column("vid")])
+    if rows.kind == "entry":
+        return f"{rows.column('id')}, {dataset}"
+    return dataset
+
+
+def sql_count(collection: str, where: Predicate) -> Sql:
+    text, parameters = sql_where(collection, where)
+    return f"SELECT count(*) FROM {_rows(collection).table} WHERE {text}", parameters
+
+
+def sql_exists(collection: str, where: Predicate) -> Sql:
+    text, parameters = sql_where(collection, where)
+    return f"SELECT 1 FROM {_rows(collection).table} WHERE {text} LIMIT 1", parameters
+
+
+def sql_records(collection: str, where: Predicate, skip: int, limit: int) -> Sql:
+    """The stored records (as stored: JSON text, or zlib where the dataset has a dictionary),
+    ``limit`` after ``skip`` in the collection's order; a ``limit`` of 0 is no limit, as
+    MongoDB's."""
+    if skip < 0 or limit < 0:
+        raise ValueError("skip and limit are not negative")
+    rows = _rows(collection)
+    if rows.kind == "per dataset":
+        raise ValueError(f"{collection} has no records to page")
+    text, parameters = sql_where(collection, where)
+    statement = (
+        f"SELECT {rows.column('record')} FROM {rows.table} WHERE {text} "
+        f"ORDER BY {sql_order_by(collection)} LIMIT ? OFFSET ?"
+    )
+    return statement, [*parameters, limit or -1, skip]
+
+
+def sql_distinct(collection: str, field: str, where: Predicate) -> Sql:
+    """The distinct values of ``field`` (each value of a field of several) in the selected rows,
+    NULL left out, in no particular order."""
+    rows = _rows(collection)
+    text, parameters = sql_where(collection, where)
+    selected = f"SELECT {rows.column(rows.key)} FROM {rows.table} WHERE {text}"
+    if field == ("_id" if rows.table == "dataset_document" else DATASET_ID):
+        ds_of = f"SELECT {rows.column('ds')} FROM {rows.table} WHERE {text}"
+        return f"SELECT dataset_id FROM dataset WHERE ds IN ({ds_of})", parameters
+    values = _values_table(rows, field)
+    if values is not None:
+        statement = f"SELECT DISTINCT {values.column} FROM {values.table} "
+        return statement + f"WHERE {values.row} IN ({selected})", parameters
+    column = _column(rows, field)
+    statement = f"SELECT DISTINCT {column} FROM {rows.table} WHERE {text} AND {column} IS NOT NULL"
+    return statement, parameters
+
+
+def _values_table(rows: _Rows, field: str) -> ValuesTable | None:
+    tables = VARIANT_VALUES if rows.kind == "variant" else ENTRY_VALUES
+    return tables.get(field) if rows.kind != "per dataset" else None
+
+
+def _column(rows: _Rows, field: str) -> str:
+    columns = VARIANT_COLUMNS if rows.kind == "variant" else ENTRY_COLUMNS
+    if rows.kind == "per dataset" or field not in columns:
+        raise ValueError(f"{rows.collection} has no field {field} in SQL")
+    return rows.column(columns[field])
+
+
+def register_functions(connection: sqlite3.Connection) -> None:
+    """Add what the lowered SQL calls: ``regexp(pattern, text)``, a case-insensitive search."""
+    connection.create_function("regexp", 2, _regexp_search, deterministic=True)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _regexp_search(pattern: str, text: Any) -> bool:
+    return isinstance(text, str) and _compiled(pattern).search(text) is not None
+
+
+# -- the lowering -----------------------------------------------------------------------------
+
+
+@singledispatch
+def _lowered(where: Predicate, rows: _Rows) -> Sql:
+    raise TypeError(f"no SQL lowering for {type(where).__name__}")
+
+
+def _only(rows: _Rows, kind: str, where: Predicate) -> None:
+    if rows.kind != kind:
+        raise ValueError(f"{type(where).__name__} does not select {rows.collection}")
+
+
+@_lowered.register
+def _(where: All, rows: _Rows) -> Sql:
+    if not where.parts:
+        return TRUE, []
+    return _joined(" AND ", [_lowered(part, rows) for part in where.parts])
+
+
+@_lowered.register
+def _(where: AnyOf, rows: _Rows) -> Sql:
+    if not where.parts:
+        return FALSE, []
+    return _joined(" OR ", [_lowered(part, rows) for part in where.parts])
+
+
+@_lowered.register
+def _(where: Not, rows: _Rows) -> Sql:
+    text, parameters = _lowered(where.part, rows)
+    return f"NOT ({text})", parameters
+
+
+@_lowered.register
+def _(where: InDatasets, rows: _Rows) -> Sql:
+    if not where.ids:
+        return FALSE, []
+    marks = _marks(where.ids)
+    text = f"{rows.column('ds')} IN (SELECT ds FROM dataset WHERE dataset_id IN ({marks}))"
+    return text, list(where.ids)
+
+
+# -- variants ---------------------------------------------------------------------------------
+
+
+@_lowered.register
+def _(where: Assembly, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    return f"{rows.column('assembly')} = ?", [where.assembly]
+
+
+@_lowered.register
+def _(where: Chromosome, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    return f"{rows.column('chrom')} = ?", [where.name]
+
+
+@_lowered.register
+def _(where: StartsAt, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    return f"{rows.column('start')} = ?", [where.start]
+
+
+@_lowered.register
+def _(where: Overlaps, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    start, end = rows.column("start"), rows.column('"end"')
+    text, parameters = f"{start} < ? AND {end} > ?", [where.end, where.start]
+    if where.longest is not None:  # the bound lower_mongo keeps: start > start - longest
+        text += f" AND {start} > ?"
+        parameters.append(where.start - max(where.longest, 1))
+    return f"({text})", parameters
+
+
+@_lowered.register
+def _(where: Bracket, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    start, end = rows.column("start"), rows.column('"end"')
+    text = f"({start} >= ? AND {start} < ? AND {end} >= ? AND {end} < ?)"
+    return text, [where.start_low, where.start_high, where.end_low, where.end_high]
+
+
+@_lowered.register
+def _(where: Bases, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    parts = []
+    for column, bases in (("ref", where.reference), ("alt", where.alternate)):
+        if bases is not None:
+            if "N" in bases:  # GLOB: whole text, case-sensitive, as lower_mongo's ^...$ regex
+                parts.append((f"{rows.column(column)} GLOB ?", [_bases_glob(bases)]))
+            else:
+                parts.append((f"{rows.column(column)} = ?", [bases]))
+    return _joined(" AND ", parts) if parts else (TRUE, [])
+
+
+def _bases_glob(bases: str) -> str:
+    """``N`` any one of ``ACGTN``, every other character itself."""
+    return "".join(
+        "[ACGTN]" if base == "N" else f"[{base}]" if base in "*?[" else base for base in bases
+    )
+
+
+@_lowered.register
+def _(where: VariantTypes, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    return _in(rows.column("variant_type"), where.types)
+
+
+@_lowered.register
+def _(where: LengthBetween, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    length = rows.column("variant_length")
+    parts = []
+    if where.low is not None:
+        parts.append((f"{length} >= ?", [where.low]))
+    if where.high is not None:
+        parts.append((f"{length} <= ?", [where.high]))
+    return _joined(" AND ", parts) if parts else (TRUE, [])
+
+
+@_lowered.register
+def _(where: Gene, rows: _Rows) -> Sql:
+    """The folded key where the variant has keys, the symbol as given where it has none."""
+    _only(rows, "variant", where)
+    if where.operator == "!":
+        text, parameters = _lowered(Gene("=", where.symbol), rows)
+        return f"NOT ({text})", parameters
+    keyed = rows.column("gene_keyed")
+    by_key, key_parameters = _any_value(
+        rows, VARIANT_VALUES["geneKeys"], where.operator, gene_key(where.symbol)
+    )
+    by_symbol, symbol_parameters = _any_value(
+        rows, VARIANT_VALUES["geneIds"], where.operator, where.symbol
+    )
+    text = f"(({keyed} = 1 AND {by_key}) OR ({keyed} = 0 AND {by_symbol}))"
+    return text, [*key_parameters, *symbol_parameters]
+
+
+@_lowered.register
+def _(where: VariantValue, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    if where.field in _VARIANT_COLUMN_FIELDS:
+        return _column_compared(
+            rows, _VARIANT_COLUMN_FIELDS[where.field], where.operator, where.value
+        )
+    values = VARIANT_VALUES[where.field.value]
+    if where.operator == "!":
+        text, parameters = _any_value(rows, values, "=", where.value)
+        return f"NOT ({text})", parameters
+    return _any_value(rows, values, where.operator, where.value)
+
+
+@_lowered.register
+def _(where: VariantValueIn, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    if where.field in _VARIANT_COLUMN_FIELDS:
+        return _in(rows.column(_VARIANT_COLUMN_FIELDS[where.field]), where.values)
+    return _any_value_in(rows, VARIANT_VALUES[where.field.value], where.values)
+
+
+@_lowered.register
+def _(where: NamedVariant, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    internal, _ = _column_compared(rows, "internal_id", "=", where.name)
+    identified, _ = _any_value(rows, VARIANT_VALUES["identifiers"], "=", where.name)
+    hgvs, _ = _column_compared(rows, HGVS_COLUMN, "=", where.name)
+    return f"({internal} OR {identified} OR {hgvs})", [where.name] * 3
+
+
+@_lowered.register
+def _(where: CommonAllele, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    # an unknown (NULL) frequency is not common, as MongoDB's $gte fails on null
+    return f"({rows.column('af')} IS NOT NULL AND {rows.column('af')} >= ?)", [where.frequency]
+
+
+@_lowered.register
+def _(where: RareAllele, rows: _Rows) -> Sql:
+    _only(rows, "variant", where)
+    return f"({rows.column('af')} IS NULL OR {rows.column('af')} < ?)", [where.frequency]
+
+
+# -- links, either kind -----------------------------------------------------------------------
+
+
+@_lowered.register
+def _(where: LinkedTo, rows: _Rows) -> Sql:
+    if rows.kind == "per dataset":
+        raise ValueError(f"LinkedTo does not select {rows.collection}")
+    values = _values_table(rows, where.field)
+    if values is not None:
+        return _any_value_in(rows, values, where.ids)
+    return _in(_column(rows, where.field), where.ids)
+
+
+@_lowered.register
+def _(where: HasLink, rows: _Rows) -> Sql:
+    # variants always hold a (maybe empty) carrier list: MongoDB's $exists on it says nothing
+    _only(rows, "entry", where)
+    return f"{_column(rows, where.field)} IS NOT NULL", []
+
+
+# -- metadata entries -------------------------------------------------------------------------
+
+
+@_lowered.register
+def _(where: EntryIds, rows: _Rows) -> Sql:
+    _only(rows, "entry", where)
+    return _in(rows.column("id"), where.ids)
+
+
+@_lowered.register
+def _(where: HasOntologyTerm, rows: _Rows) -> Sql:
+    _only(rows, "entry", where)
+    return _any_value_in(rows, ENTRY_VALUES[ONTOLOGY_TERMS], where.terms)
+
+
+@_lowered.register
+def _(where: DurationAt, rows: _Rows) -> Sql:
+    """The path and the length read from the same duration (MongoDB's $elemMatch)."""
+    _only(rows, "entry", where)
+    operator = "=" if where.operator == "!" else where.operator
+    text = (
+        f"{rows.column('eid')} IN (SELECT eid FROM entry_duration "
+        f"WHERE path = ? AND days {_sql_operator(operator)} ?)"
+    )
+    parameters = [where.path, where.days]
+    return (f"NOT ({text})", parameters) if where.operator == "!" else (text, parameters)
+
+
+@_lowered.register
+def _(where: RecordValue, rows: _Rows) -> Sql:
+    """Some value at the path meets the comparison (``!``: no value equals, or matches)."""
+    _only(rows, "entry", where)
+    sources, source_parameters, value = _path_values(rows.column("record"), where.path)
+    negated = where.operator == "!"
+    if where.kind == "text" and where.operator in ("=", "!"):
+        pattern = where.pattern or re.escape(str(where.value))
+        condition, parameters = f"{value}.type = 'text' AND regexp(?, {value}.value)", [pattern]
+    elif where.kind == "number or text" and where.operator in ("=", "!"):
+        # a field of no declared kind may hold 5 or "5": equality takes both
+        condition = (
+            f"(({value}.type IN {_NUMBER_TYPES} AND {value}.value = ?) "
+            f"OR ({value}.type = 'text' AND {value}.value = ?))"
+        )
+        parameters = [float(where.value), str(where.value)]
+    else:
+        compared = float(where.value) if where.kind == "number or text" else where.value
+        operator = "=" if negated else where.operator
+        condition, parameters = _typed_compared(value, operator, compared)
+    text = f"EXISTS (SELECT 1 FROM {sources} WHERE {condition})"
+    return (f"NOT {text}" if negated else text), [*source_parameters, *parameters]
+
+
+def _path_values(record: str, path: str) -> tuple[str, list[Any], str]:
+    """The ``FROM`` list of json_each walks reaching every value at ``path`` as MongoDB would
+    (each step into the objects of an array, the values of an array at the end), its
+    parameters, and the alias whose ``value``/``type`` are those values."""
+    steps = path.split(".")
+    for step in steps:
+        if not step or '"' in step or step.isdigit():
+            raise ValueError(f"record path {path!r}: {step!r} is not a field name SQL walks")
+    sources, parameters = [], []
+    source, guard = record, None
+    for number, step in enumerate(steps):
+        alias = f"step{number}"
+        json_path = f'$."{step}"'
+        # an array: its elements; anything else (an object, a scalar): itself; missing: nothing
+        values = (
+            f"CASE WHEN json_type({source}, ?) = 'array' THEN {source} -> ? "
+            f"ELSE '[' || ({source} -> ?) || ']' END"
+        )
+        if guard is not None:
+            values = f"CASE WHEN {guard} THEN {values} END"
+        sources.append(f"json_each({values}) AS {alias}")
+        parameters += [json_path] * 3
+        source, guard = f"{alias}.value", f"{alias}.type = 'object'"
+    return ", ".join(sources), parameters, f"step{len(steps) - 1}"
+
+
+def _typed_compared(value: str, operator: Operator, compared: Any) -> Sql:
+    """``value operator compared`` for values of ``compared``'s type only (MongoDB's type
+    bracketing: a number never equals or orders with text, nor a boolean with a number)."""
+    if isinstance(compared, bool):
+        types, compared = _BOOLEAN_TYPES, int(compared)
+    elif isinstance(compared, int | float):
+        types = _NUMBER_TYPES
+    elif isinstance(compared, str):
+        types = "('text')"
+    else:
+        raise TypeError(f"no SQL comparison with a {type(compared).__name__}")
+    return f"({value}.type IN {types} AND {value}.value {_sql_operator(operator)} ?)", [compared]
+
+
+# -- shared pieces ----------------------------------------------------------------------------
+
+
+def _column_compared(rows: _Rows, column: str, operator: Operator, value: Any) -> Sql:
+    name = rows.column(column)
+    if operator == "!":  # a missing value is not equal
+        return (f"{name} IS NOT ?" if column in _NULLABLE else f"{name} != ?"), [value]
+    text = f"{name} {_sql_operator(operator)} ?"
+    return (f"({name} IS NOT NULL AND {text})" if column in _NULLABLE else text), [value]
+
+
+def _any_value(rows: _Rows, values: ValuesTable, operator: Operator, value: Any) -> Sql:
+    """Some value of the row in the child table meets ``operator value``."""
+    text = (
+        f"{rows.column(rows.key)} IN (SELECT {values.row} FROM {values.table} "
+        f"WHERE {values.column} {_sql_operator(operator)} ?)"
+    )
+    return text, [value]
+
+
+def _any_value_in(rows: _Rows, values: ValuesTable, wanted: Sequence[Any]) -> Sql:
+    if not wanted:
+        return FALSE, []
+    text = (
+        f"{rows.column(rows.key)} IN (SELECT {values.row} FROM {values.table} "
+        f"WHERE {values.column} IN ({_marks(wanted)}))"
+    )
+    return text, list(wanted)
+
+
+def _in(column: str, wanted: Sequence[Any]) -> Sql:
+    """One of ``wanted``: false, not NULL, where the column holds none."""
+    if not wanted:
+        return FALSE, []
+    text = f"{column} = ?" if len(wanted) == 1 else f"{column} IN ({_marks(wanted)})"
+    if column.split(".")[-1] in _NULLABLE:
+        text = f"({column} IS NOT NULL AND {text})"
+    return text, list(wanted)
+
+
+def _sql_operator(operator: Operator) -> str:
+    if operator == "!":
+        raise ValueError("! is lowered as the negation of =")
+    return "=" if operator == "=" else _SQL_ORDERINGS[operator]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _joined(separator: str, parts: list[Sql]) -> Sql:
+    if len(parts) == 1:
+        return parts[0]
+    text = separator.join(part for part, _ in parts)
+    return f"({text})", [parameter for _, parameters in parts for parameter in parameters]

@@ -1,0 +1,417 @@
+"""The SQL lowering answers as the MongoDB lowering does.
+
+The same generated documents go into mongomock (queried through ``lower_mongo.mongo_filter``)
+and into SQLite (the tables of ``sqlite_schema``, queried through ``lower_sql``); the same
+generated predicates must count, exist, page (in the same order) and give the same distinct
+values on both. Then the places where the two are made to agree by a rule rather than by
+construction: type bracketing, values never in the SQL text, predicates of another collection.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+from typing import Any, get_args
+
+import mongomock
+import pytest
+from generated_queries import (
+    entry_documents,
+    entry_predicate,
+    record_value,
+    variant_documents,
+    variant_predicate,
+)
+
+from app.query.wildcards import wildcard_regex
+from app.store import ENTRY_ORDER, VARIANT_ORDER
+from app.store.collections import BIOSAMPLES, DATASETS, INDIVIDUALS, VARIANT_STATS, VARIANTS
+from app.store.lower_mongo import mongo_filter
+from app.store.lower_sql import (
+    register_functions,
+    sql_count,
+    sql_distinct,
+    sql_exists,
+    sql_records,
+    sql_where,
+)
+from app.store.query import (
+    All,
+    Assembly,
+    Bases,
+    Bracket,
+    Chromosome,
+    CommonAllele,
+    DurationAt,
+    EntryIds,
+    Gene,
+    HasLink,
+    HasOntologyTerm,
+    InDatasets,
+    LinkedTo,
+    NamedVariant,
+    Not,
+    Overlaps,
+    Predicate,
+    RareAllele,
+    RecordValue,
+    StartsAt,
+    VariantField,
+    VariantValue,
+    VariantValueIn,
+    in_dataset,
+)
+from app.store.sqlite_documents import DocumentShapeError, create_tables, insert_documents
+
+SEED = 20261207
+CASES = 120  # per chunk; five chunks of variants, five of entries
+# The page order of each collection made total, as lower_sql orders: the position (or the id),
+# then the internal id and the dataset, then the row (here _id, inserted in the same order).
+MONGO_ORDER = {
+    VARIANTS: [*VARIANT_ORDER, ("variantInternalId", 1), ("datasetId", 1), ("_id", 1)],
+    INDIVIDUALS: [*ENTRY_ORDER, ("datasetId", 1)],
+}
+DISTINCT_FIELDS = {
+    VARIANTS: (
+        "biosampleIds",
+        "datasetId",
+        "identifiers",
+        "geneIds",
+        "geneKeys",
+        "aminoacidChanges",
+        "variantInternalId",
+        "referenceName",
+    ),
+    INDIVIDUALS: ("id", "datasetId", "individualId", "biosampleId", "runId", "ontologyTerms"),
+}
+
+
+def as_mongodb_means(lowered: Any) -> Any:
+    """The filter with ``{path: {"$not": regex}}`` written as the ``$nor`` MongoDB takes it for.
+    mongomock leaves out of ``$not`` the documents where the path runs through an empty array
+    or a scalar (``diseases: []`` for ``diseases.stage``), which MongoDB, and the predicates'
+    rule (``!``: no value matches, none at all included), keep in."""
+    if isinstance(lowered, list):
+        return [as_mongodb_means(part) for part in lowered]
+    if not isinstance(lowered, dict):
+        return lowered
+    rewritten: dict[str, Any] = {}
+    negated = []
+    for key, value in lowered.items():
+        if isinstance(value, dict) and isinstance(value.get("$not"), re.Pattern):
+            negated.append({key: {"$regex": value["$not"]}})
+        else:
+            rewritten[key] = as_mongodb_means(value)
+    if negated:
+        rewritten.setdefault("$and", []).append({"$nor": negated})
+    return rewritten
+
+
+def _mongo_filter(where: Predicate) -> dict[str, Any]:
+    return as_mongodb_means(mongo_filter(where))
+
+
+class MongoSide:
+    def __init__(self, collections: dict[str, list[dict[str, Any]]]) -> None:
+        database = mongomock.MongoClient().db
+        for name, documents in collections.items():
+            rows = [
+                {"_id": number, **json.loads(json.dumps(d))} for number, d in enumerate(documents)
+            ]
+            if rows:
+                database[name].insert_many(rows)
+        self.database = database
+
+    def count(self, name: str, where: Predicate) -> int:
+        return self.database[name].count_documents(_mongo_filter(where))
+
+    def exists(self, name: str, where: Predicate) -> bool:
+        return self.database[name].find_one(_mongo_filter(where), {"_id": 1}) is not None
+
+    def page(self, name: str, where: Predicate, skip: int, limit: int) -> list[int]:
+        found = self.database[name].find(_mongo_filter(where), {"_id": 0, "record": 1})
+        found = found.sort(MONGO_ORDER[name]).skip(skip).limit(limit)
+        return [document["record"]["tag"] for document in found]
+
+    def distinct(self, name: str, field: str, where: Predicate) -> set[Any]:
+        values = self.database[name].distinct(field, _mongo_filter(where))
+        return {value for value in values if value is not None}
+
+
+class SqlSide:
+    def __init__(self, collections: dict[str, list[dict[str, Any]]]) -> None:
+        connection = sqlite3.connect(":memory:")
+        create_tables(connection)
+        register_functions(connection)
+        for name, documents in collections.items():
+            insert_documents(connection, name, documents)
+        self.connection = connection
+
+    def _run(self, statement: tuple[str, list[Any]]) -> list[tuple[Any, ...]]:
+        text, parameters = statement
+        return self.connection.execute(text, parameters).fetchall()
+
+    def count(self, name: str, where: Predicate) -> int:
+        return self._run(sql_count(name, where))[0][0]
+
+    def exists(self, name: str, where: Predicate) -> bool:
+        return bool(self._run(sql_exists(name, where)))
+
+    def page(self, name: str, where: Predicate, skip: int, limit: int) -> list[int]:
+        return [
+            json.loads(record)["tag"]
+            for (record,) in self._run(sql_records(name, where, skip, limit))
+        ]
+
+    def distinct(self, name: str, field: str, where: Predicate) -> set[Any]:
+        values = [value for (value,) in self._run(sql_distinct(name, field, where))]
+        assert len(values) == len(set(values))
+        return set(values)
+
+
+def _both(collections: dict[str, list[dict[str, Any]]]) -> tuple[MongoSide, SqlSide]:
+    return MongoSide(collections), SqlSide(collections)
+
+
+def _answers(side: Any, name: str, where: Predicate, rng: random.Random) -> dict[str, Any]:
+    skip, limit = rng.choice([(0, 0), (0, 5), (3, 4), (10, 0)])
+    field = rng.choice(DISTINCT_FIELDS[name])
+    return {
+        "count": side.count(name, where),
+        "exists": side.exists(name, where),
+        "everything in order": side.page(name, where, 0, 0),
+        f"page {skip}+{limit}": side.page(name, where, skip, limit),
+        f"distinct {field}": side.distinct(name, field, where),
+    }
+
+
+def _differences(mongo: MongoSide, sql: SqlSide, name: str, predicates, seed: int) -> list[str]:
+    found = []
+    for number, where in enumerate(predicates):
+        expected = _answers(mongo, name, where, random.Random(seed + number))
+        answered = _answers(sql, name, where, random.Random(seed + number))
+        if answered != expected:
+            found.append(f"{where!r}\n  mongo: {expected}\n  sql:   {answered}")
+    return found
+
+
+@pytest.mark.parametrize("chunk", range(5))
+def test_generated_variant_queries_answer_alike(chunk):
+    rng = random.Random(SEED + chunk)
+    documents = variant_documents(rng, 150)
+    mongo, sql = _both({VARIANTS: documents})
+    predicates = [variant_predicate(rng, documents) for _ in range(CASES)]
+    differences = _differences(mongo, sql, VARIANTS, predicates, SEED + chunk)
+    assert not differences, "\n".join(differences[:5])
+    counts = [mongo.count(VARIANTS, where) for where in predicates]
+    assert sum(0 < count < len(documents) for count in counts) > CASES // 3  # selective ones
+
+
+@pytest.mark.parametrize("chunk", range(5))
+def test_generated_entry_queries_answer_alike(chunk):
+    rng = random.Random(SEED + 100 + chunk)
+    documents = entry_documents(rng, 120)
+    others = entry_documents(rng, 40)  # biosamples in the same table must never be counted
+    mongo, sql = _both({INDIVIDUALS: documents, BIOSAMPLES: others})
+    predicates = [entry_predicate(rng, documents) for _ in range(CASES)]
+    differences = _differences(mongo, sql, INDIVIDUALS, predicates, SEED + 100 + chunk)
+    assert not differences, "\n".join(differences[:5])
+    counts = [mongo.count(INDIVIDUALS, where) for where in predicates]
+    assert sum(0 < count < len(documents) for count in counts) > CASES // 3
+
+
+def test_the_generated_predicates_are_of_every_kind():
+    rng = random.Random(SEED)
+    variants, entries = variant_documents(rng, 50), entry_documents(rng, 50)
+    seen: set[type] = set()
+
+    def walk(where: Predicate) -> None:
+        seen.add(type(where))
+        for part in getattr(where, "parts", ()) or ([where.part] if isinstance(where, Not) else []):
+            walk(part)
+
+    for _ in range(400):
+        walk(variant_predicate(rng, variants))
+        walk(entry_predicate(rng, entries))
+    assert seen == set(get_args(Predicate))
+
+
+def test_record_conditions_of_every_kind_on_one_path_each():
+    """Each record path against each kind of condition, one at a time: a failure names it."""
+    rng = random.Random(SEED + 7)
+    documents = entry_documents(rng, 150)
+    mongo, sql = _both({INDIVIDUALS: documents})
+    for _ in range(600):
+        where = record_value(rng)
+        assert sql.count(INDIVIDUALS, where) == mongo.count(INDIVIDUALS, where), where
+
+
+def test_per_dataset_documents_are_selected_by_dataset():
+    descriptions = [{"_id": "a", "name": "A"}, {"_id": "b", "name": "B"}]
+    stats = [{"_id": "b", "variantCount": 3}]
+    sql = SqlSide({DATASETS: descriptions, VARIANT_STATS: stats})
+    both = InDatasets(("a", "b", "z"))
+    assert sql._run(sql_distinct(DATASETS, "_id", both)) in ([("a",), ("b",)], [("b",), ("a",)])
+    assert sql._run(sql_distinct(VARIANT_STATS, "_id", both)) == [("b",)]
+    assert sql._run(sql_count(VARIANT_STATS, Not(InDatasets(("b",))))) == [(0,)]
+    with pytest.raises(ValueError, match="does not select datasets"):
+        sql_where(DATASETS, Chromosome("1"))
+
+
+# -- where agreement is a rule, not the data ---------------------------------------------------
+
+
+def test_booleans_and_numbers_never_compare_equal():
+    """MongoDB brackets types: ``true`` is not 1. (mongomock, matching with Python's ``==``,
+    takes them as equal; the generated data avoids 0 and 1 for that reason.)"""
+    documents = [
+        {"datasetId": "a", "id": "yes", "record": {"tag": 0, "x": True}},
+        {"datasetId": "a", "id": "one", "record": {"tag": 1, "x": 1}},
+        {"datasetId": "a", "id": "text", "record": {"tag": 2, "x": "1"}},
+    ]
+    sql = SqlSide({INDIVIDUALS: documents})
+    assert sql.page(INDIVIDUALS, RecordValue("x", "=", True, "boolean"), 0, 0) == [0]
+    assert sql.page(INDIVIDUALS, RecordValue("x", "=", 1.0, "number"), 0, 0) == [1]
+    assert sql.page(INDIVIDUALS, RecordValue("x", "!", 1.0, "number"), 0, 0) == [2, 0]
+    both = RecordValue("x", "=", "1", "number or text")
+    assert sql.page(INDIVIDUALS, both, 0, 0) == [1, 2]
+    assert sql.page(INDIVIDUALS, RecordValue("x", ">", False, "boolean"), 0, 0) == [0]
+
+
+def test_a_typed_column_refuses_a_value_of_another_type():
+    """MongoDB's numeric ranges never match a text ``start``; SQLite would store ``"5"`` as 5 and
+    match it, so the document is refused instead (the loaders never write one)."""
+    document = variant_documents(random.Random(SEED), 1)[0]
+    connection = sqlite3.connect(":memory:")
+    create_tables(connection)
+    for field, value in (("start", "5"), ("start", True), ("biosampleIds", "S1"), ("end", None)):
+        with pytest.raises(DocumentShapeError, match=f"document 2: {field}"):
+            insert_documents(connection, VARIANTS, [document, {**document, field: value}])
+        assert connection.execute("SELECT count(*) FROM variant").fetchone() == (0,)  # all or none
+    with pytest.raises(DocumentShapeError, match="individualId 5 is not text"):
+        insert_documents(
+            connection,
+            INDIVIDUALS,
+            [{"datasetId": "a", "id": "i", "individualId": 5, "record": {}}],
+        )
+
+
+def test_gene_symbols_of_variants_without_keys_compare_as_stored():
+    base = variant_documents(random.Random(SEED), 1)[0]
+    base = {key: value for key, value in base.items() if key not in ("geneIds", "geneKeys")}
+    genes = [
+        {"geneIds": ["ALDH2"], "geneKeys": ["aldh2"]},
+        {"geneIds": ["ALDH2"]},  # loaded before keys existed: no geneKeys at all
+        {"geneIds": [], "geneKeys": []},
+    ]
+    documents = [{**base, **held, "record": {"tag": n}} for n, held in enumerate(genes)]
+    mongo, sql = _both({VARIANTS: documents})
+    for symbol, expected in (("aldh2", [0]), ("ALDH2", [0, 1]), ("Aldh2", [0])):
+        for side in (mongo, sql):
+            assert side.page(VARIANTS, Gene("=", symbol), 0, 0) == expected
+            assert side.page(VARIANTS, Gene("!", symbol), 0, 0) == sorted({0, 1, 2} - {*expected})
+
+
+def test_values_are_parameters_never_sql_text():
+    odd = "x'); DROP TABLE variant; --\"%"
+    variants = [
+        Assembly(odd),
+        Bases(odd + "N", odd),
+        Gene(">", odd),
+        NamedVariant(odd),
+        VariantValueIn(VariantField.CARRIERS, (odd,)),
+        *(VariantValue(field, "<", odd) for field in VariantField),
+        LinkedTo("biosampleIds", (odd,)),
+        InDatasets((odd,)),
+    ]
+    entries = [
+        EntryIds((odd,)),
+        RecordValue("note", "=", odd, "text", odd),
+        RecordValue("note", "<", odd, "text"),
+        DurationAt(odd, ">", 3.0),
+        LinkedTo("individualId", (odd,)),
+    ]
+    sql = SqlSide({})
+    for name, predicates in ((VARIANTS, variants), (INDIVIDUALS, entries)):
+        for where in predicates:
+            text, _ = sql_where(name, where)
+            assert "DROP" not in text, where
+            assert sql.count(name, where) == 0
+    assert sql._run(("SELECT count(*) FROM variant", [])) == [(0,)]
+
+
+def test_predicates_of_another_collection_or_of_no_kind_are_refused():
+    with pytest.raises(ValueError, match="Chromosome does not select individuals"):
+        sql_where(INDIVIDUALS, All((EntryIds(("a",)), Chromosome("1"))))
+    with pytest.raises(ValueError, match="EntryIds does not select genomicVariations"):
+        sql_where(VARIANTS, EntryIds(("a",)))
+    with pytest.raises(ValueError, match="HasLink does not select genomicVariations"):
+        sql_where(VARIANTS, HasLink("biosampleIds"))
+    with pytest.raises(ValueError, match="has no field runId"):
+        sql_where(VARIANTS, LinkedTo("runId", ("r",)))
+    with pytest.raises(TypeError, match="no SQL lowering for dict"):
+        sql_where(VARIANTS, {"start": 5})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a field name"):
+        sql_where(INDIVIDUALS, RecordValue("diseases.0.id", "=", "x", "text", "x"))
+
+
+def test_a_page_limit_of_zero_is_every_row_after_the_skip():
+    documents = variant_documents(random.Random(SEED), 30)
+    mongo, sql = _both({VARIANTS: documents})
+    on_one = StartsAt(documents[0]["start"])
+    for skip in (0, 1, 29, 2**63 - 1):
+        assert sql.page(VARIANTS, All(()), skip, 0) == mongo.page(VARIANTS, All(()), skip, 0)
+    assert sql.page(VARIANTS, on_one, 0, 0) == mongo.page(VARIANTS, on_one, 0, 0)
+
+
+def test_text_patterns_match_in_linear_time():
+    """The beacon's patterns hold up to 8 ``%``; a backtracking ``.*`` per ``%`` would try about
+    n**8 splits of this text, the atomic groups of wildcard_regex one pass each."""
+    text = "a" * 20_000
+    documents = [{"datasetId": "a", "id": "i", "record": {"tag": 0, "note": [text, "ab"]}}]
+    sql = SqlSide({INDIVIDUALS: documents})
+    for value, expected in (("%a%a%a%a%a%a%a%c", 0), ("%a%a%a%a%a%a%a%", 1), ("A%B", 1)):
+        where = RecordValue("note", "=", value, "text", wildcard_regex(value))
+        assert sql.count(INDIVIDUALS, where) == expected, value
+
+
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [
+        (VARIANTS, in_dataset("a", Assembly("GRCh38"), Chromosome("1"), StartsAt(5))),
+        (VARIANTS, in_dataset("a", Chromosome("1"), Overlaps(5, 9000, 60), CommonAllele(0.01))),
+        (VARIANTS, in_dataset("a", Chromosome("1"), Bracket(5, 9, 9, 20), RareAllele(0.01))),
+        (VARIANTS, in_dataset("a", Gene("=", "BRCA2"))),
+        (VARIANTS, NamedVariant("rs671")),
+        (VARIANTS, in_dataset("a", LinkedTo("biosampleIds", ("S1", "S2")))),
+        (VARIANTS, VariantValue(VariantField.AMINOACID_CHANGES, "=", "V600E")),
+        (INDIVIDUALS, in_dataset("a", EntryIds(("i1",)))),
+        (INDIVIDUALS, in_dataset("a", HasOntologyTerm(("HP:0001",)))),
+        (INDIVIDUALS, in_dataset("a", DurationAt("ageOfOnset.iso8601duration", ">", 30.0))),
+        (BIOSAMPLES, in_dataset("a", LinkedTo("individualId", ("i1",)))),
+    ],
+)
+def test_the_beacons_lookups_are_answered_from_an_index(name, where):
+    """No full scan of the variants or the entries: each shape has its index."""
+    sql = SqlSide({})
+    text, parameters = sql_count(name, where)
+    plan = [row[-1] for row in sql.connection.execute("EXPLAIN QUERY PLAN " + text, parameters)]
+    assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+def test_no_text_match_includes_records_with_no_value_on_the_path():
+    """``!`` on a text pattern: no value matches, records without a value included. mongomock's
+    ``$not`` (lower_mongo's lowering) leaves out ``diseases: []``, where MongoDB keeps it; SQL
+    keeps it, and the differential tests read mongomock through ``as_mongodb_means``."""
+    documents = [
+        {"datasetId": "a", "id": "i0", "record": {"tag": 0, "diseases": []}},
+        {"datasetId": "a", "id": "i1", "record": {"tag": 1, "diseases": [{"stage": "late"}]}},
+        {"datasetId": "a", "id": "i2", "record": {"tag": 2, "diseases": [{"stage": "Early"}]}},
+    ]
+    where = RecordValue("diseases.stage", "!", "early", "text", wildcard_regex("early"))
+    mongo, sql = _both({INDIVIDUALS: documents})
+    assert sql.page(INDIVIDUALS, where, 0, 0) == mongo.page(INDIVIDUALS, where, 0, 0) == [0, 1]
+    as_lowered = mongo.database[INDIVIDUALS].find(mongo_filter(where))
+    assert [document["record"]["tag"] for document in as_lowered] == [1]  # mongomock's own
