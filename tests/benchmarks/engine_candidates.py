@@ -20,7 +20,7 @@ import numpy as np
 from variant_store import ASSEMBLY, DATASET, cached_vcf
 
 from app.config import DEFAULTS
-from app.genome import REFSEQ_ACCESSIONS, gene_key, sequence_id
+from app.genome import REFSEQ_ACCESSIONS, gene_key, normalize_reference_name, sequence_id
 from loaders.vcf.alleles import variant_internal_id
 
 try:
@@ -137,7 +137,7 @@ class SiteParser:
     def _chromosome(self, chrom: str) -> tuple[str, str, str | None]:
         known = self._chromosomes.get(chrom)
         if known is None:
-            name = chrom[3:] if chrom.startswith("chr") else chrom
+            name = normalize_reference_name(chrom)
             known = (
                 name,
                 sequence_id(self.assembly, name),
@@ -361,13 +361,9 @@ def sqlite_load(path: Path, encoding: str, vcf: Path, dataset_id: str, timing: d
     connection.execute("BEGIN IMMEDIATE")
     ds = connection.execute("SELECT coalesce(max(ds), 0) + 1 FROM dataset").fetchone()[0]
     first_vid = connection.execute("SELECT coalesce(max(vid), 0) + 1 FROM variant").fetchone()[0]
-    parser = SiteParser(dataset_id, ASSEMBLY)
     codec: Codec | None = None
     rows = longest = 0
-    for lines in _timed(read_blocks(vcf), timing, "parse"):
-        began = time.perf_counter()
-        batch = parser.parse(lines)
-        timing["parse"] += time.perf_counter() - began
+    for batch in parsed_batches(vcf, dataset_id, timing):
         began = time.perf_counter()
         if codec is None:
             dictionary = record_dictionary(batch.record)
@@ -416,6 +412,16 @@ def sqlite_load(path: Path, encoding: str, vcf: Path, dataset_id: str, timing: d
     return rows
 
 
+def parsed_batches(vcf: Path, dataset_id: str, timing: dict) -> Iterator[Batch]:
+    """The VCF's rows in batches, reading and parsing them timed in ``timing["parse"]``."""
+    parser = SiteParser(dataset_id, ASSEMBLY)
+    for lines in _timed(read_blocks(vcf), timing, "parse"):
+        began = time.perf_counter()
+        batch = parser.parse(lines)
+        timing["parse"] += time.perf_counter() - began
+        yield batch
+
+
 def _timed(blocks: Iterator[list[str]], timing: dict, key: str) -> Iterator[list[str]]:
     """The blocks, the time spent reading (decompressing) each added to ``timing[key]``."""
     while True:
@@ -433,27 +439,21 @@ class SqliteReader:
     def __init__(self, path: Path, encoding: str) -> None:
         self.connection = sqlite_connect(path, read_only=True)
         self.kind = encoding.split("-")[1]
-        self.datasets = {
-            dataset_id: (ds, longest, dictionary)
-            for ds, dataset_id, longest, dictionary in self.connection.execute(
-                "SELECT ds, dataset_id, longest_variant, record_dictionary FROM dataset"
-            )
-        }
+        self.datasets: dict[str, tuple[int, int, Codec]] = {}
+        self._read_datasets()
+
+    def _read_datasets(self) -> None:
+        for ds, dataset_id, longest, dictionary in self.connection.execute(
+            "SELECT ds, dataset_id, longest_variant, record_dictionary FROM dataset"
+        ):
+            self.datasets[dataset_id] = (ds, longest, Codec(self.kind, dictionary))
 
     def dataset(self, dataset_id: str) -> tuple[int, int, Codec] | None:
-        found = self.datasets.get(dataset_id)
-        if found is None:
-            self.datasets = {
-                name: (ds, longest, dictionary)
-                for ds, name, longest, dictionary in self.connection.execute(
-                    "SELECT ds, dataset_id, longest_variant, record_dictionary FROM dataset"
-                )
-            }
-            found = self.datasets.get(dataset_id)
-            if found is None:
-                return None
-        ds, longest, dictionary = found
-        return ds, longest, Codec(self.kind, dictionary)
+        """The dataset's key, longest variant and record codec (read again when unknown: a
+        release committed since the last read may have added it)."""
+        if dataset_id not in self.datasets:
+            self._read_datasets()
+        return self.datasets.get(dataset_id)
 
     def one(self, sql: str, parameters: tuple) -> Any:
         return self.connection.execute(sql, parameters).fetchone()
@@ -495,16 +495,12 @@ def duckdb_load(path: Path, encoding: str, vcf: Path, dataset_id: str, timing: d
     _run(connection, duckdb_schema(kind))
     _run(connection, "BEGIN")
     ds = connection.execute("SELECT coalesce(max(ds), 0) + 1 FROM dataset").fetchall()[0][0]
-    parser = SiteParser(dataset_id, ASSEMBLY)
     codec: Codec | None = None
     rows = longest = 0
     record_value = (
         "json_transform(record, $$" + _struct_shape() + "$$)" if kind == "struct" else "record"
     )
-    for lines in _timed(read_blocks(vcf), timing, "parse"):
-        began = time.perf_counter()
-        batch = parser.parse(lines)
-        timing["parse"] += time.perf_counter() - began
+    for batch in parsed_batches(vcf, dataset_id, timing):
         began = time.perf_counter()
         if codec is None:
             codec = Codec("zdict" if kind == "zdict" else "json", record_dictionary(batch.record))
