@@ -221,6 +221,7 @@ def http_layer(
                     for parameters in shape.parameters
                 ]
                 run_load(server.base_url, requests, 1, 1)  # warm-up, not counted
+                server.wait_until_idle()  # answers still in flight after the warm-up
                 cpu_before = server.workers_cpu()
                 result = run_load(server.base_url, requests, seconds, 1)
                 window = server.cpu_since(cpu_before)

@@ -258,6 +258,7 @@ class Run:
 
 
 def measured_run(server: Server, requests: list[Request], seconds: float, connections: int) -> Run:
+    server.wait_until_idle()  # the previous run's answers still in flight
     before = server.workers_cpu()
     result = run_wrk(server.base_url, requests, seconds, connections)
     window = server.cpu_since(before)

@@ -97,6 +97,22 @@ class Server:
         """CPU seconds the workers used so far, those already replaced included."""
         return self.workers_cpu().total
 
+    def wait_until_idle(self, quiet: float = 0.3, timeout: float = 300.0) -> float:
+        """Wait until the workers spend under a clock tick of CPU in ``quiet`` seconds, and
+        return the seconds waited. wrk stops at the end of its duration without waiting for
+        the answers in flight, which the workers still compute: a run of slow queries would
+        otherwise bill them to the next run."""
+        began = time.perf_counter()
+        last = self.workers_cpu_seconds()
+        while True:
+            time.sleep(quiet)
+            now = self.workers_cpu_seconds()
+            if now - last < 0.01:
+                return time.perf_counter() - began
+            if time.perf_counter() - began > timeout:
+                raise RuntimeError(f"the workers were still busy after {timeout} s")
+            last = now
+
 
 def children_of(pid: int) -> list[int]:
     children: list[int] = []
