@@ -224,12 +224,12 @@ def draw_targets(path: Path, count: int, seed: int = 7) -> Targets:
 
 def store_queries(uri: str) -> tuple[Any, dict[str, Callable[[dict], Any]]]:
     """The same queries through the beacon's own path over our embedded store."""
-    from app.access.protections import common_alleles
     from app.entry_types import GENOMIC_VARIATION
     from app.query.variants import variant_filter
     from app.services.datasets import known_datasets
     from app.services.entries import Condition, find_entries
     from app.store import open_store
+    from app.store.query import CommonAllele, Predicate, every
 
     store = open_store(uri)
     dataset = next(d for d in known_datasets(store) if d.id == DATASET)
@@ -237,13 +237,8 @@ def store_queries(uri: str) -> tuple[Any, dict[str, Callable[[dict], Any]]]:
     def answer(t: dict, granularity: str, limit: int = 10) -> Any:
         query = variant_query(t)
 
-        def selector(found: Any) -> dict[str, Any]:
-            return {
-                "$and": [
-                    variant_filter(query, found.id, found.longest_variant),
-                    common_alleles(RARE),
-                ]
-            }
+        def selector(found: Any) -> Predicate:
+            return every(variant_filter(query, found.id, found.longest_variant), CommonAllele(RARE))
 
         condition = Condition(GENOMIC_VARIATION.id, selector)
         (result,) = find_entries(
