@@ -5,8 +5,10 @@ MongoDB server through pymongo, ``mongomock://`` for the embedded store (indexed
 disk, see ``embedded.py``). Everything else receives a :class:`Store` and asks it in terms of
 ours: what to select (:mod:`app.store.query`) and in what form (``exists``, ``count``,
 ``records``, ``project``, ``distinct``); each backend lowers the selection to its own language
-(:mod:`app.store.lower_mongo`). The reads not yet moved to these terms (catalogue summaries,
-journals, loaders, Data Connect's pipelines) still use pymongo's collection API, keeping to
+(:mod:`app.store.lower_mongo`). The journals every serving process writes (query budgets, the
+audit log) are typed objects of their own (:mod:`app.store.journals`: ``Store.budgets``,
+``Store.audit``). The reads not yet moved to these terms (catalogue summaries, loaders, Data
+Connect's pipelines) still use pymongo's collection API, keeping to
 query shapes a real server answers from the indexes declared in :mod:`app.store.indexes`.
 Loads write releases (``Store.release``) that switch atomically.
 """
@@ -24,12 +26,14 @@ from app.store import releases
 from app.store.collections import (
     DATASETS,
     PROCESS_LOCAL_COLLECTIONS,
+    RELEASES,
     RUNTIME_COLLECTIONS,
     VARIANT_STATS,
     VARIANTS,
 )
 from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
 from app.store.errors import StorageFullError, StoreDamagedError
+from app.store.journals import AuditEntry, AuditLog, BudgetPeriod, Budgets
 from app.store.lower_mongo import mongo_filter
 from app.store.mongo import MongoDatabase, MongoRelease
 from app.store.query import Predicate
@@ -39,6 +43,10 @@ __all__ = [
     "DATASETS",
     "VARIANTS",
     "VARIANT_STATS",
+    "AuditEntry",
+    "AuditLog",
+    "BudgetPeriod",
+    "Budgets",
     "Release",
     "ReleaseError",
     "ReleaseInfo",
@@ -83,12 +91,15 @@ class Release:
         documents: Iterable[dict[str, Any]],
     ) -> int:
         """Replace the documents ``selector`` matches with ``documents``; how many were written."""
+        _not_a_journal(collection_name)
         return self._writer.replace(collection_name, dict(selector), documents)
 
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
+        _not_a_journal(collection_name)
         return self._writer.upsert_by_id(collection_name, list(documents))
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         writer = self._writer
         if isinstance(writer, PendingParts):
             collection = writer.database.collection(name)
@@ -115,6 +126,7 @@ class Store:
         return f"MongoDB database {self._backend.database.name}"
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         return self._backend.collection(name)
 
     def per_release(self, name: str, compute: Callable[[], T]) -> T:
@@ -146,7 +158,9 @@ class Store:
         plain = [
             name
             for name in backend.database.list_collection_names()
-            if "@" not in name and name not in served and name != "releases"
+            if "@" not in name
+            and name not in served
+            and name not in (RELEASES, *RUNTIME_COLLECTIONS)
         ]
         return sorted({*served, *plain})
 
@@ -261,7 +275,7 @@ class Store:
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
         """Insert or replace documents keyed by their ``_id``, as one release (collections
         outside releases are written in place)."""
-        if collection_name in RUNTIME_COLLECTIONS + PROCESS_LOCAL_COLLECTIONS:
+        if collection_name in PROCESS_LOCAL_COLLECTIONS:
             collection = self.collection(collection_name)
             count = 0
             for document in documents:
@@ -270,6 +284,18 @@ class Store:
             return count
         with self.release(f"upsert into {collection_name}") as release:
             return release.upsert_by_id(collection_name, documents)
+
+    # -- journals: written while serving, by every process, outside releases ---------------
+
+    @property
+    def budgets(self) -> Budgets:
+        """The query budgets (app.store.journals)."""
+        return self._backend.budgets
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log of queries (app.store.journals)."""
+        return self._backend.audit_log
 
     # -- releases ------------------------------------------------------------------------------
 
@@ -321,20 +347,17 @@ class Store:
         else:
             backend.check()
 
-    def skipped_records(self, collection_name: str) -> list[str]:
-        """What reads of a collection written while serving (the audit log, the budgets) had
-        to leave out because it was not whole: one line each (embedded store only)."""
-        backend = self._backend
-        if isinstance(backend, EmbeddedDatabase):
-            return backend.skipped_records(collection_name)
-        return []
-
     def close(self) -> None:
         backend = self._backend
         if isinstance(backend, MongoDatabase):
             backend.client.close()
         else:
             backend.close()
+
+
+def _not_a_journal(name: str) -> None:
+    if name in RUNTIME_COLLECTIONS:
+        raise ValueError(f"{name} is a journal: use Store.budgets or Store.audit")
 
 
 def default_data_dir() -> Path:
