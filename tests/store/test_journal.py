@@ -291,3 +291,44 @@ def test_a_journal_is_not_a_collection(tmp_path):
         for name in (QUERY_BUDGETS, AUDIT_LOG):
             with pytest.raises(ValueError, match="is a journal"):
                 store.collection(name)
+
+
+def test_mongodb_budgets_carry_the_field_its_ttl_index_expires():
+    store = mongodb_store()
+    store.ensure_indexes()
+    period = _period()
+    store.budgets.charge(period, 1)
+    budgets = store._backend.database[QUERY_BUDGETS]
+    expiry = budgets.index_information()["expiry"]
+    assert expiry["expireAfterSeconds"] == 0
+    ((field, _),) = expiry["key"]
+    (document,) = budgets.find({})
+    # BSON keeps milliseconds
+    assert abs(document[field].replace(tzinfo=UTC) - period.ends_at) < timedelta(milliseconds=1)
+
+
+@pytest.mark.parametrize("backend", ["embedded-disk", "embedded-memory", "mongodb"])
+def test_the_audit_log_gives_back_what_was_appended_on_every_backend(backend, tmp_path):
+    if backend == "mongodb":
+        store = mongodb_store()
+    elif backend == "embedded-memory":
+        store = open_store("mongomock://memory/audit_round_trip")
+    else:
+        store = open_store(f"mongomock://{tmp_path}")
+    start = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    appended = [
+        _entry("a", start + timedelta(minutes=2), datasets=(("pub", "count"), ("reg", "record"))),
+        _entry("old", start, request_id=None, query=None),  # as earlier versions wrote them
+        AuditEntry(
+            start + timedelta(minutes=1), "server:h:1", False, "", "", 0,
+            lost=3, lost_since=start - timedelta(seconds=30),
+        ),
+        _entry("b", start + timedelta(minutes=3), request_id="r-7", query='{"x": 1}'),
+    ]  # fmt: skip
+    for entry in appended:
+        store.audit.append(entry)
+    by_time = sorted(appended, key=lambda entry: entry.at)
+    assert list(store.audit.entries()) == by_time
+    window = store.audit.entries(start + timedelta(minutes=1), start + timedelta(minutes=3))
+    assert list(window) == by_time[1:3]
+    assert store.audit.skipped_records() == []
