@@ -5,13 +5,15 @@ MongoDB server through pymongo, ``mongomock://`` for the embedded store (indexed
 disk, see ``embedded.py``). Everything else receives a :class:`Store` and asks it in terms of
 ours: what to select (:mod:`app.store.query`) and in what form (``exists``, ``count``,
 ``records``, ``project``, ``distinct``); each backend lowers the selection to its own language
-(:mod:`app.store.lower_mongo`). The reads not yet moved to these terms (catalogue summaries,
-journals, Data Connect's pipelines) still use pymongo's collection API, keeping to query
-shapes a real server answers from the indexes declared in :mod:`app.store.indexes`.
-Loads write releases (``Store.release``) that switch atomically, in terms of ours too: a
-dataset's documents of one collection, its filtering terms of some scopes, its summaries, or
-all of it (``Release.replace_dataset``, ``replace_terms``, ``put_stats``, ``drop_dataset``),
-and read what they wrote so far through the same reads as the store's.
+(:mod:`app.store.lower_mongo`). The journals every serving process writes (query budgets, the
+audit log) are typed objects of their own (:mod:`app.store.journals`: ``Store.budgets``,
+``Store.audit``). Loads write releases (``Store.release``) that switch atomically, in terms of
+ours too: a dataset's documents of one collection, its filtering terms of some scopes, its
+summaries, or all of it (``Release.replace_dataset``, ``replace_terms``, ``put_stats``,
+``drop_dataset``), and read what they wrote so far through the same reads as the store's. What
+still uses pymongo's collection API (Data Connect's pipelines on MongoDB, the stores' own
+tests) keeps to query shapes a real server answers from the indexes of
+:mod:`app.store.indexes`.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ from app.store.collections import (
     DATASETS,
     FILTERING_TERMS,
     PROCESS_LOCAL_COLLECTIONS,
+    RELEASES,
     RUNTIME_COLLECTIONS,
     VARIANT_STATS,
     VARIANTS,
 )
 from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
 from app.store.errors import StorageFullError, StoreDamagedError
+from app.store.journals import AuditEntry, AuditLog, BudgetPeriod, Budgets
 from app.store.lower_mongo import collection_filter, dataset_filter, terms_filter
 from app.store.mongo import MongoDatabase, MongoRelease
 from app.store.query import EVERYTHING, InDatasets
@@ -46,6 +50,10 @@ __all__ = [
     "DATASETS",
     "VARIANTS",
     "VARIANT_STATS",
+    "AuditEntry",
+    "AuditLog",
+    "BudgetPeriod",
+    "Budgets",
     "Release",
     "ReleaseError",
     "ReleaseInfo",
@@ -86,12 +94,15 @@ class Release(SelectionReads):
         documents: Iterable[dict[str, Any]],
     ) -> int:
         """Replace the documents ``selector`` matches with ``documents``; how many were written."""
+        _not_a_journal(collection_name)
         return self._writer.replace(collection_name, dict(selector), documents)
 
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
+        _not_a_journal(collection_name)
         return self._writer.upsert_by_id(collection_name, list(documents))
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         writer = self._writer
         if isinstance(writer, PendingParts):
             collection = writer.database.collection(name)
@@ -151,6 +162,7 @@ class Store(SelectionReads):
         return f"MongoDB database {self._backend.database.name}"
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         return self._backend.collection(name)
 
     def per_release(self, name: str, compute: Callable[[], T]) -> T:
@@ -182,7 +194,9 @@ class Store(SelectionReads):
         plain = [
             name
             for name in backend.database.list_collection_names()
-            if "@" not in name and name not in served and name != "releases"
+            if "@" not in name
+            and name not in served
+            and name not in (RELEASES, *RUNTIME_COLLECTIONS)
         ]
         return sorted({*served, *plain})
 
@@ -305,7 +319,7 @@ class Store(SelectionReads):
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
         """Insert or replace documents keyed by their ``_id``, as one release (collections
         outside releases are written in place)."""
-        if collection_name in RUNTIME_COLLECTIONS + PROCESS_LOCAL_COLLECTIONS:
+        if collection_name in PROCESS_LOCAL_COLLECTIONS:
             collection = self.collection(collection_name)
             count = 0
             for document in documents:
@@ -314,6 +328,18 @@ class Store(SelectionReads):
             return count
         with self.release(f"upsert into {collection_name}") as release:
             return release.upsert_by_id(collection_name, documents)
+
+    # -- journals: written while serving, by every process, outside releases ---------------
+
+    @property
+    def budgets(self) -> Budgets:
+        """The query budgets (app.store.journals)."""
+        return self._backend.budgets
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log of queries (app.store.journals)."""
+        return self._backend.audit_log
 
     # -- releases ------------------------------------------------------------------------------
 
@@ -365,20 +391,17 @@ class Store(SelectionReads):
         else:
             backend.check()
 
-    def skipped_records(self, collection_name: str) -> list[str]:
-        """What reads of a collection written while serving (the audit log, the budgets) had
-        to leave out because it was not whole: one line each (embedded store only)."""
-        backend = self._backend
-        if isinstance(backend, EmbeddedDatabase):
-            return backend.skipped_records(collection_name)
-        return []
-
     def close(self) -> None:
         backend = self._backend
         if isinstance(backend, MongoDatabase):
             backend.client.close()
         else:
             backend.close()
+
+
+def _not_a_journal(name: str) -> None:
+    if name in RUNTIME_COLLECTIONS:
+        raise ValueError(f"{name} is a journal: use Store.budgets or Store.audit")
 
 
 def default_data_dir() -> Path:
