@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.store import AuditEntry, Store
+from app.store.journals import entry_fields
 
 EXPORT_FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
@@ -240,20 +241,11 @@ def export(entries: Iterable[AuditEntry], output_format: str) -> Iterator[str]:
 
 def exported(entry: AuditEntry) -> dict[str, Any]:
     """An entry as the export writes it (what entries of earlier versions lack is left out)."""
-    fields = {
-        "at": _iso(entry.at),
-        "who": entry.who,
-        "authenticated": entry.authenticated,
-        "method": entry.method,
-        "endpoint": entry.endpoint,
-        "query": entry.query,
-        "status": entry.status,
-        "datasets": [{"id": ident, "granularity": level} for ident, level in entry.datasets],
-        "requestId": entry.request_id,
-        "lost": entry.lost,
-        "lostSince": None if entry.lost_since is None else _iso(entry.lost_since),
-    }
-    return {name: value for name, value in fields.items() if value is not None}
+    fields = entry_fields(entry)
+    fields["at"] = _iso(entry.at)
+    if entry.lost_since is not None:
+        fields["lostSince"] = _iso(entry.lost_since)
+    return fields
 
 
 # columns that entries written by earlier versions (or that are not loss records) lack

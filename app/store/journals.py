@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,25 @@ class AuditEntry:
     query: str | None = ""  # what was asked, as app.access.audit.recorded_query gives it
     lost: int | None = None
     lost_since: datetime | None = None
+
+
+def entry_fields(entry: AuditEntry) -> dict[str, Any]:
+    """An entry's fields under the names the log is exported and stored with, times as they
+    are, what the entry lacks (None) left out."""
+    fields = {
+        "at": entry.at,
+        "who": entry.who,
+        "authenticated": entry.authenticated,
+        "method": entry.method,
+        "endpoint": entry.endpoint,
+        "query": entry.query,
+        "status": entry.status,
+        "datasets": [{"id": ident, "granularity": level} for ident, level in entry.datasets],
+        "requestId": entry.request_id,
+        "lost": entry.lost,
+        "lostSince": entry.lost_since,
+    }
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 class Budgets(Protocol):

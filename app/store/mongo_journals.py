@@ -14,7 +14,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from app.store.journals import AuditEntry, BudgetPeriod
+from app.store.journals import AuditEntry, BudgetPeriod, entry_fields
 
 # The audit document's fields that entries written by earlier versions may lack.
 _OPTIONAL = {"requestId": "request_id", "query": "query", "lost": "lost"}
@@ -96,20 +96,10 @@ class MongoAuditLog:
 
 
 def audit_document(entry: AuditEntry) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "at": entry.at,
-        "who": entry.who,
-        "authenticated": entry.authenticated,
-        "method": entry.method,
-        "endpoint": entry.endpoint,
-        "query": entry.query,
-        "status": entry.status,
-        "datasets": [{"id": ident, "granularity": level} for ident, level in entry.datasets],
-        "requestId": entry.request_id,
-        "lost": entry.lost,
-        "lostSince": None if entry.lost_since is None else _iso(entry.lost_since),
-    }
-    return {key: value for key, value in document.items() if value is not None}
+    document = entry_fields(entry)
+    if entry.lost_since is not None:
+        document["lostSince"] = _iso(entry.lost_since)
+    return document
 
 
 def audit_entry(document: dict[str, Any]) -> AuditEntry | None:

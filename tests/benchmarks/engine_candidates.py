@@ -20,8 +20,9 @@ import numpy as np
 from variant_store import ASSEMBLY, DATASET, cached_vcf
 
 from app.config import DEFAULTS
-from app.genome import REFSEQ_ACCESSIONS, gene_key, normalize_reference_name, sequence_id
+from app.genome import gene_key
 from loaders.vcf.alleles import variant_internal_id
+from loaders.vcf.documents import chromosome_names
 
 try:
     import duckdb
@@ -132,26 +133,13 @@ class SiteParser:
     def __init__(self, dataset_id: str, assembly: str) -> None:
         self.assembly = assembly
         self.source = json.dumps(dataset_id)[1:-1]
-        self._chromosomes: dict[str, tuple[str, str, str | None]] = {}
-
-    def _chromosome(self, chrom: str) -> tuple[str, str, str | None]:
-        known = self._chromosomes.get(chrom)
-        if known is None:
-            name = normalize_reference_name(chrom)
-            known = (
-                name,
-                sequence_id(self.assembly, name),
-                REFSEQ_ACCESSIONS.get((self.assembly, name)),
-            )
-            self._chromosomes[chrom] = known
-        return known
 
     def parse(self, lines: list[str]) -> Batch:
         batch = Batch()
         assembly, source = self.assembly, self.source
         for line in lines:
             chrom, pos_text, ids_text, ref, alts, _, _, info = line.rstrip("\n").split("\t", 8)[:8]
-            name, sequence, accession = self._chromosome(chrom)
+            name, sequence, accession = chromosome_names(self.assembly, chrom)
             pos = int(pos_text)
             ref = ref.upper()
             fields = dict(item.split("=", 1) for item in info.split(";") if "=" in item)
