@@ -80,6 +80,24 @@ def test_load_vcf_reports_what_it_loaded():
     assert "warning: dataset d1: no description" in result.output
 
 
+def test_load_vcf_of_a_described_dataset_names_what_its_description_lacks(tmp_path):
+    uri = f"mongomock://{tmp_path}"
+    description = tmp_path / "datasets.yaml"
+    description.write_text("- id: d1\n  name: A dataset without a country\n")
+    described = ["load", "datasets", str(description), "--mongo-uri", uri]
+    assert CliRunner().invoke(main, described).exit_code == 0
+    vcf = DATA / "vcf_loader_cases.vcf"
+    result = CliRunner().invoke(
+        main,
+        ["load", "vcf", str(vcf), "--dataset", "d1", "--assembly", "hg38", "--no-progress",
+         "--mongo-uri", uri],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "warning: dataset d1: no country" in result.output
+    assert "warning: dataset d1: no consent codes" in result.output
+    assert "no description" not in result.output
+
+
 def test_releases_commands_list_switch_and_drop(tmp_path):
     uri = f"mongomock://{tmp_path}"
     path = str(DATA / "datasets" / "two_datasets.yaml")

@@ -14,10 +14,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from app.access.policy import PUBLIC, DatasetView, Protections
-from app.store.collections import ALLELE_FREQUENCY
+from app.store.query import AnyOf, CommonAllele, InDatasets, Not, Predicate, every
 
 
 @dataclass(frozen=True)
@@ -91,34 +90,18 @@ def hides_rare_alleles(level: str, frequency: float) -> bool:
     return level == PUBLIC and frequency > 0
 
 
-def variant_protection(view: DatasetView, protections: Protections) -> dict[str, Any] | None:
-    """Selector of the variants of the viewed dataset its caller may be told of; None: all of
-    them. Every selection of variants (parameters, ids, filters, paths) ANDs it."""
+def variant_protection(view: DatasetView, protections: Protections) -> Predicate | None:
+    """The variants of the viewed dataset its caller may be told of; None: all of them. Every
+    selection of variants (parameters, ids, filters, paths) is narrowed by it."""
     if hides_rare_alleles(view.level, protections.rare_allele_frequency):
-        return common_alleles(protections.rare_allele_frequency)
+        return CommonAllele(protections.rare_allele_frequency)
     return None
 
 
-def common_alleles(frequency: float) -> dict[str, Any]:
-    """Selector of variants at least as frequent as ``frequency`` in their dataset.
-
-    A missing or null frequency fails ``$gte``, so variants of unknown frequency are left out.
-    """
-    return {ALLELE_FREQUENCY: {"$gte": frequency}}
-
-
-def shown_variants(
-    allowed: list[str], rare_hidden: list[str], frequency: float, dataset_field: str = "datasetId"
-) -> dict[str, Any]:
-    """Selector of the variant documents of the ``allowed`` datasets, without the alleles rarer
-    than ``frequency`` in the ``rare_hidden`` ones: what a caller may be told of."""
-    selector: dict[str, Any] = {dataset_field: {"$in": allowed}}
+def shown_variants(allowed: list[str], rare_hidden: list[str], frequency: float) -> Predicate:
+    """The variants of the ``allowed`` datasets, without the alleles rarer than ``frequency``
+    in the ``rare_hidden`` ones: what a caller may be told of."""
+    held = InDatasets(tuple(allowed))
     if not rare_hidden:
-        return selector
-    not_hidden = {dataset_field: {"$nin": rare_hidden}}
-    return {"$and": [selector, {"$or": [not_hidden, common_alleles(frequency)]}]}
-
-
-def rare_alleles(frequency: float) -> dict[str, Any]:
-    """Selector of variants rarer than ``frequency`` (or of unknown frequency)."""
-    return {"$or": [{ALLELE_FREQUENCY: {"$lt": frequency}}, {ALLELE_FREQUENCY: None}]}
+        return held
+    return every(held, AnyOf((Not(InDatasets(tuple(rare_hidden))), CommonAllele(frequency))))

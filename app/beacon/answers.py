@@ -30,6 +30,7 @@ from app.services.entries import Condition, DatasetResult, find_entries
 from app.services.filtering_terms import term_catalogue
 from app.services.protected_answers import band_counts, rare_yes_cost
 from app.services.variant_selection import VariantSelection, VariantSelector, variant_selection
+from app.store.query import EntryIds, InDatasets
 from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
 
 COLLECTION_DEFAULT_GRANULARITY = "record"
@@ -122,19 +123,19 @@ def _selection_and_conditions(
     variants = list(parameters)
     variants.extend(_variant_named(ident) for entry, ident in named if entry is GENOMIC_VARIATION)
     variants.extend(
-        (lambda dataset, found=item.selector: found)
+        (lambda dataset, found=item.where: found)
         for item in scoped
         if item.scope == GENOMIC_VARIATION.id
     )
     selection = variant_selection(target, variants, views, protections)
     conditions = selection.conditions()
     conditions.extend(
-        Condition(entry.id, lambda dataset, ident=ident: {"id": ident})
+        Condition(entry.id, lambda dataset, ident=ident: EntryIds((ident,)))
         for entry, ident in named
         if entry is not GENOMIC_VARIATION
     )
     conditions.extend(
-        Condition(item.scope, lambda dataset, found=item.selector: found)
+        Condition(item.scope, lambda dataset, found=item.where: found)
         for item in scoped
         if item.scope != GENOMIC_VARIATION.id
     )
@@ -213,9 +214,9 @@ def answer_collections(
         page, total = dataset_records(store, shown), len(ids)
     else:
         scoped, warnings = _scoped_filters(request.filters, COHORT.id, (COHORT.id,))
-        selectors = [item.selector for item in scoped]
+        selectors = [item.where for item in scoped]
         # cohorts of datasets the caller may see, and only those
-        selectors.append({"datasetId": {"$in": [dataset.id for dataset in visible]}})
+        selectors.append(InDatasets(tuple(dataset.id for dataset in visible)))
         if collection_id is not None and not visible_cohort_datasets(collection_id):
             raise NotFoundError(f"no cohort with id {collection_id!r}")
         page, total = cohort_records(store, collection_id, selectors, offset, limit)

@@ -19,10 +19,6 @@ def sync_privacy_laws(store: Store, registry: PrivacyLawRegistry) -> None:
     still starts.
     """
     try:
-        store.upsert_by_id(
-            PRIVACY_LAWS, ({"_id": entry["id"], **entry} for entry in registry.entries)
-        )
-        ids = [entry["id"] for entry in registry.entries]
-        store.collection(PRIVACY_LAWS).delete_many({"_id": {"$nin": ids}})
+        store.sync_rows(PRIVACY_LAWS, [{"_id": entry["id"], **entry} for entry in registry.entries])
     except Exception:
         log.exception("could not copy the privacy-law registry into the store")

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.access.policy import DatasetView, Protections
 from app.access.protections import hides_rare_alleles, shown_variants
+from app.store.lower_mongo import mongo_filter
 
 CATALOG_COUNTS = ("variant_count", "sample_count", "individual_count", "biosample_count")
 
@@ -52,7 +53,8 @@ def stored_selector(
         return {}
     allowed = list(access.levels) if catalog else list(access.readable)
     rare_hidden = list(access.common_only) if variants else []
-    return shown_variants(allowed, rare_hidden, access.rare_frequency, dataset_field)
+    shown = shown_variants(allowed, rare_hidden, access.rare_frequency)
+    return mongo_filter(shown, dataset_field)
 
 
 def catalog_stages(access: RowAccess) -> list[dict[str, Any]]:

@@ -124,7 +124,5 @@ class NetworkDatasetTable:
         with self._lock:
             if rows == self._written:
                 return
-            self._store.upsert_by_id(NETWORK_DATASETS, rows)
-            ids = [row["_id"] for row in rows]
-            self._store.collection(NETWORK_DATASETS).delete_many({"_id": {"$nin": ids}})
+            self._store.sync_rows(NETWORK_DATASETS, rows)
             self._written = rows

@@ -1,4 +1,4 @@
-"""Beacon filters -> MongoDB selectors on the collection of the entry type each filter is about.
+"""Beacon filters -> what they select (:mod:`app.store.query`) in the entry type each is about.
 
 Pure functions: what the data holds comes in as a :class:`TermCatalogue` (read from the
 ``filteringTerms`` collection by the caller) and the ontology as any object with
@@ -15,25 +15,32 @@ from typing import Any, Protocol
 
 from app.durations import DURATION_KEY, duration_days
 from app.entry_types import entry_type_for_scope
-from app.genome import GENE_IDS
-from app.query.genes import gene_selector, no_gene_selector
 from app.query.wildcards import WildcardPatternError, wildcard_regex
+from app.store.query import (
+    DurationAt,
+    Gene,
+    HasOntologyTerm,
+    Operator,
+    Predicate,
+    RecordValue,
+    VariantField,
+    VariantValue,
+)
 
 ALPHANUMERIC_OPERATORS = ("=", "<", ">", "!", ">=", "<=")
 SIMILARITIES = ("exact", "high", "medium", "low")
 _CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_COMPARISONS = {"<": "$lt", ">": "$gt", "<=": "$lte", ">=": "$gte"}
-
-# Alphanumeric filter ids on variants: record paths -> the indexed top-level field.
-VARIANT_FIELDS = {
-    "molecularAttributes.geneIds": GENE_IDS,
-    "molecularAttributes.aminoacidChanges": "aminoacidChanges",
-    "variation.variantType": "variantType",
-    "variantType": "variantType",
-    "variantInternalId": "variantInternalId",
-    "identifiers.variantAlternativeIds.id": "identifiers",
-    "caseLevelData.biosampleId": "biosampleIds",
+GENE_FIELD = "molecularAttributes.geneIds"
+# Alphanumeric filter ids on variants: record paths -> the variant attribute each names.
+VARIANT_FIELDS: dict[str, VariantField | None] = {
+    GENE_FIELD: None,  # a gene symbol: compared whatever its case (Gene)
+    "molecularAttributes.aminoacidChanges": VariantField.AMINOACID_CHANGES,
+    "variation.variantType": VariantField.TYPE,
+    "variantType": VariantField.TYPE,
+    "variantInternalId": VariantField.INTERNAL_ID,
+    "identifiers.variantAlternativeIds.id": VariantField.IDENTIFIERS,
+    "caseLevelData.biosampleId": VariantField.CARRIERS,
 }
 VARIANT_SCOPE = "genomicVariation"
 # exact matches (gene symbols whatever their case) that the indexes answer
@@ -95,10 +102,11 @@ class TermCatalogue:
 
 @dataclass(frozen=True)
 class ScopedCondition:
-    """A selector on the documents of ``scope`` (without the dataset, added per dataset)."""
+    """What a filter selects among the documents of ``scope`` (in any dataset: the dataset is
+    added per dataset)."""
 
     scope: str
-    selector: dict[str, Any]
+    where: Predicate
     warning: str | None = None
 
 
@@ -154,7 +162,7 @@ def _condition(
     where = f"no {fallback} record" if scope_named else "no record"
     return ScopedCondition(
         fallback,
-        {"ontologyTerms": {"$in": sorted(terms)}},
+        HasOntologyTerm(tuple(sorted(terms))),
         warning=f"filter {item.id!r}: {where} in this beacon has this term",
     )
 
@@ -184,15 +192,16 @@ def ontology_terms_for(item: Filter, ontology: Ontology) -> frozenset[str]:
     return frozenset(terms)
 
 
-def ontology_selector(terms: Collection[str], present: Collection[str]) -> dict[str, Any]:
-    """Only terms the data holds go into ``$in``, which keeps it short with big ontologies."""
-    return {"ontologyTerms": {"$in": sorted(term for term in terms if term in present)}}
+def ontology_selector(terms: Collection[str], present: Collection[str]) -> Predicate:
+    """Only terms the data holds are asked for, which keeps the list short with big
+    ontologies."""
+    return HasOntologyTerm(tuple(sorted(term for term in terms if term in present)))
 
 
 def alphanumeric_selector(
     scope: str, path: str, operator: str | None, value: Any, kind: str | None = None
-) -> dict[str, Any]:
-    """Selector for ``path operator value``, compared as the field's ``kind`` says.
+) -> Predicate:
+    """What ``path operator value`` selects, compared as the field's ``kind`` says.
 
     Numbers compare as numbers; dates and text as text (ISO dates sort in calendar order);
     durations by their length; text ``=``/``!`` case-insensitively, with ``%`` matching any
@@ -214,23 +223,23 @@ def alphanumeric_selector(
             f"filter {path!r}: identifiers match a whole value only (= or !, without %)"
         )
     if kind == "duration" or path.rsplit(".", 1)[-1] == DURATION_KEY:
-        return _duration_selector(path, operator, value)
+        return _duration_condition(path, operator, value)
     if scope == VARIANT_SCOPE:
-        if VARIANT_FIELDS[path] == GENE_IDS:
-            return _gene_condition(operator, value)
-        return {VARIANT_FIELDS[path]: _exact_condition(operator, value)}
-    target = f"record.{path}"
+        variant_field = VARIANT_FIELDS[path]
+        if variant_field is None:
+            return Gene(operator, value)
+        return VariantValue(variant_field, operator, value)
     if kind in NUMERIC_KINDS:
         if not _NUMBER.match(value):
             raise InvalidFilterError(f"filter {path!r}: {value!r} is not a number")
-        return {target: _number_condition(operator, float(value))}
+        return RecordValue(path, operator, float(value), "number")
     if kind == "boolean":
         if value.lower() not in ("true", "false"):
             raise InvalidFilterError(f"filter {path!r}: the value is true or false")
-        return {target: _exact_condition(operator, value.lower() == "true")}
+        return RecordValue(path, operator, value.lower() == "true", "boolean")
     if kind in TEXT_KINDS or not _NUMBER.match(value):
-        return {target: _text_condition(operator, value)}
-    return {target: _number_or_text_condition(operator, value)}
+        return RecordValue(path, operator, value, "text", _text_pattern(operator, value))
+    return RecordValue(path, operator, value, "number or text")
 
 
 def matched_whole(path: str, kind: str | None) -> bool:
@@ -242,56 +251,24 @@ def matched_whole(path: str, kind: str | None) -> bool:
     return kind != "ontology-id" and (name == "id" or name.endswith("Id"))
 
 
-def _duration_selector(path: str, operator: str, value: str) -> dict[str, Any]:
+def _duration_condition(path: str, operator: Operator, value: str) -> Predicate:
     days = duration_days(value)
     if days is None:
         raise InvalidFilterError(
             f"filter {path!r}: {value!r} is not an ISO 8601 duration such as P18Y or P6M"
         )
-    if operator == "!":
-        return {"durations": {"$not": {"$elemMatch": {"path": path, "days": days}}}}
-    condition = days if operator == "=" else {_COMPARISONS[operator]: days}
-    return {"durations": {"$elemMatch": {"path": path, "days": condition}}}
+    return DurationAt(path, operator, days)
 
 
-def _gene_condition(operator: str, symbol: str) -> dict[str, Any]:
-    if operator == "!":
-        return no_gene_selector(symbol)
-    return gene_selector(symbol, lambda value: _exact_condition(operator, value))
-
-
-def _number_condition(operator: str, number: float) -> Any:
-    if operator in _COMPARISONS:
-        return {_COMPARISONS[operator]: number}
-    return {"$ne": number} if operator == "!" else number
-
-
-def _number_or_text_condition(operator: str, value: str) -> Any:
-    """A field of unknown kind (``info.*``) may hold ``5`` or ``"5"``: equality takes both;
-    an order compares numbers."""
-    number = float(value)
-    if operator in _COMPARISONS:
-        return {_COMPARISONS[operator]: number}
-    both = [number, value]
-    return {"$nin": both} if operator == "!" else {"$in": both}
-
-
-def _exact_condition(operator: str, value: Any) -> Any:
-    if operator in _COMPARISONS:
-        return {_COMPARISONS[operator]: value}
-    return {"$ne": value} if operator == "!" else value
-
-
-def _text_condition(operator: str, value: str) -> Any:
-    if operator in _COMPARISONS:
-        return {_COMPARISONS[operator]: value}
+def _text_pattern(operator: str, value: str) -> str | None:
+    """The case-insensitive regular expression ``=`` and ``!`` match text by (orderings
+    compare the text itself)."""
+    if operator not in ("=", "!"):
+        return None
     try:
-        pattern = wildcard_regex(value)
+        return wildcard_regex(value)
     except WildcardPatternError as error:
         raise InvalidFilterError(f"filter value {value!r}: {error}") from None
-    # a compiled pattern is a BSON regex, which MongoDB also accepts under $not
-    matcher = re.compile(pattern, re.IGNORECASE)
-    return {"$not": matcher} if operator == "!" else {"$regex": matcher}
 
 
 def _custom_field(

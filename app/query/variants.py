@@ -1,19 +1,17 @@
-"""g_variants request parameters -> MongoDB filter, per the Beacon v2 query types.
+"""g_variants request parameters -> what they select (:mod:`app.store.query`), per the Beacon
+v2 query types.
 
 Query types (genomicVariations requestParameters): a *sequence* query gives one ``start`` and
 ``alternateBases``; a *range* query one ``start`` and one ``end`` (any overlap counts); a
 *bracket* query two of each (start in ``[start0, start1)``, end in ``[end0, end1)``); a *gene*
-query ``geneId`` (any case: see ``genes.py``); an *identifier* query ``genomicAlleleShortForm``.
-Filters keep to the shapes of the ``position`` and ``gene_key`` indexes: equality on dataset,
-assembly and chromosome, then a range on ``start``.
+query ``geneId`` (any case: :class:`app.store.query.Gene`); an *identifier* query
+``genomicAlleleShortForm``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from app.genome import (
     UnknownAssemblyError,
@@ -21,7 +19,22 @@ from app.genome import (
     canonical_assembly,
     normalize_reference_name,
 )
-from app.query.genes import gene_selector
+from app.store.query import (
+    Assembly,
+    Bases,
+    Bracket,
+    Chromosome,
+    Gene,
+    LengthBetween,
+    NamedVariant,
+    Overlaps,
+    Predicate,
+    StartsAt,
+    VariantField,
+    VariantTypes,
+    VariantValue,
+    in_dataset,
+)
 
 
 class InvalidVariantQueryError(ValueError):
@@ -116,110 +129,79 @@ def resolve_assembly(query: VariantQuery) -> str | None:
     return assembly
 
 
-def variant_selector(query: VariantQuery) -> Callable[[str, int | None], dict]:
-    """Validate the query once; return ``(dataset_id, longest_variant) -> MongoDB filter``.
+def variant_selector(query: VariantQuery) -> Callable[[str, int | None], Predicate]:
+    """Validate the query once; return ``(dataset_id, longest_variant) -> what it selects``.
 
-    Only the dataset and the range query's lower bound on ``start`` differ between datasets:
-    ``longest_variant`` (the dataset's largest ``end - start``) bounds the scan of a range query
-    from below, so an overlap search stays an index range scan on ``start``.
+    Only the dataset and the range query's bound differ between datasets: ``longest_variant``
+    (the dataset's largest ``end - start``) lets a backend keep an overlap search a range scan
+    on ``start``.
     """
     kind = check_variant_query(query)
     shared = _dataset_independent_conditions(query)
 
-    def for_dataset(dataset_id: str, longest_variant: int | None) -> dict:
-        return {
-            "datasetId": dataset_id,
-            **shared,
-            **_position_conditions(kind, query, longest_variant),
-        }
+    def for_dataset(dataset_id: str, longest_variant: int | None) -> Predicate:
+        position = _position_condition(kind, query, longest_variant)
+        return in_dataset(dataset_id, *shared, *(() if position is None else (position,)))
 
     return for_dataset
 
 
-def variant_filter(query: VariantQuery, dataset_id: str, longest_variant: int | None) -> dict:
-    """The MongoDB filter selecting one dataset's variants that answer the query."""
+def variant_filter(query: VariantQuery, dataset_id: str, longest_variant: int | None) -> Predicate:
+    """What selects one dataset's variants that answer the query."""
     return variant_selector(query)(dataset_id, longest_variant)
 
 
-def _dataset_independent_conditions(query: VariantQuery) -> dict[str, Any]:
-    conditions: dict[str, Any] = {}
+def _dataset_independent_conditions(query: VariantQuery) -> list[Predicate]:
+    conditions: list[Predicate] = []
     assembly = resolve_assembly(query)
     if assembly is not None:
-        conditions["assemblyId"] = assembly
+        conditions.append(Assembly(assembly))
     if query.reference_name is not None:
-        conditions["referenceName"] = normalize_reference_name(query.reference_name)
-    if query.reference_bases is not None:
-        conditions["referenceBases"] = bases_condition(query.reference_bases)
-    if query.alternate_bases is not None:
-        conditions["alternateBases"] = bases_condition(query.alternate_bases)
+        conditions.append(Chromosome(normalize_reference_name(query.reference_name)))
+    if query.reference_bases is not None or query.alternate_bases is not None:
+        conditions.append(Bases(query.reference_bases, query.alternate_bases))
     if query.variant_type is not None:
-        conditions["variantType"] = variant_type_condition(query.variant_type)
+        conditions.append(variant_type_condition(query.variant_type))
     length = _length_condition(query)
-    if length:
-        conditions["variantLength"] = length
+    if length is not None:
+        conditions.append(length)
     if query.gene_id is not None:
-        conditions.update(gene_selector(query.gene_id))
+        conditions.append(Gene("=", query.gene_id))
     if query.aminoacid_change is not None:
-        conditions["aminoacidChanges"] = query.aminoacid_change.strip().upper()
+        change = query.aminoacid_change.strip().upper()
+        conditions.append(VariantValue(VariantField.AMINOACID_CHANGES, "=", change))
     if query.genomic_allele_short_form is not None:
-        conditions["record.identifiers.genomicHGVSId"] = query.genomic_allele_short_form
+        hgvs = query.genomic_allele_short_form
+        conditions.append(VariantValue(VariantField.HGVS_ID, "=", hgvs))
     return conditions
 
 
-def _position_conditions(kind: str, query: VariantQuery, longest: int | None) -> dict[str, Any]:
+def _position_condition(kind: str, query: VariantQuery, longest: int | None) -> Predicate | None:
     if kind == "sequence":
-        return {"start": query.start[0]}
+        return StartsAt(query.start[0])
     if kind == "range":
-        start, end = query.start[0], query.end[0]
-        start_condition: dict[str, int] = {"$lt": end}
-        if longest is not None:
-            # end > start  and  end - start <= longest  =>  start > query start - longest
-            start_condition["$gt"] = start - max(longest, 1)
-        return {"start": start_condition, "end": {"$gt": start}}
+        return Overlaps(query.start[0], query.end[0], longest)
     if kind == "bracket":
         (start_min, start_max), (end_min, end_max) = query.start, query.end
-        return {
-            "start": {"$gte": start_min, "$lt": start_max},
-            "end": {"$gte": end_min, "$lt": end_max},
-        }
-    return {}
+        return Bracket(start_min, start_max, end_min, end_max)
+    return None
 
 
-def bases_condition(bases: str) -> Any:
-    """Exact bases, or an anchored pattern when the query uses the ``N`` wildcard."""
-    if "N" not in bases:
-        return bases
-    return {"$regex": "^" + "".join("[ACGTN]" if b == "N" else re.escape(b) for b in bases) + "$"}
-
-
-def variant_type_condition(variant_type: str) -> Any:
+def variant_type_condition(variant_type: str) -> VariantTypes:
     wanted = variant_type.strip().upper()
-    matches = VARIANT_TYPE_MATCHES.get(wanted)
-    return {"$in": list(matches)} if matches else wanted
+    return VariantTypes(VARIANT_TYPE_MATCHES.get(wanted, (wanted,)))
 
 
-def _length_condition(query: VariantQuery) -> dict[str, int]:
+def _length_condition(query: VariantQuery) -> LengthBetween | None:
     low, high = query.variant_min_length, query.variant_max_length
     if low is not None and high is not None and low > high:
         raise InvalidVariantQueryError(
             f"variantMinLength ({low}) is greater than variantMaxLength ({high})"
         )
-    condition = {}
-    if low is not None:
-        condition["$gte"] = low
-    if high is not None:
-        condition["$lte"] = high
-    return condition
+    return None if low is None and high is None else LengthBetween(low, high)
 
 
-def variant_id_filter(variant_id: str, dataset_id: str) -> dict:
-    """Look a variant up by our internal id, an external id (``rs671``) or its genomic HGVS id
-    (``NC_000012.12:g.111803962G>A``); each has its own index."""
-    return {
-        "datasetId": dataset_id,
-        "$or": [
-            {"variantInternalId": variant_id},
-            {"identifiers": variant_id},
-            {"record.identifiers.genomicHGVSId": variant_id},
-        ],
-    }
+def variant_id_filter(variant_id: str, dataset_id: str) -> Predicate:
+    """A variant named by our internal id, an external id (``rs671``) or its genomic HGVS id
+    (``NC_000012.12:g.111803962G>A``)."""
+    return in_dataset(dataset_id, NamedVariant(variant_id))

@@ -8,19 +8,20 @@ from typing import Any
 
 from app.store import Store
 from app.store.collections import COHORTS
+from app.store.query import EntryIds, Predicate, every
 
-COHORT_ORDER = [("id", 1), ("datasetId", 1)]
+COHORT_ORDER = ("id", "datasetId")
 
 
 def cohort_dataset_ids(store: Store, cohort_id: str) -> set[str]:
     """The datasets a cohort was loaded into (none: no such cohort)."""
-    return set(store.collection(COHORTS).distinct("datasetId", {"id": cohort_id}))
+    return set(store.distinct(COHORTS, "datasetId", EntryIds((cohort_id,))))
 
 
 def cohort_records(
     store: Store,
     cohort_id: str | None,
-    selectors: Sequence[dict[str, Any]],
+    selectors: Sequence[Predicate],
     offset: int,
     limit: int,
 ) -> tuple[list[dict[str, Any]], int]:
@@ -31,15 +32,12 @@ def cohort_records(
     """
     parts = list(selectors)
     if cohort_id is not None:
-        parts.append({"id": cohort_id})
-    selector: dict[str, Any] = {"$and": parts} if parts else {}
-    collection = store.collection(COHORTS)
-    ids = sorted(collection.distinct("id", selector))
+        parts.append(EntryIds((cohort_id,)))
+    ids = sorted(store.distinct(COHORTS, "id", every(*parts)))
     page = ids[offset : offset + limit]
     records: dict[str, dict[str, Any]] = {}
     # the matching record of each cohort on the page (the first dataset's where several match)
-    shown = {"$and": [*parts, {"id": {"$in": page}}]}
-    cursor = collection.find(shown, {"_id": 0, "id": 1, "record": 1})
-    for document in cursor.sort(COHORT_ORDER):
+    shown = every(*parts, EntryIds(tuple(page)))
+    for document in store.project(COHORTS, shown, ("id", "record"), COHORT_ORDER):
         records.setdefault(document["id"], document["record"])
     return [records[cohort] for cohort in page], len(ids)

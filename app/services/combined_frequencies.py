@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.store import VARIANTS, Store
+from app.store.query import Predicate, VariantField, VariantValueIn, every
 
 COMBINED_SOURCE = "all datasets you may see"
 _FREQUENCIES = "record.frequencyInPopulations"
 
 
 def with_combined_frequencies(
-    store: Store, records: list[dict[str, Any]], visible: dict[str, Any]
+    store: Store, records: list[dict[str, Any]], visible: Predicate
 ) -> list[dict[str, Any]]:
     """``records`` with a combined entry appended to each one's frequencies.
 
@@ -24,10 +25,9 @@ def with_combined_frequencies(
     ids = sorted({record["variantInternalId"] for record in records})
     if not ids:
         return records
-    documents = store.collection(VARIANTS).find(
-        {"$and": [{"variantInternalId": {"$in": ids}}, visible]},
-        {"_id": 0, "variantInternalId": 1, "datasetId": 1, _FREQUENCIES: 1},
-    )
+    named = VariantValueIn(VariantField.INTERNAL_ID, tuple(ids))
+    fields = ("variantInternalId", "datasetId", _FREQUENCIES)
+    documents = store.project(VARIANTS, every(named, visible), fields)
     totals: dict[str, dict[str, list[int]]] = {}
     sources: dict[str, set[str]] = {}
     for document in documents:

@@ -35,16 +35,10 @@ def known_datasets(store: Store) -> list[DatasetSummary]:
 
 
 def _known_datasets(store: Store) -> tuple[DatasetSummary, ...]:
-    stats = {
-        doc["_id"]: doc
-        for doc in store.collection(VARIANT_STATS).find(
-            {},
-            {"variantCount": 1, "longestVariant": 1, "rarestAlleleFrequency": 1, "assemblyIds": 1},
-        )
-    }
-    described = {doc["_id"] for doc in store.collection(DATASETS).find({}, {"_id": 1})}
-    described.update(store.collection(FILTERING_TERMS).distinct("datasetId"))
-    metadata = {doc["_id"]: doc for doc in store.collection(METADATA_STATS).find({})}
+    summary = ("variantCount", "longestVariant", "rarestAlleleFrequency", "assemblyIds")
+    stats = store.by_dataset(VARIANT_STATS, fields=summary)
+    described = store.dataset_ids_of(DATASETS) | store.dataset_ids_of(FILTERING_TERMS)
+    metadata = store.by_dataset(METADATA_STATS)
     return tuple(
         DatasetSummary(
             id=dataset_id,
@@ -79,12 +73,9 @@ def dataset_records(store: Store, levels: dict[str, str]) -> list[dict[str, Any]
     schema file the official model does not ship); a dataset with variants but no description
     gets a minimal one."""
     dataset_ids = list(levels)
-    found = {
-        doc["_id"]: doc for doc in store.collection(DATASETS).find({"_id": {"$in": dataset_ids}})
-    }
+    found = store.by_dataset(DATASETS, dataset_ids)
     records = []
     for dataset_id in dataset_ids:
         document = dict(found.get(dataset_id) or {"name": dataset_id})
-        document.pop("_id", None)
         records.append({"id": dataset_id, **document, "accessLevel": levels[dataset_id]})
     return records

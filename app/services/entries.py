@@ -8,22 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.entry_types import BY_ID, EntryType
-from app.query.joins import VARIANT, join_steps
+from app.query.joins import join_steps
 from app.services.datasets import DatasetSummary
 from app.store import Store
-
-# Variants page in the order of their ``position`` index; metadata in the order of their ids.
-VARIANT_ORDER = [("assemblyId", 1), ("referenceName", 1), ("start", 1), ("end", 1)]
-RECORD_ORDER = [("id", 1)]
-RECORD_PROJECTION = {"_id": 0, "record": 1}
+from app.store.query import EVERYTHING, LinkedTo, Predicate, in_dataset
 
 
 @dataclass(frozen=True)
 class Condition:
-    """A selector on the documents of entry type ``scope`` within one dataset."""
+    """What selects documents of entry type ``scope`` within one dataset (given the dataset)."""
 
     scope: str
-    selector_for: Callable[[DatasetSummary], dict[str, Any]]
+    selector_for: Callable[[DatasetSummary], Predicate]
 
 
 @dataclass(frozen=True)
@@ -38,28 +34,27 @@ class DatasetResult:
 
 def selector_in_dataset(
     store: Store, target: EntryType, dataset: DatasetSummary, conditions: Sequence[Condition]
-) -> dict[str, Any]:
-    """One selector on ``target``'s collection: every condition, joined where needed, ANDed."""
-    parts: list[dict[str, Any]] = [{"datasetId": dataset.id}]
+) -> Predicate:
+    """What selects ``target``'s documents of the dataset: every condition, joined where
+    needed."""
+    parts: list[Predicate] = []
     for condition in conditions:
-        selector = condition.selector_for(dataset)
-        if not selector:
+        where = condition.selector_for(dataset)
+        if where == EVERYTHING:
             continue  # no condition in this dataset
         if condition.scope != target.id:
-            selector = _joined(store, condition.scope, selector, target.id, dataset.id)
-        parts.append(selector)
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+            where = _joined(store, condition.scope, where, target.id, dataset.id)
+        parts.append(where)
+    return in_dataset(dataset.id, *parts)
 
 
-def _joined(
-    store: Store, scope: str, selector: dict[str, Any], target: str, dataset_id: str
-) -> dict[str, Any]:
+def _joined(store: Store, scope: str, where: Predicate, target: str, dataset_id: str) -> Predicate:
     """Carry a condition over: each step reads the distinct linked ids of the matches so far."""
-    current = {"$and": [{"datasetId": dataset_id}, selector]}
+    current = in_dataset(dataset_id, where)
     for step in join_steps(scope, target):
-        collection = store.collection(BY_ID[step.source].store_collection)
-        ids = [value for value in collection.distinct(step.read, current) if value is not None]
-        current = {"datasetId": dataset_id, step.match: {"$in": sorted(ids)}}
+        collection = BY_ID[step.source].store_collection
+        ids = tuple(sorted(store.distinct(collection, step.read, current)))
+        current = in_dataset(dataset_id, LinkedTo(step.match, ids))
         if not ids:
             break  # nothing links further: the remaining steps would match nothing too
     return current
@@ -78,19 +73,16 @@ def find_entries(
 
     ``offset`` records are skipped in each dataset before the ``limit`` returned.
     """
-    collection = store.collection(target.store_collection)
-    order = VARIANT_ORDER if target.id == VARIANT else RECORD_ORDER
+    collection = target.store_collection
     results = []
     for dataset in datasets:
-        selector = selector_in_dataset(store, target, dataset, conditions)
+        where = selector_in_dataset(store, target, dataset, conditions)
         if granularity == "boolean":
-            exists = collection.find_one(selector, {"_id": 1}) is not None
-            results.append(DatasetResult(dataset.id, exists))
+            results.append(DatasetResult(dataset.id, store.exists(collection, where)))
             continue
-        count = collection.count_documents(selector)
+        count = store.count(collection, where)
         records: list[dict[str, Any]] = []
         if granularity == "record" and count > offset:
-            cursor = collection.find(selector, RECORD_PROJECTION).sort(order).skip(offset)
-            records = [document["record"] for document in cursor.limit(limit)]
+            records = store.records(collection, where, offset, limit)
         results.append(DatasetResult(dataset.id, count > 0, count, records))
     return results

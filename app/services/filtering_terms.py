@@ -9,7 +9,6 @@ from typing import Any
 from app.entry_types import ANALYSIS, BIOSAMPLE, COHORT, INDIVIDUAL, RUN
 from app.query.filters import VARIANT_FIELDS, VARIANT_SCOPE, TermCatalogue
 from app.store import Store
-from app.store.collections import FILTERING_TERMS
 from schemas.metadata import leaf_fields
 
 ONTOLOGY, ALPHANUMERIC, CUSTOM = "ontology", "alphanumeric", "custom"
@@ -26,11 +25,7 @@ def term_catalogue(store: Store, dataset_ids: Iterable[str]) -> TermCatalogue:
     fields: dict[str, dict[str, str]] = {
         entry.id: dict(leaf_fields(entry.store_collection)) for entry in METADATA_ENTRY_TYPES
     }
-    selector = {"kind": {"$in": [ONTOLOGY, ALPHANUMERIC]}, "datasetId": {"$in": list(dataset_ids)}}
-    rows = store.collection(FILTERING_TERMS).find(
-        selector, {"_id": 0, "scope": 1, "kind": 1, "id": 1}
-    )
-    for row in rows:
+    for row in store.filtering_terms(list(dataset_ids), kinds=(ONTOLOGY, ALPHANUMERIC)):
         if row["kind"] == ONTOLOGY:
             ontology.setdefault(row["scope"], set()).add(row["id"])
         else:
@@ -53,13 +48,9 @@ def filtering_terms(
 
     Variant fields are listed when ``variants_loaded`` (they are the same for every VCF).
     """
-    selector: dict[str, Any] = {}
-    if dataset_ids is not None:
-        selector["datasetId"] = {"$in": sorted(dataset_ids)}
-    if scopes is not None:
-        selector["scope"] = {"$in": sorted(scopes)}
     merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in store.collection(FILTERING_TERMS).find(selector, {"_id": 0}):
+    datasets = None if dataset_ids is None else list(dataset_ids)
+    for row in store.filtering_terms(datasets, None if scopes is None else list(scopes)):
         term = merged.setdefault(
             (row["kind"], row["id"]),
             {"kind": row["kind"], "id": row["id"], "scopes": set(), "values": set()},

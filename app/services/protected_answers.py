@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
 
 from app.access.policy import DatasetView
-from app.access.protections import count_band, rare_alleles
+from app.access.protections import count_band
 from app.services.datasets import DatasetSummary
 from app.services.entries import DatasetResult
 from app.services.variant_selection import VariantSelection
 from app.store import VARIANTS, Store
+from app.store.query import AnyOf, Predicate, RareAllele, in_dataset
 
 
 def band_counts(
@@ -42,18 +42,17 @@ def band_counts(
 def found_rare_variant(
     store: Store,
     datasets: Iterable[DatasetSummary],
-    variant_selector: Callable[[DatasetSummary], dict[str, Any]],
+    variant_selector: Callable[[DatasetSummary], Predicate],
     frequency: float,
 ) -> bool:
     """Whether a variant the query matched in one of ``datasets`` is rarer than ``frequency``:
     what a "yes" costs from the query budget."""
-    collection = store.collection(VARIANTS)
+    rare = RareAllele(frequency)
     for dataset in datasets:
         rarest = dataset.rarest_allele_frequency
         if rarest is not None and rarest >= frequency:
             continue  # none of its variants is rare: no need to look
-        parts = [{"datasetId": dataset.id}, variant_selector(dataset), rare_alleles(frequency)]
-        if collection.find_one({"$and": parts}, {"_id": 1}) is not None:
+        if store.exists(VARIANTS, in_dataset(dataset.id, variant_selector(dataset), rare)):
             return True
     return False
 
@@ -74,8 +73,8 @@ def rare_yes_cost(
     answered = {result.dataset_id for result in results if result.exists}
     hits = [dataset for dataset in protected if dataset.id in answered]
 
-    def selected(dataset: DatasetSummary) -> dict[str, Any]:
+    def selected(dataset: DatasetSummary) -> Predicate:
         found = selection.selectors(dataset)
-        return found[0] if len(found) == 1 else {"$or": found}
+        return found[0] if len(found) == 1 else AnyOf(tuple(found))
 
     return int(bool(hits) and found_rare_variant(store, hits, selected, frequency))

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from app.access.policy import DatasetView, Protections
 from app.access.protections import variant_protection
 from app.entry_types import GENOMIC_VARIATION, EntryType
 from app.services.datasets import DatasetSummary
 from app.services.entries import Condition
+from app.store.query import Predicate, in_dataset
 
-VariantSelector = Callable[[DatasetSummary], dict[str, Any]]
+VariantSelector = Callable[[DatasetSummary], Predicate]
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,15 @@ class VariantSelection:
 
     constraints: tuple[VariantSelector, ...]
     target: EntryType
-    protections: Mapping[str, dict[str, Any] | None]  # dataset id -> selector of what is shown
+    protections: Mapping[str, Predicate | None]  # dataset id -> what may be shown (None: all)
 
     @property
     def selects_variants(self) -> bool:
         """Whether the answer depends on variants: the query is about them or names some."""
         return self.target is GENOMIC_VARIATION or bool(self.constraints)
 
-    def selectors(self, dataset: DatasetSummary) -> list[dict[str, Any]]:
-        """The selectors of the variants selected in ``dataset``, each within what its caller
+    def selectors(self, dataset: DatasetSummary) -> list[Predicate]:
+        """The variants selected in ``dataset``, each selection within what its caller
         may be told of: one on a variant query, one per constraint otherwise."""
         return [self._selector(dataset, group) for group in self._groups()]
 
@@ -62,12 +62,12 @@ class VariantSelection:
 
     def _selector(
         self, dataset: DatasetSummary, constraints: tuple[VariantSelector, ...]
-    ) -> dict[str, Any]:
-        parts = [{"datasetId": dataset.id}, *(constraint(dataset) for constraint in constraints)]
+    ) -> Predicate:
+        parts = [constraint(dataset) for constraint in constraints]
         shown = self.protections[dataset.id]  # every dataset read has a view: KeyError else
-        if shown:
+        if shown is not None:
             parts.append(shown)
-        return parts[0] if len(parts) == 1 else {"$and": parts}
+        return in_dataset(dataset.id, *parts)
 
 
 def variant_selection(

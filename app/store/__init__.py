@@ -2,9 +2,18 @@
 
 ``open_store(uri)`` picks the backend from the URI: ``mongodb://``/``mongodb+srv://`` for a
 MongoDB server through pymongo, ``mongomock://`` for the embedded store (indexed segments on
-disk, see ``embedded.py``). Everything else receives a :class:`Store` and uses pymongo's
-collection API, keeping to query shapes a real server answers from the indexes declared in
-:mod:`app.store.indexes`. Loads write releases (``Store.release``) that switch atomically.
+disk, see ``embedded.py``). Everything else receives a :class:`Store` and asks it in terms of
+ours: what to select (:mod:`app.store.query`) and in what form (``exists``, ``count``,
+``records``, ``project``, ``distinct``); each backend lowers the selection to its own language
+(:mod:`app.store.lower_mongo`). The journals every serving process writes (query budgets, the
+audit log) are typed objects of their own (:mod:`app.store.journals`: ``Store.budgets``,
+``Store.audit``). Loads write releases (``Store.release``) that switch atomically, in terms of
+ours too: a dataset's documents of one collection, its filtering terms of some scopes, its
+summaries, or all of it (``Release.replace_dataset``, ``replace_terms``, ``put_stats``,
+``drop_dataset``), and read what they wrote so far through the same reads as the store's. What
+still uses pymongo's collection API (Data Connect's pipelines on MongoDB, the stores' own
+tests) keeps to query shapes a real server answers from the indexes of
+:mod:`app.store.indexes`.
 """
 
 from __future__ import annotations
@@ -18,21 +27,33 @@ from urllib.parse import urlparse
 
 from app.store import releases
 from app.store.collections import (
+    DATASET_FIELDS,
+    DATASET_SUMMARIES,
     DATASETS,
+    FILTERING_TERMS,
     PROCESS_LOCAL_COLLECTIONS,
+    RELEASES,
     RUNTIME_COLLECTIONS,
     VARIANT_STATS,
     VARIANTS,
 )
 from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
 from app.store.errors import StorageFullError, StoreDamagedError
+from app.store.journals import AuditEntry, AuditLog, BudgetPeriod, Budgets
+from app.store.lower_mongo import collection_filter, dataset_filter, terms_filter
 from app.store.mongo import MongoDatabase, MongoRelease
+from app.store.query import EVERYTHING, InDatasets
+from app.store.reads import ID, SelectionReads
 from app.store.releases import ReleaseError, ReleaseInfo
 
 __all__ = [
     "DATASETS",
     "VARIANTS",
     "VARIANT_STATS",
+    "AuditEntry",
+    "AuditLog",
+    "BudgetPeriod",
+    "Budgets",
     "Release",
     "ReleaseError",
     "ReleaseInfo",
@@ -56,10 +77,11 @@ class StoreConfigurationError(ValueError):
     """The storage URI cannot be used."""
 
 
-class Release:
+class Release(SelectionReads):
     """A load in progress: what it writes becomes visible together, when the release commits.
 
-    ``collection`` reads the release's own state (a load checking what it just wrote).
+    Its reads (``exists``, ``count``, ``project``, ...) read the release's own state, a load
+    checking what it just wrote. Loads write in the typed terms of the block below.
     """
 
     def __init__(self, writer: PendingParts | MongoRelease) -> None:
@@ -72,12 +94,15 @@ class Release:
         documents: Iterable[dict[str, Any]],
     ) -> int:
         """Replace the documents ``selector`` matches with ``documents``; how many were written."""
+        _not_a_journal(collection_name)
         return self._writer.replace(collection_name, dict(selector), documents)
 
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
+        _not_a_journal(collection_name)
         return self._writer.upsert_by_id(collection_name, list(documents))
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         writer = self._writer
         if isinstance(writer, PendingParts):
             collection = writer.database.collection(name)
@@ -86,8 +111,41 @@ class Release:
             return collection
         return writer.collection(name)
 
+    # -- what loads write, by dataset --------------------------------------------------------
 
-class Store:
+    def replace_dataset(
+        self, collection_name: str, dataset_id: str, documents: Iterable[dict[str, Any]]
+    ) -> int:
+        """Make ``documents`` the dataset's documents in the collection (its variants, its
+        individuals...); how many were written."""
+        return self._writer.replace(
+            collection_name, dataset_filter(collection_name, dataset_id), documents
+        )
+
+    def replace_terms(
+        self, dataset_id: str, scopes: Iterable[str], rows: Iterable[dict[str, Any]]
+    ) -> int:
+        """Make ``rows`` the dataset's filtering terms of these scopes, its terms of other
+        scopes (the variants', written by another loader) kept; how many were written."""
+        return self._writer.replace(FILTERING_TERMS, terms_filter(dataset_id, tuple(scopes)), rows)
+
+    def put_stats(self, collection_name: str, dataset_id: str, row: Mapping[str, Any]) -> None:
+        """Make ``row`` the dataset's summary in a collection of one document per dataset
+        (``variantStats``, ``metadataStats``)."""
+        if collection_name not in DATASET_SUMMARIES:
+            raise ValueError(f"{collection_name} holds no summaries of datasets")
+        self.replace_dataset(collection_name, dataset_id, [{ID: dataset_id, **row}])
+
+    def drop_dataset(self, dataset_id: str) -> list[str]:
+        """Remove every document of the dataset; the collections that held some (none: the
+        release holds nothing of it)."""
+        holding = self.collections_holding(dataset_id)
+        for name in holding:
+            self.replace_dataset(name, dataset_id, [])
+        return holding
+
+
+class Store(SelectionReads):
     """Collections of one beacon database, the write patterns loads use, and its releases."""
 
     def __init__(self, backend: EmbeddedDatabase | MongoDatabase, *, durable: bool) -> None:
@@ -104,6 +162,7 @@ class Store:
         return f"MongoDB database {self._backend.database.name}"
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         return self._backend.collection(name)
 
     def per_release(self, name: str, compute: Callable[[], T]) -> T:
@@ -135,9 +194,59 @@ class Store:
         plain = [
             name
             for name in backend.database.list_collection_names()
-            if "@" not in name and name not in served and name != "releases"
+            if "@" not in name
+            and name not in served
+            and name not in (RELEASES, *RUNTIME_COLLECTIONS)
         ]
         return sorted({*served, *plain})
+
+    # -- the per-dataset summaries, filtering terms and process-local tables --------------------
+
+    def by_dataset(
+        self,
+        collection_name: str,
+        dataset_ids: Sequence[str] | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """The documents of a collection of one document per dataset (descriptions, variant
+        and metadata stats) by dataset id, without it: all datasets' when ``dataset_ids`` is
+        None, only ``fields`` of each when given."""
+        if DATASET_FIELDS.get(collection_name) != ID:
+            raise ValueError(f"{collection_name} does not hold one document per dataset")
+        where = EVERYTHING if dataset_ids is None else InDatasets(tuple(dataset_ids))
+        projection = None if fields is None else dict.fromkeys(fields, 1)
+        found = self.collection(collection_name).find(
+            collection_filter(collection_name, where), projection
+        )
+        return {document.pop(ID): document for document in found}
+
+    def filtering_terms(
+        self,
+        dataset_ids: Sequence[str] | None = None,
+        scopes: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The filtering-term rows the loaders wrote (``datasetId``, ``scope``, ``kind``,
+        ``id`` and what describes the term) of the datasets, scopes and kinds given (None:
+        any)."""
+        selector: dict[str, Any] = {}
+        for name, values in (("datasetId", dataset_ids), ("scope", scopes), ("kind", kinds)):
+            if values is not None:
+                selector[name] = {"$in": sorted(values)}
+        yield from self.collection(FILTERING_TERMS).find(selector, {ID: 0})
+
+    def dataset_ids_of(self, collection_name: str) -> set[str]:
+        """The datasets a collection holds documents of."""
+        return set(self.distinct(collection_name, DATASET_FIELDS[collection_name], EVERYTHING))
+
+    def sync_rows(self, collection_name: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Make a table rebuilt by each process (:data:`PROCESS_LOCAL_COLLECTIONS`) hold exactly
+        ``rows``, each keyed by its ``_id``."""
+        if collection_name not in PROCESS_LOCAL_COLLECTIONS:
+            raise ValueError(f"{collection_name} is not rebuilt by each process")
+        self.upsert_by_id(collection_name, rows)
+        kept = [row[ID] for row in rows]
+        self.collection(collection_name).delete_many({ID: {"$nin": kept}})
 
     @property
     def variants(self) -> Any:
@@ -210,7 +319,7 @@ class Store:
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
         """Insert or replace documents keyed by their ``_id``, as one release (collections
         outside releases are written in place)."""
-        if collection_name in RUNTIME_COLLECTIONS + PROCESS_LOCAL_COLLECTIONS:
+        if collection_name in PROCESS_LOCAL_COLLECTIONS:
             collection = self.collection(collection_name)
             count = 0
             for document in documents:
@@ -219,6 +328,18 @@ class Store:
             return count
         with self.release(f"upsert into {collection_name}") as release:
             return release.upsert_by_id(collection_name, documents)
+
+    # -- journals: written while serving, by every process, outside releases ---------------
+
+    @property
+    def budgets(self) -> Budgets:
+        """The query budgets (app.store.journals)."""
+        return self._backend.budgets
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log of queries (app.store.journals)."""
+        return self._backend.audit_log
 
     # -- releases ------------------------------------------------------------------------------
 
@@ -270,20 +391,17 @@ class Store:
         else:
             backend.check()
 
-    def skipped_records(self, collection_name: str) -> list[str]:
-        """What reads of a collection written while serving (the audit log, the budgets) had
-        to leave out because it was not whole: one line each (embedded store only)."""
-        backend = self._backend
-        if isinstance(backend, EmbeddedDatabase):
-            return backend.skipped_records(collection_name)
-        return []
-
     def close(self) -> None:
         backend = self._backend
         if isinstance(backend, MongoDatabase):
             backend.client.close()
         else:
             backend.close()
+
+
+def _not_a_journal(name: str) -> None:
+    if name in RUNTIME_COLLECTIONS:
+        raise ValueError(f"{name} is a journal: use Store.budgets or Store.audit")
 
 
 def default_data_dir() -> Path:

@@ -52,13 +52,13 @@ def catalog_page() -> str:
         return published_total(total, threshold) if views[dataset_id].protected else total
 
     metadata_counts = {
-        doc["_id"]: {
-            name: published(doc["_id"], value) if isinstance(value, int) else value
-            for name, value in doc.items()
+        dataset_id: {
+            name: published(dataset_id, value) if isinstance(value, int) else value
+            for name, value in counts.items()
         }
-        for doc in store.collection(METADATA_STATS).find(
-            {"_id": {"$in": [dataset.id for dataset in datasets]}}
-        )
+        for dataset_id, counts in store.by_dataset(
+            METADATA_STATS, [dataset.id for dataset in datasets]
+        ).items()
     }
     groups = catalog_by_country(
         records,

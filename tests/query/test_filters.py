@@ -13,6 +13,8 @@ from app.query.filters import (
     alphanumeric_selector,
     filter_conditions,
 )
+from app.store.lower_mongo import mongo_filter
+from app.store.query import HasOntologyTerm, Predicate
 
 SCOPES = ("genomicVariation", "individual", "biosample", "run", "analysis")
 
@@ -49,23 +51,24 @@ def conditions(*filters: Filter, target: str = "individual"):
     return filter_conditions(filters, target, SCOPES, CATALOGUE, TinyOntology())
 
 
-def matching(selector: dict, documents: list[dict]) -> list[str]:
-    """Apply a selector with MongoDB query semantics (mongomock) and return the matched ids."""
+def matching(where: Predicate, documents: list[dict]) -> list[str]:
+    """Apply what a filter selects with MongoDB query semantics (mongomock) and return the
+    matched ids."""
     collection = mongomock.MongoClient().db.docs
     collection.insert_many([dict(document) for document in documents])
-    return sorted(document["id"] for document in collection.find(selector))
+    return sorted(document["id"] for document in collection.find(mongo_filter(where)))
 
 
 def test_descendants_are_included_by_default_and_only_terms_in_the_data_are_listed():
     (condition,) = conditions(Filter("HP:1"))
     assert condition.scope == "individual"
-    assert condition.selector == {"ontologyTerms": {"$in": ["HP:3", "HP:4"]}}
+    assert condition.where == HasOntologyTerm(("HP:3", "HP:4"))
 
 
 def test_descendants_can_be_excluded():
     (condition,) = conditions(Filter("HP:1", include_descendant_terms=False))
     # HP:1 itself is in no record: the filter matches nothing and says so
-    assert condition.selector == {"ontologyTerms": {"$in": ["HP:1"]}}
+    assert condition.where == HasOntologyTerm(("HP:1",))
     assert condition.warning and "HP:1" in condition.warning
 
 
@@ -73,7 +76,7 @@ def test_similarity_adds_the_siblings_subtrees():
     (exact,) = conditions(Filter("HP:2", include_descendant_terms=False))
     (high,) = conditions(Filter("HP:2", include_descendant_terms=False, similarity="high"))
     assert exact.warning is not None
-    assert high.selector == {"ontologyTerms": {"$in": ["HP:3", "HP:4"]}}
+    assert high.where == HasOntologyTerm(("HP:3", "HP:4"))
 
 
 def test_unscoped_term_goes_to_the_scope_holding_it():
@@ -95,7 +98,7 @@ def test_alphanumeric_filter_finds_its_field_scope():
         {"id": "a", "record": {"libraryStrategy": "WGS"}},
         {"id": "b", "record": {"libraryStrategy": "WES"}},
     ]
-    assert matching(condition.selector, docs) == ["a"]
+    assert matching(condition.where, docs) == ["a"]
 
 
 def test_unknown_alphanumeric_field_is_a_client_error():
@@ -170,9 +173,7 @@ def test_durations_compare_by_length_not_text():
 def test_custom_term_is_field_colon_value():
     (condition,) = conditions(Filter("libraryStrategy:WGS"))
     assert condition.scope == "run"
-    assert matching(condition.selector, [{"id": "r", "record": {"libraryStrategy": "WGS"}}]) == [
-        "r"
-    ]
+    assert matching(condition.where, [{"id": "r", "record": {"libraryStrategy": "WGS"}}]) == ["r"]
 
 
 def test_a_term_that_is_neither_curie_nor_custom_is_rejected():
@@ -191,7 +192,7 @@ def test_variant_fields_use_the_indexed_top_level_fields():
         {"id": "other", "geneIds": ["BRCA1"], "geneKeys": ["brca1"]},
         {"id": "loaded-before-keys", "geneIds": ["BRCA2"]},
     ]
-    assert matching(condition.selector, variants) == ["brca2", "loaded-before-keys"]
+    assert matching(condition.where, variants) == ["brca2", "loaded-before-keys"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Beacon query parameters -> MongoDB filters, checked as plain data (no Flask, no database)."""
+"""Beacon query parameters -> what they select (app.store.query), checked as plain data (no
+Flask, no database); tests/store/test_lower_mongo.py checks what MongoDB is then asked."""
 
 from __future__ import annotations
 
@@ -7,15 +8,30 @@ import pytest
 from app.query.variants import (
     InvalidVariantQueryError,
     VariantQuery,
-    bases_condition,
     check_variant_query,
     query_type,
     variant_filter,
     variant_id_filter,
 )
+from app.store.query import (
+    All,
+    Assembly,
+    Bases,
+    Bracket,
+    Chromosome,
+    Gene,
+    InDatasets,
+    LengthBetween,
+    NamedVariant,
+    Overlaps,
+    StartsAt,
+    VariantField,
+    VariantTypes,
+    VariantValue,
+)
 
 
-def test_sequence_query_is_equality_on_the_position_index_prefix():
+def test_sequence_query_selects_the_position_and_the_alleles():
     query = VariantQuery(
         assembly_id="hg38",
         reference_name="chr12",
@@ -23,40 +39,34 @@ def test_sequence_query_is_equality_on_the_position_index_prefix():
         reference_bases="G",
         alternate_bases="A",
     )
-    assert variant_filter(query, "ds1", longest_variant=50) == {
-        "datasetId": "ds1",
-        "assemblyId": "GRCh38",
-        "referenceName": "12",
-        "start": 111803961,
-        "referenceBases": "G",
-        "alternateBases": "A",
-    }
+    assert variant_filter(query, "ds1", longest_variant=50) == All(
+        (
+            InDatasets(("ds1",)),
+            Assembly("GRCh38"),
+            Chromosome("12"),
+            Bases("G", "A"),
+            StartsAt(111803961),
+        )
+    )
 
 
-def test_range_query_accepts_partial_overlap_and_bounds_start_by_longest_variant():
+def test_range_query_overlaps_and_carries_the_longest_variant():
     query = VariantQuery(reference_name="1", start=[1000], end=[2000])
-    selector = variant_filter(query, "ds1", longest_variant=300)
-    assert selector["start"] == {"$lt": 2000, "$gt": 700}
-    assert selector["end"] == {"$gt": 1000}
+    assert Overlaps(1000, 2000, 300) in variant_filter(query, "ds1", longest_variant=300).parts
+    assert Overlaps(1000, 2000, None) in variant_filter(query, "ds1", longest_variant=None).parts
 
 
-def test_range_query_without_known_longest_variant_has_no_lower_start_bound():
-    query = VariantQuery(reference_name="1", start=[1000], end=[2000])
-    assert variant_filter(query, "ds1", longest_variant=None)["start"] == {"$lt": 2000}
-
-
-def test_bracket_query_uses_half_open_brackets():
+def test_bracket_query_gives_both_brackets():
     query = VariantQuery(reference_name="X", start=[100, 200], end=[500, 600])
-    selector = variant_filter(query, "ds1", longest_variant=10)
-    assert selector["start"] == {"$gte": 100, "$lt": 200}
-    assert selector["end"] == {"$gte": 500, "$lt": 600}
-    assert selector["referenceName"] == "X"
+    parts = variant_filter(query, "ds1", longest_variant=10).parts
+    assert Bracket(100, 200, 500, 600) in parts
+    assert Chromosome("X") in parts
 
 
 def test_refseq_reference_name_gives_chromosome_and_assembly():
     query = VariantQuery(reference_name="refseq:NC_000009.12", start=[5], alternate_bases="T")
-    selector = variant_filter(query, "ds1", None)
-    assert (selector["referenceName"], selector["assemblyId"]) == ("9", "GRCh38")
+    parts = variant_filter(query, "ds1", None).parts
+    assert Chromosome("9") in parts and Assembly("GRCh38") in parts
 
 
 def test_refseq_reference_name_contradicting_assembly_is_refused():
@@ -76,36 +86,24 @@ def test_gene_query_with_type_length_and_aminoacid():
         aminoacid_change="e504k",
     )
     assert query_type(query) == "gene"
-    assert variant_filter(query, "ds1", None) == {
-        "datasetId": "ds1",
-        # by the case-folded key; exactly on variants loaded before keys were written
-        "$or": [{"geneKeys": "aldh2"}, {"geneKeys": {"$exists": False}, "geneIds": "ALDH2"}],
-        "variantType": {"$in": ["SNP"]},
-        "variantLength": {"$gte": 1, "$lte": 1},
-        "aminoacidChanges": "E504K",
-    }
+    assert variant_filter(query, "ds1", None) == All(
+        (
+            InDatasets(("ds1",)),
+            VariantTypes(("SNP",)),
+            LengthBetween(1, 1),
+            Gene("=", "ALDH2"),  # case-folded by the store
+            VariantValue(VariantField.AMINOACID_CHANGES, "=", "E504K"),
+        )
+    )
 
 
 def test_cnv_type_also_finds_deletions_and_duplications():
     query = VariantQuery(reference_name="1", start=[0], end=[10**6], variant_type="CNV")
-    assert variant_filter(query, "d", None)["variantType"] == {"$in": ["CNV", "DEL", "DUP"]}
+    assert VariantTypes(("CNV", "DEL", "DUP")) in variant_filter(query, "d", None).parts
 
 
-def test_n_is_a_wildcard_for_one_base():
-    condition = bases_condition("ANNT")
-    assert condition == {"$regex": "^A[ACGTN][ACGTN]T$"}
-    assert bases_condition("ACGT") == "ACGT"
-
-
-def test_identifier_lookup_matches_internal_external_or_hgvs_ids():
-    assert variant_id_filter("rs671", "d") == {
-        "datasetId": "d",
-        "$or": [
-            {"variantInternalId": "rs671"},
-            {"identifiers": "rs671"},
-            {"record.identifiers.genomicHGVSId": "rs671"},
-        ],
-    }
+def test_identifier_lookup_names_the_variant_in_the_dataset():
+    assert variant_id_filter("rs671", "d") == All((InDatasets(("d",)), NamedVariant("rs671")))
 
 
 @pytest.mark.parametrize(
@@ -143,4 +141,4 @@ def test_queries_the_specification_does_not_define_are_refused(query, message):
 )
 def test_assembly_synonyms_and_patch_accessions(name, canonical):
     query = VariantQuery(assembly_id=name, gene_id="ALDH2")
-    assert variant_filter(query, "d", None)["assemblyId"] == canonical
+    assert Assembly(canonical) in variant_filter(query, "d", None).parts

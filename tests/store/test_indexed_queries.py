@@ -15,14 +15,16 @@ from typing import Any
 import mongomock
 import pytest
 
-from app.query.genes import gene_selector, no_gene_selector
 from app.store import open_store
 from app.store.collections import VARIANTS
+from app.store.lower_mongo import mongo_filter
 from app.store.planner import candidates
+from app.store.query import Gene
 
 SEED = 20261125
 CHROMOSOMES = ["1", "2", "X", "MT"]
 GENES = ["BRCA2", "ALDH2", "G6PD", "CYP2C19", "TP53"]
+LOWER_GENES = [gene.lower() for gene in GENES]
 SAMPLES = [f"S{n}" for n in range(12)]
 
 
@@ -86,8 +88,8 @@ def _selector(rng: random.Random) -> dict[str, Any]:
             "end": {"$gte": position, "$lt": position + 600},
         },
         lambda: {**dataset, "geneIds": rng.choice(GENES)},
-        lambda: {**dataset, **gene_selector(rng.choice(GENES + [g.lower() for g in GENES]))},
-        lambda: {**dataset, **no_gene_selector(rng.choice(GENES).capitalize())},
+        lambda: {**dataset, **mongo_filter(Gene("=", rng.choice(GENES + LOWER_GENES)))},
+        lambda: {**dataset, **mongo_filter(Gene("!", rng.choice(GENES).capitalize()))},
         lambda: {**dataset, "geneIds": {"$in": rng.sample(GENES, 2)}, "variantType": "SNP"},
         lambda: {
             **dataset,
@@ -188,7 +190,7 @@ def test_generated_filters_give_what_mongomock_gives(both, number):
         {"datasetId": "ds-a", "assemblyId": "GRCh38", "referenceName": "1", "start": 1234},
         {"datasetId": "ds-a", "referenceName": "2", "start": {"$lt": 2600, "$gt": 2000}},
         {"datasetId": "ds-b", "geneIds": "ALDH2"},
-        {"datasetId": "ds-b", **gene_selector("aldh2")},
+        {"datasetId": "ds-b", **mongo_filter(Gene("=", "aldh2"))},
         {"datasetId": "ds-b", "variantInternalId": "v7"},
         {"datasetId": "ds-b", "$or": [{"identifiers": "rs5"}, {"variantInternalId": "v5"}]},
         {"datasetId": "ds-a", "biosampleIds": {"$in": ["S1", "S2"]}},
