@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from app.access.audit import EXPORT_FORMATS, export
-from app.access.audit import entries as audit_entries
 from app.config import DEFAULTS, ConfigurationError
 from app.store import (
     DATASETS,
@@ -21,7 +20,6 @@ from app.store import (
     StoreConfigurationError,
     open_store,
 )
-from app.store.collections import AUDIT_LOG
 from app.store.errors import FULL_ERRNOS
 from loaders.datasets import catalog_gaps
 from loaders.emptying import EmptyingLoadError
@@ -567,10 +565,9 @@ def audit_export_command(
     """Write the logged queries, oldest first, as JSON Lines or CSV. Records of the log that
     are not whole (a write torn by a full disk) are skipped, each named in a warning."""
     store = _open(mongo_uri)
-    documents = audit_entries(store, _utc(since), _utc(until))
-    for line in export(documents, output_format):
+    for line in export(store.audit.entries(_utc(since), _utc(until)), output_format):
         output.write(line)
-    for problem in store.skipped_records(AUDIT_LOG):
+    for problem in store.audit.skipped_records():
         click.echo(f"warning: audit log record skipped: {problem}", err=True)
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from marshmallow import ValidationError
 from app.catalog.duo import labelled
 from app.catalog.laws import PrivacyLawRegistry, bundled_registry
 from app.store import DATASETS, Store
-from app.store.collections import DATASET_FIELDS
+from app.store.collections import DATASET_SUMMARIES
 from loaders.errors import LoadError
 from schemas.dataset import DatasetSchema
 from schemas.messages import validation_problems
@@ -94,7 +93,7 @@ def load_datasets(store: Store, path: str | Path) -> DatasetLoadSummary:
 
 def dataset_collections(store: Store, dataset_id: str) -> list[str]:
     """The served collections holding documents of the dataset, in ``DATASET_FIELDS`` order."""
-    return _holding(store.collection, dataset_id)
+    return store.collections_holding(dataset_id)
 
 
 def drop_dataset(store: Store, dataset_id: str) -> DatasetDropSummary:
@@ -103,33 +102,17 @@ def drop_dataset(store: Store, dataset_id: str) -> DatasetDropSummary:
     The audit log and the query budgets are not part of releases and keep their documents.
     Raises :class:`UnknownDatasetError` when the store holds nothing of it."""
     with store.release(f"drop dataset {dataset_id}") as release:
-        holding = _holding(release.collection, dataset_id)
+        holding = release.drop_dataset(dataset_id)
         if not holding:
             raise UnknownDatasetError(dataset_id, _unknown(store))
-        for name in holding:
-            release.replace(name, {DATASET_FIELDS[name]: dataset_id}, [])
     return DatasetDropSummary(dataset_id, tuple(holding), store.active_release())
-
-
-def _holding(collection: Callable[[str], Any], dataset_id: str) -> list[str]:
-    return [
-        name
-        for name, field in DATASET_FIELDS.items()
-        if collection(name).find_one({field: dataset_id}, {"_id": 1}) is not None
-    ]
 
 
 def _unknown(store: Store) -> str:
     """The message for an id no collection holds, naming the ids it does hold (every load
     writes a document keyed by the dataset id: a description or a load's stats)."""
-    known = sorted(
-        {
-            str(value)
-            for name, field in DATASET_FIELDS.items()
-            if field == "_id"
-            for value in store.collection(name).distinct("_id")
-        }
-    )
+    keyed = (DATASETS, *DATASET_SUMMARIES)
+    known = sorted(set().union(*(store.dataset_ids_of(name) for name in keyed)))
     return "no such dataset in the served release; " + (
         f"its datasets: {', '.join(known)}" if known else "it holds no dataset"
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import mongomock
 
 from app.store import Store
@@ -13,27 +16,33 @@ def mongodb_store() -> Store:
     return Store(MongoDatabase(mongomock.MongoClient(), "beacon"), durable=True)
 
 
-def fill_journal(store: Store, collection_name: str) -> None:
-    """Make a journal of the embedded store on disk fail its next writes as a full disk fails
-    them: its SQLite file is capped at its size and filled (SQLite answers SQLITE_FULL, what
-    it answers for ENOSPC), without filling any real disk. ``free_journal`` lifts the cap."""
-    from app.store import StorageFullError
+FILLER = "filler"  # who the entries written to fill an audit log are by
 
-    collection = store.collection(collection_name)
-    collection.insert_one({"filler": 0})  # the file exists, with its tables
-    connection = collection._connected()
+
+def fill_journal(audit_log: Any) -> None:
+    """Make the audit log of an embedded store on disk fail its next writes as a full disk
+    fails them: its SQLite file is capped at its size and filled with entries (SQLite then
+    answers SQLITE_FULL, what it answers for ENOSPC), without filling any real disk.
+    ``free_journal`` lifts the cap and deletes the filler entries."""
+    from app.store import AuditEntry, StorageFullError
+
+    filler = AuditEntry(datetime.now(UTC), FILLER, False, "", "", 0)
+    audit_log.append(filler)  # the file exists, with its tables
+    connection = audit_log._connected()
     pages = connection.execute("PRAGMA page_count").fetchone()[0]
     connection.execute(f"PRAGMA max_page_count = {pages}")
     try:
         for _ in range(10_000):
-            collection.insert_one({"filler": 1})
+            audit_log.append(filler)
     except StorageFullError:
         return
     raise AssertionError("the capped journal never filled up")
 
 
-def free_journal(store: Store, collection_name: str) -> None:
-    store.collection(collection_name)._connected().execute("PRAGMA max_page_count = 1000000")
+def free_journal(audit_log: Any) -> None:
+    connection = audit_log._connected()
+    connection.execute("PRAGMA max_page_count = 1000000")
+    connection.execute("DELETE FROM entries WHERE who = ?", (FILLER,))
 
 
 def individuals_release(store: Store, count: int, prefix: str) -> None:

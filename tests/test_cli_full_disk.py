@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import main
-from app.store import embedded, open_store, segment
+from app.store import AuditEntry, embedded, open_store, segment
 
 DATA = Path(__file__).resolve().parent / "data"
 VCF = str(DATA / "vcf_sites_only.vcf")
@@ -104,9 +104,7 @@ def test_an_export_to_a_full_disk_says_so_in_one_line(tmp_path, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out.jsonl"))
 
     store = open_store("mongomock://memory/export_full")
-    store.collection("auditLog").insert_one(
-        {"at": datetime(2026, 1, 1), "who": "x", "datasets": []}
-    )
+    store.audit.append(AuditEntry(datetime(2026, 1, 1), "x", False, "GET", "/info", 200))
     monkeypatch.setattr("app.cli._open", lambda uri: store)
     monkeypatch.setattr("click.File.convert", lambda self, value, param, ctx: FullOutput())
     failed = CliRunner().invoke(main, ["audit", "export", "--output", "out.jsonl"])

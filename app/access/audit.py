@@ -1,5 +1,5 @@
-"""The audit log: one document per query saying who asked what, when, at which endpoint, and
-which datasets answered at which granularity. Kept in the store (``auditLog``) so that every
+"""The audit log: one entry per query saying who asked what, when, at which endpoint, and
+which datasets answered at which granularity. Kept in the store (``Store.audit``) so that every
 worker writes to one log; ``asia-beacon audit export`` reads it back.
 
 What was asked is kept as JSON text, so that whatever a client sends (keys with ``$`` or ``.``,
@@ -22,12 +22,11 @@ import re
 import socket
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.store import Store
-from app.store.collections import AUDIT_LOG
+from app.store import AuditEntry, Store
+from app.store.journals import entry_fields
 
 EXPORT_FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
@@ -70,32 +69,6 @@ _CREDENTIAL_TEXT = re.compile(
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: datetime
-    who: str  # token issuer and subject, or the client address
-    authenticated: bool
-    method: str
-    endpoint: str
-    status: int
-    datasets: tuple[tuple[str, str], ...] = field(default=())  # (dataset id, granularity)
-    request_id: str = ""  # the answer's X-Request-ID, to find the query in the server's logs
-    query: str = ""  # what was asked, as ``recorded_query`` gives it
-
-    def document(self) -> dict[str, Any]:
-        return {
-            "at": self.at,
-            "who": self.who,
-            "authenticated": self.authenticated,
-            "method": self.method,
-            "endpoint": self.endpoint,
-            "query": self.query,
-            "status": self.status,
-            "datasets": [{"id": ident, "granularity": level} for ident, level in self.datasets],
-            "requestId": self.request_id,
-        }
 
 
 def query_string_parameters(parameters: Iterable[tuple[str, list[str]]]) -> dict[str, Any]:
@@ -148,7 +121,7 @@ def _without_credentials(value: Any) -> Any:
 
 def record(store: Store, entry: AuditEntry) -> None:
     """Write one entry; raises whatever the store raises (see :class:`AuditTrail`)."""
-    store.collection(AUDIT_LOG).insert_one(entry.document())
+    store.audit.append(entry)
 
 
 class AuditTrail:
@@ -171,7 +144,8 @@ class AuditTrail:
 
     def record(self, entry: AuditEntry) -> None:
         with self._lock:
-            if self.unrecorded and not self._write_loss_record():
+            # the record of earlier losses goes just before the entry, at its time
+            if self.unrecorded and not self._write_loss_record(entry.at):
                 self._lose(entry, "the record of earlier losses could not be written either")
                 return
             try:
@@ -183,7 +157,7 @@ class AuditTrail:
         """Why this process is not ready, if audit entries were lost and that is not yet in
         the log; None otherwise."""
         with self._lock:
-            if not self.unrecorded or self._write_loss_record():
+            if not self.unrecorded or self._write_loss_record(datetime.now(UTC)):
                 return None
             return (
                 f"{self.unrecorded} audit log entries could not be written since "
@@ -208,12 +182,12 @@ class AuditTrail:
             reason,
         )
 
-    def _write_loss_record(self) -> bool:
-        """Write the record of the unrecorded losses; whether it was written."""
+    def _write_loss_record(self, at: datetime) -> bool:
+        """Write the record of the unrecorded losses, dated ``at``; whether it was written."""
         assert self._lost_since is not None
-        document = loss_record(self.unrecorded, self._lost_since, datetime.now(UTC))
+        entry = loss_record(self.unrecorded, self._lost_since, at)
         try:
-            self._store.collection(AUDIT_LOG).insert_one(document)
+            self._store.audit.append(entry)
         except Exception as error:
             log.error(
                 "audit log: could not write the record of %d lost entries either: %s",
@@ -231,49 +205,33 @@ class AuditTrail:
         return True
 
 
-def loss_record(lost: int, since: datetime, at: datetime) -> dict[str, Any]:
+def loss_record(lost: int, since: datetime, at: datetime) -> AuditEntry:
     """The log's own entry saying that ``lost`` entries of this process, the first at
     ``since``, could not be written."""
-    return {
-        "at": at,
-        "who": f"server:{socket.gethostname()}:{os.getpid()}",
-        "authenticated": False,
-        "method": "",
-        "endpoint": "",
-        "query": "",
-        "status": 0,
-        "datasets": [],
-        "requestId": "",
-        "lost": lost,
-        "lostSince": _iso(since),
-    }
+    return AuditEntry(
+        at=at,
+        who=f"server:{socket.gethostname()}:{os.getpid()}",
+        authenticated=False,
+        method="",
+        endpoint="",
+        status=0,
+        lost=lost,
+        lost_since=since,
+    )
 
 
-def entries(
-    store: Store, since: datetime | None = None, until: datetime | None = None
-) -> Iterator[dict[str, Any]]:
-    """Logged queries in time order, within ``[since, until)`` when given."""
-    window: dict[str, Any] = {}
-    if since is not None:
-        window["$gte"] = since
-    if until is not None:
-        window["$lt"] = until
-    selector = {"at": window} if window else {}
-    yield from store.collection(AUDIT_LOG).find(selector, {"_id": 0}).sort([("at", 1)])
-
-
-def export(documents: Iterable[dict[str, Any]], output_format: str) -> Iterator[str]:
+def export(entries: Iterable[AuditEntry], output_format: str) -> Iterator[str]:
     """Lines of the export: JSON Lines, or CSV with datasets as ``id:granularity;...``."""
     if output_format == "jsonl":
-        for document in documents:
-            yield json.dumps({**document, "at": _iso(document["at"])}) + "\n"
+        for entry in entries:
+            yield json.dumps(exported(entry)) + "\n"
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for document in documents:
-        datasets = ";".join(f"{item['id']}:{item['granularity']}" for item in document["datasets"])
-        row = {**_ADDED_LATER, **document, "at": _iso(document["at"]), "datasets": datasets}
+    for entry in entries:
+        datasets = ";".join(f"{ident}:{level}" for ident, level in entry.datasets)
+        row = {**_ADDED_LATER, **exported(entry), "datasets": datasets}
         writer.writerow([row[column] for column in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -281,10 +239,21 @@ def export(documents: Iterable[dict[str, Any]], output_format: str) -> Iterator[
     yield buffer.getvalue()
 
 
+def exported(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as the export writes it (what entries of earlier versions lack is left out)."""
+    fields = entry_fields(entry)
+    fields["at"] = _iso(entry.at)
+    if entry.lost_since is not None:
+        fields["lostSince"] = _iso(entry.lost_since)
+    return fields
+
+
 # columns that entries written by earlier versions (or that are not loss records) lack
 _ADDED_LATER = {"requestId": "", "query": "", "lost": "", "lostSince": ""}
 
 
 def _iso(moment: datetime) -> str:
-    text = moment.isoformat()
-    return text if moment.tzinfo is not None else text + "Z"  # stored times are UTC
+    """UTC, written with a ``Z`` (a naive time is UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat() + "Z"

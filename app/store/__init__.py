@@ -5,10 +5,15 @@ MongoDB server through pymongo, ``mongomock://`` for the embedded store (indexed
 disk, see ``embedded.py``). Everything else receives a :class:`Store` and asks it in terms of
 ours: what to select (:mod:`app.store.query`) and in what form (``exists``, ``count``,
 ``records``, ``project``, ``distinct``); each backend lowers the selection to its own language
-(:mod:`app.store.lower_mongo`). The reads not yet moved to these terms (catalogue summaries,
-journals, loaders, Data Connect's pipelines) still use pymongo's collection API, keeping to
-query shapes a real server answers from the indexes declared in :mod:`app.store.indexes`.
-Loads write releases (``Store.release``) that switch atomically.
+(:mod:`app.store.lower_mongo`). The journals every serving process writes (query budgets, the
+audit log) are typed objects of their own (:mod:`app.store.journals`: ``Store.budgets``,
+``Store.audit``). Loads write releases (``Store.release``) that switch atomically, in terms of
+ours too: a dataset's documents of one collection, its filtering terms of some scopes, its
+summaries, or all of it (``Release.replace_dataset``, ``replace_terms``, ``put_stats``,
+``drop_dataset``), and read what they wrote so far through the same reads as the store's. What
+still uses pymongo's collection API (Data Connect's pipelines on MongoDB, the stores' own
+tests) keeps to query shapes a real server answers from the indexes of
+:mod:`app.store.indexes`.
 """
 
 from __future__ import annotations
@@ -23,24 +28,32 @@ from urllib.parse import urlparse
 from app.store import releases
 from app.store.collections import (
     DATASET_FIELDS,
+    DATASET_SUMMARIES,
     DATASETS,
     FILTERING_TERMS,
     PROCESS_LOCAL_COLLECTIONS,
+    RELEASES,
     RUNTIME_COLLECTIONS,
     VARIANT_STATS,
     VARIANTS,
 )
 from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
 from app.store.errors import StorageFullError, StoreDamagedError
-from app.store.lower_mongo import mongo_filter
+from app.store.journals import AuditEntry, AuditLog, BudgetPeriod, Budgets
+from app.store.lower_mongo import collection_filter, dataset_filter, terms_filter
 from app.store.mongo import MongoDatabase, MongoRelease
-from app.store.query import EVERYTHING, InDatasets, Predicate
+from app.store.query import EVERYTHING, InDatasets
+from app.store.reads import ID, SelectionReads
 from app.store.releases import ReleaseError, ReleaseInfo
 
 __all__ = [
     "DATASETS",
     "VARIANTS",
     "VARIANT_STATS",
+    "AuditEntry",
+    "AuditLog",
+    "BudgetPeriod",
+    "Budgets",
     "Release",
     "ReleaseError",
     "ReleaseInfo",
@@ -59,28 +72,16 @@ MEMORY_HOST = "memory"  # mongomock://memory/<db>: kept in this process only
 
 T = TypeVar("T")
 
-ID = "_id"
-
-
-def _lowered(collection_name: str, where: Predicate) -> dict[str, Any]:
-    """``where`` as MongoDB filters it on that collection, whose dataset field may be ``_id``."""
-    return mongo_filter(where, DATASET_FIELDS.get(collection_name, "datasetId"))
-
-
-# Variants in the order of their ``position`` index; the other entries in the order of their ids.
-VARIANT_ORDER = [("assemblyId", 1), ("referenceName", 1), ("start", 1), ("end", 1)]
-ENTRY_ORDER = [("id", 1)]
-RECORD_ONLY = {"_id": 0, "record": 1}
-
 
 class StoreConfigurationError(ValueError):
     """The storage URI cannot be used."""
 
 
-class Release:
+class Release(SelectionReads):
     """A load in progress: what it writes becomes visible together, when the release commits.
 
-    ``collection`` reads the release's own state (a load checking what it just wrote).
+    Its reads (``exists``, ``count``, ``project``, ...) read the release's own state, a load
+    checking what it just wrote. Loads write in the typed terms of the block below.
     """
 
     def __init__(self, writer: PendingParts | MongoRelease) -> None:
@@ -93,12 +94,15 @@ class Release:
         documents: Iterable[dict[str, Any]],
     ) -> int:
         """Replace the documents ``selector`` matches with ``documents``; how many were written."""
+        _not_a_journal(collection_name)
         return self._writer.replace(collection_name, dict(selector), documents)
 
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
+        _not_a_journal(collection_name)
         return self._writer.upsert_by_id(collection_name, list(documents))
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         writer = self._writer
         if isinstance(writer, PendingParts):
             collection = writer.database.collection(name)
@@ -107,8 +111,41 @@ class Release:
             return collection
         return writer.collection(name)
 
+    # -- what loads write, by dataset --------------------------------------------------------
 
-class Store:
+    def replace_dataset(
+        self, collection_name: str, dataset_id: str, documents: Iterable[dict[str, Any]]
+    ) -> int:
+        """Make ``documents`` the dataset's documents in the collection (its variants, its
+        individuals...); how many were written."""
+        return self._writer.replace(
+            collection_name, dataset_filter(collection_name, dataset_id), documents
+        )
+
+    def replace_terms(
+        self, dataset_id: str, scopes: Iterable[str], rows: Iterable[dict[str, Any]]
+    ) -> int:
+        """Make ``rows`` the dataset's filtering terms of these scopes, its terms of other
+        scopes (the variants', written by another loader) kept; how many were written."""
+        return self._writer.replace(FILTERING_TERMS, terms_filter(dataset_id, tuple(scopes)), rows)
+
+    def put_stats(self, collection_name: str, dataset_id: str, row: Mapping[str, Any]) -> None:
+        """Make ``row`` the dataset's summary in a collection of one document per dataset
+        (``variantStats``, ``metadataStats``)."""
+        if collection_name not in DATASET_SUMMARIES:
+            raise ValueError(f"{collection_name} holds no summaries of datasets")
+        self.replace_dataset(collection_name, dataset_id, [{ID: dataset_id, **row}])
+
+    def drop_dataset(self, dataset_id: str) -> list[str]:
+        """Remove every document of the dataset; the collections that held some (none: the
+        release holds nothing of it)."""
+        holding = self.collections_holding(dataset_id)
+        for name in holding:
+            self.replace_dataset(name, dataset_id, [])
+        return holding
+
+
+class Store(SelectionReads):
     """Collections of one beacon database, the write patterns loads use, and its releases."""
 
     def __init__(self, backend: EmbeddedDatabase | MongoDatabase, *, durable: bool) -> None:
@@ -125,6 +162,7 @@ class Store:
         return f"MongoDB database {self._backend.database.name}"
 
     def collection(self, name: str) -> Any:
+        _not_a_journal(name)
         return self._backend.collection(name)
 
     def per_release(self, name: str, compute: Callable[[], T]) -> T:
@@ -156,51 +194,11 @@ class Store:
         plain = [
             name
             for name in backend.database.list_collection_names()
-            if "@" not in name and name not in served and name != "releases"
+            if "@" not in name
+            and name not in served
+            and name not in (RELEASES, *RUNTIME_COLLECTIONS)
         ]
         return sorted({*served, *plain})
-
-    # -- reads in our own terms (app.store.query) ------------------------------------------
-
-    def exists(self, collection_name: str, where: Predicate) -> bool:
-        """Whether any document of the collection is what ``where`` selects."""
-        lowered = _lowered(collection_name, where)
-        return self.collection(collection_name).find_one(lowered, {ID: 1}) is not None
-
-    def count(self, collection_name: str, where: Predicate) -> int:
-        return self.collection(collection_name).count_documents(_lowered(collection_name, where))
-
-    def records(
-        self, collection_name: str, where: Predicate, skip: int, limit: int
-    ) -> list[dict[str, Any]]:
-        """The Beacon records of the selected documents, ``limit`` of them after ``skip``, in
-        the collection's order (variants by position, the other entries by id)."""
-        order = VARIANT_ORDER if collection_name == VARIANTS else ENTRY_ORDER
-        cursor = self.collection(collection_name).find(
-            _lowered(collection_name, where), RECORD_ONLY
-        )
-        return [document["record"] for document in cursor.sort(order).skip(skip).limit(limit)]
-
-    def project(
-        self,
-        collection_name: str,
-        where: Predicate,
-        fields: Sequence[str],
-        order: Sequence[str] = (),
-    ) -> Iterator[dict[str, Any]]:
-        """The ``fields`` (dotted paths read as nested documents) of the selected documents,
-        ascending by ``order`` when given."""
-        projection = {"_id": 0, **{name: 1 for name in fields}}
-        cursor = self.collection(collection_name).find(_lowered(collection_name, where), projection)
-        if order:
-            cursor = cursor.sort([(name, 1) for name in order])
-        yield from cursor
-
-    def distinct(self, collection_name: str, field: str, where: Predicate) -> list[Any]:
-        """The values of ``field`` (each value of a field holding several) in the selected
-        documents, None left out."""
-        values = self.collection(collection_name).distinct(field, _lowered(collection_name, where))
-        return [value for value in values if value is not None]
 
     # -- the per-dataset summaries, filtering terms and process-local tables --------------------
 
@@ -217,7 +215,9 @@ class Store:
             raise ValueError(f"{collection_name} does not hold one document per dataset")
         where = EVERYTHING if dataset_ids is None else InDatasets(tuple(dataset_ids))
         projection = None if fields is None else dict.fromkeys(fields, 1)
-        found = self.collection(collection_name).find(_lowered(collection_name, where), projection)
+        found = self.collection(collection_name).find(
+            collection_filter(collection_name, where), projection
+        )
         return {document.pop(ID): document for document in found}
 
     def filtering_terms(
@@ -319,7 +319,7 @@ class Store:
     def upsert_by_id(self, collection_name: str, documents: Iterable[dict[str, Any]]) -> int:
         """Insert or replace documents keyed by their ``_id``, as one release (collections
         outside releases are written in place)."""
-        if collection_name in RUNTIME_COLLECTIONS + PROCESS_LOCAL_COLLECTIONS:
+        if collection_name in PROCESS_LOCAL_COLLECTIONS:
             collection = self.collection(collection_name)
             count = 0
             for document in documents:
@@ -328,6 +328,18 @@ class Store:
             return count
         with self.release(f"upsert into {collection_name}") as release:
             return release.upsert_by_id(collection_name, documents)
+
+    # -- journals: written while serving, by every process, outside releases ---------------
+
+    @property
+    def budgets(self) -> Budgets:
+        """The query budgets (app.store.journals)."""
+        return self._backend.budgets
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log of queries (app.store.journals)."""
+        return self._backend.audit_log
 
     # -- releases ------------------------------------------------------------------------------
 
@@ -379,20 +391,17 @@ class Store:
         else:
             backend.check()
 
-    def skipped_records(self, collection_name: str) -> list[str]:
-        """What reads of a collection written while serving (the audit log, the budgets) had
-        to leave out because it was not whole: one line each (embedded store only)."""
-        backend = self._backend
-        if isinstance(backend, EmbeddedDatabase):
-            return backend.skipped_records(collection_name)
-        return []
-
     def close(self) -> None:
         backend = self._backend
         if isinstance(backend, MongoDatabase):
             backend.client.close()
         else:
             backend.close()
+
+
+def _not_a_journal(name: str) -> None:
+    if name in RUNTIME_COLLECTIONS:
+        raise ValueError(f"{name} is a journal: use Store.budgets or Store.audit")
 
 
 def default_data_dir() -> Path:

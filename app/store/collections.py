@@ -12,6 +12,8 @@ METADATA_STATS = "metadataStats"  # per dataset: how many entries of each type i
 FILTERING_TERMS = "filteringTerms"  # terms present per dataset and scope, written by loaders
 
 METADATA_ENTRIES = (INDIVIDUALS, BIOSAMPLES, RUNS, ANALYSES, COHORTS)
+# One summary document per dataset, keyed by its id, which its loads write.
+DATASET_SUMMARIES = (VARIANT_STATS, METADATA_STATS)
 PRIVACY_LAWS = "privacyLaws"  # the bundled privacy-law registry, synced when the app starts
 QUERY_BUDGETS = "queryBudgets"  # per identity and period: "yes" answers on rare variants spent
 AUDIT_LOG = "auditLog"  # one document per query: who, when, where, what it asked, which datasets

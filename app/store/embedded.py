@@ -38,7 +38,7 @@ from app.store.cursor import MatchCursor, distinct_values, included, scratch_col
 from app.store.errors import StoreDamagedError, full_disk_named
 from app.store.indexes import INDEXES
 from app.store.journal import SUFFIX as JOURNAL_SUFFIX
-from app.store.journal import JournalCollection
+from app.store.journal import SqliteAuditLog, SqliteBudgets, SqliteJournal
 from app.store.pinning import ReleaseHold
 from app.store.planner import candidates
 from app.store.segment import (
@@ -79,11 +79,16 @@ class EmbeddedDatabase:
         self._thread_lock = threading.RLock()
         # the newest committed manifest and its generation (counts the manifests taken up)
         self._current: tuple[releases.Manifest, int] = (releases.empty_manifest(), 0)
-        self._runtime_lock = threading.Lock()  # the in-memory runtime collections' writes
         self._stamp: tuple[int, int, int] | None = None
         self._served: tuple[releases.Manifest, releases.Parts] | None = None
         self._local = mongomock.MongoClient()["process_local"]
-        self._journals: dict[str, JournalCollection] = {}
+        # the journals (outside releases; every process writes them)
+        self.budgets = SqliteBudgets(
+            self._journal_path(SqliteBudgets), self._damage_of(SqliteBudgets)
+        )
+        self.audit_log = SqliteAuditLog(
+            self._journal_path(SqliteAuditLog), self._damage_of(SqliteAuditLog)
+        )
         # segment ids and journal names found damaged, with what was found
         self._damaged: dict[str, StoreDamagedError] = {}
         # the release a request reads (one_release): its parts and generation
@@ -189,6 +194,17 @@ class EmbeddedDatabase:
     def _note_damage(self, key: str, error: StoreDamagedError) -> None:
         self._damaged[key] = error
 
+    def _journal_path(self, journal: type[SqliteJournal]) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / JOURNALS_DIR / f"{journal.name}{JOURNAL_SUFFIX}"
+
+    def _damage_of(self, journal: type[SqliteJournal]) -> Callable[[StoreDamagedError], None]:
+        return lambda error: self._note_damage(journal.name, error)
+
+    def _journals(self) -> tuple[SqliteJournal, ...]:
+        return (self.budgets, self.audit_log)
+
     def check(self) -> None:
         """Raise :class:`StoreDamagedError` if the manifest, a segment the served release
         uses or a journal was found damaged (readiness)."""
@@ -197,31 +213,12 @@ class EmbeddedDatabase:
             if key in served or key in RUNTIME_COLLECTIONS:
                 raise error
         if self.directory is not None:
-            for name in RUNTIME_COLLECTIONS:
-                self.collection(name).check()
-
-    def skipped_records(self, name: str) -> list[str]:
-        """What reads of a journal had to leave out (records not whole, or undecodable)."""
-        if self.directory is None or name not in RUNTIME_COLLECTIONS:
-            return []
-        return self.collection(name).skipped_records()
+            for journal in self._journals():
+                journal.check()
 
     def collection(self, name: str) -> Any:
         if name in PROCESS_LOCAL_COLLECTIONS or ".aggregate-" in name:
             return self._local[name]
-        if name in RUNTIME_COLLECTIONS:
-            if self.directory is None:
-                return SerializedCollection(self._local[name], self._runtime_lock)
-            if name not in self._journals:
-                ttl = next(
-                    (s.keys[0][0] for s in INDEXES.get(name, ()) if s.expire_after_seconds == 0),
-                    None,
-                )
-                path = self.directory / JOURNALS_DIR / f"{name}{JOURNAL_SUFFIX}"
-                self._journals[name] = JournalCollection(
-                    path, name, ttl, lambda error, name=name: self._note_damage(name, error)
-                )
-            return self._journals[name]
         return EmbeddedCollection(self, name)
 
     def scratch_database(self) -> Any:
@@ -301,29 +298,8 @@ class EmbeddedDatabase:
 
     def close(self) -> None:
         self._opened.clear()
-        for journal in self._journals.values():
+        for journal in self._journals():
             journal.close()
-
-
-class SerializedCollection:
-    """A process-local mongomock collection whose calls run one at a time, as each write of
-    MongoDB and of a journal file is atomic: the runtime collections of a store kept in memory,
-    which concurrent requests update (a query budget reserves with one conditional update)."""
-
-    def __init__(self, collection: Any, lock: threading.Lock) -> None:
-        self._collection = collection
-        self._lock = lock
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._collection, name)
-        if not callable(attribute):
-            return attribute
-
-        def serialized(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                return attribute(*args, **kwargs)
-
-        return serialized
 
 
 class PendingParts:

@@ -1,133 +1,93 @@
-"""Collections every serving process writes (query budgets, the audit log) on the embedded store.
+"""The journals on the embedded store: query budgets and the audit log as SQLite tables.
 
 They are not part of any release: a request writes to them at any time, from any gunicorn
-worker. Each is an SQLite database (``journals/<name>.sqlite3``, WAL mode, so readers never
-wait for a writer) holding one row per document, keyed by its ``_id``. A call whose filter names
-the ``_id`` (a budget's read and charge) reads and writes that one row, and an insert (an audit
-entry) adds one, whatever the number of documents; other calls read every row. Each write is
-one transaction taken before it reads (``BEGIN IMMEDIATE``), so a read-modify-write such as a
-conditional charge is atomic across processes, and a write that fails (a full disk) leaves
-nothing of itself. mongomock answers every call over the rows it read, so the semantics are
-MongoDB's.
+worker. Each journal is an SQLite database of its own (``journals/<name>.sqlite3``, WAL mode,
+so readers never wait for a writer; in this process's memory for a store kept there). Every
+write is one SQL statement, or one transaction taken before it reads (``BEGIN IMMEDIATE``), so
+"charge unless the budget is spent" is atomic across processes, and a write that fails (a full
+disk) leaves nothing of itself.
 
-A journal of the earlier format (``<name>.bson``, concatenated BSON) is imported on first use
-and renamed ``<name>.bson.imported``; records in it that are not whole (a write torn by a full
-disk) are skipped, and reported by :meth:`JournalCollection.skipped_records`.
+Journals of the earlier formats are imported on first use: ``<name>.bson`` (concatenated BSON,
+renamed ``<name>.bson.imported`` afterwards) and a ``documents`` table of BSON documents in the
+same file (dropped afterwards). Records in them that are not whole (a write torn by a full
+disk) or do not decode are skipped, and reported by :meth:`SqliteJournal.skipped_records`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import bson
 from bson.errors import BSONError
-from pymongo.errors import DuplicateKeyError
-from pymongo.results import InsertManyResult, InsertOneResult
 
-from app.store.cursor import scratch_collection
+from app.store.collections import AUDIT_LOG, QUERY_BUDGETS
 from app.store.errors import StorageFullError, StoreDamagedError
+from app.store.journals import AuditEntry, BudgetPeriod
+from app.store.mongo_journals import audit_entry, budget_from_document, utc
 from app.store.segment import CODEC
 
 log = logging.getLogger(__name__)
 
 SUFFIX = ".sqlite3"
-LEGACY_SUFFIX = ".bson"  # the format before: every document appended to one BSON file
+LEGACY_SUFFIX = ".bson"  # the first format: every document appended to one BSON file
+LEGACY_TABLE = "documents"  # the format after it: one BSON document per row
 BUSY_SECONDS = 30.0  # how long a call waits for another process's write before failing
-
-_READS = ("find", "find_one", "count_documents", "distinct", "aggregate")
-_REWRITES = (
-    "update_one",
-    "update_many",
-    "replace_one",
-    "delete_one",
-    "delete_many",
-    "find_one_and_update",
-    "find_one_and_replace",
-    "find_one_and_delete",
-)
-_SCHEMA = (
-    # position: insertion order (MongoDB's natural order); key: the BSON of the _id;
-    # expires: the TTL field's time (POSIX seconds), NULL when the document has none
-    "CREATE TABLE IF NOT EXISTS documents (position INTEGER PRIMARY KEY, key BLOB NOT NULL "
-    "UNIQUE, expires REAL, body BLOB NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS documents_expiring ON documents (expires) "
-    "WHERE expires IS NOT NULL",
-    # what an import of a journal of the earlier format could not read, reported on every read
-    "CREATE TABLE IF NOT EXISTS skipped (at TEXT NOT NULL, problem TEXT NOT NULL)",
+PURGE_SECONDS = 60.0  # ended budgets are deleted at most this often, as MongoDB's TTL monitor
+EXPORT_BATCH = 1000  # audit entries read per statement by an export
+_SKIPPED_TABLE = (
+    # what an import of a journal of an earlier format could not read, reported on every read
+    "CREATE TABLE IF NOT EXISTS skipped (at TEXT NOT NULL, problem TEXT NOT NULL)"
 )
 _FULL = (sqlite3.SQLITE_FULL,)
 _DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
-class JournalCollection:
-    """A pymongo-like collection kept in an SQLite database that several processes share.
+class SqliteJournal:
+    """One journal's SQLite database, shared by the processes that serve the store.
 
-    ``on_damage`` is told when SQLite finds the file damaged (the store then reports it).
+    ``path`` None keeps it in this process's memory. ``on_damage`` is told when SQLite finds the
+    file damaged (the store then reports it).
     """
+
+    name = ""
+    schema: tuple[str, ...] = ()
+    check_query = ""
 
     def __init__(
         self,
-        path: Path,
-        name: str,
-        ttl_field: str | None = None,
+        path: Path | None,
         on_damage: Callable[[StoreDamagedError], None] | None = None,
     ) -> None:
         self.path = path
-        self.name = name
-        # documents whose date in this field has passed are dropped (MongoDB's TTL index)
-        self._ttl_field = ttl_field
         self._on_damage = on_damage
         self._lock = threading.Lock()  # one connection per process, used by one thread at a time
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
-        self._unreadable: dict[bytes, str] = {}  # rows this process's reads could not decode
-        path.parent.mkdir(parents=True, exist_ok=True)
-
-    def __getattr__(self, method: str) -> Any:
-        if method in _READS:
-            return lambda *args, **kwargs: self._read(method, *args, **kwargs)
-        if method in _REWRITES:
-            return lambda *args, **kwargs: self._rewrite(method, *args, **kwargs)
-        raise AttributeError(method)
-
-    # -- pymongo's calls ---------------------------------------------------------------------
-
-    def insert_one(self, document: dict[str, Any]) -> Any:
-        (inserted,) = self._insert([document])
-        return InsertOneResult(inserted, acknowledged=True)
-
-    def insert_many(self, documents: list[dict[str, Any]], ordered: bool = True) -> Any:
-        return InsertManyResult(self._insert(list(documents)), acknowledged=True)
-
-    def create_index(self, keys: Any, **options: Any) -> str:
-        return str(options.get("name", keys))
-
-    def index_information(self) -> dict[str, Any]:
-        return {"_id_": {"key": [("_id", 1)]}}
-
-    def drop(self) -> None:
-        with self._transaction() as database:
-            database.execute("DELETE FROM documents")
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
 
     def skipped_records(self) -> list[str]:
-        """Records reads had to leave out: those an import of the earlier format found torn,
-        and rows this process found undecodable."""
+        """Records of a journal of an earlier format that its import had to leave out."""
         with self._session() as database:
             rows = database.execute("SELECT at, problem FROM skipped ORDER BY rowid").fetchall()
-        return [f"{problem} (found {at})" for at, problem in rows] + list(self._unreadable.values())
+        return [f"{problem} (found {at})" for at, problem in rows]
 
     def check(self) -> None:
         """Raise :class:`StoreDamagedError` unless SQLite can read the file (readiness)."""
         with self._session() as database:
-            database.execute("SELECT count(*) FROM documents WHERE position = 1").fetchone()
+            database.execute(self.check_query).fetchall()
 
     def close(self) -> None:
         with self._lock:
@@ -135,94 +95,10 @@ class JournalCollection:
                 self._connection.close()
             self._connection = None
 
-    # -- reading and writing rows ------------------------------------------------------------
-
-    def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        with self._session() as database:
-            documents = self._documents(database, _selected_keys(method, args, kwargs))
-        return getattr(scratch_collection(documents), method)(*args, **kwargs)
-
-    def _insert(self, documents: list[dict[str, Any]]) -> list[Any]:
-        """One row each, in one transaction: an insert never reads the others."""
-        for document in documents:
-            document.setdefault("_id", bson.ObjectId())
-        rows = [(_key(d["_id"]), self._expiry(d), _encoded(d)) for d in documents]
-        try:
-            with self._transaction() as database:
-                database.executemany(
-                    "INSERT INTO documents (key, expires, body) VALUES (?, ?, ?)", rows
-                )
-        except sqlite3.IntegrityError:
-            raise DuplicateKeyError(f"E11000 duplicate key error collection: {self.name}") from None
-        return [document["_id"] for document in documents]
-
-    def _rewrite(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """mongomock's write over the rows the filter can match; the rows it changed, added
-        or removed are written back in the same transaction."""
-        with self._transaction() as database:
-            self._drop_expired(database)
-            rows = self._rows(database, _selected_keys(method, args, kwargs))
-            readable = [(key, body, _decoded(body)) for key, body in rows]
-            # a row that does not decode is left as it is (reads report it)
-            before = {key: body for key, body, document in readable if document is not None}
-            scratch = scratch_collection(d for _, _, d in readable if d is not None)
-            result = getattr(scratch, method)(*args, **kwargs)
-            after = {_key(document["_id"]): document for document in scratch.find({})}
-            for key in before.keys() - after.keys():
-                database.execute("DELETE FROM documents WHERE key = ?", (key,))
-            for key, document in after.items():
-                body = _encoded(document)
-                if key not in before:
-                    database.execute(
-                        "INSERT INTO documents (key, expires, body) VALUES (?, ?, ?)",
-                        (key, self._expiry(document), body),
-                    )
-                elif body != before[key]:
-                    database.execute(
-                        "UPDATE documents SET expires = ?, body = ? WHERE key = ?",
-                        (self._expiry(document), body, key),
-                    )
-        return result
-
-    def _documents(self, database: sqlite3.Connection, keys: list[bytes] | None) -> list[dict]:
-        found = []
-        for key, body in self._rows(database, keys, unexpired=True):
-            document = _decoded(body)
-            if document is None:
-                problem = f"{self.path}: the document with key {key.hex()} does not decode"
-                log.error("journal %s: %s; left out", self.name, problem)
-                self._unreadable[key] = problem
-                continue
-            found.append(document)
-        return found
-
-    def _rows(
-        self, database: sqlite3.Connection, keys: list[bytes] | None, unexpired: bool = False
-    ) -> list[tuple[bytes, bytes]]:
-        if keys == []:
-            return []
-        conditions, values = [], []
-        if keys is not None:
-            conditions.append(f"key IN ({', '.join('?' * len(keys))})")
-            values.extend(keys)
-        if unexpired and self._ttl_field is not None:
-            conditions.append("(expires IS NULL OR expires > ?)")
-            values.append(_now())
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        query = f"SELECT key, body FROM documents{where} ORDER BY position"
-        return database.execute(query, values).fetchall()
-
-    def _drop_expired(self, database: sqlite3.Connection) -> None:
-        if self._ttl_field is not None:
-            database.execute("DELETE FROM documents WHERE expires <= ?", (_now(),))
-
-    def _expiry(self, document: dict[str, Any]) -> float | None:
-        if self._ttl_field is None:
-            return None
-        value = document.get(self._ttl_field)
-        if not isinstance(value, datetime):
-            return None
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    def import_documents(self, database: sqlite3.Connection, documents: list[dict]) -> list[str]:
+        """Write the documents of a journal of an earlier format as rows; a problem for each
+        one left out."""
+        raise NotImplementedError
 
     # -- the database ----------------------------------------------------------------------
 
@@ -238,23 +114,21 @@ class JournalCollection:
                     raise
                 raise translated from error
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, taken before anything is read; rolled back on any error."""
-        with self._session() as database, _committed(database):
-            yield database
-
     def _connected(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():  # never use a forked one
             database = sqlite3.connect(
-                self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+                ":memory:" if self.path is None else self.path,
+                timeout=BUSY_SECONDS,
+                isolation_level=None,
+                check_same_thread=False,
             )
             try:
                 database.execute("PRAGMA journal_mode=WAL")
                 database.execute("PRAGMA synchronous=NORMAL")
-                for statement in _SCHEMA:
+                for statement in (*self.schema, _SKIPPED_TABLE):
                     database.execute(statement)
-                self._import_earlier_format(database)
+                if self.path is not None:
+                    self._import_earlier_formats(database)
             except BaseException:
                 database.close()
                 raise
@@ -263,42 +137,213 @@ class JournalCollection:
 
     def _translated(self, error: sqlite3.Error) -> Exception:
         code = getattr(error, "sqlite_errorcode", None)
+        where = self.path if self.path is not None else Path(f"memory:{self.name}")
         if code in _FULL:
-            return StorageFullError(self.path, str(error))
+            return StorageFullError(where, str(error))
         if code in _DAMAGED:
-            damaged = StoreDamagedError(self.path, f"journals/{self.path.name}", str(error))
+            damaged = StoreDamagedError(where, f"journals/{where.name}", str(error))
             if self._on_damage is not None:
                 self._on_damage(damaged)
             return damaged
         return error
 
-    def _import_earlier_format(self, database: sqlite3.Connection) -> None:
-        """Move the documents of a ``<name>.bson`` journal in, once (whichever process comes
-        first); records that are not whole are skipped and noted in ``skipped``."""
+    def _import_earlier_formats(self, database: sqlite3.Connection) -> None:
+        """Move the documents of a ``<name>.bson`` journal, then of a ``documents`` table, in
+        once (whichever process comes first), noting in ``skipped`` what could not be read."""
+        assert self.path is not None
         legacy = self.path.with_suffix(LEGACY_SUFFIX)
-        if not legacy.exists():
-            return
-        with _committed(database):
-            if not legacy.exists():  # another process imported it meanwhile
+        if legacy.exists():
+            with _committed(database):
+                if legacy.exists():  # not imported by another process meanwhile
+                    documents, problems = whole_records(legacy.read_bytes())
+                    problems += self.import_documents(database, documents)
+                    _note_skipped(database, self.name, [f"{legacy}: {p}" for p in problems])
+                    os.replace(legacy, legacy.with_name(legacy.name + ".imported"))
+        if _has_table(database, LEGACY_TABLE):
+            with _committed(database):
+                if _has_table(database, LEGACY_TABLE):
+                    documents, problems = _table_documents(database)
+                    problems += self.import_documents(database, documents)
+                    _note_skipped(database, self.name, [f"{self.path}: {p}" for p in problems])
+                    database.execute(f"DROP TABLE {LEGACY_TABLE}")
+
+
+class SqliteBudgets(SqliteJournal):
+    """A budget period is one row, changed by one ``INSERT … ON CONFLICT DO UPDATE`` (whose
+    ``WHERE`` makes a reservation conditional on the room left). A period that has ended reads
+    as never charged, as if MongoDB's TTL index had dropped it; its row is deleted later."""
+
+    name = QUERY_BUDGETS
+    schema = (
+        "CREATE TABLE IF NOT EXISTS budgets (identity TEXT NOT NULL, period INTEGER NOT NULL, "
+        "spent INTEGER NOT NULL, ends_at REAL NOT NULL, PRIMARY KEY (identity, period)) "
+        "WITHOUT ROWID",
+        "CREATE INDEX IF NOT EXISTS budgets_ending ON budgets (ends_at)",
+    )
+    check_query = "SELECT spent FROM budgets LIMIT 1"
+
+    # Add ?units to a period's row, made if missing; a row of an ended period starts again.
+    _ADD = (
+        "INSERT INTO budgets (identity, period, spent, ends_at) VALUES (:identity, :period, "
+        ":units, :ends_at) ON CONFLICT (identity, period) DO UPDATE SET "
+        "spent = CASE WHEN ends_at > :now THEN spent ELSE 0 END + excluded.spent, "
+        "ends_at = CASE WHEN ends_at > :now THEN ends_at ELSE excluded.ends_at END"
+    )
+
+    def __init__(self, path: Path | None, on_damage: Any = None) -> None:
+        super().__init__(path, on_damage)
+        self._purged_at = float("-inf")
+
+    def spent(self, period: BudgetPeriod) -> int:
+        with self._session() as database:
+            row = database.execute(
+                "SELECT spent FROM budgets WHERE identity = ? AND period = ? AND ends_at > ?",
+                (period.identity, period.index, time.time()),
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def charge(self, period: BudgetPeriod, units: int) -> int:
+        ((spent,),) = self._write(f"{self._ADD} RETURNING spent", period, units)
+        return int(spent)
+
+    def reserve(self, period: BudgetPeriod, units: int, limit: int) -> bool:
+        if units > limit:
+            return False
+        room = " WHERE CASE WHEN ends_at > :now THEN spent ELSE 0 END + excluded.spent <= :limit"
+        return bool(self._write(f"{self._ADD}{room} RETURNING spent", period, units, limit=limit))
+
+    def give_back(self, period: BudgetPeriod, units: int) -> None:
+        self._write(
+            "UPDATE budgets SET spent = spent - :units WHERE identity = :identity AND "
+            "period = :period AND ends_at > :now AND spent >= :units",
+            period,
+            units,
+        )
+
+    def _write(self, statement: str, period: BudgetPeriod, units: int, **more: Any) -> list:
+        """One statement, atomic by itself; the rows it returns (read to the end, which ends
+        its transaction)."""
+        now = time.time()
+        values = {
+            "identity": period.identity,
+            "period": period.index,
+            "units": units,
+            "ends_at": period.ends_at.timestamp(),
+            "now": now,
+            **more,
+        }
+        with self._session() as database:
+            if now - self._purged_at > PURGE_SECONDS:
+                database.execute("DELETE FROM budgets WHERE ends_at <= ?", (now,))
+                self._purged_at = now
+            return database.execute(statement, values).fetchall()
+
+    def import_documents(self, database: sqlite3.Connection, documents: list[dict]) -> list[str]:
+        now, rows, problems = time.time(), [], []
+        for document in documents:
+            found = budget_from_document(document)
+            if found is None:
+                problems.append(f"budget {document.get('_id')!r} names no period and end")
+            elif found[0].ends_at.timestamp() > now:
+                period, spent = found
+                rows.append((period.identity, period.index, spent, period.ends_at.timestamp()))
+        database.executemany("INSERT OR IGNORE INTO budgets VALUES (?, ?, ?, ?)", rows)
+        return problems
+
+
+class SqliteAuditLog(SqliteJournal):
+    """An entry is one row, appended by one ``INSERT``; an export reads a time window through
+    the index on the time (in microseconds since the epoch, UTC)."""
+
+    name = AUDIT_LOG
+    schema = (
+        "CREATE TABLE IF NOT EXISTS entries (position INTEGER PRIMARY KEY, at INTEGER NOT NULL, "
+        "who TEXT NOT NULL, authenticated INTEGER NOT NULL, method TEXT NOT NULL, "
+        "endpoint TEXT NOT NULL, status INTEGER NOT NULL, datasets TEXT NOT NULL, "
+        "request_id TEXT, query TEXT, lost INTEGER, lost_since INTEGER)",
+        "CREATE INDEX IF NOT EXISTS entries_by_time ON entries (at, position)",
+    )
+    check_query = "SELECT at FROM entries WHERE position = 1"
+    _INSERT = "INSERT INTO entries VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    _COLUMNS = "position, at, who, authenticated, method, endpoint, status, datasets, " + (
+        "request_id, query, lost, lost_since"
+    )
+
+    def append(self, entry: AuditEntry) -> None:
+        with self._session() as database:
+            database.execute(self._INSERT, _entry_row(entry))
+
+    def entries(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[AuditEntry]:
+        """Read in batches (each its own statement), so an export holds no lock between them."""
+        after = (_micros(since) - 1 if since is not None else -(2**63), 2**63 - 1)
+        before = _micros(until) if until is not None else 2**63 - 1
+        while True:
+            with self._session() as database:
+                rows = database.execute(
+                    f"SELECT {self._COLUMNS} FROM entries WHERE (at, position) > (?, ?) "
+                    "AND at < ? ORDER BY at, position LIMIT ?",
+                    (*after, before, EXPORT_BATCH),
+                ).fetchall()
+            for row in rows:
+                yield _row_entry(row)
+            if len(rows) < EXPORT_BATCH:
                 return
-            documents, problems = whole_records(legacy.read_bytes())
-            now = _now()
-            rows = []
-            for document in documents:
-                expiry = self._expiry(document)
-                if "_id" in document and (expiry is None or expiry > now):
-                    rows.append((_key(document["_id"]), expiry, _encoded(document)))
-            database.executemany(
-                "INSERT OR IGNORE INTO documents (key, expires, body) VALUES (?, ?, ?)", rows
-            )
-            found = datetime.now(UTC).isoformat(timespec="seconds")
-            for problem in problems:
-                log.error("journal %s: %s: %s; skipped", self.name, legacy, problem)
-                database.execute(
-                    "INSERT INTO skipped (at, problem) VALUES (?, ?)",
-                    (found, f"{legacy}: {problem}"),
-                )
-            os.replace(legacy, legacy.with_name(legacy.name + ".imported"))
+            after = (rows[-1][1], rows[-1][0])
+
+    def import_documents(self, database: sqlite3.Connection, documents: list[dict]) -> list[str]:
+        rows, problems = [], []
+        for document in documents:
+            entry = audit_entry(document)
+            if entry is None:
+                problems.append(f"entry {document.get('_id')!r} has no time")
+            else:
+                rows.append(_entry_row(entry))
+        database.executemany(self._INSERT, rows)
+        return problems
+
+
+def _entry_row(entry: AuditEntry) -> tuple:
+    return (
+        _micros(entry.at),
+        entry.who,
+        int(entry.authenticated),
+        entry.method,
+        entry.endpoint,
+        entry.status,
+        json.dumps([list(item) for item in entry.datasets]),
+        entry.request_id,
+        entry.query,
+        entry.lost,
+        None if entry.lost_since is None else _micros(entry.lost_since),
+    )
+
+
+def _row_entry(row: tuple) -> AuditEntry:
+    _, at, who, authenticated, method, endpoint, status, datasets, *rest = row
+    request_id, query, lost, since = rest
+    return AuditEntry(
+        at=_moment(at),
+        who=who,
+        authenticated=bool(authenticated),
+        method=method,
+        endpoint=endpoint,
+        status=status,
+        datasets=tuple((ident, level) for ident, level in json.loads(datasets)),
+        request_id=request_id,
+        query=query,
+        lost=lost,
+        lost_since=None if since is None else _moment(since),
+    )
+
+
+def _micros(moment: datetime) -> int:
+    return (utc(moment) - _EPOCH) // _MICROSECOND
+
+
+def _moment(micros: int) -> datetime:
+    return _EPOCH + micros * _MICROSECOND
 
 
 @contextmanager
@@ -313,6 +358,30 @@ def _committed(database: sqlite3.Connection) -> Iterator[None]:
         if database.in_transaction:
             database.execute("ROLLBACK")
         raise
+
+
+def _has_table(database: sqlite3.Connection, name: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return database.execute(query, (name,)).fetchone() is not None
+
+
+def _table_documents(database: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[str]]:
+    """The documents of the earlier ``documents`` table, in the order they were written."""
+    documents, problems = [], []
+    query = f"SELECT key, body FROM {LEGACY_TABLE} ORDER BY position"
+    for key, body in database.execute(query).fetchall():
+        try:
+            documents.append(bson.decode(body, CODEC))
+        except (BSONError, ValueError, OverflowError):
+            problems.append(f"the document with key {bytes(key).hex()} does not decode")
+    return documents, problems
+
+
+def _note_skipped(database: sqlite3.Connection, name: str, problems: list[str]) -> None:
+    found = datetime.now(UTC).isoformat(timespec="seconds")
+    for problem in problems:
+        log.error("journal %s: %s; skipped", name, problem)
+        database.execute("INSERT INTO skipped (at, problem) VALUES (?, ?)", (found, problem))
 
 
 def whole_records(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
@@ -355,53 +424,3 @@ def _resumes_at(data: bytes, offset: int) -> bool:
         return False
     following = offset + found[1]
     return following == len(data) or _record_at(data, following) is not None
-
-
-def _selected_keys(method: str, args: tuple, kwargs: dict[str, Any]) -> list[bytes] | None:
-    """The keys of the only rows a call's filter can match (it names the ``_id``), or None."""
-    if method == "aggregate":
-        return None
-    position = 1 if method == "distinct" else 0
-    selector = args[position] if len(args) > position else kwargs.get("filter")
-    if selector is not None and not isinstance(selector, dict):
-        selector = {"_id": selector}  # find_one(<id>)
-    if not selector or "_id" not in selector:
-        return None
-    wanted = selector["_id"]
-    if isinstance(wanted, dict):
-        if set(wanted) == {"$eq"}:
-            wanted = wanted["$eq"]
-        elif set(wanted) == {"$in"} and isinstance(wanted["$in"], list | tuple):
-            values = list(wanted["$in"])
-            return None if any(isinstance(v, dict | list) for v in values) else _keys(values)
-        else:
-            return None
-    if isinstance(wanted, list) or hasattr(wanted, "pattern"):
-        return None  # an array or a pattern matches otherwise than by equality
-    return _keys([wanted])
-
-
-def _keys(values: list[Any]) -> list[bytes]:
-    return [_key(value) for value in values]
-
-
-def _key(value: Any) -> bytes:
-    """The row key of an ``_id``: its BSON, numbers of equal value given one key."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return bson.encode({"_id": value})
-
-
-def _encoded(document: dict[str, Any]) -> bytes:
-    return bson.encode(document)
-
-
-def _decoded(body: bytes) -> dict[str, Any] | None:
-    try:
-        return bson.decode(body, CODEC)
-    except (BSONError, ValueError, OverflowError):
-        return None
-
-
-def _now() -> float:
-    return datetime.now(UTC).timestamp()

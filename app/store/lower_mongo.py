@@ -12,7 +12,7 @@ from functools import singledispatch
 from typing import Any
 
 from app.genome import GENE_IDS, GENE_KEYS, gene_key
-from app.store.collections import ALLELE_FREQUENCY
+from app.store.collections import ALLELE_FREQUENCY, DATASET_FIELDS, FILTERING_TERMS
 from app.store.query import (
     All,
     AnyOf,
@@ -276,3 +276,24 @@ def _compared(operator: Operator, value: Any) -> Any:
 def _one_of(values: tuple[str, ...]) -> Any:
     """Equality for one value (the simplest shape for an index), ``$in`` for several."""
     return values[0] if len(values) == 1 else {"$in": list(values)}
+
+
+# -- what a read or a load selects, per collection ---------------------------------------------
+
+
+def collection_filter(collection_name: str, where: Predicate) -> dict[str, Any]:
+    """:func:`mongo_filter` for a collection, the dataset read from the field naming it there."""
+    return mongo_filter(where, DATASET_FIELDS.get(collection_name, DATASET))
+
+
+def dataset_filter(collection_name: str, dataset_id: str) -> dict[str, Any]:
+    """Every document of the dataset in one of the collections ``DATASET_FIELDS`` names: an
+    equality, which lets the embedded store drop a segment of that dataset unread."""
+    if collection_name not in DATASET_FIELDS:
+        raise ValueError(f"{collection_name} holds no documents of datasets")
+    return collection_filter(collection_name, InDatasets((dataset_id,)))
+
+
+def terms_filter(dataset_id: str, scopes: tuple[str, ...]) -> dict[str, Any]:
+    """The dataset's filtering-term rows of these scopes (``individual``, ``biosample``...)."""
+    return {**dataset_filter(FILTERING_TERMS, dataset_id), "scope": {"$in": list(scopes)}}

@@ -20,8 +20,15 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from app.store import releases
-from app.store.collections import PROCESS_LOCAL_COLLECTIONS, RELEASES, RUNTIME_COLLECTIONS
+from app.store.collections import (
+    AUDIT_LOG,
+    PROCESS_LOCAL_COLLECTIONS,
+    QUERY_BUDGETS,
+    RELEASES,
+    RUNTIME_COLLECTIONS,
+)
 from app.store.indexes import INDEXES
+from app.store.mongo_journals import MongoAuditLog, MongoBudgets
 from app.store.pinning import ReleaseHold
 
 MANIFEST_ID = "manifest"
@@ -33,6 +40,9 @@ class MongoDatabase:
     def __init__(self, client: Any, database_name: str) -> None:
         self.client = client
         self.database = client[database_name]
+        # the journals (outside releases; every process writes them)
+        self.budgets = MongoBudgets(self.database[QUERY_BUDGETS])
+        self.audit_log = MongoAuditLog(self.database[AUDIT_LOG])
         self._manifest: releases.Manifest | None = None
         self._read_at = 0.0
         # the release a request reads (one_release): its collections and version

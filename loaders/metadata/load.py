@@ -17,11 +17,11 @@ from typing import Any
 from app.store import Release, Store
 from app.store.collections import (
     BIOSAMPLES,
-    FILTERING_TERMS,
     METADATA_ENTRIES,
     METADATA_STATS,
     VARIANT_STATS,
 )
+from app.store.query import HasLink, in_dataset
 from loaders.emptying import FileRows, refuse_emptying
 from loaders.errors import CombinedLoadError, LoadError
 from loaders.metadata.checks import (
@@ -164,22 +164,16 @@ def _write(store: Store, dataset_id: str, accepted: dict[str, list[SourceRow]]) 
         for entry in METADATA_ENTRIES
         if entry in accepted
     }
-    replacements: list[tuple[str, dict[str, Any], Iterable[dict[str, Any]]]] = [
-        (
-            entry,
-            {"datasetId": dataset_id},
-            [entry_document(entry, dataset_id, record) for record in entry_records],
-        )
+    documents = {
+        entry: [entry_document(entry, dataset_id, record) for record in entry_records]
         for entry, entry_records in records.items()
-    ]
+    }
     terms = _filtering_terms(store, dataset_id, records)
     scopes = [ENTRY_TYPE_IDS[entry] for entry in METADATA_ENTRIES]
-    replacements.append(
-        (FILTERING_TERMS, {"datasetId": dataset_id, "scope": {"$in": scopes}}, terms)
-    )
     with store.release(f"metadata into dataset {dataset_id}") as release:
-        for name, selector, documents in replacements:
-            release.replace(name, selector, documents)
+        for entry, entry_documents in documents.items():
+            release.replace_dataset(entry, dataset_id, entry_documents)
+        release.replace_terms(dataset_id, scopes, terms)
         _write_stats(release, dataset_id)
     # After the writes: ids were checked unique already, and the embedded store checks a unique
     # index by scanning the collection on every insert.
@@ -204,11 +198,11 @@ def _stored_links(
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """id -> link fields of the dataset's stored records, for referenced types the load keeps."""
     wanted = {reference.target for reference in REFERENCES} & keep
-    projection = {"_id": 0, "id": 1, **dict.fromkeys(LINK_FIELDS, 1)}
+    fields = ("id", *LINK_FIELDS)
     return {
         entry: {
             document["id"]: document
-            for document in store.collection(entry).find({"datasetId": dataset_id}, projection)
+            for document in store.project(entry, in_dataset(dataset_id), fields)
         }
         for entry in sorted(wanted)
     }
@@ -218,12 +212,10 @@ def _write_stats(release: Release, dataset_id: str) -> None:
     """How many entries of each type the dataset now holds (the Data Connect catalog's counts),
     as ``individualCount``, ``biosampleCount``, ``runCount``, ``analysisCount``, ``cohortCount``."""
     counts = {
-        f"{ENTRY_TYPE_IDS[entry]}Count": release.collection(entry).count_documents(
-            {"datasetId": dataset_id}
-        )
+        f"{ENTRY_TYPE_IDS[entry]}Count": release.count(entry, in_dataset(dataset_id))
         for entry in METADATA_ENTRIES
     }
-    release.upsert_by_id(METADATA_STATS, [{"_id": dataset_id, **counts}])
+    release.put_stats(METADATA_STATS, dataset_id, counts)
 
 
 def _filtering_terms(
@@ -237,9 +229,7 @@ def _filtering_terms(
         if entry in loaded:
             records = loaded[entry]
         else:
-            stored = store.collection(entry).find(
-                {"datasetId": dataset_id}, {"_id": 0, "record": 1}
-            )
+            stored = store.project(entry, in_dataset(dataset_id), ("record",))
             records = (document["record"] for document in stored)
         rows.extend(filtering_term_documents(dataset_id, ENTRY_TYPE_IDS[entry], records))
     return rows
@@ -252,16 +242,11 @@ def _stored_dangling_warnings(store: Store, dataset_id: str, replaced: set[str])
     for reference in REFERENCES:
         if reference.holder in replaced or reference.target not in replaced:
             continue
-        selector = {"datasetId": dataset_id}
-        target_ids = set(store.collection(reference.target).distinct("id", selector))
+        of_dataset = in_dataset(dataset_id)
+        target_ids = set(store.distinct(reference.target, "id", of_dataset))
+        linked = in_dataset(dataset_id, HasLink(reference.field))
         dangling = sorted(
-            {
-                document[reference.field]
-                for document in store.collection(reference.holder).find(
-                    {**selector, reference.field: {"$exists": True}}, {reference.field: 1}
-                )
-            }
-            - target_ids
+            set(store.distinct(reference.holder, reference.field, linked)) - target_ids
         )
         if dangling:
             warnings.append(
@@ -279,11 +264,12 @@ def _first(ids: list[str]) -> str:
 
 def _unmatched_samples_warning(store: Store, dataset_id: str) -> list[str]:
     """VCF samples of the dataset without a biosample: their variants join to nothing."""
-    stats = store.collection(VARIANT_STATS).find_one({"_id": dataset_id}, {"sampleIds": 1})
+    of_dataset = in_dataset(dataset_id)
+    stats = next(store.project(VARIANT_STATS, of_dataset, ("sampleIds",)), None)
     samples = (stats or {}).get("sampleIds") or []
     if not samples:
         return []
-    biosamples = set(store.collection(BIOSAMPLES).distinct("id", {"datasetId": dataset_id}))
+    biosamples = set(store.distinct(BIOSAMPLES, "id", of_dataset))
     unmatched = [sample for sample in samples if sample not in biosamples]
     if not unmatched:
         return []

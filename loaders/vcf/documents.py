@@ -7,6 +7,7 @@ Top-level fields are what queries match on; ``record`` is the Beacon v2 ``genomi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from app.genome import (
@@ -66,19 +67,6 @@ class VariantDocumentBuilder:
         keys = [layout.key for layout in annotations] + list(_GENE_KEYS)
         self._annotated = re.compile("|".join(f"(?:^|;){key}=" for key in keys)).search
         self._frequency_source = {"source": dataset_id, "sourceReference": f"datasets/{dataset_id}"}
-        self._chromosomes: dict[str, tuple[str, str, str | None]] = {}
-
-    def _chromosome(self, chrom: str) -> tuple[str, str, str | None]:
-        known = self._chromosomes.get(chrom)
-        if known is None:
-            name = normalize_reference_name(chrom)
-            known = (
-                name,
-                sequence_id(self.assembly, name),
-                REFSEQ_ACCESSIONS.get((self.assembly, name)),
-            )
-            self._chromosomes[chrom] = known
-        return known
 
     def documents(self, record: VcfRecord, counts: GenotypeCounts | None) -> list[dict[str, Any]]:
         """One document per ALT allele, skipping ``*``, ``.`` and alleles no sample carries.
@@ -91,7 +79,7 @@ class VariantDocumentBuilder:
         ``frequencyInPopulations`` lists the frequency among all samples (``ALL``) first, then,
         when the counts have them, one per population with a called allele at the site.
         """
-        name, sequence, accession = self._chromosome(record.chrom)
+        name, sequence, accession = chromosome_names(self.assembly, record.chrom)
         ref = record.ref.upper()
         info = record.info
         annotated = self._annotated(info) is not None
@@ -237,3 +225,11 @@ def _molecular_attributes(genes: list[str], changes: list[str]) -> dict[str, lis
     if changes:
         attributes["aminoacidChanges"] = list(changes)
     return attributes
+
+
+@lru_cache(maxsize=4096)
+def chromosome_names(assembly: str, chrom: str) -> tuple[str, str, str | None]:
+    """A VCF chromosome's normalised reference name, sequence id and RefSeq accession (if
+    known), worked out once per chromosome: every record of it needs them."""
+    name = normalize_reference_name(chrom)
+    return name, sequence_id(assembly, name), REFSEQ_ACCESSIONS.get((assembly, name))

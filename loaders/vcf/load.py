@@ -490,7 +490,7 @@ def load_vcf(
     store.ensure_indexes()
     rarest = RarestFrequency()
     with store.release(f"vcf {os.path.basename(stream.path)} into dataset {dataset_id}") as release:
-        written = release.replace(VARIANTS, {"datasetId": dataset_id}, rarest.watch(stream))
+        written = release.replace_dataset(VARIANTS, dataset_id, rarest.watch(stream))
         read = FileRows(
             stream.path,
             read=stream.records,
@@ -500,7 +500,6 @@ def load_vcf(
         )
         refuse_emptying(store, dataset_id, {VARIANTS: written}, [read], allow_empty=allow_empty)
         stats = {
-            "_id": dataset_id,
             "variantCount": stream.variants,
             "sampleCount": stream.samples,
             "sampleIds": list(stream.sample_names),
@@ -511,7 +510,7 @@ def load_vcf(
             "source": os.path.basename(stream.path),
             "loadedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         }
-        release.upsert_by_id(VARIANT_STATS, [stats])
+        release.put_stats(VARIANT_STATS, dataset_id, stats)
     return VcfLoadSummary(
         path=stream.path,
         dataset_id=dataset_id,

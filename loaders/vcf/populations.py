@@ -21,6 +21,7 @@ from typing import Any
 
 from app.store import Store
 from app.store.collections import BIOSAMPLES, INDIVIDUALS
+from app.store.query import EntryIds, in_dataset
 from loaders.errors import LoadError
 
 ALL_SAMPLES = "ALL"  # the population every sample of the VCF is in, listed first
@@ -152,9 +153,8 @@ def populations_from_metadata(
     The sample's biosample (same ``id``) links to its individual, whose ``ethnicity`` label
     (or id) is the population and whose ``geographicOrigin``, when an ISO 3166 term, the country.
     """
-    biosamples = store.collection(BIOSAMPLES).find(
-        {"datasetId": dataset_id, "id": {"$in": list(sample_names)}},
-        {"_id": 0, "id": 1, "individualId": 1},
+    biosamples = store.project(
+        BIOSAMPLES, in_dataset(dataset_id, EntryIds(tuple(sample_names))), ("id", "individualId")
     )
     individual_of = {
         biosample["id"]: biosample["individualId"]
@@ -163,9 +163,10 @@ def populations_from_metadata(
     }
     if not individual_of:
         return SamplePopulations(FROM_METADATA, {})
-    individuals = store.collection(INDIVIDUALS).find(
-        {"datasetId": dataset_id, "id": {"$in": sorted(set(individual_of.values()))}},
-        {"_id": 0, "id": 1, "record.ethnicity": 1, "record.geographicOrigin": 1},
+    individuals = store.project(
+        INDIVIDUALS,
+        in_dataset(dataset_id, EntryIds(tuple(sorted(set(individual_of.values()))))),
+        ("id", "record.ethnicity", "record.geographicOrigin"),
     )
     population_by_individual: dict[str, str] = {}
     country_by_individual: dict[str, str] = {}

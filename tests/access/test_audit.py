@@ -15,8 +15,7 @@ from click.testing import CliRunner
 
 from app import cli, create_app
 from app.access import audit
-from app.store import open_store
-from app.store.collections import AUDIT_LOG
+from app.store import AuditEntry, open_store
 
 SNV = "assemblyId=GRCh38&referenceName=1&start=11786073&referenceBases=G&alternateBases=A"
 
@@ -42,45 +41,40 @@ def test_queries_are_logged_with_who_what_and_how(keys, tokens):
         headers=headers(tokens["registered"]),
     )
     client.get("/info")  # informational: not a query
-    logged = list(store.collection(AUDIT_LOG).find({}, {"_id": 0}).sort([("at", 1)]))
-    assert [entry["endpoint"] for entry in logged] == [
+    logged = list(store.audit.entries())
+    assert [entry.endpoint for entry in logged] == [
         "/g_variants",
         "/g_variants",
         "/individuals",
         "/data-connect/search",
     ]
     anonymous, granted, refused, searched = logged
-    assert anonymous["who"] == "address:10.1.1.1" and not anonymous["authenticated"]
-    assert anonymous["datasets"] == [{"id": "pub", "granularity": "count"}]
-    assert granted["who"] == f"token:{ISSUER}|{SUBJECT}" and granted["authenticated"]
+    assert anonymous.who == "address:10.1.1.1" and not anonymous.authenticated
+    assert anonymous.datasets == (("pub", "count"),)
+    assert granted.who == f"token:{ISSUER}|{SUBJECT}" and granted.authenticated
     # the response is at count (the lowest level's maximum): every dataset answered at count
-    assert granted["datasets"] == [
-        {"id": ident, "granularity": "count"} for ident in ("ctl", "pub", "reg")
-    ]
-    assert (refused["status"], refused["datasets"]) == (401, [])
+    assert granted.datasets == tuple((ident, "count") for ident in ("ctl", "pub", "reg"))
+    assert (refused.status, refused.datasets) == (401, ())
     # Data Connect rows: only datasets read at record granularity
-    assert searched["datasets"] == [{"id": "reg", "granularity": "record"}]
-    assert all(before <= entry["at"].replace(tzinfo=UTC) for entry in logged)
+    assert searched.datasets == (("reg", "record"),)
+    assert all(before <= entry.at for entry in logged)
 
 
 def test_the_cli_exports_the_log(monkeypatch):
     store = open_store("mongomock://memory/audit_export")
-    store.collection(AUDIT_LOG).delete_many({})
     start = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-    store.collection(AUDIT_LOG).insert_many(
-        [
-            {
-                "at": start + timedelta(hours=hour),
-                "who": f"address:10.0.0.{hour}",
-                "authenticated": False,
-                "method": "GET",
-                "endpoint": "/g_variants",
-                "status": 200,
-                "datasets": [{"id": "pub", "granularity": "count"}],
-            }
-            for hour in range(3)
-        ]
-    )
+    for hour in range(3):
+        store.audit.append(
+            AuditEntry(
+                at=start + timedelta(hours=hour),
+                who=f"address:10.0.0.{hour}",
+                authenticated=False,
+                method="GET",
+                endpoint="/g_variants",
+                status=200,
+                datasets=(("pub", "count"),),
+            )
+        )
     monkeypatch.setattr(cli, "_open", lambda uri: store)
     runner = CliRunner()
     exported = runner.invoke(cli.main, ["audit", "export", "--since", "2026-11-01T13:00:00"])
@@ -97,7 +91,6 @@ def test_the_cli_exports_the_log(monkeypatch):
 
 def test_the_client_address_comes_from_trusted_proxies_only(keys):
     store = open_store("mongomock://memory/audited_proxy")
-    store.collection(AUDIT_LOG).delete_many({})
     forwarded = {"X-Forwarded-For": "203.0.113.9, 10.0.0.2"}
     for proxies in (0, 1):
         client = create_app(
@@ -106,13 +99,13 @@ def test_the_client_address_comes_from_trusted_proxies_only(keys):
         client.get(
             f"/g_variants?{SNV}", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.1"}
         )
-    logged = [entry["who"] for entry in store.collection(AUDIT_LOG).find({}).sort([("at", 1)])]
+    logged = [entry.who for entry in store.audit.entries()]
     # untrusted headers are ignored; one trusted proxy vouches for the last address it saw
     assert logged == ["address:10.0.0.1", "address:10.0.0.2"]
 
 
-def _logged(store) -> list[dict]:
-    return list(store.collection(AUDIT_LOG).find({}, {"_id": 0}).sort([("at", 1)]))
+def _logged(store) -> list[AuditEntry]:
+    return list(store.audit.entries())
 
 
 def _audited_client(keys, name: str):
@@ -136,14 +129,14 @@ def test_what_was_asked_is_recorded_for_beacon_and_data_connect_queries(keys, to
     client.get("/data-connect/table/asia_beacon.beacon.individuals/data")
     client.get("/individuals/HG00096")  # the path says what was asked
     logged = _logged(store)
-    assert [json.loads(entry["query"]) for entry in logged] == [
+    assert [json.loads(entry.query) for entry in logged] == [
         {"geneId": "aldh2", "requestedGranularity": "count"},
         {"query": beacon_query},  # the body without its meta
         {"query": sql, "parameters": ["NCIT:C16576"]},
         {},
         {},
     ]
-    assert all(entry["status"] == 200 for entry in logged)
+    assert all(entry.status == 200 for entry in logged)
 
 
 def test_refused_queries_are_recorded_with_what_they_asked(keys, tokens):
@@ -158,7 +151,7 @@ def test_refused_queries_are_recorded_with_what_they_asked(keys, tokens):
     )
     client.post("/data-connect/search", json={"query": "DROP TABLE individuals"})
     logged = _logged(store)
-    assert [(entry["status"], json.loads(entry["query"])) for entry in logged] == [
+    assert [(entry.status, json.loads(entry.query)) for entry in logged] == [
         (401, {"geneId": "BRCA2"}),
         (400, {"start": ["1", "2"], "referenceName": "1"}),
         (400, "geneId=ALDH2"),  # not JSON: the text as sent
@@ -190,7 +183,7 @@ def test_tokens_are_never_recorded(keys, tokens):
         text = json.dumps(entry, default=str)
         assert token not in text and tokens["expired"] not in text
         assert "dXNlcjpwYXNz" not in text and "Bearer" not in text
-    first, second, _ = (json.loads(entry["query"]) for entry in logged)
+    first, second, _ = (json.loads(entry.query) for entry in logged)
     assert first == {"geneId": "ALDH2", "access_token": "[redacted]"}
     assert second["query"]["filters"][0]["value"] == "[redacted]"
     assert second["query"]["Authorization"] == "[redacted]"
@@ -203,7 +196,7 @@ def test_a_huge_query_is_recorded_cut_short_and_says_so(keys):
     sql = "SELECT id FROM asia_beacon.beacon.individuals WHERE id IN (" + "'x', " * 5000 + "'y')"
     client.post("/data-connect/search", json={"query": sql})
     client.post("/g_variants", data=b"[" * 2_000_000, content_type="application/json")
-    filters, search, unread = (entry["query"] for entry in _logged(store))
+    filters, search, unread = (entry.query for entry in _logged(store))
     for query in (filters, search):
         assert len(query) < audit.QUERY_CHARACTERS + 50
         assert re.search(r"\.\.\.\[truncated: \d+ characters in all\]$", query), query[-80:]
@@ -246,7 +239,7 @@ def test_whatever_a_client_sends_can_be_recorded(keys):
         client.post("/data-connect/search", data=b'{"query": "\\ud800"}'),
     ]
     assert all(answer.status_code in (200, 400) for answer in answers)
-    where, body, nested, surrogate = (entry["query"] for entry in _logged(store))
+    where, body, nested, surrogate = (entry.query for entry in _logged(store))
     assert json.loads(where) == {"$where": "1", "a.b": "2"}
     assert json.loads(body) == {"query": {"$where": "sleep(1)", "a.b": 1}}
     assert nested.startswith('"[[[[')  # too deep to parse: the text as sent, cut short
@@ -257,16 +250,17 @@ def test_the_export_has_the_recorded_queries_in_both_formats(monkeypatch, keys):
     store, client = _audited_client(keys, "audited_export")
     client.get("/g_variants?geneId=aldh2&requestedGranularity=count")
     client.post("/data-connect/search", json={"query": "SELECT 1", "parameters": []})
-    store.collection(AUDIT_LOG).insert_one(  # written before queries were recorded
-        {
-            "at": datetime.now(UTC) + timedelta(seconds=5),
-            "who": "address:10.0.0.1",
-            "authenticated": False,
-            "method": "GET",
-            "endpoint": "/g_variants",
-            "status": 200,
-            "datasets": [],
-        }
+    store.audit.append(  # written before queries (and request ids) were recorded
+        AuditEntry(
+            at=datetime.now(UTC) + timedelta(seconds=5),
+            who="address:10.0.0.1",
+            authenticated=False,
+            method="GET",
+            endpoint="/g_variants",
+            status=200,
+            request_id=None,
+            query=None,
+        )
     )
     monkeypatch.setattr(cli, "_open", lambda uri: store)
     runner = CliRunner()

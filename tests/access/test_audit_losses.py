@@ -20,10 +20,10 @@ from store_backends import fill_journal, free_journal
 from app import cli, create_app
 from app.store import open_store
 from app.store.collections import AUDIT_LOG
-from app.store.journal import JournalCollection
+from app.store.journal import SqliteAuditLog
 
 
-def _no_space(self, document):
+def _no_space(self, entry):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -36,9 +36,9 @@ def test_answers_go_out_when_their_audit_entries_cannot_be_written(
     assert client.get("/individuals").status_code == 200
     assert client.get("/readyz").json == {"status": "ready"}
     if failure == "ENOSPC at the write":
-        monkeypatch.setattr(JournalCollection, "insert_one", _no_space)
+        monkeypatch.setattr(SqliteAuditLog, "append", _no_space)
     else:
-        fill_journal(store, AUDIT_LOG)
+        fill_journal(store.audit)
     with caplog.at_level(logging.ERROR, logger="app.access.audit"):
         answers = [
             client.get("/individuals", headers={"X-Request-ID": f"lost-{n}"}) for n in (1, 2, 3)
@@ -58,26 +58,23 @@ def test_answers_go_out_when_their_audit_entries_cannot_be_written(
     if failure == "ENOSPC at the write":
         monkeypatch.undo()
     else:
-        free_journal(store, AUDIT_LOG)
+        free_journal(store.audit)
     assert client.get("/readyz").json == {"status": "ready"}
     assert client.get("/individuals", headers={"X-Request-ID": "after"}).status_code == 200
-    logged = list(
-        store.collection(AUDIT_LOG).find({"endpoint": {"$exists": True}}, {"_id": 0}).sort("at", 1)
-    )
-    assert [entry.get("lost") for entry in logged] == [None, 3, None]
-    assert logged[1]["who"].startswith("server:") and logged[1]["lostSince"]
-    assert logged[2]["requestId"] == "after"
+    logged = list(store.audit.entries())
+    assert [entry.lost for entry in logged] == [None, 3, None]
+    assert logged[1].who.startswith("server:") and logged[1].lost_since
+    assert logged[2].request_id == "after"
 
 
 def test_the_export_shows_how_many_entries_were_lost(tmp_path, monkeypatch):
     store = open_store(f"mongomock://{tmp_path}")
     client = create_app(OPEN_ACCESS, store=store).test_client()
-    fill_journal(store, AUDIT_LOG)
+    fill_journal(store.audit)
     client.get("/individuals")
     client.get("/individuals")
-    free_journal(store, AUDIT_LOG)
+    free_journal(store.audit)
     client.get("/biosamples")  # first the record of the two losses, then this entry
-    store.collection(AUDIT_LOG).delete_many({"filler": {"$exists": True}})
     monkeypatch.setattr(cli, "_open", lambda uri: store)
     runner = CliRunner()
     as_csv = runner.invoke(cli.main, ["audit", "export", "--format", "csv"])

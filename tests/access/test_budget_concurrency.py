@@ -15,6 +15,7 @@ from app import create_app
 from app.access.budget import BudgetExhaustedError, QueryBudget
 from app.store import open_store
 from app.store.collections import QUERY_BUDGETS
+from app.store.mongo_journals import MongoBudgets
 
 CALLERS = 32
 LIMIT = 10
@@ -39,14 +40,11 @@ class AtomicCollection:
 
 
 class MongoDBLike:
-    """The one thing QueryBudget asks of a store: its collection of budgets."""
+    """The one thing QueryBudget asks of a store: its budgets, here MongoDB's over a collection
+    as atomic as the server's."""
 
     def __init__(self) -> None:
-        self.budgets = AtomicCollection()
-
-    def collection(self, name: str) -> AtomicCollection:
-        assert name == QUERY_BUDGETS
-        return self.budgets
+        self.budgets = MongoBudgets(AtomicCollection())
 
 
 @pytest.fixture(params=["embedded-memory", "embedded-disk", "mongodb"])

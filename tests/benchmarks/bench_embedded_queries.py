@@ -3,11 +3,16 @@ the start-up time and memory of a serving process over it (issue 8).
 
     python tests/benchmarks/bench_embedded_queries.py [--sizes 100000,1000000] [--store DIR]
         [--cache DIR] [--targets 200] [--queries 500] [--seconds 5] [--starts 3] [--profile]
+        [--spectrum panel|ten-samples]
 
-For each size a gene-annotated VCF of that many variants x 10 samples (``variant_store.py``) is
-loaded into ``mongomock:///<DIR>/embedded-<size>``; with ``--store DIR`` a store already there is
-reused (and a new one kept). Sequence, range (10 kb, 1 Mb) and gene queries on targets drawn
-from the store are timed at boolean and count granularity:
+For each size a gene-annotated VCF of that many variants (``variant_store.py``; ``--spectrum
+panel``, the default: a sites-only panel of 10,000 samples, about 89% of its alleles below 1%;
+``--spectrum ten-samples``: 10 genotyped samples, no allele below 5%, the data of the figures
+before December 2026) is loaded into ``mongomock:///<DIR>/embedded-panel-<size>`` (or
+``embedded-<size>``); with ``--store DIR`` a store already there is reused (and a new one
+kept). Sequence, range (10 kb, 1 Mb) and gene queries on targets drawn from the store are
+timed at boolean and count granularity, after a line per shape saying which share of its
+targets match visible alleles and which only alleles hidden as rare:
 
 - store: the selector the beacon builds (``variant_filter`` and, the dataset being PUBLIC by
   default, the rare-allele condition) answered by ``find_entries``; no Flask;
@@ -15,9 +20,11 @@ from the store are timed at boolean and count granularity:
 - http: ``asia-beacon serve`` (gunicorn, 2 workers) at concurrency 1 (wrk -c1, else Python).
 
 Both Flask layers run the default configuration (every dataset PUBLIC, counts at most, small
-counts banded, rare alleles hidden, query budget on) except ``ASIA_BEACON_AUDIT_LOG=false``:
-the embedded audit log rereads its whole file on every insert, so with it on every latency
-would grow with the number of requests already made (``bench_serving.py`` measures that).
+counts banded, rare alleles hidden, query budget on) except ``AUDIT_LOG=false`` (with the
+audit log on, ``bench_serving.py`` measures its cost), ``QUERY_BUDGET`` = a billion (the
+budget's work is done on every request, but one client asking thousands of queries is not
+refused after 50 "yes" answers on rare variants), and for the server ``MAX_REQUESTS=0`` (no
+worker replaced mid-row).
 
 Each row gives p50/p99 wall-clock milliseconds and the CPU milliseconds a query cost, which
 waiting for a busy core on a shared machine does not inflate. Then each worker's memory after
@@ -65,28 +72,30 @@ from measure import (  # noqa: E402
 from served import beacon_command, free_port, serving  # noqa: E402
 from variant_store import (  # noqa: E402
     DATASET,
+    PANEL,
+    SPECTRA,
+    UNSPENDABLE_BUDGET,
     BuiltStore,
     Shape,
+    beacon_selector,
     build_store,
     draw_shapes,
+    print_protection_shares,
     query_string,
-    variant_query,
+    store_directory,
 )
 from wrk_load import Request, run_load  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.access.budget import QueryBudget  # noqa: E402
-from app.access.protections import hides_rare_alleles  # noqa: E402
 from app.beacon import visibility  # noqa: E402
 from app.config import DEFAULTS  # noqa: E402
 from app.context import STORE_KEY  # noqa: E402
 from app.entry_types import GENOMIC_VARIATION  # noqa: E402
-from app.query.variants import variant_filter  # noqa: E402
 from app.services.datasets import known_datasets  # noqa: E402
 from app.services.entries import Condition, find_entries  # noqa: E402
 from app.services.protected_answers import found_rare_variant  # noqa: E402
 from app.store import open_store  # noqa: E402
-from app.store.query import CommonAllele, Predicate, every  # noqa: E402
 from schemas.requests import (  # noqa: E402
     request_from_query_string,
     variant_query_from_parameters,
@@ -94,8 +103,12 @@ from schemas.requests import (  # noqa: E402
 
 GRANULARITIES = ("boolean", "count")
 # What the benchmark changes from the default configuration, for the server and the test client.
-SERVER_ENVIRONMENT = {"ASIA_BEACON_AUDIT_LOG": "false"}
-APP_CONFIG = {"AUDIT_LOG": False}
+APP_CONFIG = {"AUDIT_LOG": False, "QUERY_BUDGET": UNSPENDABLE_BUDGET}
+SERVER_ENVIRONMENT = {
+    "ASIA_BEACON_AUDIT_LOG": "false",
+    "ASIA_BEACON_QUERY_BUDGET": str(UNSPENDABLE_BUDGET),
+    "ASIA_BEACON_MAX_REQUESTS": "0",  # no worker replaced mid-row
+}
 TARGETS = (
     "targets at 1M variants: sequence p50 < 1 ms in-process (store), < 2 ms over HTTP "
     "(PERFORMANCE.md), < 5 ms (issue 8); start < 3 s; RSS per worker < 400 MB"
@@ -130,19 +143,6 @@ def timed_row(
         percentile(cpu, 50) * 1000,
         **more,
     )
-
-
-def beacon_selector(parameters: dict[str, Any]) -> Callable[[Any], Predicate]:
-    """What ``answer_records`` selects in one dataset under the default policy."""
-    query = variant_query(parameters)
-    rare = float(DEFAULTS["RARE_ALLELE_FREQUENCY"])
-    hidden = hides_rare_alleles(str(DEFAULTS["DEFAULT_ACCESS_LEVEL"]), rare)
-
-    def selector(dataset: Any) -> Predicate:
-        found = variant_filter(query, dataset.id, dataset.longest_variant)
-        return every(found, CommonAllele(rare)) if hidden else found
-
-    return selector
 
 
 def answers_timed(
@@ -221,12 +221,16 @@ def http_layer(
                     for parameters in shape.parameters
                 ]
                 run_load(server.base_url, requests, 1, 1)  # warm-up, not counted
-                cpu_before = server.workers_cpu_seconds()
+                server.wait_until_idle()  # answers still in flight after the warm-up
+                cpu_before = server.workers_cpu()
                 result = run_load(server.base_url, requests, seconds, 1)
-                cpu = (server.workers_cpu_seconds() - cpu_before) / max(result.requests, 1)
+                window = server.cpu_since(cpu_before)
+                cpu = window.seconds / max(result.requests, 1)
                 note = f"{result.requests} requests, {result.client}"
                 if result.status_errors or result.errors:
                     note += f", {result.status_errors} bad answers, {result.errors} errors"
+                if window.replaced:
+                    note += f", {len(window.replaced)} workers replaced"
                 row = Row("http", shape.name, granularity, result.p50_ms, result.p99_ms, cpu * 1000)
                 rows.append(replace(row, note=note))
         after = server.worker_memory()
@@ -321,7 +325,7 @@ def request_breakdown(built: BuiltStore, shapes: list[Shape], queries: int) -> N
     client = application.test_client()
     store = application.extensions[STORE_KEY]
     dataset = next(d for d in known_datasets(store) if d.id == DATASET)
-    budget = QueryBudget(store, int(DEFAULTS["QUERY_BUDGET"]), int(DEFAULTS["QUERY_BUDGET_PERIOD"]))
+    budget = QueryBudget(store, UNSPENDABLE_BUDGET, int(DEFAULTS["QUERY_BUDGET_PERIOD"]))
     targets = next(shape for shape in shapes if shape.name == "sequence").parameters
     page = int(DEFAULTS["DEFAULT_PAGE_SIZE"])
 
@@ -439,19 +443,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--starts", type=int, default=3, help="server starts timed")
     parser.add_argument("--profile", action="store_true", help="cProfile the flask layer")
+    parser.add_argument(
+        "--spectrum", choices=SPECTRA, default=PANEL, help="allele frequencies of the data"
+    )
     arguments = parser.parse_args(argv)
     sizes = [int(size) for size in arguments.sizes.split(",")]
     print(machine_line())
     print(load_line("before"))
     print(TARGETS)
     print(f"server and test client configuration: defaults, and {SERVER_ENVIRONMENT}")
+    print(f"generated data: the {arguments.spectrum} spectrum (variant_store.py)")
     with tempfile.TemporaryDirectory(prefix="bench-queries-") as scratch:
         root = arguments.store or Path(scratch)
         cache = arguments.cache or root / "vcf"
         log = root / "server-logs" / "bench_embedded_queries.log"
         for size in sizes:
-            built = build_store(root / f"embedded-{size}", size, cache)
+            directory = store_directory(root, size, arguments.spectrum)
+            built = build_store(directory, size, cache, arguments.spectrum)
             shapes = draw_shapes(built.uri, arguments.targets)
+            print_protection_shares(built.uri, shapes)
             warmup = min(20, arguments.queries)
             rows = store_layer(built, shapes, arguments.queries, warmup)
             rows += flask_layer(built, shapes, arguments.queries, warmup)

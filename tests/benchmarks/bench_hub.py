@@ -3,6 +3,7 @@ query asked of its nodes directly, with 1, 3 and 10 nodes, and with slow nodes.
 
     python tests/benchmarks/bench_hub.py [--quick] [--size 100000] [--store DIR] [--cache DIR]
         [--rounds 500] [--warmup 50] [--delay-ms 50] [--hub-workers 1]
+        [--spectrum panel|ten-samples]
 
 Ten real nodes (``asia-beacon serve``, gunicorn, one worker each) serve one generated
 embedded store (``variant_store.py``; reused from ``--store DIR``): the store is read-only while
@@ -65,7 +66,15 @@ sys.path.insert(0, str(BENCHMARKS))
 
 from measure import load_line, machine_line, percentile  # noqa: E402
 from served import Server, beacon_command, free_port, hub_command, serving  # noqa: E402
-from variant_store import Shape, build_store, draw_shapes, query_string  # noqa: E402
+from variant_store import (  # noqa: E402
+    PANEL,
+    SPECTRA,
+    Shape,
+    build_store,
+    draw_shapes,
+    query_string,
+    store_directory,
+)
 
 SERVER_ENVIRONMENT = {
     "ASIA_BEACON_SMALL_COUNT_THRESHOLD": "0",
@@ -456,6 +465,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--node-counts", default="1,3,10")
     parser.add_argument("--delay-ms", type=float, default=50.0, help="the one slow node's delay")
     parser.add_argument("--hub-workers", type=int, default=1)
+    parser.add_argument(
+        "--spectrum", choices=SPECTRA, default=PANEL, help="allele frequencies of the data"
+    )
     arguments = parser.parse_args(argv)
     rounds = arguments.rounds or (150 if arguments.quick else 500)
     warmup = arguments.warmup if arguments.warmup is not None else (20 if arguments.quick else 50)
@@ -467,7 +479,10 @@ def main(argv: list[str] | None = None) -> None:
         root = arguments.store or Path(scratch)
         work = Path(scratch)
         built = build_store(
-            root / f"embedded-{arguments.size}", arguments.size, arguments.cache or root / "vcf"
+            store_directory(root, arguments.size, arguments.spectrum),
+            arguments.size,
+            arguments.cache or root / "vcf",
+            arguments.spectrum,
         )
         rows = rows_for(draw_shapes(built.uri, arguments.targets), not arguments.quick)
         began = time.perf_counter()

@@ -28,32 +28,17 @@ from measure import load_line, machine_line, median, percentile  # noqa: E402
 
 from app.access import audit  # noqa: E402
 from app.access.budget import QueryBudget  # noqa: E402
-from app.store import open_store  # noqa: E402
-from app.store.collections import AUDIT_LOG, QUERY_BUDGETS  # noqa: E402
+from app.store import BudgetPeriod, open_store  # noqa: E402
 
 PERIOD_SECONDS = 86_400
 LIMIT = 1_000_000  # never spent: every query reads, charges and logs
-FILL_BATCH = 5_000
 
 
 def fill(store, identities: int, period: int, resets_at: datetime) -> None:
-    """One budget per identity and one audit entry each, written in batches."""
-    budgets = store.collection(QUERY_BUDGETS)
-    log = store.collection(AUDIT_LOG)
-    for first in range(0, identities, FILL_BATCH):
-        numbers = range(first, min(first + FILL_BATCH, identities))
-        budgets.insert_many(
-            [
-                {
-                    "_id": f"token:bench|user{n}@{period}",
-                    "spent": 1,
-                    "identity": f"token:bench|user{n}",
-                    "expiresAt": resets_at,
-                }
-                for n in numbers
-            ]
-        )
-        log.insert_many([entry(n).document() for n in numbers])
+    """One budget per identity (one unit spent) and one audit entry each."""
+    for number in range(identities):
+        store.budgets.charge(BudgetPeriod(f"token:bench|user{number}", period, resets_at), 1)
+        store.audit.append(entry(number))
 
 
 def entry(number: int) -> audit.AuditEntry:

@@ -1,6 +1,7 @@
 """What checking a segment when a process opens it costs, on a store of generated variants.
 
     python tests/benchmarks/bench_segment_open.py [--variants 1000000] [--store DIR] [--runs 3]
+        [--spectrum panel|ten-samples]
 
 Every segment of the served release is opened as a serving process opens it (its files read
 and their CRC-32s compared with those its meta recorded, then mapped), in a store object of its
@@ -27,7 +28,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "benchmarks"))
 
 from measure import best_of, load_line, machine_line  # noqa: E402
-from variant_store import build_store  # noqa: E402
+from variant_store import PANEL, SPECTRA, build_store, store_directory  # noqa: E402
 
 from app.store import open_store, releases  # noqa: E402
 from app.store.segment import CHECKSUM_CHUNK, META_FILE, open_segment  # noqa: E402
@@ -65,11 +66,15 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=1_000_000)
     parser.add_argument("--store", type=Path, help="default: asia-beacon-bench in the temp dir")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--spectrum", choices=SPECTRA, default=PANEL, help="allele frequencies of the data"
+    )
     arguments = parser.parse_args()
     root = arguments.store or Path(tempfile.gettempdir()) / "asia-beacon-bench"
     print(machine_line())
     print(load_line("before"))
-    built = build_store(root / f"embedded-{arguments.variants}", arguments.variants, root / "vcf")
+    wanted = store_directory(root, arguments.variants, arguments.spectrum)
+    built = build_store(wanted, arguments.variants, root / "vcf", arguments.spectrum)
     directory = built.directory
     segments_dir = directory / "segments"
     ids = served_segments(directory)

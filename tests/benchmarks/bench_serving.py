@@ -3,13 +3,19 @@ endpoint on the same gunicorn configuration, over the 1M-variant embedded store 
 
     python tests/benchmarks/bench_serving.py [--size 1000000] [--store DIR] [--cache DIR]
         [--seconds 10] [--repeats 3] [--connections 4] [--workers 2] [--targets 200]
+        [--spectrum panel|ten-samples] [--sync-reference]
 
-The store is the one ``bench_embedded_queries.py`` builds (``variant_store.py``; reused from
-``--store DIR``). Two servers run side by side: ``asia-beacon serve`` (gunicorn, ``--workers``
-sync workers) and, as the framework ceiling, a tiny Flask app in this file answering
-``{"meta": ..., "responseSummary": ...}`` from ``/bare``, started by gunicorn with the very
-settings ``app/serving.py`` gives it (bind and workers, nothing else). wrk (``--connections``
-connections, one thread) cycles through 200 different queries per shape:
+The store is the one ``bench_embedded_queries.py`` builds (``variant_store.py``, the ``panel``
+spectrum by default; reused from ``--store DIR``). Two servers run side by side: ``asia-beacon
+serve`` and, as the framework ceiling, a tiny Flask app in this file answering ``{"meta": ...,
+"responseSummary": ...}`` from ``/bare``. The bare app runs on every gunicorn setting
+``asia-beacon serve`` runs on: both take them from ``app.serving.gunicorn_settings`` over the
+same environment (its request-buffering gthread worker, threads, keep-alive, timeouts, access
+log and its format, ...), and the settings are printed. With ``--sync-reference`` a third
+server, the bare app on gunicorn's defaults (sync worker, no access log: the reference of the
+figures before December 2026), is measured in the same rounds, and the ratio it would have
+given is printed beside the fair one. wrk (``--connections`` connections, one thread) cycles
+through 200 different queries per shape:
 
 - GET ``/g_variants`` sequence (boolean, count), range 10 kb and 1 Mb (count), gene (count);
 - POST ``/g_variants`` sequence (count), a Beacon v2 request body, through a wrk Lua script;
@@ -19,25 +25,33 @@ connections, one thread) cycles through 200 different queries per shape:
 GET rows are compared with ``GET /bare`` and POST rows with ``POST /bare`` (same bodies),
 measured in the same round; each round runs every row once, and the ratio printed is the median
 over ``--repeats`` rounds of ours / bare req/s. ``cpu`` is the workers' CPU time per request,
-which other jobs on the machine do not inflate. Data Connect latency is also measured at
-concurrency 1. Targets (PERFORMANCE.md): sequence >= 0.8, range and gene >= 0.6.
+which other jobs on the machine do not inflate; it counts workers replaced during a run (from
+the master's reaped children, ``tests/worker_cpu.py``), and ``repl`` says how many were
+(``MAX_REQUESTS=0`` makes it 0). Before the rows, a line per shape says which share of its
+targets match visible alleles and which only alleles hidden as rare. Data Connect latency is
+also measured at concurrency 1. Targets (PERFORMANCE.md): sequence >= 0.8, range and gene >= 0.6.
 
 Server configuration: the defaults (every dataset PUBLIC, small counts banded, rare alleles
-hidden, query budget on) with two changes, printed in the output:
+hidden, query budget on) with these changes, printed in the output:
 ``ASIA_BEACON_ACCESS_GRANULARITY=PUBLIC=record,...`` because Data Connect shows rows only of
-datasets readable at record granularity (Beacon rows still ask boolean or count), and
-``ASIA_BEACON_AUDIT_LOG=false`` because the embedded audit log rereads its whole file on every
-insert. A last section measures that: the sequence query with the default configuration, audit
-log on, over consecutive windows.
+datasets readable at record granularity (Beacon rows still ask boolean or count);
+``ASIA_BEACON_AUDIT_LOG=false`` (a last section measures the audit log's cost: the sequence
+query with it on, over consecutive windows); ``ASIA_BEACON_QUERY_BUDGET`` a billion, so that
+the budget's work is done as by default but one client asking thousands of queries is not
+refused after 50 "yes" answers on rare variants; and ``ASIA_BEACON_MAX_REQUESTS=0``, for the
+bare server too, so that no worker is replaced in the middle of a row (serve's default
+replaces one about every 5,000 requests, every few seconds under wrk).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +63,47 @@ from flask import Flask, jsonify, request  # noqa: E402
 from measure import load_line, machine_line, median  # noqa: E402
 from served import Server, beacon_command, free_port, serving  # noqa: E402
 from variant_store import (  # noqa: E402
+    PANEL,
+    SPECTRA,
+    UNSPENDABLE_BUDGET,
     Shape,
     build_store,
     draw_shapes,
+    print_protection_shares,
     query_string,
+    store_directory,
 )
 from wrk_load import LoadResult, Request, have_wrk, run_wrk  # noqa: E402
 
+from app.serving import gunicorn_settings  # noqa: E402
 from app.store import open_store  # noqa: E402
-from app.store.collections import AUDIT_LOG  # noqa: E402
 
+# For both measured servers (serve and the bare app) and the audit log section.
+SERVING_ENVIRONMENT = {
+    "ASIA_BEACON_QUERY_BUDGET": str(UNSPENDABLE_BUDGET),
+    "ASIA_BEACON_MAX_REQUESTS": "0",  # no worker replaced mid-row
+}
 BEACON_ENVIRONMENT = {
+    **SERVING_ENVIRONMENT,
     "ASIA_BEACON_ACCESS_GRANULARITY": "PUBLIC=record,REGISTERED=count,CONTROLLED=record",
     "ASIA_BEACON_AUDIT_LOG": "false",
 }
+# The gunicorn settings printed (bind and worker_tmp_dir are the only others)
+SHOWN_SETTINGS = (
+    "worker_class",
+    "workers",
+    "threads",
+    "keepalive",
+    "timeout",
+    "max_requests",
+    "max_requests_jitter",
+    "accesslog",
+    "logger_class",
+    "access_log_format",
+)
+BARE = "bare"
+SYNC = "bare sync"  # the reference before December 2026
+GET_POST = ("GET", "POST")
 REGION_SQL = (
     "SELECT chromosome,start,ref,alt,allele_frequency FROM asia_beacon.beacon.variants "
     "WHERE chromosome=? AND start BETWEEN ? AND ? LIMIT 100"
@@ -87,19 +128,42 @@ def bare_app() -> Flask:
     return application
 
 
-def serve_bare(port: int, workers: int) -> None:
-    """gunicorn as ``app.serving.run_gunicorn`` configures it, serving :func:`bare_app`."""
+def bare_settings(environ: dict[str, str], port: int, workers: int, sync: bool) -> dict[str, Any]:
+    """The gunicorn settings of the bare server: ``asia-beacon serve``'s own over ``environ``
+    (as ``app.cli.serve`` builds them), or with ``sync`` only bind and workers (gunicorn's
+    defaults otherwise: the sync worker, no access log)."""
+    if sync:
+        return {"bind": [f"127.0.0.1:{port}"], "workers": workers}
+    return gunicorn_settings(environ, host="127.0.0.1", port=port, workers=workers)
+
+
+def serve_bare(port: int, workers: int, sync: bool) -> None:
+    """gunicorn with :func:`bare_settings`, serving :func:`bare_app`, as
+    ``app.serving.run_gunicorn`` runs the beacon."""
     from gunicorn.app.base import BaseApplication
+
+    settings = bare_settings(dict(os.environ), port, workers, sync)
 
     class BareServer(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"127.0.0.1:{port}")
-            self.cfg.set("workers", workers)
+            for name, value in settings.items():
+                self.cfg.set(name, value)
 
         def load(self) -> Any:
             return bare_app()
 
     BareServer().run()
+
+
+def describe_settings(settings: dict[str, Any]) -> str:
+    shown = []
+    for name in SHOWN_SETTINGS:
+        if name in settings:
+            value = settings[name]
+            if isinstance(value, type):
+                value = f"{value.__module__}.{value.__name__}"
+            shown.append(f"{name}={value!r}")
+    return ", ".join(shown)
 
 
 @dataclass(frozen=True)
@@ -175,17 +239,29 @@ def bare_requests(row: Row) -> list[Request]:
 
 @dataclass
 class Measured:
-    results: list[LoadResult]
-    cpu_ms: list[float]  # workers' CPU milliseconds per request, per run
+    results: list[LoadResult] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # workers' CPU ms per request, per run
+    replaced: int = 0  # workers replaced during the runs
+
+    def add(self, run: Run) -> None:
+        self.results.append(run.result)
+        self.cpu_ms.append(run.cpu_ms)
+        self.replaced += run.replaced
 
 
-def measured_run(
-    server: Server, requests: list[Request], seconds: float, connections: int
-) -> tuple[LoadResult, float]:
-    before = server.workers_cpu_seconds()
+@dataclass(frozen=True)
+class Run:
+    result: LoadResult
+    cpu_ms: float  # the workers' CPU milliseconds per request, replaced workers included
+    replaced: int  # workers the master replaced during the run
+
+
+def measured_run(server: Server, requests: list[Request], seconds: float, connections: int) -> Run:
+    server.wait_until_idle()  # the previous run's answers still in flight
+    before = server.workers_cpu()
     result = run_wrk(server.base_url, requests, seconds, connections)
-    cpu = (server.workers_cpu_seconds() - before) / max(result.requests, 1)
-    return result, cpu * 1000
+    window = server.cpu_since(before)
+    return Run(result, window.seconds / max(result.requests, 1) * 1000, len(window.replaced))
 
 
 def check_answers(server: Server, rows: list[Row]) -> None:
@@ -208,48 +284,67 @@ def check_answers(server: Server, rows: list[Row]) -> None:
 
 
 def throughput(
-    beacon: Server, bare: Server, rows: list[Row], seconds: float, repeats: int, connections: int
+    beacon: Server,
+    references: dict[str, Server],
+    rows: list[Row],
+    seconds: float,
+    repeats: int,
+    connections: int,
 ) -> None:
-    ours: dict[str, Measured] = {row.name: Measured([], []) for row in rows}
-    reference: dict[str, Measured] = {
-        f"bare {method}": Measured([], []) for method in ("GET", "POST")
+    """Each round: every reference (GET and POST /bare), then every row; ratios within a
+    round against the fair reference (and the sync one, when given)."""
+    ours = {row.name: Measured() for row in rows}
+    reference = {f"{name} {method}": Measured() for name in references for method in GET_POST}
+    ratios: dict[str, dict[str, list[float]]] = {
+        name: {row.name: [] for row in rows} for name in references
     }
-    ratios: dict[str, list[float]] = {row.name: [] for row in rows}
     print(f"  warm-up: every row for {seconds / 5:.0f} s, not counted", flush=True)
     for row in rows:
         run_wrk(beacon.base_url, row.requests, seconds / 5, connections)
-        run_wrk(bare.base_url, bare_requests(row), seconds / 5, connections)
+        for server in references.values():
+            run_wrk(server.base_url, bare_requests(row), seconds / 5, connections)
     for round_number in range(repeats):
         print(f"  round {round_number + 1}/{repeats} ...", flush=True)
-        bare_rate: dict[str, float] = {}
-        for method, example in (("GET", rows[0]), ("POST", rows[5])):
-            result, cpu = measured_run(bare, bare_requests(example), seconds, connections)
-            reference[f"bare {method}"].results.append(result)
-            reference[f"bare {method}"].cpu_ms.append(cpu)
-            bare_rate[method] = result.per_second
+        rate: dict[str, float] = {}
+        for name, server in references.items():
+            for method, example in zip(GET_POST, (rows[0], rows[5]), strict=True):
+                run = measured_run(server, bare_requests(example), seconds, connections)
+                reference[f"{name} {method}"].add(run)
+                rate[f"{name} {method}"] = run.result.per_second
         for row in rows:
-            result, cpu = measured_run(beacon, row.requests, seconds, connections)
-            ours[row.name].results.append(result)
-            ours[row.name].cpu_ms.append(cpu)
-            ratios[row.name].append(result.per_second / bare_rate["POST" if row.post else "GET"])
+            run = measured_run(beacon, row.requests, seconds, connections)
+            ours[row.name].add(run)
+            for name in references:
+                bare_rate = rate[f"{name} {'POST' if row.post else 'GET'}"]
+                ratios[name][row.name].append(run.result.per_second / bare_rate)
     print(
         f"\nthroughput, wrk -t1 -c{connections}, {seconds:.0f} s per run, medians of {repeats} "
         "rounds (p50/p99 in ms under that load)"
     )
     print(
         "  (ours/bare: median over rounds of the req/s ratio within a round; by cpu: bare CPU "
-        "ms per request / ours, the ratio a CPU-bound server alone on the machine would reach)"
+        "ms per request / ours, the ratio a CPU-bound server alone on the machine would reach;"
+        " repl: workers replaced during the row's runs)"
     )
     print(
         f"  {'':<27} {'req/s':>8} {'p50':>7} {'p99':>8} {'cpu ms':>7} {'ours/bare':>9} "
-        f"{'by cpu':>7} {'target':>7} {'bad':>5}"
+        f"{'by cpu':>7} {'target':>7} {'bad':>5} {'repl':>5}"
     )
     for name, found in reference.items():
         print_line(name, found, None, None, None)
     for row in rows:
-        bare_cpu = median(reference["bare POST" if row.post else "bare GET"].cpu_ms)
+        bare_cpu = median(reference[f"{BARE} {'POST' if row.post else 'GET'}"].cpu_ms)
         by_cpu = bare_cpu / median(ours[row.name].cpu_ms)
-        print_line(row.name, ours[row.name], median(ratios[row.name]), by_cpu, row.target)
+        print_line(row.name, ours[row.name], median(ratios[BARE][row.name]), by_cpu, row.target)
+    if SYNC in references:
+        print(
+            f"\nthe same rows against the reference before December 2026 ({SYNC}: gunicorn's "
+            "sync worker, no access log), same rounds"
+        )
+        print(f"  {'':<27} {'ours/sync':>9} {'ours/bare':>9} {'flattered':>9}")
+        for row in rows:
+            old, fair = median(ratios[SYNC][row.name]), median(ratios[BARE][row.name])
+            print(f"  {row.name:<27} {old:9.3f} {fair:9.3f} {old / fair:8.2f}x")
 
 
 def print_line(
@@ -263,7 +358,8 @@ def print_line(
     print(
         f"  {name:<27} {median([r.per_second for r in results]):8.0f} "
         f"{median([r.p50_ms for r in results]):7.2f} {median([r.p99_ms for r in results]):8.2f} "
-        f"{median(found.cpu_ms):7.2f} {ratio_text} {cpu_text} {target_text} {bad:>5}"
+        f"{median(found.cpu_ms):7.2f} {ratio_text} {cpu_text} {target_text} {bad:>5} "
+        f"{found.replaced:>5}"
     )
 
 
@@ -274,39 +370,39 @@ def data_connect_latency(
     print(f"  {'':<27} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7} {'p50 / bare':>10}")
     wanted = [row for row in rows if "data-connect" in row.name]
     bare_runs = [measured_run(bare, bare_requests(wanted[0]), seconds, 1) for _ in range(repeats)]
-    bare_p50 = median([result.p50_ms for result, _ in bare_runs])
+    bare_p50 = median([run.result.p50_ms for run in bare_runs])
     print(
         f"  {'bare POST':<27} {bare_p50:8.2f} "
-        f"{median([result.p99_ms for result, _ in bare_runs]):8.2f} "
-        f"{median([cpu for _, cpu in bare_runs]):7.2f}"
+        f"{median([run.result.p99_ms for run in bare_runs]):8.2f} "
+        f"{median([run.cpu_ms for run in bare_runs]):7.2f}"
     )
     for row in wanted:
         runs = [measured_run(beacon, row.requests, seconds, 1) for _ in range(repeats)]
-        p50 = median([result.p50_ms for result, _ in runs])
+        p50 = median([run.result.p50_ms for run in runs])
         print(
-            f"  {row.name:<27} {p50:8.2f} {median([result.p99_ms for result, _ in runs]):8.2f} "
-            f"{median([cpu for _, cpu in runs]):7.2f} {p50 / bare_p50:10.1f}"
+            f"  {row.name:<27} {p50:8.2f} {median([run.result.p99_ms for run in runs]):8.2f} "
+            f"{median([run.cpu_ms for run in runs]):7.2f} {p50 / bare_p50:10.1f}"
         )
 
 
 def audit_log_cost(uri: str, rows: list[Row], seconds: float, connections: int, log: Path) -> None:
     """The sequence query with the audit log on (the default), over consecutive windows."""
-    audit = open_store(uri).collection(AUDIT_LOG)
-    audit.drop()
+    audit = open_store(uri).audit
+    before = sum(1 for _ in audit.entries())
     port = free_port()
-    with serving(beacon_command(uri, port, 2), port, log) as server:
+    with serving(beacon_command(uri, port, 2), port, log, SERVING_ENVIRONMENT) as server:
         print(
-            "\naudit log on (default configuration, no ASIA_BEACON_* set): "
+            f"\naudit log on (default configuration but {SERVING_ENVIRONMENT}): "
             f"GET sequence count, consecutive {seconds:.0f} s windows"
         )
         for window in range(3):
-            result, cpu = measured_run(server, rows[1].requests, seconds, connections)
-            entries = audit.count_documents({})
+            run = measured_run(server, rows[1].requests, seconds, connections)
+            entries = sum(1 for _ in audit.entries()) - before
             print(
-                f"  window {window + 1}: {result.per_second:7.0f} req/s, p50 {result.p50_ms:.2f} "
-                f"ms, cpu {cpu:.2f} ms/request, {entries:,} audit entries after it"
+                f"  window {window + 1}: {run.result.per_second:7.0f} req/s, p50 "
+                f"{run.result.p50_ms:.2f} ms, cpu {run.cpu_ms:.2f} ms/request, {entries:,} audit "
+                f"entries after it, {run.replaced} workers replaced"
             )
-    audit.drop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -320,49 +416,83 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-audit-section", action="store_true")
+    parser.add_argument(
+        "--spectrum", choices=SPECTRA, default=PANEL, help="allele frequencies of the data"
+    )
+    parser.add_argument(
+        "--sync-reference",
+        action="store_true",
+        help="also measure the bare app on gunicorn's sync worker (the reference before "
+        "December 2026) and print the ratios it gives",
+    )
     parser.add_argument("--serve-bare", nargs=2, type=int, metavar=("PORT", "WORKERS"))
+    parser.add_argument("--sync", action="store_true", help="with --serve-bare: sync worker")
     arguments = parser.parse_args(argv)
     if arguments.serve_bare:
-        serve_bare(*arguments.serve_bare)
+        serve_bare(*arguments.serve_bare, sync=arguments.sync)
         return
     if not have_wrk():
         sys.exit("wrk is not installed: apt-get install -y wrk")
     print(machine_line())
     print(load_line("before"))
     print(f"asia-beacon serve configuration: defaults, and {BEACON_ENVIRONMENT}")
+    environ = {**os.environ, **BEACON_ENVIRONMENT}
+    print(
+        "gunicorn settings of serve and of the bare app (app.serving.gunicorn_settings): "
+        + describe_settings(bare_settings(environ, 0, arguments.workers, sync=False))
+    )
+    if arguments.sync_reference:
+        print(f"{SYNC}: gunicorn's defaults but bind and workers (sync worker, no access log)")
+    print(f"generated data: the {arguments.spectrum} spectrum (variant_store.py)")
     with tempfile.TemporaryDirectory(prefix="bench-serving-") as scratch:
         root = arguments.store or Path(scratch)
         built = build_store(
-            root / f"embedded-{arguments.size}", arguments.size, arguments.cache or root / "vcf"
+            store_directory(root, arguments.size, arguments.spectrum),
+            arguments.size,
+            arguments.cache or root / "vcf",
+            arguments.spectrum,
         )
-        rows = rows_for(draw_shapes(built.uri, arguments.targets))
+        shapes = draw_shapes(built.uri, arguments.targets)
+        print_protection_shares(built.uri, shapes)
+        rows = rows_for(shapes)
         log = root / "server-logs" / "bench_serving.log"
-        beacon_port, bare_port = free_port(), free_port()
-        bare_command = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--serve-bare",
-            str(bare_port),
-            str(arguments.workers),
-        ]
-        with (
-            serving(
-                beacon_command(built.uri, beacon_port, arguments.workers),
-                beacon_port,
-                log,
-                BEACON_ENVIRONMENT,
-            ) as beacon,
-            serving(bare_command, bare_port, log, ready_path="/bare") as bare,
-        ):
+        beacon_port = free_port()
+        with contextlib.ExitStack() as servers:
+            beacon = servers.enter_context(
+                serving(
+                    beacon_command(built.uri, beacon_port, arguments.workers),
+                    beacon_port,
+                    log,
+                    BEACON_ENVIRONMENT,
+                )
+            )
+            references = {BARE: servers.enter_context(bare_server(arguments.workers, log))}
+            if arguments.sync_reference:
+                references[SYNC] = servers.enter_context(
+                    bare_server(arguments.workers, log, sync=True)
+                )
             print(f"{arguments.size:,} variants, {arguments.workers} gunicorn workers each")
             check_answers(beacon, rows)
             throughput(
-                beacon, bare, rows, arguments.seconds, arguments.repeats, arguments.connections
+                beacon, references, rows, arguments.seconds, arguments.repeats,
+                arguments.connections,
+            )  # fmt: skip
+            data_connect_latency(
+                beacon, references[BARE], rows, arguments.seconds / 2, arguments.repeats
             )
-            data_connect_latency(beacon, bare, rows, arguments.seconds / 2, arguments.repeats)
         if not arguments.no_audit_section:
             audit_log_cost(built.uri, rows, arguments.seconds, arguments.connections, log)
     print(load_line("after"))
+
+
+def bare_server(
+    workers: int, log: Path, sync: bool = False
+) -> contextlib.AbstractContextManager[Server]:
+    """The bare app served by this file in a process of its own, with serve's environment."""
+    port = free_port()
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(port)]
+    command += [str(workers), *(["--sync"] if sync else [])]
+    return serving(command, port, log, BEACON_ENVIRONMENT, ready_path="/bare")
 
 
 if __name__ == "__main__":

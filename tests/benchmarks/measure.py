@@ -97,16 +97,6 @@ def milliseconds(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (0 if it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def process_memory(pid: int) -> dict[str, int]:
     """VmRSS, VmHWM, RssAnon and RssFile of a process, in KiB (empty if it is gone).
 

@@ -20,9 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from measure import process_cpu_seconds, process_memory
+from measure import process_memory
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.append(str(REPO / "tests"))  # worker_cpu is tested with the test suite
+
+from worker_cpu import CpuWindow, WorkersCpu, cpu_between, read_workers_cpu  # noqa: E402
+
 BEACON_CLI = [sys.executable, "-c", "from app.cli import main; main()"]
 
 
@@ -38,7 +42,8 @@ def listening(port: int, workers: int) -> list[str]:
 
 
 def beacon_command(uri: str, port: int, workers: int) -> list[str]:
-    """``asia-beacon serve`` as a user runs it (gunicorn, sync workers)."""
+    """``asia-beacon serve`` as a user runs it (gunicorn, its request-buffering gthread
+    workers: app/serving.py)."""
     return [*BEACON_CLI, "serve", *listening(port, workers), "--mongo-uri", uri]
 
 
@@ -78,10 +83,35 @@ class Server:
     def worker_memory(self) -> dict[int, dict[str, int]]:
         return {pid: process_memory(pid) for pid in self.worker_pids()}
 
+    def workers_cpu(self) -> WorkersCpu:
+        """CPU time of the workers so far, those already replaced included: over a window,
+        per request, it is what the server spent on each request however loaded the machine
+        was (:meth:`cpu_since`)."""
+        return read_workers_cpu(self.process.pid, self.worker_pids)
+
+    def cpu_since(self, before: WorkersCpu) -> CpuWindow:
+        """The workers' CPU seconds since ``before``, and the workers replaced meanwhile."""
+        return cpu_between(before, self.workers_cpu())
+
     def workers_cpu_seconds(self) -> float:
-        """CPU seconds the workers used so far: a delta over a run, per request, is what the
-        server spent on each request however loaded the machine was."""
-        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
+        """CPU seconds the workers used so far, those already replaced included."""
+        return self.workers_cpu().total
+
+    def wait_until_idle(self, quiet: float = 0.3, timeout: float = 300.0) -> float:
+        """Wait until the workers spend under a clock tick of CPU in ``quiet`` seconds, and
+        return the seconds waited. wrk stops at the end of its duration without waiting for
+        the answers in flight, which the workers still compute: a run of slow queries would
+        otherwise bill them to the next run."""
+        began = time.perf_counter()
+        last = self.workers_cpu_seconds()
+        while True:
+            time.sleep(quiet)
+            now = self.workers_cpu_seconds()
+            if now - last < 0.01:
+                return time.perf_counter() - began
+            if time.perf_counter() - began > timeout:
+                raise RuntimeError(f"the workers were still busy after {timeout} s")
+            last = now
 
 
 def children_of(pid: int) -> list[int]:

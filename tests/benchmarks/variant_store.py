@@ -1,19 +1,28 @@
 """The variant store the query benchmarks ask: a generated, gene-annotated VCF loaded into the
 embedded store on disk, and the query targets drawn from the store itself.
 
-Every record of the generated VCF is a biallelic site (SNVs and a few short indels) carried by
-at least one of its few samples, so the store holds exactly one variant document per record,
-none rarer than 1/(2 x samples): with the default 10 samples no allele is hidden by the
-rare-allele protection nor charged to the query budget, and queries answer as a deployment
-with protections on answers common variants. Sites are spread over the GRCh38 autosomes in
-proportion to their length (1M variants: about one per 3 kb), and a site in an even 60 kb bin
-is annotated ``GENE=G<chrom>_<bin>`` (about 20 variants per gene at 1M).
+Every record of the generated VCF is a biallelic site (SNVs and a few short indels), so the
+store holds exactly one variant document per record. Sites are spread over the GRCh38
+autosomes in proportion to their length (1M variants: about one per 3 kb), and a site in an
+even 60 kb bin is annotated ``GENE=G<chrom>_<bin>`` (about 20 variants per gene at 1M). Two
+allele-frequency spectra (:data:`SPECTRA`):
+
+- ``panel`` (the default): a sites-only VCF, as national frequency panels are published, with
+  ``INFO/AC``, ``AN`` and ``AF`` of 10,000 samples. Allele counts follow a power law (the
+  share of sites carrying k copies falls as k^-1.35), so about 89% of the sites have an
+  alternate allele frequency below 1% and 30% are singletons, as in large sequenced panels:
+  on a PUBLIC dataset the rare-allele protection hides most variants, and the query budget is
+  charged for "yes" answers on the visible ones below 5%.
+- ``ten-samples``: the data of the figures measured before December 2026: GT calls of 10
+  samples, every site carried by at least one of them, none rarer than 1/(2 x 10) = 5%, so no
+  allele is hidden and none is charged to the budget.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,14 +30,30 @@ from typing import Any
 import numpy as np
 import pysam
 
-from app.query.variants import VariantQuery
+from app.access.protections import hides_rare_alleles
+from app.config import DEFAULTS
+from app.entry_types import GENOMIC_VARIATION
+from app.query.variants import VariantQuery, variant_filter
+from app.services.datasets import DatasetSummary, known_datasets
+from app.services.entries import Condition, find_entries
 from app.store import VARIANT_STATS, open_store
+from app.store.query import CommonAllele, Predicate, every
 from loaders.datasets import load_datasets
 from loaders.vcf import load_vcf
 
 DATASET = "bench-variants"
 ASSEMBLY = "GRCh38"
-SAMPLES = 10
+SAMPLES = 10  # genotyped samples of the ten-samples spectrum
+PANEL_SAMPLES = 10_000  # samples behind the panel spectrum's counts (AN up to 20,000)
+PANEL_EXPONENT = 1.35  # share of panel sites with k alternate alleles ~ k^-PANEL_EXPONENT
+PANEL_MISSING = 0.02  # share of genotypes a panel site lacks (AN below 2 x PANEL_SAMPLES)
+PANEL = "panel"
+TEN_SAMPLES = "ten-samples"
+SPECTRA = (PANEL, TEN_SAMPLES)
+# The query budget the benchmarks serve with: every request does the budget's work as by
+# default, but one client asking thousands of queries about rare-enough variants (the panel
+# spectrum's 1-5% alleles) is never refused (the default, 50 a day, would answer 429).
+UNSPENDABLE_BUDGET = 1_000_000_000
 GENE_BIN = 60_000
 # GRCh38 autosome lengths (bp), for spreading sites and drawing range windows.
 GRCH38_LENGTHS = {
@@ -109,35 +134,90 @@ def _genotype_columns(rng: np.random.Generator, count: int, samples: int) -> lis
     return ["\t".join(row) for row in calls.tolist()]
 
 
-def write_annotated_vcf(path: Path, variants: int, samples: int = SAMPLES, seed: int = 8) -> Path:
-    """A bgzipped, gene-annotated VCF of ``variants`` biallelic sites (see the module doc).
+def panel_counts(
+    rng: np.random.Generator,
+    count: int,
+    samples: int = PANEL_SAMPLES,
+    exponent: float = PANEL_EXPONENT,
+    missing: float = PANEL_MISSING,
+) -> tuple[np.ndarray, np.ndarray]:
+    """INFO/AC and INFO/AN of ``count`` panel sites: AN is twice the samples called at the
+    site (each genotype missing with probability ``missing``), AC at least 1 and below AN,
+    drawn with probability proportional to AC^-``exponent``."""
+    called = 2 * (samples - rng.binomial(samples, missing, count))
+    copies = np.arange(1, 2 * samples, dtype=np.float64)
+    weights = copies**-exponent
+    drawn = np.searchsorted(np.cumsum(weights) / weights.sum(), rng.random(count), side="right")
+    allele_counts = np.minimum(drawn + 1, called - 1)
+    return allele_counts, called
 
-    Written under a temporary name and renamed, so a cached file is always whole.
-    """
-    rng = np.random.default_rng(seed)
+
+def _panel_info(rng: np.random.Generator, count: int) -> list[str]:
+    """``AC=..;AN=..;AF=..`` per site (the loader derives the frequency from AC and AN)."""
+    allele_counts, called = panel_counts(rng, count)
+    return [
+        f"AC={ac};AN={an};AF={ac / an:.6g}"
+        for ac, an in zip(allele_counts.tolist(), called.tolist(), strict=True)
+    ]
+
+
+def _vcf_header(spectrum: str, samples: int) -> list[str]:
     header = [
         "##fileformat=VCFv4.2",
         *(f"##contig=<ID={name},length={length}>" for name, length in GRCH38_LENGTHS.items()),
         '##INFO=<ID=GENE,Number=.,Type=String,Description="Gene symbol">',
-        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-        "\t".join(
-            ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"]
-            + [f"S{i:03d}" for i in range(samples)]
-        ),
     ]
+    columns = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+    if spectrum == PANEL:
+        return [
+            *header,
+            '##INFO=<ID=AC,Number=A,Type=Integer,Description="Alternate allele count">',
+            '##INFO=<ID=AN,Number=1,Type=Integer,Description="Called alleles">',
+            '##INFO=<ID=AF,Number=A,Type=Float,Description="Alternate allele frequency">',
+            "\t".join(columns),
+        ]
+    return [
+        *header,
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "\t".join([*columns, "FORMAT"] + [f"S{i:03d}" for i in range(samples)]),
+    ]
+
+
+def write_annotated_vcf(
+    path: Path,
+    variants: int,
+    samples: int = SAMPLES,
+    seed: int = 8,
+    spectrum: str = PANEL,
+) -> Path:
+    """A bgzipped, gene-annotated VCF of ``variants`` biallelic sites of ``spectrum`` (see the
+    module doc; ``samples`` is the ten-samples spectrum's number of genotyped samples).
+
+    Written under a temporary name and renamed, so a cached file is always whole.
+    """
+    if spectrum not in SPECTRA:
+        raise ValueError(f"unknown spectrum {spectrum!r}: one of {', '.join(SPECTRA)}")
+    rng = np.random.default_rng(seed)
     partial = path.with_name(path.name + ".partial")
     with pysam.BGZFile(str(partial), "wb") as out:
-        out.write(("\n".join(header) + "\n").encode())
+        out.write(("\n".join(_vcf_header(spectrum, samples)) + "\n").encode())
         for chromosome, count in _sites_per_chromosome(variants).items():
             positions = _positions(rng, GRCH38_LENGTHS[chromosome], count).tolist()
             refs, alts = _alleles(rng, count)
-            genotypes = _genotype_columns(rng, count, samples)
+            if spectrum == PANEL:
+                counts = _panel_info(rng, count)
+                tails = [""] * count
+            else:
+                counts = [""] * count
+                tails = [f"\tGT\t{calls}" for calls in _genotype_columns(rng, count, samples)]
             lines = []
-            for position, ref, alt, calls in zip(positions, refs, alts, genotypes, strict=True):
+            for position, ref, alt, info_counts, tail in zip(
+                positions, refs, alts, counts, tails, strict=True
+            ):
                 gene = gene_of(chromosome, position)
-                info = f"GENE={gene}" if gene else "."
+                info = ";".join(filter(None, [info_counts, f"GENE={gene}" if gene else ""]))
                 lines.append(
-                    f"{chromosome}\t{position}\t.\t{ref}\t{alt}\t50\tPASS\t{info}\tGT\t{calls}"
+                    f"{chromosome}\t{position}\t.\t{ref}\t{alt}\t50\tPASS\t{info or '.'}{tail}"
                 )
                 if len(lines) == 10_000:
                     out.write(("\n".join(lines) + "\n").encode())
@@ -148,14 +228,18 @@ def write_annotated_vcf(path: Path, variants: int, samples: int = SAMPLES, seed:
     return path
 
 
-def cached_vcf(cache: Path, variants: int, samples: int = SAMPLES) -> Path:
-    """The generated VCF of this size from ``cache``, written there first if missing."""
+def cached_vcf(cache: Path, variants: int, samples: int = SAMPLES, spectrum: str = PANEL) -> Path:
+    """The generated VCF of this size and spectrum from ``cache``, written there first if
+    missing."""
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"annotated_{variants}x{samples}.vcf.gz"
+    if spectrum == PANEL:
+        path = cache / f"panel_{variants}x{PANEL_SAMPLES}_sites.vcf.gz"
+    else:
+        path = cache / f"annotated_{variants}x{samples}.vcf.gz"
     if not path.exists():
         began = time.perf_counter()
         print(f"writing {path} ...", flush=True)
-        write_annotated_vcf(path, variants, samples)
+        write_annotated_vcf(path, variants, samples, spectrum=spectrum)
         print(f"  written in {time.perf_counter() - began:.0f} s", flush=True)
     return path
 
@@ -166,6 +250,15 @@ class BuiltStore:
     directory: Path
     variants: int
     load_seconds: float | None  # None: an existing store was reused
+    spectrum: str = PANEL
+
+
+def store_directory(root: Path, variants: int, spectrum: str = PANEL) -> Path:
+    """Where under ``root`` the store of this size and spectrum is kept (the ten-samples
+    stores keep the name they had before there were two spectra, so old stores are reused)."""
+    if spectrum == PANEL:
+        return root / f"embedded-{spectrum}-{variants}"
+    return root / f"embedded-{variants}"
 
 
 def store_uri(directory: Path) -> str:
@@ -180,13 +273,14 @@ def stored_variant_count(directory: Path) -> int | None:
     return int(stats["variantCount"]) if stats else None
 
 
-def build_store(directory: Path, variants: int, cache: Path) -> BuiltStore:
-    """The store of ``variants`` generated variants in ``directory``: reused when it already
-    holds them, else (re)built from the cached VCF."""
+def build_store(directory: Path, variants: int, cache: Path, spectrum: str = PANEL) -> BuiltStore:
+    """The store of ``variants`` generated variants of ``spectrum`` in ``directory`` (see
+    :func:`store_directory`): reused when it already holds them, else (re)built from the
+    cached VCF."""
     if stored_variant_count(directory) == variants:
         print(f"reusing the store in {directory} ({variants:,} variants)", flush=True)
-        return BuiltStore(store_uri(directory), directory, variants, None)
-    vcf = cached_vcf(cache, variants)
+        return BuiltStore(store_uri(directory), directory, variants, None, spectrum)
+    vcf = cached_vcf(cache, variants, spectrum=spectrum)
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
@@ -205,7 +299,7 @@ def build_store(directory: Path, variants: int, cache: Path) -> BuiltStore:
     )
     if summary.variants != variants:
         raise RuntimeError(f"expected {variants} variants, the load wrote {summary.variants}")
-    return BuiltStore(store_uri(directory), directory, variants, seconds)
+    return BuiltStore(store_uri(directory), directory, variants, seconds, spectrum)
 
 
 # -- query targets ---------------------------------------------------------------------------
@@ -305,3 +399,85 @@ def draw_shapes(uri: str, targets: int, seed: int = 7) -> list[Shape]:
         Shape("range 1 Mb", ranges(1_000_000)),
         Shape("gene", [{"geneId": gene} for gene in genes]),
     ]
+
+
+def beacon_selector(
+    parameters: dict[str, Any], hide_rare: bool | None = None
+) -> Callable[[DatasetSummary], Predicate]:
+    """What ``answer_records`` selects in one dataset under the default policy (the
+    rare-allele condition of a PUBLIC dataset included, unless ``hide_rare`` is False)."""
+    query = variant_query(parameters)
+    rare = float(DEFAULTS["RARE_ALLELE_FREQUENCY"])
+    if hide_rare is None:
+        hide_rare = hides_rare_alleles(str(DEFAULTS["DEFAULT_ACCESS_LEVEL"]), rare)
+
+    def selector(dataset: DatasetSummary) -> Predicate:
+        found = variant_filter(query, dataset.id, dataset.longest_variant)
+        return every(found, CommonAllele(rare)) if hide_rare else found
+
+    return selector
+
+
+@dataclass(frozen=True)
+class ProtectionShare:
+    """How the rare-allele protection meets one shape's targets: how many targets match
+    visible variants, only hidden (rare) ones, or none, and the matched variants it hides."""
+
+    shape: str
+    targets: int
+    visible: int  # targets matching at least one variant a PUBLIC caller is told of
+    hidden_only: int  # targets whose every match is hidden as rare
+    matched: int  # variants matched over all targets, before the protection
+    hidden: int  # of them, hidden as rare
+
+    @property
+    def unmatched(self) -> int:
+        return self.targets - self.visible - self.hidden_only
+
+    def line(self) -> str:
+        hidden_share = self.hidden / self.matched if self.matched else 0.0
+        return (
+            f"  {self.shape:<12} {self.targets} targets: {self.visible / self.targets:4.0%} "
+            f"match a visible allele, {self.hidden_only / self.targets:4.0%} only hidden rare "
+            f"ones, {self.unmatched / self.targets:4.0%} nothing; "
+            f"{hidden_share:4.0%} of the {self.matched:,} matched variants hidden as rare"
+        )
+
+
+def protection_shares(uri: str, shapes: list[Shape]) -> list[ProtectionShare]:
+    """Counts of every shape's targets with and without the rare-allele protection, so that
+    a benchmark says which share of its queries the protection answered."""
+    store = open_store(uri)
+    dataset = next(d for d in known_datasets(store) if d.id == DATASET)
+    page = int(DEFAULTS["DEFAULT_PAGE_SIZE"])
+
+    def count(parameters: dict[str, Any], hide_rare: bool) -> int:
+        condition = Condition(GENOMIC_VARIATION.id, beacon_selector(parameters, hide_rare))
+        (result,) = find_entries(store, GENOMIC_VARIATION, [dataset], [condition], "count", 0, page)
+        return result.count or 0
+
+    shares = []
+    for shape in shapes:
+        visible = hidden_only = matched = hidden = 0
+        for parameters in shape.parameters:
+            everything, shown = count(parameters, False), count(parameters, True)
+            matched += everything
+            hidden += everything - shown
+            visible += shown > 0
+            hidden_only += everything > 0 and shown == 0
+        shares.append(
+            ProtectionShare(
+                shape.name, len(shape.parameters), visible, hidden_only, matched, hidden
+            )
+        )
+    return shares
+
+
+def print_protection_shares(uri: str, shapes: list[Shape]) -> None:
+    rare = float(DEFAULTS["RARE_ALLELE_FREQUENCY"])
+    print(
+        f"query targets and the rare-allele protection (PUBLIC: alleles below {rare:.0%} "
+        "answer as absent):"
+    )
+    for share in protection_shares(uri, shapes):
+        print(share.line())

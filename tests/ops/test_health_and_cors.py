@@ -13,7 +13,6 @@ from open_access import OPEN_ACCESS
 from app import create_app
 from app.ops.logs import REQUEST_LOGGER, JsonFormatter
 from app.store import open_store
-from app.store.collections import AUDIT_LOG
 
 SNV = "assemblyId=GRCh38&referenceName=12&start=111803961&referenceBases=G&alternateBases=A"
 
@@ -79,24 +78,22 @@ def test_listed_origins_only(demo_store, origin, allowed):
 
 def test_preflights_are_not_audited():
     store = open_store("mongomock://memory/preflight_audit")
-    store.collection(AUDIT_LOG).delete_many({})
     client = create_app({"TESTING": True}, store=store).test_client()
     client.options("/g_variants", headers={"Origin": "https://x.example.org"})
     client.get(f"/g_variants?{SNV}")
-    assert [entry["method"] for entry in store.collection(AUDIT_LOG).find({})] == ["GET"]
+    assert [entry.method for entry in store.audit.entries()] == ["GET"]
 
 
 def test_request_ids_are_kept_when_safe_and_made_up_otherwise():
     store = open_store("mongomock://memory/request_ids")
-    store.collection(AUDIT_LOG).delete_many({})
     client = create_app({"TESTING": True}, store=store).test_client()
     given = client.get(f"/g_variants?{SNV}", headers={"X-Request-ID": "lb-7f3a.42"})
     assert given.headers["X-Request-ID"] == "lb-7f3a.42"
     forged = client.get("/info", headers={"X-Request-ID": "x FAKE LOG LINE=<b>"})
     made_up = forged.headers["X-Request-ID"]
     assert len(made_up) == 32 and made_up.isalnum()
-    (entry,) = store.collection(AUDIT_LOG).find({})
-    assert entry["requestId"] == "lb-7f3a.42"  # the audit record names the same query
+    (entry,) = store.audit.entries()
+    assert entry.request_id == "lb-7f3a.42"  # the audit record names the same query
 
 
 def test_large_answers_are_gzipped_for_clients_that_accept_it(demo_store):

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from open_access import OPEN_ACCESS
 from store_backends import individuals_release
 
 from app import create_app
-from app.store import StoreDamagedError, open_store, releases
-from app.store.collections import INDIVIDUALS, QUERY_BUDGETS
+from app.store import AuditEntry, BudgetPeriod, StoreDamagedError, open_store, releases
+from app.store.collections import AUDIT_LOG, INDIVIDUALS, QUERY_BUDGETS
 
 PEOPLE = 40
 
@@ -147,11 +148,14 @@ def test_a_damaged_manifest_is_named_and_the_process_not_ready(damage, tmp_path)
     assert client.get("/healthz").status_code == 200  # the process itself is alive
 
 
-@pytest.mark.parametrize("journal", [QUERY_BUDGETS, "auditLog"])
+@pytest.mark.parametrize("journal", [QUERY_BUDGETS, AUDIT_LOG])
 def test_a_damaged_journal_is_named_and_the_process_not_ready(journal, tmp_path):
     store = open_store(f"mongomock://{tmp_path}")
     _load(store)
-    store.collection(journal).insert_one({"_id": "caller@1", "spent": 1})
+    if journal == QUERY_BUDGETS:
+        store.budgets.charge(BudgetPeriod("caller", 1, datetime.now(UTC) + timedelta(hours=1)), 1)
+    else:
+        store.audit.append(AuditEntry(datetime.now(UTC), "caller", False, "GET", "/info", 200))
     store.close()
     path = tmp_path / "journals" / f"{journal}.sqlite3"
     path.write_bytes(b"this is no SQLite database" + path.read_bytes()[26:])

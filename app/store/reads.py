@@ -1,0 +1,78 @@
+"""Reads in our own terms (:mod:`app.store.query`), shared by the served store and a release.
+
+A :class:`~app.store.Store` reads the served release; a :class:`~app.store.Release` reads what
+its load wrote so far (a load counting the entries it just replaced). Both backends lower the
+selection to the same MongoDB filter (:mod:`app.store.lower_mongo`), which the embedded store's
+collections answer with mongomock's semantics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from app.store.collections import DATASET_FIELDS, VARIANTS
+from app.store.lower_mongo import collection_filter
+from app.store.query import InDatasets, Predicate
+
+# Variants in the order of their ``position`` index; the other entries in the order of their ids.
+VARIANT_ORDER = [("assemblyId", 1), ("referenceName", 1), ("start", 1), ("end", 1)]
+ENTRY_ORDER = [("id", 1)]
+ID = "_id"
+RECORD_ONLY = {ID: 0, "record": 1}
+
+
+class SelectionReads:
+    """``exists``, ``count``, ``records``, ``project`` and ``distinct`` over the collections
+    ``collection(name)`` gives; ``InDatasets`` is read from whichever field names the dataset
+    in each collection (``_id`` of the descriptions and stats, ``datasetId`` elsewhere)."""
+
+    def collection(self, name: str) -> Any:
+        raise NotImplementedError
+
+    def exists(self, collection_name: str, where: Predicate) -> bool:
+        """Whether any document of the collection is what ``where`` selects."""
+        selector = collection_filter(collection_name, where)
+        return self.collection(collection_name).find_one(selector, {ID: 1}) is not None
+
+    def count(self, collection_name: str, where: Predicate) -> int:
+        selector = collection_filter(collection_name, where)
+        return self.collection(collection_name).count_documents(selector)
+
+    def records(
+        self, collection_name: str, where: Predicate, skip: int, limit: int
+    ) -> list[dict[str, Any]]:
+        """The Beacon records of the selected documents, ``limit`` of them after ``skip``, in
+        the collection's order (variants by position, the other entries by id)."""
+        order = VARIANT_ORDER if collection_name == VARIANTS else ENTRY_ORDER
+        selector = collection_filter(collection_name, where)
+        cursor = self.collection(collection_name).find(selector, RECORD_ONLY)
+        return [document["record"] for document in cursor.sort(order).skip(skip).limit(limit)]
+
+    def project(
+        self,
+        collection_name: str,
+        where: Predicate,
+        fields: Sequence[str],
+        order: Sequence[str] = (),
+    ) -> Iterator[dict[str, Any]]:
+        """The ``fields`` (dotted paths read as nested documents) of the selected documents,
+        ascending by ``order`` when given."""
+        projection = {ID: 0, **{name: 1 for name in fields}}
+        selector = collection_filter(collection_name, where)
+        cursor = self.collection(collection_name).find(selector, projection)
+        if order:
+            cursor = cursor.sort([(name, 1) for name in order])
+        yield from cursor
+
+    def distinct(self, collection_name: str, field: str, where: Predicate) -> list[Any]:
+        """The values of ``field`` (each value of a field holding several) in the selected
+        documents, None left out."""
+        selector = collection_filter(collection_name, where)
+        values = self.collection(collection_name).distinct(field, selector)
+        return [value for value in values if value is not None]
+
+    def collections_holding(self, dataset_id: str) -> list[str]:
+        """The collections holding documents of the dataset (its description, variants,
+        metadata entries, filtering terms, stats), in ``DATASET_FIELDS`` order."""
+        return [name for name in DATASET_FIELDS if self.exists(name, InDatasets((dataset_id,)))]
