@@ -26,7 +26,6 @@ from generated_queries import (
 )
 
 from app.query.wildcards import wildcard_regex
-from app.store import ENTRY_ORDER, VARIANT_ORDER
 from app.store.collections import BIOSAMPLES, DATASETS, INDIVIDUALS, VARIANT_STATS, VARIANTS
 from app.store.lower_mongo import mongo_filter
 from app.store.lower_sql import (
@@ -63,6 +62,7 @@ from app.store.query import (
     VariantValueIn,
     in_dataset,
 )
+from app.store.reads import ENTRY_ORDER, VARIANT_ORDER
 from app.store.sqlite_documents import DocumentShapeError, create_tables, insert_documents
 
 SEED = 20261207
