@@ -18,42 +18,14 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
 from app.genome import gene_key
+from app.store import query as q
 from app.store.collections import FILTERING_TERMS
-from app.store.query import (
-    All,
-    AnyOf,
-    Assembly,
-    Bases,
-    Bracket,
-    Chromosome,
-    CommonAllele,
-    DurationAt,
-    EntryIds,
-    Gene,
-    HasLink,
-    HasOntologyTerm,
-    InDatasets,
-    LengthBetween,
-    LinkedTo,
-    NamedVariant,
-    Not,
-    Operator,
-    Overlaps,
-    Predicate,
-    RareAllele,
-    RecordValue,
-    StartsAt,
-    VariantField,
-    VariantTypes,
-    VariantValue,
-    VariantValueIn,
-)
 from app.store.sqlite_schema import (
     DATASET_DOCUMENTS,
     ENTRY_COLLECTIONS,
@@ -68,16 +40,17 @@ from app.store.sqlite_schema import (
 )
 
 Sql = tuple[str, list[Any]]
+Parts = Sequence[int] | None  # the parts read (None: all rows)
 TRUE, FALSE = "1", "0"
 DATASET_ID = "datasetId"
-_DATASET_OF_ROW = "(SELECT dataset_id FROM dataset WHERE dataset.ds = {table}.ds)"
+_DATASET_OF_ROW = "(SELECT dataset_id FROM stored_part WHERE stored_part.part = {table}.part)"
 _NUMBER_TYPES = "('integer', 'real')"
 _BOOLEAN_TYPES = "('true', 'false')"
 _SQL_ORDERINGS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _VARIANT_COLUMN_FIELDS = {
-    VariantField.TYPE: "variant_type",
-    VariantField.INTERNAL_ID: "internal_id",
-    VariantField.HGVS_ID: HGVS_COLUMN,
+    q.VariantField.TYPE: "variant_type",
+    q.VariantField.INTERNAL_ID: "internal_id",
+    q.VariantField.HGVS_ID: HGVS_COLUMN,
 }
 _NULLABLE = frozenset({HGVS_COLUMN, "af", "individual_id", "biosample_id", "run_id"})
 
@@ -101,7 +74,7 @@ def _rows(collection: str) -> _Rows:
     if collection in ENTRY_COLLECTIONS:
         return _Rows(collection, "entry", "eid", "entry")
     if collection in DATASET_DOCUMENTS:
-        return _Rows(collection, "dataset_document", "ds", "per dataset")
+        return _Rows(collection, "dataset_document", "part", "per dataset")
     if collection == FILTERING_TERMS:
         return _Rows(collection, "filtering_term", "rowid", "per dataset")
     raise ValueError(f"no SQL table holds the collection {collection}")
@@ -110,12 +83,14 @@ def _rows(collection: str) -> _Rows:
 # -- the statements ---------------------------------------------------------------------------
 
 
-def sql_where(collection: str, where: Predicate) -> Sql:
-    """The condition on the collection's table selecting the rows ``where`` means (the rows of
-    that collection only, where its table holds several)."""
+def sql_where(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
+    """The condition on the collection's table selecting the rows ``where`` means among the
+    rows of ``parts`` (None: every row of the collection; a release reads the parts it names)."""
     rows = _rows(collection)
     text, parameters = _lowered(where, rows)
-    if rows.table in ("entry", "dataset_document"):
+    if parts is not None:
+        text, parameters = f"{_in(rows.column('part'), parts)[0]} AND {text}", [*parts, *parameters]
+    elif rows.table in ("entry", "dataset_document"):
         return f"{rows.column('collection')} = ? AND {text}", [collection, *parameters]
     return text, parameters
 
@@ -133,17 +108,19 @@ def sql_order_by(collection: str) -> str:
     return dataset
 
 
-def sql_count(collection: str, where: Predicate) -> Sql:
-    text, parameters = sql_where(collection, where)
+def sql_count(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
+    text, parameters = sql_where(collection, where, parts)
     return f"SELECT count(*) FROM {_rows(collection).table} WHERE {text}", parameters
 
 
-def sql_exists(collection: str, where: Predicate) -> Sql:
-    text, parameters = sql_where(collection, where)
+def sql_exists(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
+    text, parameters = sql_where(collection, where, parts)
     return f"SELECT 1 FROM {_rows(collection).table} WHERE {text} LIMIT 1", parameters
 
 
-def sql_records(collection: str, where: Predicate, skip: int, limit: int) -> Sql:
+def sql_records(
+    collection: str, where: q.Predicate, skip: int, limit: int, parts: Parts = None
+) -> Sql:
     """The stored records (as stored: JSON text, or zlib where the dataset has a dictionary),
     ``limit`` after ``skip`` in the collection's order; a ``limit`` of 0 is no limit, as
     MongoDB's."""
@@ -152,7 +129,7 @@ def sql_records(collection: str, where: Predicate, skip: int, limit: int) -> Sql
     rows = _rows(collection)
     if rows.kind == "per dataset":
         raise ValueError(f"{collection} has no records to page")
-    text, parameters = sql_where(collection, where)
+    text, parameters = sql_where(collection, where, parts)
     statement = (
         f"SELECT {rows.column('record')} FROM {rows.table} WHERE {text} "
         f"ORDER BY {sql_order_by(collection)} LIMIT ? OFFSET ?"
@@ -160,15 +137,15 @@ def sql_records(collection: str, where: Predicate, skip: int, limit: int) -> Sql
     return statement, [*parameters, limit or -1, skip]
 
 
-def sql_distinct(collection: str, field: str, where: Predicate) -> Sql:
+def sql_distinct(collection: str, field: str, where: q.Predicate, parts: Parts = None) -> Sql:
     """The distinct values of ``field`` (each value of a field of several) in the selected rows,
     NULL left out, in no particular order."""
     rows = _rows(collection)
-    text, parameters = sql_where(collection, where)
+    text, parameters = sql_where(collection, where, parts)
     selected = f"SELECT {rows.column(rows.key)} FROM {rows.table} WHERE {text}"
     if field == ("_id" if rows.table == "dataset_document" else DATASET_ID):
-        ds_of = f"SELECT {rows.column('ds')} FROM {rows.table} WHERE {text}"
-        return f"SELECT dataset_id FROM dataset WHERE ds IN ({ds_of})", parameters
+        parts_of = f"SELECT {rows.column('part')} FROM {rows.table} WHERE {text}"
+        return f"SELECT DISTINCT dataset_id FROM stored_part WHERE part IN ({parts_of})", parameters
     values = _values_table(rows, field)
     if values is not None:
         statement = f"SELECT DISTINCT {values.column} FROM {values.table} "
@@ -208,67 +185,65 @@ def _regexp_search(pattern: str, text: Any) -> bool:
 
 
 @singledispatch
-def _lowered(where: Predicate, rows: _Rows) -> Sql:
+def _lowered(where: q.Predicate, rows: _Rows) -> Sql:
     raise TypeError(f"no SQL lowering for {type(where).__name__}")
 
 
-def _only(rows: _Rows, kind: str, where: Predicate) -> None:
+def _only(rows: _Rows, kind: str, where: q.Predicate) -> None:
     if rows.kind != kind:
         raise ValueError(f"{type(where).__name__} does not select {rows.collection}")
 
 
 @_lowered.register
-def _(where: All, rows: _Rows) -> Sql:
+def _(where: q.All, rows: _Rows) -> Sql:
     if not where.parts:
         return TRUE, []
     return _joined(" AND ", [_lowered(part, rows) for part in where.parts])
 
 
 @_lowered.register
-def _(where: AnyOf, rows: _Rows) -> Sql:
+def _(where: q.AnyOf, rows: _Rows) -> Sql:
     if not where.parts:
         return FALSE, []
     return _joined(" OR ", [_lowered(part, rows) for part in where.parts])
 
 
 @_lowered.register
-def _(where: Not, rows: _Rows) -> Sql:
+def _(where: q.Not, rows: _Rows) -> Sql:
     text, parameters = _lowered(where.part, rows)
     return f"NOT ({text})", parameters
 
 
 @_lowered.register
-def _(where: InDatasets, rows: _Rows) -> Sql:
+def _(where: q.InDatasets, rows: _Rows) -> Sql:
     if not where.ids:
         return FALSE, []
     marks = _marks(where.ids)
-    text = f"{rows.column('ds')} IN (SELECT ds FROM dataset WHERE dataset_id IN ({marks}))"
+    text = f"{rows.column('part')} IN (SELECT part FROM stored_part WHERE dataset_id IN ({marks}))"
     return text, list(where.ids)
 
 
 # -- variants ---------------------------------------------------------------------------------
 
 
-@_lowered.register
-def _(where: Assembly, rows: _Rows) -> Sql:
-    _only(rows, "variant", where)
-    return f"{rows.column('assembly')} = ?", [where.assembly]
+def _variant_column_equals(column: str, value_of: Callable[[Any], Any]) -> Any:
+    def lower(where: q.Predicate, rows: _Rows) -> Sql:
+        _only(rows, "variant", where)
+        return f"{rows.column(column)} = ?", [value_of(where)]
+
+    return lower
+
+
+for _predicate, _column_name, _value_of in (
+    (q.Assembly, "assembly", lambda where: where.assembly),
+    (q.Chromosome, "chrom", lambda where: where.name),
+    (q.StartsAt, "start", lambda where: where.start),
+):
+    _lowered.register(_predicate, _variant_column_equals(_column_name, _value_of))
 
 
 @_lowered.register
-def _(where: Chromosome, rows: _Rows) -> Sql:
-    _only(rows, "variant", where)
-    return f"{rows.column('chrom')} = ?", [where.name]
-
-
-@_lowered.register
-def _(where: StartsAt, rows: _Rows) -> Sql:
-    _only(rows, "variant", where)
-    return f"{rows.column('start')} = ?", [where.start]
-
-
-@_lowered.register
-def _(where: Overlaps, rows: _Rows) -> Sql:
+def _(where: q.Overlaps, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     start, end = rows.column("start"), rows.column('"end"')
     text, parameters = f"{start} < ? AND {end} > ?", [where.end, where.start]
@@ -279,7 +254,7 @@ def _(where: Overlaps, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: Bracket, rows: _Rows) -> Sql:
+def _(where: q.Bracket, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     start, end = rows.column("start"), rows.column('"end"')
     text = f"({start} >= ? AND {start} < ? AND {end} >= ? AND {end} < ?)"
@@ -287,7 +262,7 @@ def _(where: Bracket, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: Bases, rows: _Rows) -> Sql:
+def _(where: q.Bases, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     parts = []
     for column, bases in (("ref", where.reference), ("alt", where.alternate)):
@@ -307,13 +282,13 @@ def _bases_glob(bases: str) -> str:
 
 
 @_lowered.register
-def _(where: VariantTypes, rows: _Rows) -> Sql:
+def _(where: q.VariantTypes, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     return _in(rows.column("variant_type"), where.types)
 
 
 @_lowered.register
-def _(where: LengthBetween, rows: _Rows) -> Sql:
+def _(where: q.LengthBetween, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     length = rows.column("variant_length")
     parts = []
@@ -325,11 +300,11 @@ def _(where: LengthBetween, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: Gene, rows: _Rows) -> Sql:
+def _(where: q.Gene, rows: _Rows) -> Sql:
     """The folded key where the variant has keys, the symbol as given where it has none."""
     _only(rows, "variant", where)
     if where.operator == "!":
-        text, parameters = _lowered(Gene("=", where.symbol), rows)
+        text, parameters = _lowered(q.Gene("=", where.symbol), rows)
         return f"NOT ({text})", parameters
     keyed = rows.column("gene_keyed")
     by_key, key_parameters = _any_value(
@@ -343,7 +318,7 @@ def _(where: Gene, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: VariantValue, rows: _Rows) -> Sql:
+def _(where: q.VariantValue, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     if where.field in _VARIANT_COLUMN_FIELDS:
         return _column_compared(
@@ -357,7 +332,7 @@ def _(where: VariantValue, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: VariantValueIn, rows: _Rows) -> Sql:
+def _(where: q.VariantValueIn, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     if where.field in _VARIANT_COLUMN_FIELDS:
         return _in(rows.column(_VARIANT_COLUMN_FIELDS[where.field]), where.values)
@@ -365,7 +340,7 @@ def _(where: VariantValueIn, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: NamedVariant, rows: _Rows) -> Sql:
+def _(where: q.NamedVariant, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     internal, _ = _column_compared(rows, "internal_id", "=", where.name)
     identified, _ = _any_value(rows, VARIANT_VALUES["identifiers"], "=", where.name)
@@ -374,23 +349,20 @@ def _(where: NamedVariant, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: CommonAllele, rows: _Rows) -> Sql:
+def _(where: q.CommonAllele | q.RareAllele, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
-    # an unknown (NULL) frequency is not common, as MongoDB's $gte fails on null
-    return f"({rows.column('af')} IS NOT NULL AND {rows.column('af')} >= ?)", [where.frequency]
-
-
-@_lowered.register
-def _(where: RareAllele, rows: _Rows) -> Sql:
-    _only(rows, "variant", where)
-    return f"({rows.column('af')} IS NULL OR {rows.column('af')} < ?)", [where.frequency]
+    af = rows.column("af")
+    # an unknown (NULL) frequency is rare, never common, as MongoDB's $gte fails on null
+    if isinstance(where, q.CommonAllele):
+        return f"({af} IS NOT NULL AND {af} >= ?)", [where.frequency]
+    return f"({af} IS NULL OR {af} < ?)", [where.frequency]
 
 
 # -- links, either kind -----------------------------------------------------------------------
 
 
 @_lowered.register
-def _(where: LinkedTo, rows: _Rows) -> Sql:
+def _(where: q.LinkedTo, rows: _Rows) -> Sql:
     if rows.kind == "per dataset":
         raise ValueError(f"LinkedTo does not select {rows.collection}")
     values = _values_table(rows, where.field)
@@ -400,7 +372,7 @@ def _(where: LinkedTo, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: HasLink, rows: _Rows) -> Sql:
+def _(where: q.HasLink, rows: _Rows) -> Sql:
     # variants always hold a (maybe empty) carrier list: MongoDB's $exists on it says nothing
     _only(rows, "entry", where)
     return f"{_column(rows, where.field)} IS NOT NULL", []
@@ -410,19 +382,19 @@ def _(where: HasLink, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: EntryIds, rows: _Rows) -> Sql:
+def _(where: q.EntryIds, rows: _Rows) -> Sql:
     _only(rows, "entry", where)
     return _in(rows.column("id"), where.ids)
 
 
 @_lowered.register
-def _(where: HasOntologyTerm, rows: _Rows) -> Sql:
+def _(where: q.HasOntologyTerm, rows: _Rows) -> Sql:
     _only(rows, "entry", where)
     return _any_value_in(rows, ENTRY_VALUES[ONTOLOGY_TERMS], where.terms)
 
 
 @_lowered.register
-def _(where: DurationAt, rows: _Rows) -> Sql:
+def _(where: q.DurationAt, rows: _Rows) -> Sql:
     """The path and the length read from the same duration (MongoDB's $elemMatch)."""
     _only(rows, "entry", where)
     operator = "=" if where.operator == "!" else where.operator
@@ -435,7 +407,7 @@ def _(where: DurationAt, rows: _Rows) -> Sql:
 
 
 @_lowered.register
-def _(where: RecordValue, rows: _Rows) -> Sql:
+def _(where: q.RecordValue, rows: _Rows) -> Sql:
     """Some value at the path meets the comparison (``!``: no value equals, or matches)."""
     _only(rows, "entry", where)
     sources, source_parameters, value = _path_values(rows.column("record"), where.path)
@@ -484,7 +456,7 @@ def _path_values(record: str, path: str) -> tuple[str, list[Any], str]:
     return ", ".join(sources), parameters, f"step{len(steps) - 1}"
 
 
-def _typed_compared(value: str, operator: Operator, compared: Any) -> Sql:
+def _typed_compared(value: str, operator: q.Operator, compared: Any) -> Sql:
     """``value operator compared`` for values of ``compared``'s type only (MongoDB's type
     bracketing: a number never equals or orders with text, nor a boolean with a number)."""
     if isinstance(compared, bool):
@@ -501,7 +473,7 @@ def _typed_compared(value: str, operator: Operator, compared: Any) -> Sql:
 # -- shared pieces ----------------------------------------------------------------------------
 
 
-def _column_compared(rows: _Rows, column: str, operator: Operator, value: Any) -> Sql:
+def _column_compared(rows: _Rows, column: str, operator: q.Operator, value: Any) -> Sql:
     name = rows.column(column)
     if operator == "!":  # a missing value is not equal
         return (f"{name} IS NOT ?" if column in _NULLABLE else f"{name} != ?"), [value]
@@ -509,7 +481,7 @@ def _column_compared(rows: _Rows, column: str, operator: Operator, value: Any) -
     return (f"({name} IS NOT NULL AND {text})" if column in _NULLABLE else text), [value]
 
 
-def _any_value(rows: _Rows, values: ValuesTable, operator: Operator, value: Any) -> Sql:
+def _any_value(rows: _Rows, values: ValuesTable, operator: q.Operator, value: Any) -> Sql:
     """Some value of the row in the child table meets ``operator value``."""
     text = (
         f"{rows.column(rows.key)} IN (SELECT {values.row} FROM {values.table} "
@@ -538,7 +510,7 @@ def _in(column: str, wanted: Sequence[Any]) -> Sql:
     return text, list(wanted)
 
 
-def _sql_operator(operator: Operator) -> str:
+def _sql_operator(operator: q.Operator) -> str:
     if operator == "!":
         raise ValueError("! is lowered as the negation of =")
     return "=" if operator == "=" else _SQL_ORDERINGS[operator]

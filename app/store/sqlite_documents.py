@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from app.genome import GENE_KEYS
@@ -42,10 +42,17 @@ def create_tables(connection: sqlite3.Connection) -> None:
     connection.executescript(DDL)
 
 
+PartOf = Callable[[str, str], int]  # (collection, dataset id) -> the part its rows go to
+
+
 def insert_documents(
-    connection: sqlite3.Connection, collection: str, documents: Iterable[Mapping[str, Any]]
+    connection: sqlite3.Connection,
+    collection: str,
+    documents: Iterable[Mapping[str, Any]],
+    part_of: PartOf | None = None,
 ) -> int:
-    """Insert ``documents`` of ``collection``, all or none; how many were inserted."""
+    """Insert ``documents`` of ``collection``, all or none, each into the part ``part_of`` gives
+    for its dataset (by default a new part per dataset); how many were inserted."""
     insert = _INSERTERS.get(collection) or (
         _insert_entry if collection in ENTRY_COLLECTIONS else None
     )
@@ -53,12 +60,13 @@ def insert_documents(
         insert = _insert_dataset_document
     if insert is None:
         raise ValueError(f"no SQL table holds the collection {collection}")
+    part_of = part_of or NewParts(connection)
     connection.execute("SAVEPOINT insert_documents")
     try:
         count = 0
         for number, document in enumerate(documents, 1):
             try:
-                insert(connection, collection, document)
+                insert(connection, collection, document, part_of)
             except DocumentShapeError as error:
                 raise DocumentShapeError(f"{collection} document {number}: {error}") from None
             count += 1
@@ -70,21 +78,33 @@ def insert_documents(
     return count
 
 
-def dataset_key(connection: sqlite3.Connection, dataset_id: Any) -> int:
-    """The integer key of a dataset, made on first use."""
-    if not isinstance(dataset_id, str):
-        raise DocumentShapeError(f"the dataset id {dataset_id!r} is not text")
-    connection.execute("INSERT OR IGNORE INTO dataset (dataset_id) VALUES (?)", (dataset_id,))
-    (ds,) = connection.execute(
-        "SELECT ds FROM dataset WHERE dataset_id = ?", (dataset_id,)
-    ).fetchone()
-    return ds
+class NewParts:
+    """A new part for each (collection, dataset) met, made on first use: the parts one write
+    makes."""
+
+    def __init__(self, connection: sqlite3.Connection, loader_pid: int | None = None) -> None:
+        self._connection = connection
+        self._loader_pid = loader_pid
+        self.parts: dict[tuple[str, str], int] = {}
+
+    def __call__(self, collection: str, dataset_id: Any) -> int:
+        if not isinstance(dataset_id, str):
+            raise DocumentShapeError(f"the dataset id {dataset_id!r} is not text")
+        key = (collection, dataset_id)
+        if key not in self.parts:
+            cursor = self._connection.execute(
+                "INSERT INTO stored_part (collection, dataset_id, loader_pid) VALUES (?, ?, ?)",
+                (collection, dataset_id, self._loader_pid),
+            )
+            assert cursor.lastrowid is not None
+            self.parts[key] = cursor.lastrowid
+        return self.parts[key]
 
 
 def _insert_variant(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any]
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
 ) -> None:
-    ds = dataset_key(connection, document.get(DATASET_ID))
+    part = part_of(collection, document.get(DATASET_ID))
     row = {column: _typed(document, field) for field, column in VARIANT_COLUMNS.items()}
     record = _record(document)
     identifiers = record.get("identifiers")
@@ -94,7 +114,7 @@ def _insert_variant(
     if hgvs is not None and not isinstance(hgvs, str):
         raise DocumentShapeError("record.identifiers.genomicHGVSId is not text")
     row |= {
-        "ds": ds,
+        "part": part,
         "hgvs_id": hgvs,
         "gene_keyed": int(GENE_KEYS in document),
         "record": _json(record),
@@ -106,9 +126,9 @@ def _insert_variant(
     for field, values in VARIANT_VALUES.items():
         _insert_values(connection, values, cursor.lastrowid, _texts(document, field))
     connection.execute(
-        "UPDATE dataset SET variant_count = variant_count + 1, "
-        "longest_variant = max(longest_variant, ?) WHERE ds = ?",
-        (row['"end"'] - row["start"], ds),
+        "UPDATE stored_part SET variant_count = variant_count + 1, "
+        "longest_variant = max(longest_variant, ?) WHERE part = ?",
+        (row['"end"'] - row["start"], part),
     )
 
 
@@ -130,10 +150,10 @@ def _typed(document: Mapping[str, Any], field: str) -> Any:
 
 
 def _insert_entry(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any]
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
 ) -> None:
-    ds = dataset_key(connection, document.get(DATASET_ID))
-    row: dict[str, Any] = {"collection": collection, "ds": ds}
+    part = part_of(collection, document.get(DATASET_ID))
+    row: dict[str, Any] = {"collection": collection, "part": part}
     for field, column in ENTRY_COLUMNS.items():
         value = document.get(field)
         if value is not None and not isinstance(value, str):
@@ -162,26 +182,26 @@ def _insert_entry(
 
 
 def _insert_dataset_document(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any]
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
 ) -> None:
-    ds = dataset_key(connection, document.get("_id"))
+    part = part_of(collection, document.get("_id"))
     rest = {key: value for key, value in document.items() if key != "_id"}
     connection.execute(
-        "INSERT OR REPLACE INTO dataset_document (collection, ds, document) VALUES (?, ?, ?)",
-        (collection, ds, _json(rest)),
+        "INSERT OR REPLACE INTO dataset_document (collection, part, document) VALUES (?, ?, ?)",
+        (collection, part, _json(rest)),
     )
 
 
 def _insert_filtering_term(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any]
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
 ) -> None:
-    ds = dataset_key(connection, document.get(DATASET_ID))
+    part = part_of(collection, document.get(DATASET_ID))
     values = document.get("values")
     connection.execute(
-        "INSERT INTO filtering_term (ds, scope, kind, id, label, term_values) "
+        "INSERT INTO filtering_term (part, scope, kind, id, label, term_values) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         (
-            ds,
+            part,
             document["scope"],
             document["kind"],
             document["id"],

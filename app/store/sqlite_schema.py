@@ -3,8 +3,9 @@
 One row per (dataset, variant allele) in ``variant`` and per (dataset, entry) in ``entry``, as in
 the documents of ``docs/storage.md``: typed columns for what a query compares, child tables for
 the fields holding several values (one row per value, so ``=`` is "any value" and ``!`` "no
-value"), and the Beacon record whole beside them. Datasets are integer keys (``ds``) of the
-``dataset`` table. The variant columns and the position index are the ones
+value"), and the Beacon record whole beside them. Each row names its part (``stored_part``):
+the rows of one dataset in one collection written by one load, which releases list
+(:mod:`app.store.releases`). The variant columns and the position index are the ones
 ``tests/benchmarks/bench_engines.py`` measured; :mod:`app.store.lower_sql` writes the queries
 over these tables, and :mod:`app.store.sqlite_documents` the rows from our documents.
 """
@@ -25,16 +26,19 @@ from app.store.collections import (
 from app.store.query import VariantField
 
 TABLES = """
-CREATE TABLE IF NOT EXISTS dataset (
-    ds INTEGER PRIMARY KEY,
-    dataset_id TEXT NOT NULL UNIQUE,
+CREATE TABLE IF NOT EXISTS stored_part (  -- the rows of one dataset in one collection, one load
+    part INTEGER PRIMARY KEY,
+    collection TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
     longest_variant INTEGER NOT NULL DEFAULT 0,  -- largest end - start: bounds range scans
     variant_count INTEGER NOT NULL DEFAULT 0,
-    record_dictionary BLOB                       -- zlib preset dictionary of variant records
+    record_dictionary BLOB,                      -- zlib preset dictionary of variant records
+    loader_pid INTEGER,                          -- the process writing it, until a release names it
+    dropped_at REAL                              -- when the last release naming it went
 );
 CREATE TABLE IF NOT EXISTS variant (
     vid INTEGER PRIMARY KEY,
-    ds INTEGER NOT NULL,
+    part INTEGER NOT NULL,
     assembly TEXT NOT NULL,
     chrom TEXT NOT NULL,
     start INTEGER NOT NULL,
@@ -63,7 +67,7 @@ CREATE TABLE IF NOT EXISTS variant_carrier (biosample_id TEXT NOT NULL, vid INTE
 CREATE TABLE IF NOT EXISTS entry (
     eid INTEGER PRIMARY KEY,
     collection TEXT NOT NULL,         -- individuals, biosamples, runs, analyses, cohorts
-    ds INTEGER NOT NULL,
+    part INTEGER NOT NULL,
     id TEXT NOT NULL,
     individual_id TEXT,               -- the links, where the record has them
     biosample_id TEXT,
@@ -77,47 +81,61 @@ CREATE TABLE IF NOT EXISTS entry_duration (path TEXT NOT NULL, days REAL NOT NUL
 
 CREATE TABLE IF NOT EXISTS dataset_document (  -- descriptions and stats, one per dataset
     collection TEXT NOT NULL,         -- datasets, variantStats, metadataStats
-    ds INTEGER NOT NULL,
+    part INTEGER NOT NULL,
     document TEXT NOT NULL,           -- JSON, without its _id (the dataset id)
-    PRIMARY KEY (collection, ds)
+    PRIMARY KEY (collection, part)
 );
 CREATE TABLE IF NOT EXISTS filtering_term (
-    ds INTEGER NOT NULL,
+    part INTEGER NOT NULL,
     scope TEXT NOT NULL,
     kind TEXT NOT NULL,
     id TEXT NOT NULL,
     label TEXT,
     term_values TEXT                  -- JSON list, where the field has few values
 );
+
+CREATE TABLE IF NOT EXISTS manifest (  -- the releases and the one served (app.store.releases)
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    document TEXT NOT NULL,
+    version INTEGER NOT NULL          -- counts every change: what is cached per release
+);
+CREATE TABLE IF NOT EXISTS process_local (  -- tables each process rebuilds, outside releases
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (collection, id)
+) WITHOUT ROWID;
 """
 
 # One index per predicate's shape: equality on the dataset (and chromosome) then a range on
 # start; each child table by value (the lookup) and by row (deleting, reading one row's values).
 INDEXES = """
 CREATE INDEX IF NOT EXISTS variant_position
-    ON variant (ds, chrom, start, "end", assembly, ref, alt, af);
+    ON variant (part, chrom, start, "end", assembly, ref, alt, af);
 CREATE INDEX IF NOT EXISTS variant_internal_id ON variant (internal_id);
 CREATE INDEX IF NOT EXISTS variant_hgvs_id ON variant (hgvs_id) WHERE hgvs_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS variant_type ON variant (ds, variant_type);
-CREATE INDEX IF NOT EXISTS variant_length ON variant (ds, variant_length);
+CREATE INDEX IF NOT EXISTS variant_type ON variant (part, variant_type);
+CREATE INDEX IF NOT EXISTS variant_length ON variant (part, variant_length);
 CREATE INDEX IF NOT EXISTS variant_gene_symbol_row ON variant_gene_symbol (vid);
 CREATE INDEX IF NOT EXISTS variant_gene_key_row ON variant_gene_key (vid);
 CREATE INDEX IF NOT EXISTS variant_identifier_row ON variant_identifier (vid);
 CREATE INDEX IF NOT EXISTS variant_aminoacid_change_row ON variant_aminoacid_change (vid);
 CREATE INDEX IF NOT EXISTS variant_carrier_row ON variant_carrier (vid);
 
-CREATE UNIQUE INDEX IF NOT EXISTS entry_record_id ON entry (collection, ds, id);
+CREATE UNIQUE INDEX IF NOT EXISTS entry_record_id ON entry (collection, part, id);
 CREATE INDEX IF NOT EXISTS entry_id ON entry (collection, id);
-CREATE INDEX IF NOT EXISTS entry_individual ON entry (collection, ds, individual_id)
+CREATE INDEX IF NOT EXISTS entry_individual ON entry (collection, part, individual_id)
     WHERE individual_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entry_biosample ON entry (collection, ds, biosample_id)
+CREATE INDEX IF NOT EXISTS entry_biosample ON entry (collection, part, biosample_id)
     WHERE biosample_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entry_run ON entry (collection, ds, run_id) WHERE run_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entry_run ON entry (collection, part, run_id) WHERE run_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entry_term_row ON entry_term (eid);
 CREATE INDEX IF NOT EXISTS entry_duration_days ON entry_duration (path, days, eid);
 CREATE INDEX IF NOT EXISTS entry_duration_row ON entry_duration (eid);
 
-CREATE INDEX IF NOT EXISTS filtering_term_dataset ON filtering_term (ds, scope, kind, id);
+CREATE INDEX IF NOT EXISTS filtering_term_dataset ON filtering_term (part, scope, kind, id);
+CREATE INDEX IF NOT EXISTS stored_part_dataset ON stored_part (dataset_id, collection);
+CREATE INDEX IF NOT EXISTS entry_part ON entry (part);
 CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, scope, id);
 """
 
