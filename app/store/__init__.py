@@ -40,11 +40,12 @@ from app.store.collections import (
 from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
 from app.store.errors import StorageFullError, StoreDamagedError
 from app.store.journals import AuditEntry, AuditLog, BudgetPeriod, Budgets
-from app.store.lower_mongo import collection_filter, dataset_filter, terms_filter
+from app.store.lower_mongo import dataset_filter, terms_filter
 from app.store.mongo import MongoDatabase, MongoRelease
 from app.store.query import EVERYTHING, InDatasets
-from app.store.reads import ID, SelectionReads
+from app.store.reads import ID, CollectionSelection, SelectionReads
 from app.store.releases import ReleaseError, ReleaseInfo
+from app.store.sqlite_store import SqliteDatabase, SqlitePending
 
 __all__ = [
     "DATASETS",
@@ -67,7 +68,10 @@ __all__ = [
 DEFAULT_DATABASE = "asia_beacon"
 EMBEDDED_URI = "mongomock://localhost/asia_beacon"
 DATA_DIR_VARIABLE = "ASIA_BEACON_DATA_DIR"
-MEMORY_HOST = "memory"  # mongomock://memory/<db>: kept in this process only
+MEMORY_HOST = "memory"  # sqlite://memory/<db>: kept in this process only
+SEGMENT_SCHEME = "segments"  # the segment store of earlier versions, until it is retired
+# the embedded store; mongomock:// is the name it had before it ran on SQLite
+EMBEDDED_SCHEMES = ("sqlite", "file", "mongomock", SEGMENT_SCHEME)
 
 
 T = TypeVar("T")
@@ -84,8 +88,13 @@ class Release(SelectionReads):
     checking what it just wrote. Loads write in the typed terms of the block below.
     """
 
-    def __init__(self, writer: PendingParts | MongoRelease) -> None:
+    def __init__(self, writer: PendingParts | MongoRelease | SqlitePending) -> None:
         self._writer = writer
+
+    def _selection(self) -> Any:
+        if isinstance(self._writer, SqlitePending):
+            return self._writer.selection()
+        return CollectionSelection(self.collection)
 
     def replace(
         self,
@@ -104,6 +113,8 @@ class Release(SelectionReads):
     def collection(self, name: str) -> Any:
         _not_a_journal(name)
         writer = self._writer
+        if isinstance(writer, SqlitePending):
+            return writer.database.process_local(name)
         if isinstance(writer, PendingParts):
             collection = writer.database.collection(name)
             if isinstance(collection, EmbeddedCollection):
@@ -148,7 +159,9 @@ class Release(SelectionReads):
 class Store(SelectionReads):
     """Collections of one beacon database, the write patterns loads use, and its releases."""
 
-    def __init__(self, backend: EmbeddedDatabase | MongoDatabase, *, durable: bool) -> None:
+    def __init__(
+        self, backend: SqliteDatabase | EmbeddedDatabase | MongoDatabase, *, durable: bool
+    ) -> None:
         self._backend = backend
         # Whether what is written outlives this process (not so for mongomock://memory/…).
         self.durable = durable
@@ -157,13 +170,24 @@ class Store(SelectionReads):
     @property
     def location(self) -> str:
         """Where the data lives, for messages."""
-        if isinstance(self._backend, EmbeddedDatabase):
+        if isinstance(self._backend, SqliteDatabase | EmbeddedDatabase):
             return str(self._backend.directory or "this process's memory")
         return f"MongoDB database {self._backend.database.name}"
 
     def collection(self, name: str) -> Any:
+        """A collection of MongoDB's API: on MongoDB (and the segment store) any; on the
+        embedded SQLite store only the tables each process rebuilds (the rest is read in our
+        own terms)."""
         _not_a_journal(name)
+        if isinstance(self._backend, SqliteDatabase):
+            return self._backend.process_local(name)
         return self._backend.collection(name)
+
+    def _selection(self) -> Any:
+        backend = self._backend
+        if isinstance(backend, SqliteDatabase):
+            return backend.selection(backend.served_parts)
+        return CollectionSelection(self.collection)
 
     def per_release(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``, computed again only when the served data changed (a release was made
@@ -187,7 +211,7 @@ class Store(SelectionReads):
     def collection_names(self) -> list[str]:
         """The collections of the served release that hold documents."""
         backend = self._backend
-        if isinstance(backend, EmbeddedDatabase):
+        if isinstance(backend, SqliteDatabase | EmbeddedDatabase):
             parts = backend.served_parts()
             return sorted(name for name, ids in parts.items() if ids)
         served = backend.served_parts()
@@ -214,11 +238,13 @@ class Store(SelectionReads):
         if DATASET_FIELDS.get(collection_name) != ID:
             raise ValueError(f"{collection_name} does not hold one document per dataset")
         where = EVERYTHING if dataset_ids is None else InDatasets(tuple(dataset_ids))
-        projection = None if fields is None else dict.fromkeys(fields, 1)
-        found = self.collection(collection_name).find(
-            collection_filter(collection_name, where), projection
-        )
-        return {document.pop(ID): document for document in found}
+        found = {}
+        for document in self._selection().documents(collection_name, where):
+            dataset_id = document.pop(ID)
+            if fields is not None:
+                document = {name: document[name] for name in fields if name in document}
+            found[dataset_id] = document
+        return found
 
     def filtering_terms(
         self,
@@ -229,6 +255,9 @@ class Store(SelectionReads):
         """The filtering-term rows the loaders wrote (``datasetId``, ``scope``, ``kind``,
         ``id`` and what describes the term) of the datasets, scopes and kinds given (None:
         any)."""
+        if isinstance(self._backend, SqliteDatabase):
+            yield from self._selection().filtering_terms(dataset_ids, scopes, kinds)
+            return
         selector: dict[str, Any] = {}
         for name, values in (("datasetId", dataset_ids), ("scope", scopes), ("kind", kinds)):
             if values is not None:
@@ -258,6 +287,8 @@ class Store(SelectionReads):
 
     def aggregate(self, collection_name: str, pipeline: list[dict[str, Any]]) -> list[dict]:
         """Run an aggregation pipeline; the result documents, as a list."""
+        if isinstance(self._backend, SqliteDatabase):
+            return self._selection().aggregate(collection_name, pipeline)
         # large sorts and groups may spill to disk rather than fail (MongoDB before 6.0)
         return list(self.collection(collection_name).aggregate(pipeline, allowDiskUse=True))
 
@@ -276,6 +307,16 @@ class Store(SelectionReads):
         error; an error (or the process dying) leaves the served data exactly as it was."""
         backend = self._backend
         with backend.writing() as manifest:
+            if isinstance(backend, SqliteDatabase):
+                writing = SqlitePending(backend, releases.active_parts(manifest))
+                try:
+                    yield Release(writing)
+                    updated, _ = releases.with_new_release(manifest, writing.parts, description)
+                    backend.commit(updated)
+                except BaseException:
+                    writing.abandon()
+                    raise
+                return
             if isinstance(backend, EmbeddedDatabase):
                 pending = PendingParts(backend, releases.active_parts(manifest))
                 try:
@@ -377,7 +418,7 @@ class Store(SelectionReads):
         backend = self._backend
         with backend.writing() as manifest:
             updated = change(manifest)
-            if isinstance(backend, EmbeddedDatabase):
+            if isinstance(backend, SqliteDatabase | EmbeddedDatabase):
                 backend.commit(updated)
             else:
                 backend.commit(manifest, updated)
@@ -424,15 +465,16 @@ def open_store(uri: str, data_dir: str | Path | None = None) -> Store:
     """
     parsed = urlparse(uri)
     database_name = parsed.path.lstrip("/").split("?", 1)[0] or DEFAULT_DATABASE
-    if parsed.scheme == "mongomock":
+    if parsed.scheme in EMBEDDED_SCHEMES:
+        engine = SqliteDatabase if parsed.scheme != SEGMENT_SCHEME else EmbeddedDatabase
         if parsed.hostname == MEMORY_HOST:
-            return Store(EmbeddedDatabase(None), durable=False)
+            return Store(engine(None), durable=False)
         if not parsed.netloc:
             directory = Path(parsed.path)
         else:
             directory = Path(data_dir).expanduser() if data_dir else default_data_dir()
             directory = directory / database_name
-        return Store(EmbeddedDatabase(directory), durable=True)
+        return Store(engine(directory), durable=True)
     if parsed.scheme in ("mongodb", "mongodb+srv"):
         import pymongo
 

@@ -48,8 +48,8 @@ _SKIPPED_TABLE = (
     # what an import of a journal of an earlier format could not read, reported on every read
     "CREATE TABLE IF NOT EXISTS skipped (at TEXT NOT NULL, problem TEXT NOT NULL)"
 )
-_FULL = (sqlite3.SQLITE_FULL,)
-_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+FULL_CODES = (sqlite3.SQLITE_FULL,)
+DAMAGED_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -138,9 +138,9 @@ class SqliteJournal:
     def _translated(self, error: sqlite3.Error) -> Exception:
         code = getattr(error, "sqlite_errorcode", None)
         where = self.path if self.path is not None else Path(f"memory:{self.name}")
-        if code in _FULL:
+        if code in FULL_CODES:
             return StorageFullError(where, str(error))
-        if code in _DAMAGED:
+        if code in DAMAGED_CODES:
             damaged = StoreDamagedError(where, f"journals/{where.name}", str(error))
             if self._on_damage is not None:
                 self._on_damage(damaged)

@@ -80,6 +80,11 @@ def _rows(collection: str) -> _Rows:
     raise ValueError(f"no SQL table holds the collection {collection}")
 
 
+def table_of(collection: str) -> str:
+    """The table holding a collection's rows (ValueError: none does)."""
+    return _rows(collection).table
+
+
 # -- the statements ---------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from app.genome import GENE_KEYS
@@ -229,8 +229,9 @@ def _insert_values(
 ) -> None:
     # a value repeated in one document is one row: "any value" and "no value" are unchanged
     connection.executemany(
-        f"INSERT OR IGNORE INTO {values.table} ({values.column}, {values.row}) VALUES (?, ?)",
-        [(text, row) for text in texts],
+        f"INSERT OR IGNORE INTO {values.table} ({values.column}, {values.row}, position) "
+        "VALUES (?, ?, ?)",
+        [(text, row, position) for position, text in enumerate(texts)],
     )
 
 
@@ -246,3 +247,151 @@ def _json(value: Any) -> str:
         return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise DocumentShapeError(f"the record is not JSON data ({error})") from None
+
+
+# -- reading documents back, deleting parts -------------------------------------------------
+
+_ROW_TABLES = ("variant", "entry", "dataset_document", "filtering_term")
+_READ_BATCH = 500
+
+
+def read_documents(
+    connection: sqlite3.Connection, collection: str, condition: str, parameters: list[Any]
+) -> Iterator[dict[str, Any]]:
+    """The documents of ``collection`` whose rows meet ``condition`` (over its table), as the
+    loaders wrote them (the values of a field of several in their stored order)."""
+    datasets = dict(connection.execute("SELECT part, dataset_id FROM stored_part").fetchall())
+    if collection == VARIANT_COLLECTION:
+        yield from _variant_documents(connection, condition, parameters, datasets)
+    elif collection in ENTRY_COLLECTIONS:
+        yield from _entry_documents(connection, collection, condition, parameters, datasets)
+    elif collection in DATASET_DOCUMENTS:
+        rows = connection.execute(
+            "SELECT part, document FROM dataset_document WHERE collection = ? AND "
+            f"({condition}) ORDER BY part",
+            [collection, *parameters],
+        )
+        for part, document in rows:
+            yield {"_id": datasets[part], **json.loads(document)}
+    elif collection == FILTERING_TERMS:
+        rows = connection.execute(
+            "SELECT part, scope, kind, id, label, term_values FROM filtering_term "
+            f"WHERE {condition} ORDER BY rowid",
+            parameters,
+        )
+        for part, scope, kind, term_id, label, values in rows:
+            term = {"datasetId": datasets[part], "scope": scope, "kind": kind, "id": term_id}
+            term["label"] = label
+            if values is not None:
+                term["values"] = json.loads(values)
+            yield term
+    else:
+        raise ValueError(f"no SQL table holds the collection {collection}")
+
+
+def _variant_documents(
+    connection: sqlite3.Connection,
+    condition: str,
+    parameters: list[Any],
+    datasets: dict[int, str],
+) -> Iterator[dict[str, Any]]:
+    columns = ", ".join(f"variant.{column}" for column in VARIANT_COLUMNS.values())
+    rows = connection.execute(
+        f"SELECT variant.vid, variant.part, variant.gene_keyed, variant.record, {columns} "
+        f"FROM variant WHERE {condition} ORDER BY variant.vid",
+        parameters,
+    )
+    while batch := rows.fetchmany(_READ_BATCH):
+        values = {
+            field: _values_of(connection, table, [row[0] for row in batch])
+            for field, table in VARIANT_VALUES.items()
+        }
+        for vid, part, gene_keyed, record, *typed in batch:
+            document: dict[str, Any] = {"datasetId": datasets[part]}
+            document |= dict(zip(VARIANT_COLUMNS, typed, strict=True))
+            for field, found in values.items():
+                if field != GENE_KEYS or gene_keyed:
+                    document[field] = found.get(vid, [])
+            document["record"] = json.loads(record)
+            yield document
+
+
+def _entry_documents(
+    connection: sqlite3.Connection,
+    collection: str,
+    condition: str,
+    parameters: list[Any],
+    datasets: dict[int, str],
+) -> Iterator[dict[str, Any]]:
+    links = ", ".join(f"entry.{column}" for column in ENTRY_COLUMNS.values())
+    rows = connection.execute(
+        f"SELECT entry.eid, entry.part, entry.record, {links} FROM entry "
+        f"WHERE entry.collection = ? AND ({condition}) ORDER BY entry.eid",
+        [collection, *parameters],
+    )
+    while batch := rows.fetchmany(_READ_BATCH):
+        eids = [row[0] for row in batch]
+        values = {
+            field: _values_of(connection, table, eids) for field, table in ENTRY_VALUES.items()
+        }
+        durations: dict[int, list[dict[str, Any]]] = {}
+        marks = ", ".join("?" * len(eids))
+        for eid, path, days in connection.execute(
+            f"SELECT eid, path, days FROM entry_duration WHERE eid IN ({marks}) ORDER BY rowid",
+            eids,
+        ):
+            durations.setdefault(eid, []).append({"path": path, "days": _number(days)})
+        for eid, part, record, *linked in batch:
+            document: dict[str, Any] = {"datasetId": datasets[part]}
+            for field, value in zip(ENTRY_COLUMNS, linked, strict=True):
+                if value is not None:
+                    document[field] = value
+            document["record"] = json.loads(record)
+            for field, found in values.items():
+                document[field] = found.get(eid, [])
+            document[DURATIONS] = durations.get(eid, [])
+            yield document
+
+
+def _values_of(
+    connection: sqlite3.Connection, values: ValuesTable, rows: list[int]
+) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    statement = (
+        f"SELECT {values.row}, {values.column} FROM {values.table} "
+        f"WHERE {values.row} IN ({', '.join('?' * len(rows))}) ORDER BY {values.row}, position"
+    )
+    for row, value in connection.execute(statement, rows):
+        found.setdefault(row, []).append(value)
+    return found
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def delete_parts(connection: sqlite3.Connection, parts: list[int]) -> None:
+    """Delete the parts and every row of theirs, in one transaction."""
+    if not parts:
+        return
+    marks = ", ".join("?" * len(parts))
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for table in VARIANT_VALUES.values():
+            connection.execute(
+                f"DELETE FROM {table.table} WHERE vid IN "
+                f"(SELECT vid FROM variant WHERE part IN ({marks}))",
+                parts,
+            )
+        for name in (*(t.table for t in ENTRY_VALUES.values()), "entry_duration"):
+            connection.execute(
+                f"DELETE FROM {name} WHERE eid IN (SELECT eid FROM entry WHERE part IN ({marks}))",
+                parts,
+            )
+        for table in _ROW_TABLES:
+            connection.execute(f"DELETE FROM {table} WHERE part IN ({marks})", parts)
+        connection.execute(f"DELETE FROM stored_part WHERE part IN ({marks})", parts)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise

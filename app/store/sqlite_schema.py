@@ -54,15 +54,15 @@ CREATE TABLE IF NOT EXISTS variant (
     record BLOB NOT NULL              -- JSON text, or zlib(JSON) with the dataset's dictionary
 );
 CREATE TABLE IF NOT EXISTS variant_gene_symbol (symbol TEXT NOT NULL, vid INTEGER NOT NULL,
-    PRIMARY KEY (symbol, vid)) WITHOUT ROWID;
+    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (symbol, vid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variant_gene_key (gene_key TEXT NOT NULL, vid INTEGER NOT NULL,
-    PRIMARY KEY (gene_key, vid)) WITHOUT ROWID;
+    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (gene_key, vid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variant_identifier (identifier TEXT NOT NULL, vid INTEGER NOT NULL,
-    PRIMARY KEY (identifier, vid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS variant_aminoacid_change (change TEXT NOT NULL,
-    vid INTEGER NOT NULL, PRIMARY KEY (change, vid)) WITHOUT ROWID;
+    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (identifier, vid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS variant_aminoacid_change (change TEXT NOT NULL, vid INTEGER NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (change, vid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variant_carrier (biosample_id TEXT NOT NULL, vid INTEGER NOT NULL,
-    PRIMARY KEY (biosample_id, vid)) WITHOUT ROWID;
+    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (biosample_id, vid)) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS entry (
     eid INTEGER PRIMARY KEY,
@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS entry (
     record TEXT NOT NULL              -- JSON: json_each walks it for record conditions
 );
 CREATE TABLE IF NOT EXISTS entry_term (term TEXT NOT NULL, eid INTEGER NOT NULL,
-    PRIMARY KEY (term, eid)) WITHOUT ROWID;
+    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (term, eid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entry_duration (path TEXT NOT NULL, days REAL NOT NULL,
     eid INTEGER NOT NULL);
 

@@ -70,8 +70,8 @@ CASES = 120  # per chunk; five chunks of variants, five of entries
 # The page order of each collection made total, as lower_sql orders: the position (or the id),
 # then the internal id and the dataset, then the row (here _id, inserted in the same order).
 MONGO_ORDER = {
-    VARIANTS: [*VARIANT_ORDER, ("variantInternalId", 1), ("datasetId", 1), ("_id", 1)],
-    INDIVIDUALS: [*ENTRY_ORDER, ("datasetId", 1)],
+    VARIANTS: [*VARIANT_ORDER, ("_id", 1)],
+    INDIVIDUALS: ENTRY_ORDER,
 }
 DISTINCT_FIELDS = {
     VARIANTS: (

@@ -1,0 +1,506 @@
+"""The embedded store on SQLite: one database file, releases over immutable parts.
+
+Rows live in the tables of :mod:`app.store.sqlite_schema`, each in a *part*: the rows of one
+dataset in one collection written by one load. The release manifest (:mod:`app.store.releases`,
+the same rules as on MongoDB) is one row of the ``manifest`` table and lists each release's
+parts. A load writes its rows under new parts in batches of their own transactions (no release
+names them yet, so nobody reads them), then switches the served release in one short
+transaction: readers are never blocked (WAL) and a killed load leaves only parts that no release
+names, removed by the next write. A request reads the parts of the release served at its first
+read (:class:`~app.store.pinning.ReleaseHold`), so its counts and records agree whatever is
+committed meanwhile; parts a release change leaves unnamed are deleted only after a grace period
+for the requests still reading them.
+
+``directory`` None keeps the database in a temporary file of this process (removed when the
+store closes or the process ends): the same engine, for tests and throwaway stores.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import mongomock
+from mongomock.aggregate import process_pipeline
+from mongomock.filtering import filter_applies
+
+from app.store import releases
+from app.store.collections import DATASET_FIELDS, FILTERING_TERMS, PROCESS_LOCAL_COLLECTIONS
+from app.store.errors import StorageFullError, StoreDamagedError
+from app.store.journal import (
+    BUSY_SECONDS,
+    DAMAGED_CODES,
+    FULL_CODES,
+    SqliteAuditLog,
+    SqliteBudgets,
+    SqliteJournal,
+)
+from app.store.journal import SUFFIX as JOURNAL_SUFFIX
+from app.store.lower_sql import (
+    register_functions,
+    sql_count,
+    sql_distinct,
+    sql_exists,
+    sql_records,
+    sql_where,
+    table_of,
+)
+from app.store.pinning import ReleaseHold
+from app.store.query import EVERYTHING, InDatasets, Predicate
+from app.store.sqlite_documents import (
+    NewParts,
+    create_tables,
+    delete_parts,
+    insert_documents,
+    read_documents,
+)
+
+DATABASE_FILE = "store.sqlite3"
+JOURNALS_DIR = "journals"
+LOCK_FILE = "write.lock"
+WRITE_BATCH = 20_000  # documents per transaction of a load
+# how long the rows of a part no release names stay, for requests still reading them
+DROPPED_PART_GRACE_SECONDS = 120.0
+ID = "_id"
+
+
+class SqliteDatabase:
+    """One embedded database: its file, its manifest, the parts it names, its journals."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._temporary: str | None = None
+        if directory is None:
+            self._temporary = tempfile.mkdtemp(prefix="asia-beacon-store-")
+            base = Path(self._temporary)
+            weakref.finalize(self, shutil.rmtree, self._temporary, True)
+        else:
+            base = directory
+            base.mkdir(parents=True, exist_ok=True)
+        self.path = base / DATABASE_FILE
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._thread_lock = threading.RLock()
+        self._damaged: StoreDamagedError | None = None
+        self._manifest: tuple[int, releases.Manifest] = (-1, releases.empty_manifest())
+        self._hold: ReleaseHold[tuple[releases.Parts, int]] = ReleaseHold(
+            f"sqlite-release-{id(self)}"
+        )
+        self._process_local = mongomock.MongoClient()["process_local"]
+        journals = None if directory is None else directory / JOURNALS_DIR
+        self.budgets = SqliteBudgets(_journal_path(journals, SqliteBudgets), self._noted)
+        self.audit_log = SqliteAuditLog(_journal_path(journals, SqliteAuditLog), self._noted)
+        with self.session() as connection:
+            create_tables(connection)
+            connection.execute(
+                "INSERT OR IGNORE INTO manifest (one, document, version) VALUES (1, ?, 0)",
+                (json.dumps(releases.empty_manifest()),),
+            )
+
+    # -- connections ---------------------------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection (never one inherited through a fork); SQLite's failures
+        become the store's (a full disk, a damaged file)."""
+        try:
+            yield self._connection()
+        except sqlite3.Error as error:
+            raise self._translated(error) from error
+
+    def _connection(self) -> sqlite3.Connection:
+        found = getattr(self._local, "connection", None)
+        if found is not None and found[0] == os.getpid():
+            return found[1]
+        connection = sqlite3.connect(
+            self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA cache_size=-65536")  # 64 MB of pages per connection
+        connection.execute("PRAGMA mmap_size=1073741824")
+        register_functions(connection)
+        self._local.connection = (os.getpid(), connection)
+        with self._thread_lock:
+            self._opened.append(connection)
+        return connection
+
+    def _translated(self, error: sqlite3.Error) -> Exception:
+        code = getattr(error, "sqlite_errorcode", None)
+        if code in FULL_CODES:
+            return StorageFullError(self.path, str(error))
+        if code in DAMAGED_CODES:
+            self._damaged = StoreDamagedError(self.path, DATABASE_FILE, str(error))
+            return self._damaged
+        return error
+
+    def _noted(self, error: StoreDamagedError) -> None:
+        self._damaged = error
+
+    # -- releases --------------------------------------------------------------------------------
+
+    def manifest(self) -> releases.Manifest:
+        """The newest committed manifest (parsed again only when its version changed)."""
+        return self._newest()[1]
+
+    def _newest(self) -> tuple[int, releases.Manifest]:
+        with self.session() as connection:
+            (version,) = connection.execute("SELECT version FROM manifest").fetchone()
+            if version != self._manifest[0]:
+                (document,) = connection.execute("SELECT document FROM manifest").fetchone()
+                self._manifest = (version, json.loads(document))
+        return self._manifest
+
+    def data_version(self) -> Any:
+        held = self._hold.held(self._served_release)
+        return self._newest()[0] if held is None else held[1]
+
+    def served_parts(self) -> releases.Parts:
+        held = self._hold.held(self._served_release)
+        return releases.active_parts(self.manifest()) if held is None else held[0]
+
+    def _served_release(self) -> tuple[releases.Parts, int]:
+        version, manifest = self._newest()
+        return releases.active_parts(manifest), version
+
+    @contextmanager
+    def one_release(self) -> Iterator[None]:
+        with self._hold.holding():
+            yield
+
+    @contextmanager
+    def writing(self) -> Iterator[releases.Manifest]:
+        """Hold the writers' lock (threads and processes), remove what dead writers left, and
+        yield the newest manifest."""
+        with self._thread_lock, open(self.path.with_name(LOCK_FILE), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self._remove_unnamed_parts()
+                yield self.manifest()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def commit(self, manifest: releases.Manifest) -> None:
+        """Make ``manifest`` the committed one (the caller holds the writers' lock): the parts
+        it names become permanent, those it no longer names start their grace period."""
+        named = sorted(int(part) for part in releases.referenced_parts(manifest))
+        marks = ", ".join("?" * len(named))
+        with self.session() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute(
+                    "UPDATE manifest SET document = ?, version = version + 1",
+                    (json.dumps(manifest),),
+                )
+                connection.execute(
+                    f"UPDATE stored_part SET loader_pid = NULL, dropped_at = NULL "
+                    f"WHERE part IN ({marks})",
+                    named,
+                )
+                connection.execute(
+                    f"UPDATE stored_part SET dropped_at = ? WHERE dropped_at IS NULL "
+                    f"AND loader_pid IS NULL AND part NOT IN ({marks})",
+                    [time.time(), *named],
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        self.manifest()
+
+    def _remove_unnamed_parts(self) -> None:
+        """Parts of loads that never committed (no writer runs while we hold the lock) and
+        parts whose grace period ended."""
+        with self.session() as connection:
+            rows = connection.execute(
+                "SELECT part FROM stored_part WHERE loader_pid IS NOT NULL OR dropped_at < ?",
+                (time.time() - DROPPED_PART_GRACE_SECONDS,),
+            ).fetchall()
+            delete_parts(connection, [part for (part,) in rows])
+
+    def new_parts(self) -> NewParts:
+        return NewParts(self._connection(), loader_pid=os.getpid())
+
+    def discard(self, parts: Iterable[int]) -> None:
+        with self.session() as connection:
+            delete_parts(connection, list(parts))
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def selection(self, parts: Callable[[], releases.Parts]) -> SqlSelection:
+        return SqlSelection(self, parts)
+
+    def process_local(self, name: str) -> Any:
+        """The tables each process rebuilds (privacy laws, a hub's network), kept in memory."""
+        if name not in PROCESS_LOCAL_COLLECTIONS:
+            raise TypeError(
+                f"{name} is read through the store's typed reads on the embedded SQLite store"
+            )
+        return self._process_local[name]
+
+    def check(self) -> None:
+        """Raise :class:`StoreDamagedError` if SQLite found the database or a journal damaged,
+        or cannot read it now (readiness)."""
+        if self._damaged is not None:
+            raise self._damaged
+        self.manifest()
+        if self.directory is not None:
+            for journal in (self.budgets, self.audit_log):
+                journal.check()
+
+    def close(self) -> None:
+        with self._thread_lock:
+            for connection in self._opened:
+                with suppress(sqlite3.Error):
+                    connection.close()
+            self._opened.clear()
+            self._local = threading.local()
+        for journal in (self.budgets, self.audit_log):
+            journal.close()
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+
+
+class SqlSelection:
+    """``exists``, ``count``, ``records``, ``project``, ``distinct`` and whole documents over
+    the parts ``parts()`` names (the served release's, or a load's own)."""
+
+    def __init__(self, database: SqliteDatabase, parts: Callable[[], releases.Parts]) -> None:
+        self._database = database
+        self._parts = parts
+
+    def _parts_of(self, collection: str) -> list[int]:
+        return [int(part) for part in self._parts().get(collection, [])]
+
+    def _rows(self, statement: tuple[str, list[Any]]) -> list[tuple[Any, ...]]:
+        with self._database.session() as connection:
+            return connection.execute(*statement).fetchall()
+
+    def exists(self, collection: str, where: Predicate) -> bool:
+        return bool(self._rows(sql_exists(collection, where, self._parts_of(collection))))
+
+    def count(self, collection: str, where: Predicate) -> int:
+        return self._rows(sql_count(collection, where, self._parts_of(collection)))[0][0]
+
+    def records(
+        self, collection: str, where: Predicate, skip: int, limit: int
+    ) -> list[dict[str, Any]]:
+        statement = sql_records(collection, where, skip, limit, self._parts_of(collection))
+        return [json.loads(record) for (record,) in self._rows(statement)]
+
+    def distinct(self, collection: str, field: str, where: Predicate) -> list[Any]:
+        try:
+            statement = sql_distinct(collection, field, where, self._parts_of(collection))
+        except ValueError:  # a field held in the record only: read from the documents
+            values: list[Any] = []
+            for document in self.documents(collection, where):
+                found = _at_path(document, field)
+                for value in found if isinstance(found, list) else [found]:
+                    if value is not None and value not in values:
+                        values.append(value)
+            return values
+        return [value for (value,) in self._rows(statement)]
+
+    def documents(self, collection: str, where: Predicate) -> Iterator[dict[str, Any]]:
+        """The selected documents whole, as the loaders wrote them."""
+        text, parameters = sql_where(collection, where, self._parts_of(collection))
+        with self._database.session() as connection:
+            yield from read_documents(connection, collection, text, parameters)
+
+    def project(
+        self, collection: str, where: Predicate, fields: Sequence[str], order: Sequence[str] = ()
+    ) -> Iterator[dict[str, Any]]:
+        projected = [_projected(document, fields) for document in self.documents(collection, where)]
+        if order:
+            projected.sort(key=lambda document: [_sort_key(_at_path(document, f)) for f in order])
+        yield from projected
+
+    def filtering_terms(
+        self,
+        dataset_ids: Sequence[str] | None,
+        scopes: Sequence[str] | None,
+        kinds: Sequence[str] | None,
+    ) -> Iterator[dict[str, Any]]:
+        where = EVERYTHING if dataset_ids is None else InDatasets(tuple(dataset_ids))
+        for document in self.documents(FILTERING_TERMS, where):
+            if (scopes is None or document["scope"] in scopes) and (
+                kinds is None or document["kind"] in kinds
+            ):
+                yield document
+
+    def aggregate(self, collection: str, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A MongoDB aggregation over the selected release's documents, run by mongomock: the
+        documented subset of Data Connect's SQL until its queries run on SQLite natively."""
+        scratch = mongomock.MongoClient()["aggregate"]
+        for name in {collection, *_collections_read_by(pipeline)}:
+            if name in DATASET_FIELDS:
+                documents = list(self.documents(name, EVERYTHING))
+                if documents:
+                    scratch[name].insert_many(documents)
+        return list(process_pipeline(scratch[collection].find({}), scratch, pipeline, None))
+
+
+class SqlitePending:
+    """What a load is writing: the served parts, then each change applied, as new parts."""
+
+    def __init__(self, database: SqliteDatabase, parts: releases.Parts) -> None:
+        self.database = database
+        self.parts = parts
+        self._created: list[int] = []  # every part this write made
+
+    def selection(self) -> SqlSelection:
+        return self.database.selection(lambda: self.parts)
+
+    def abandon(self) -> None:
+        """Delete every part this write made (it failed before its commit, or in it)."""
+        self.database.discard(self._created)
+        self._created.clear()
+
+    def replace(
+        self, name: str, selector: Mapping[str, Any], documents: Iterable[dict[str, Any]]
+    ) -> int:
+        """Write the new documents' parts first (a failing input leaves nothing named), then
+        leave out of the collection what ``selector`` matched."""
+        table_of(name)  # a collection no table holds is refused before anything is written
+        kept = self._without(name, dict(selector))
+        written, new = self._insert(name, documents)
+        self.parts[name] = [*kept, *new]
+        return written
+
+    def upsert_by_id(self, name: str, documents: list[dict[str, Any]]) -> int:
+        ids = [document[ID] for document in documents]
+        return self.replace(name, {ID: {"$in": ids}}, documents)
+
+    def _insert(self, name: str, documents: Iterable[dict[str, Any]]) -> tuple[int, list[str]]:
+        """Insert in batches of their own transactions, into new parts (one per dataset); how
+        many were written and the parts."""
+        parts = self.database.new_parts()
+        written, batch = 0, []
+        try:
+            with self.database.session() as connection:
+                for document in documents:
+                    batch.append(document)
+                    if len(batch) >= WRITE_BATCH:
+                        written += insert_documents(connection, name, batch, parts)
+                        batch = []
+                if batch:
+                    written += insert_documents(connection, name, batch, parts)
+        finally:
+            self._created += parts.parts.values()
+        return written, [str(part) for part in parts.parts.values()]
+
+    def _without(self, name: str, selector: dict[str, Any]) -> list[str]:
+        """The collection's parts with what ``selector`` matches left out: parts of the
+        datasets it names go whole; any other selector rewrites the parts it matches in."""
+        current = self.parts.get(name, [])
+        if not selector:
+            return []
+        datasets = _datasets_named(selector, DATASET_FIELDS.get(name))
+        if datasets is not None:
+            of = self._datasets_of(current)
+            return [part for part in current if of.get(int(part)) not in datasets]
+        kept = []
+        for part in current:
+            with self.database.session() as connection:
+                documents = list(read_documents(connection, name, "part = ?", [int(part)]))
+            remaining = [doc for doc in documents if not filter_applies(selector, doc)]
+            if len(remaining) == len(documents):
+                kept.append(part)
+            else:
+                kept += self._insert(name, remaining)[1]
+        return kept
+
+    def _datasets_of(self, parts: Sequence[str]) -> dict[int, str]:
+        with self.database.session() as connection:
+            rows = connection.execute(
+                f"SELECT part, dataset_id FROM stored_part WHERE part IN "
+                f"({', '.join('?' * len(parts))})",
+                [int(part) for part in parts],
+            ).fetchall()
+        return dict(rows)
+
+
+def _datasets_named(selector: dict[str, Any], field: str | None) -> set[str] | None:
+    """The datasets a selector of the dataset field alone names (``{field: id}`` or
+    ``{field: {"$in": [...]}}``), else None."""
+    if field is None or set(selector) != {field}:
+        return None
+    value = selector[field]
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict) and set(value) == {"$in"}:
+        return {item for item in value["$in"] if isinstance(item, str)}
+    return None
+
+
+def _journal_path(directory: Path | None, journal: type[SqliteJournal]) -> Path | None:
+    return None if directory is None else directory / f"{journal.name}{JOURNAL_SUFFIX}"
+
+
+def _at_path(document: Any, path: str) -> Any:
+    value = document
+    for step in path.split("."):
+        if isinstance(value, list):
+            value = [item.get(step) for item in value if isinstance(item, dict)]
+        elif isinstance(value, dict):
+            value = value.get(step)
+        else:
+            return None
+    return value
+
+
+def _projected(document: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """The ``fields`` (dotted paths) of a document, nested as MongoDB's projection gives them."""
+    projected: dict[str, Any] = {}
+    for path in fields:
+        steps = path.split(".")
+        source: Any = document
+        for step in steps[:-1]:
+            source = source.get(step) if isinstance(source, dict) else None
+        if not isinstance(source, dict) or steps[-1] not in source:
+            continue
+        target = projected
+        for step in steps[:-1]:
+            target = target.setdefault(step, {})
+        target[steps[-1]] = source[steps[-1]]
+    return projected
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    # MongoDB's order of types for the values a projection sorts by: missing first
+    if value is None:
+        return (0, 0)
+    if isinstance(value, bool):
+        return (3, value)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, str(value))
+
+
+def _collections_read_by(pipeline: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            lookup = value.get("$lookup")
+            if isinstance(lookup, dict) and isinstance(lookup.get("from"), str):
+                found.add(lookup["from"])
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit(pipeline)
+    return found
