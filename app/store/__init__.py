@@ -114,7 +114,7 @@ class Release(SelectionReads):
         _not_a_journal(name)
         writer = self._writer
         if isinstance(writer, SqlitePending):
-            return writer.database.process_local(name)
+            return writer.database.collection(name, writer)
         if isinstance(writer, PendingParts):
             collection = writer.database.collection(name)
             if isinstance(collection, EmbeddedCollection):
@@ -175,12 +175,9 @@ class Store(SelectionReads):
         return f"MongoDB database {self._backend.database.name}"
 
     def collection(self, name: str) -> Any:
-        """A collection of MongoDB's API: on MongoDB (and the segment store) any; on the
-        embedded SQLite store only the tables each process rebuilds (the rest is read in our
-        own terms)."""
+        """A collection of MongoDB's API (on the embedded store a copying view for tools and
+        tests: the beacon reads it in our own terms)."""
         _not_a_journal(name)
-        if isinstance(self._backend, SqliteDatabase):
-            return self._backend.process_local(name)
         return self._backend.collection(name)
 
     def _selection(self) -> Any:

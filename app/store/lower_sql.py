@@ -52,6 +52,7 @@ _VARIANT_COLUMN_FIELDS = {
     q.VariantField.INTERNAL_ID: "internal_id",
     q.VariantField.HGVS_ID: HGVS_COLUMN,
 }
+_CASE_LEVEL = {"variant": "variant.case_level", "entry": "NULL"}
 _NULLABLE = frozenset({HGVS_COLUMN, "af", "individual_id", "biosample_id", "run_id"})
 
 
@@ -62,7 +63,7 @@ class _Rows:
     collection: str
     table: str
     key: str
-    kind: str  # "variant", "entry", "per dataset"
+    kind: str  # "variant", "entry", "per dataset", "other"
 
     def column(self, name: str) -> str:
         return f"{self.table}.{name}"
@@ -77,7 +78,8 @@ def _rows(collection: str) -> _Rows:
         return _Rows(collection, "dataset_document", "part", "per dataset")
     if collection == FILTERING_TERMS:
         return _Rows(collection, "filtering_term", "rowid", "per dataset")
-    raise ValueError(f"no SQL table holds the collection {collection}")
+    # a collection of no declared layout: whole documents, selected by dataset at most
+    return _Rows(collection, "other_document", "rowid", "other")
 
 
 def table_of(collection: str) -> str:
@@ -126,7 +128,8 @@ def sql_exists(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
 def sql_records(
     collection: str, where: q.Predicate, skip: int, limit: int, parts: Parts = None
 ) -> Sql:
-    """The stored records (as stored: JSON text, or zlib where the dataset has a dictionary),
+    """The stored records and their case-level data apart (as stored: JSON text; decoded by
+    :func:`app.store.sqlite_documents.stored_record`),
     ``limit`` after ``skip`` in the collection's order; a ``limit`` of 0 is no limit, as
     MongoDB's."""
     if skip < 0 or limit < 0:
@@ -136,7 +139,8 @@ def sql_records(
         raise ValueError(f"{collection} has no records to page")
     text, parameters = sql_where(collection, where, parts)
     statement = (
-        f"SELECT {rows.column('record')} FROM {rows.table} WHERE {text} "
+        f"SELECT {rows.column('record')}, {_CASE_LEVEL[rows.kind]} FROM {rows.table} "
+        f"WHERE {text} "
         f"ORDER BY {sql_order_by(collection)} LIMIT ? OFFSET ?"
     )
     return statement, [*parameters, limit or -1, skip]
@@ -162,13 +166,22 @@ def sql_distinct(collection: str, field: str, where: q.Predicate, parts: Parts =
 
 def _values_table(rows: _Rows, field: str) -> ValuesTable | None:
     tables = VARIANT_VALUES if rows.kind == "variant" else ENTRY_VALUES
-    return tables.get(field) if rows.kind != "per dataset" else None
+    return tables.get(field) if rows.kind in ("variant", "entry") else None
 
 
 def _column(rows: _Rows, field: str) -> str:
-    columns = VARIANT_COLUMNS if rows.kind == "variant" else ENTRY_COLUMNS
-    if rows.kind == "per dataset" or field not in columns:
+    column = _column_if_any(rows, field)
+    if column is None:
         raise ValueError(f"{rows.collection} has no field {field} in SQL")
+    return column
+
+
+def _column_if_any(rows: _Rows, field: str) -> str | None:
+    """The column of a field, None where the collection's documents never hold it (as a link
+    of another entry type: MongoDB finds no value there)."""
+    columns = VARIANT_COLUMNS if rows.kind == "variant" else ENTRY_COLUMNS
+    if rows.kind not in ("variant", "entry") or field not in columns:
+        return None
     return rows.column(columns[field])
 
 
@@ -373,7 +386,8 @@ def _(where: q.LinkedTo, rows: _Rows) -> Sql:
     values = _values_table(rows, where.field)
     if values is not None:
         return _any_value_in(rows, values, where.ids)
-    return _in(_column(rows, where.field), where.ids)
+    column = _column_if_any(rows, where.field)
+    return (FALSE, []) if column is None else _in(column, where.ids)
 
 
 @_lowered.register

@@ -14,6 +14,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from bson import json_util
+
 from app.genome import GENE_KEYS
 from app.store.collections import ALLELE_FREQUENCY, FILTERING_TERMS
 from app.store.sqlite_schema import (
@@ -32,6 +34,7 @@ from app.store.sqlite_schema import (
 )
 
 DATASET_ID = "datasetId"
+CASE_LEVEL = "caseLevelData"
 
 
 class DocumentShapeError(ValueError):
@@ -59,7 +62,7 @@ def insert_documents(
     if insert is None and collection in DATASET_DOCUMENTS:
         insert = _insert_dataset_document
     if insert is None:
-        raise ValueError(f"no SQL table holds the collection {collection}")
+        insert = _insert_other_document
     part_of = part_of or NewParts(connection)
     connection.execute("SAVEPOINT insert_documents")
     try:
@@ -113,11 +116,13 @@ def _insert_variant(
     hgvs = (identifiers or {}).get("genomicHGVSId")
     if hgvs is not None and not isinstance(hgvs, str):
         raise DocumentShapeError("record.identifiers.genomicHGVSId is not text")
+    case_level = record.get(CASE_LEVEL)
     row |= {
         "part": part,
         "hgvs_id": hgvs,
         "gene_keyed": int(GENE_KEYS in document),
-        "record": _json(record),
+        "record": _json({key: value for key, value in record.items() if key != CASE_LEVEL}),
+        "case_level": None if case_level is None else _json(case_level),
     }
     names = ", ".join(f'"{name.strip(chr(34))}"' for name in row)
     cursor = connection.execute(
@@ -211,6 +216,16 @@ def _insert_filtering_term(
     )
 
 
+def _insert_other_document(
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
+) -> None:
+    part = part_of(collection, str(document.get(DATASET_ID) or ""))
+    connection.execute(
+        "INSERT INTO other_document (part, document) VALUES (?, ?)",
+        (part, json_util.dumps(document)),
+    )
+
+
 _INSERTERS = {VARIANT_COLLECTION: _insert_variant, FILTERING_TERMS: _insert_filtering_term}
 
 
@@ -251,18 +266,23 @@ def _json(value: Any) -> str:
 
 # -- reading documents back, deleting parts -------------------------------------------------
 
-_ROW_TABLES = ("variant", "entry", "dataset_document", "filtering_term")
+_ROW_TABLES = ("variant", "entry", "dataset_document", "filtering_term", "other_document")
 _READ_BATCH = 500
 
 
 def read_documents(
-    connection: sqlite3.Connection, collection: str, condition: str, parameters: list[Any]
+    connection: sqlite3.Connection,
+    collection: str,
+    condition: str,
+    parameters: list[Any],
+    with_case_level: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """The documents of ``collection`` whose rows meet ``condition`` (over its table), as the
-    loaders wrote them (the values of a field of several in their stored order)."""
+    loaders wrote them (the values of a field of several in their stored order; variants'
+    records without their carriers unless ``with_case_level``)."""
     datasets = dict(connection.execute("SELECT part, dataset_id FROM stored_part").fetchall())
     if collection == VARIANT_COLLECTION:
-        yield from _variant_documents(connection, condition, parameters, datasets)
+        yield from _variant_documents(connection, condition, parameters, datasets, with_case_level)
     elif collection in ENTRY_COLLECTIONS:
         yield from _entry_documents(connection, collection, condition, parameters, datasets)
     elif collection in DATASET_DOCUMENTS:
@@ -286,7 +306,11 @@ def read_documents(
                 term["values"] = json.loads(values)
             yield term
     else:
-        raise ValueError(f"no SQL table holds the collection {collection}")
+        rows = connection.execute(
+            f"SELECT document FROM other_document WHERE {condition} ORDER BY rowid", parameters
+        )
+        for (document,) in rows:
+            yield json_util.loads(document)
 
 
 def _variant_documents(
@@ -294,10 +318,12 @@ def _variant_documents(
     condition: str,
     parameters: list[Any],
     datasets: dict[int, str],
+    with_case_level: bool,
 ) -> Iterator[dict[str, Any]]:
     columns = ", ".join(f"variant.{column}" for column in VARIANT_COLUMNS.values())
     rows = connection.execute(
-        f"SELECT variant.vid, variant.part, variant.gene_keyed, variant.record, {columns} "
+        f"SELECT variant.vid, variant.part, variant.gene_keyed, variant.record, "
+        f"variant.case_level, {columns} "
         f"FROM variant WHERE {condition} ORDER BY variant.vid",
         parameters,
     )
@@ -306,14 +332,22 @@ def _variant_documents(
             field: _values_of(connection, table, [row[0] for row in batch])
             for field, table in VARIANT_VALUES.items()
         }
-        for vid, part, gene_keyed, record, *typed in batch:
+        for vid, part, gene_keyed, record, case_level, *typed in batch:
             document: dict[str, Any] = {"datasetId": datasets[part]}
             document |= dict(zip(VARIANT_COLUMNS, typed, strict=True))
             for field, found in values.items():
                 if field != GENE_KEYS or gene_keyed:
                     document[field] = found.get(vid, [])
-            document["record"] = json.loads(record)
+            document["record"] = stored_record(record, case_level if with_case_level else None)
             yield document
+
+
+def stored_record(record: str, case_level: str | None) -> dict[str, Any]:
+    """A record as the loader gave it, from its stored columns."""
+    decoded = json.loads(record)
+    if case_level is not None:
+        decoded[CASE_LEVEL] = json.loads(case_level)
+    return decoded
 
 
 def _entry_documents(

@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS variant (
     hgvs_id TEXT,                     -- the record's identifiers.genomicHGVSId
     af REAL,                          -- NULL: unknown, rare under the rare-allele rule
     gene_keyed INTEGER NOT NULL,      -- 0: loaded before case-folded keys, genes match as stored
-    record BLOB NOT NULL              -- JSON text, or zlib(JSON) with the dataset's dictionary
+    record BLOB NOT NULL,             -- JSON text, or zlib(JSON) with the dataset's dictionary
+    case_level TEXT                   -- the record's caseLevelData (JSON), kept apart: the
+                                      -- carriers, read only for records and what needs them
 );
 CREATE TABLE IF NOT EXISTS variant_gene_symbol (symbol TEXT NOT NULL, vid INTEGER NOT NULL,
     position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (symbol, vid)) WITHOUT ROWID;
@@ -92,6 +94,11 @@ CREATE TABLE IF NOT EXISTS filtering_term (
     id TEXT NOT NULL,
     label TEXT,
     term_values TEXT                  -- JSON list, where the field has few values
+);
+
+CREATE TABLE IF NOT EXISTS other_document (  -- collections of no declared layout (tools, tests)
+    part INTEGER NOT NULL,
+    document TEXT NOT NULL            -- MongoDB extended JSON
 );
 
 CREATE TABLE IF NOT EXISTS manifest (  -- the releases and the one served (app.store.releases)
@@ -136,6 +143,7 @@ CREATE INDEX IF NOT EXISTS entry_duration_row ON entry_duration (eid);
 CREATE INDEX IF NOT EXISTS filtering_term_dataset ON filtering_term (part, scope, kind, id);
 CREATE INDEX IF NOT EXISTS stored_part_dataset ON stored_part (dataset_id, collection);
 CREATE INDEX IF NOT EXISTS entry_part ON entry (part);
+CREATE INDEX IF NOT EXISTS other_document_part ON other_document (part);
 CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, scope, id);
 """
 

@@ -54,16 +54,18 @@ from app.store.lower_sql import (
     sql_exists,
     sql_records,
     sql_where,
-    table_of,
 )
 from app.store.pinning import ReleaseHold
 from app.store.query import EVERYTHING, InDatasets, Predicate
+from app.store.sqlite_collections import SqliteCollection
 from app.store.sqlite_documents import (
+    CASE_LEVEL,
     NewParts,
     create_tables,
     delete_parts,
     insert_documents,
     read_documents,
+    stored_record,
 )
 
 DATABASE_FILE = "store.sqlite3"
@@ -218,13 +220,15 @@ class SqliteDatabase:
                 connection.execute("ROLLBACK")
                 raise
         self.manifest()
+        self._remove_unnamed_parts(unnamed_by_loads=False)
 
-    def _remove_unnamed_parts(self) -> None:
-        """Parts of loads that never committed (no writer runs while we hold the lock) and
-        parts whose grace period ended."""
+    def _remove_unnamed_parts(self, unnamed_by_loads: bool = True) -> None:
+        """Parts whose grace period ended and (``unnamed_by_loads``) parts of loads that never
+        committed: no other writer runs while we hold the lock."""
+        of_loads = "loader_pid IS NOT NULL OR " if unnamed_by_loads else ""
         with self.session() as connection:
             rows = connection.execute(
-                "SELECT part FROM stored_part WHERE loader_pid IS NOT NULL OR dropped_at < ?",
+                f"SELECT part FROM stored_part WHERE {of_loads}dropped_at <= ?",
                 (time.time() - DROPPED_PART_GRACE_SECONDS,),
             ).fetchall()
             delete_parts(connection, [part for (part,) in rows])
@@ -241,13 +245,13 @@ class SqliteDatabase:
     def selection(self, parts: Callable[[], releases.Parts]) -> SqlSelection:
         return SqlSelection(self, parts)
 
-    def process_local(self, name: str) -> Any:
-        """The tables each process rebuilds (privacy laws, a hub's network), kept in memory."""
-        if name not in PROCESS_LOCAL_COLLECTIONS:
-            raise TypeError(
-                f"{name} is read through the store's typed reads on the embedded SQLite store"
-            )
-        return self._process_local[name]
+    def collection(self, name: str, pending: SqlitePending | None = None) -> Any:
+        """A collection of MongoDB's API: the tables each process rebuilds (privacy laws, a
+        hub's network) in this process's memory; the others as a copying view
+        (:mod:`app.store.sqlite_collections`), never on a serving path."""
+        if name in PROCESS_LOCAL_COLLECTIONS:
+            return self._process_local[name]
+        return SqliteCollection(self, name, pending)
 
     def check(self) -> None:
         """Raise :class:`StoreDamagedError` if SQLite found the database or a journal damaged,
@@ -297,7 +301,7 @@ class SqlSelection:
         self, collection: str, where: Predicate, skip: int, limit: int
     ) -> list[dict[str, Any]]:
         statement = sql_records(collection, where, skip, limit, self._parts_of(collection))
-        return [json.loads(record) for (record,) in self._rows(statement)]
+        return [stored_record(*row) for row in self._rows(statement)]
 
     def distinct(self, collection: str, field: str, where: Predicate) -> list[Any]:
         try:
@@ -312,11 +316,14 @@ class SqlSelection:
             return values
         return [value for (value,) in self._rows(statement)]
 
-    def documents(self, collection: str, where: Predicate) -> Iterator[dict[str, Any]]:
-        """The selected documents whole, as the loaders wrote them."""
+    def documents(
+        self, collection: str, where: Predicate, with_case_level: bool = True
+    ) -> Iterator[dict[str, Any]]:
+        """The selected documents whole, as the loaders wrote them (variants' records without
+        their carriers unless ``with_case_level``)."""
         text, parameters = sql_where(collection, where, self._parts_of(collection))
         with self._database.session() as connection:
-            yield from read_documents(connection, collection, text, parameters)
+            yield from read_documents(connection, collection, text, parameters, with_case_level)
 
     def project(
         self, collection: str, where: Predicate, fields: Sequence[str], order: Sequence[str] = ()
@@ -340,15 +347,22 @@ class SqlSelection:
                 yield document
 
     def aggregate(self, collection: str, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """A MongoDB aggregation over the selected release's documents, run by mongomock: the
-        documented subset of Data Connect's SQL until its queries run on SQLite natively."""
+        """A MongoDB aggregation over the selected release's documents, run by mongomock (a
+        leading ``$match`` first, in Python): the documented subset of Data Connect's SQL
+        where its queries do not run on SQLite natively."""
+        rest = list(pipeline)
+        carriers = CASE_LEVEL in json.dumps(pipeline, default=str)
+        documents: Iterable[dict[str, Any]] = self.documents(collection, EVERYTHING, carriers)
+        if rest and "$match" in rest[0]:
+            selector, rest = rest[0]["$match"], rest[1:]
+            documents = (document for document in documents if filter_applies(selector, document))
         scratch = mongomock.MongoClient()["aggregate"]
-        for name in {collection, *_collections_read_by(pipeline)}:
-            if name in DATASET_FIELDS:
-                documents = list(self.documents(name, EVERYTHING))
-                if documents:
-                    scratch[name].insert_many(documents)
-        return list(process_pipeline(scratch[collection].find({}), scratch, pipeline, None))
+        for name in _collections_read_by(rest):
+            others = list(self.documents(name, EVERYTHING))
+            if others:
+                scratch[name].insert_many(others)
+        # the documents read are this call's own: the pipeline runs over them as they are
+        return list(process_pipeline(list(documents), scratch, rest, None))
 
 
 class SqlitePending:
@@ -372,7 +386,6 @@ class SqlitePending:
     ) -> int:
         """Write the new documents' parts first (a failing input leaves nothing named), then
         leave out of the collection what ``selector`` matched."""
-        table_of(name)  # a collection no table holds is refused before anything is written
         kept = self._without(name, dict(selector))
         written, new = self._insert(name, documents)
         self.parts[name] = [*kept, *new]

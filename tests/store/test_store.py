@@ -7,39 +7,39 @@ import mongomock
 import pytest
 from store_backends import mongodb_store
 
-from app.store import StoreConfigurationError, open_store, releases
-from app.store.collections import RUNTIME_COLLECTIONS
+from app.store import StoreConfigurationError, open_store, sqlite_store
 from app.store.indexes import INDEXES
 from app.store.mongo import MongoDatabase
 
 
 def test_backend_is_chosen_by_uri(tmp_path, monkeypatch):
-    with pytest.raises(StoreConfigurationError, match="unsupported storage URI scheme 'sqlite'"):
-        open_store("sqlite:///tmp/x.db")
+    with pytest.raises(StoreConfigurationError, match="unsupported storage URI scheme 'redis'"):
+        open_store("redis:///tmp/x.db")
+    for scheme in ("sqlite", "file", "mongomock"):  # mongomock: the embedded store's old name
+        named = open_store(f"{scheme}://{tmp_path / scheme}")
+        named.collection("things").insert_one({"a": 1})
+        assert (tmp_path / scheme / "store.sqlite3").is_file()
+        assert (
+            open_store(f"{scheme}://{tmp_path / scheme}").collection("things").count_documents({})
+            == 1
+        )
     memory = open_store("mongomock://memory/some_db")
     assert memory.durable is False
-    memory.variants.insert_one({"a": 1})
-    assert memory.collection("genomicVariations").count_documents({}) == 1
-    assert open_store("mongomock://memory/some_db").variants.count_documents({}) == 0
+    memory.collection("things").insert_one({"a": 1})
+    assert memory.collection("things").count_documents({}) == 1
+    assert open_store("mongomock://memory/some_db").collection("things").count_documents({}) == 0
 
     monkeypatch.setenv("ASIA_BEACON_DATA_DIR", str(tmp_path / "data"))
     kept = open_store("mongomock://localhost/beacon_db")
     assert kept.durable is True
     assert kept.location == str(tmp_path / "data" / "beacon_db")
-    kept.variants.insert_one({"a": 1})
-    assert open_store("mongomock://localhost/beacon_db").variants.count_documents({}) == 1
-    assert open_store(f"mongomock://{tmp_path / 'data' / 'beacon_db'}").variants.find_one(
-        {}, {"_id": 0}
-    ) == {"a": 1}
-
-
-def test_embedded_collections_declare_the_indexes_their_segments_build():
-    store = open_store("mongomock://memory/x")
-    for collection, specs in INDEXES.items():
-        if collection in RUNTIME_COLLECTIONS:
-            continue  # written while serving, outside releases and segments
-        names = set(store.collection(collection).index_information())
-        assert {spec.name for spec in specs} <= names
+    kept.collection("things").insert_one({"a": 1})
+    assert (
+        open_store("mongomock://localhost/beacon_db").collection("things").count_documents({}) == 1
+    )
+    assert open_store(f"mongomock://{tmp_path / 'data' / 'beacon_db'}").collection(
+        "things"
+    ).find_one({}, {"_id": 0}) == {"a": 1}
 
 
 def test_mongodb_gets_every_declared_index():
@@ -119,14 +119,14 @@ def test_rollback_after_a_load_returns_to_what_was_served_before_it(any_store):
     assert any_store.collection("variants").find_one({}, {"_id": 0}) == {"v": "old"}
 
 
-def test_dropping_a_release_deletes_what_only_it_used(tmp_path):
-    store = open_store(f"mongomock://{tmp_path}")
+def test_dropping_a_release_deletes_what_only_it_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_store, "DROPPED_PART_GRACE_SECONDS", 0.0)
+    store = open_store(f"sqlite://{tmp_path}")
     store.replace_documents("variants", {"d": 1}, [{"d": 1}])
     store.replace_documents("variants", {"d": 1}, [{"d": 2}])
-    segments = tmp_path / "segments"
-    assert len(list(segments.iterdir())) == 2
+    assert len(stored_parts(store)) == 2
     store.drop_release("r000001")
-    assert len(list(segments.iterdir())) == 1
+    assert stored_parts(store) == [int(p) for p in store.releases()[0].collections["variants"]]
     mongo = mongodb_store()
     mongo.replace_documents("variants", {"d": 1}, [{"d": 1}])
     mongo.replace_documents("variants", {"d": 1}, [{"d": 2}])
@@ -134,6 +134,23 @@ def test_dropping_a_release_deletes_what_only_it_used(tmp_path):
     assert len([n for n in database.list_collection_names() if n.startswith("variants@")]) == 2
     mongo.drop_release("r000001")
     assert len([n for n in database.list_collection_names() if n.startswith("variants@")]) == 1
+
+
+def test_a_part_no_release_names_stays_while_requests_may_still_read_it(tmp_path):
+    store = open_store(f"sqlite://{tmp_path}")
+    store.replace_documents("variants", {"d": 1}, [{"d": 1}])
+    with store.one_release():
+        assert store.collection("variants").find_one({}, {"_id": 0}) == {"d": 1}
+        store.replace_documents("variants", {"d": 1}, [{"d": 2}])
+        store.drop_release("r000001")
+        assert len(stored_parts(store)) == 2  # within its grace period
+        assert store.collection("variants").find_one({}, {"_id": 0}) == {"d": 1}
+    assert store.collection("variants").find_one({}, {"_id": 0}) == {"d": 2}
+
+
+def stored_parts(store) -> list[int]:
+    with store._backend.session() as connection:
+        return [part for (part,) in connection.execute("SELECT part FROM stored_part")]
 
 
 def test_a_handle_kept_across_a_release_switch_reads_the_new_release(any_store):
@@ -207,26 +224,24 @@ def test_per_release_values_are_computed_again_only_when_the_data_changes(any_st
 
 
 @pytest.mark.parametrize("where", ["memory", "disk"])
-def test_a_large_write_is_split_into_segments_and_a_failing_one_leaves_none(where, tmp_path):
-    store = open_store("mongomock://memory/x" if where == "memory" else f"mongomock://{tmp_path}")
-    database = store._backend
-    database.segment_size = 4
+def test_a_large_write_is_committed_in_batches_and_a_failing_one_leaves_none(
+    where, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(sqlite_store, "WRITE_BATCH", 4)
+    store = open_store("sqlite://memory/x" if where == "memory" else f"sqlite://{tmp_path}")
     store.replace_documents("variants", {"d": 1}, ({"d": 1, "n": n} for n in range(10)))
-    (parts,) = releases.active_parts(database.manifest()).values()
-    assert [len(segment) for segment in database.segments(parts)] == [4, 4, 2]
+    kept = stored_parts(store)
     assert [d["n"] for d in store.collection("variants").find({"d": 1}).sort("n", 1)] == list(
         range(10)
     )
 
     def failing():
-        yield from ({"d": 1, "n": n} for n in range(100, 109))  # two segments finished
+        yield from ({"d": 1, "n": n} for n in range(100, 109))  # two batches committed
         raise ValueError("bad line")
 
     with pytest.raises(ValueError, match="bad line"):
         store.replace_documents("variants", {"d": 1}, failing())
     assert store.collection("variants").count_documents({}) == 10
-    if where == "disk":
-        on_disk = {path.name for path in (tmp_path / "segments").iterdir()}
-        assert on_disk == set(parts)  # the failed load's finished segments were deleted
-    else:
-        assert set(database._memory_segments) == set(parts)
+    assert stored_parts(store) == kept  # the failed write's committed batches were deleted
+    with store._backend.session() as connection:
+        assert connection.execute("SELECT count(*) FROM other_document").fetchone() == (10,)
