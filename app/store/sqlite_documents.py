@@ -67,6 +67,9 @@ def insert_documents(
     connection.execute("SAVEPOINT insert_documents")
     try:
         count = 0
+        if collection == VARIANT_COLLECTION:  # the bulk of a load: one statement per table
+            count = _insert_variants(connection, collection, documents, part_of)
+            documents = ()
         for number, document in enumerate(documents, 1):
             try:
                 insert(connection, collection, document, part_of)
@@ -104,11 +107,56 @@ class NewParts:
         return self.parts[key]
 
 
-def _insert_variant(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
-) -> None:
-    part = part_of(collection, document.get(DATASET_ID))
-    row = {column: _typed(document, field) for field, column in VARIANT_COLUMNS.items()}
+_VARIANT_ROW = (*VARIANT_COLUMNS.values(), "part", "hgvs_id", "gene_keyed", "record", "case_level")
+_INSERT_VARIANT = (
+    f"INSERT INTO variant (vid, {', '.join(_VARIANT_ROW)}) "
+    f"VALUES ({', '.join('?' * (len(_VARIANT_ROW) + 1))})"
+)
+
+
+def _insert_variants(
+    connection: sqlite3.Connection,
+    collection: str,
+    documents: Iterable[Mapping[str, Any]],
+    part_of: PartOf,
+) -> int:
+    """Insert variant documents with one ``executemany`` per table (row keys given here: no
+    other writer runs meanwhile, the writers' lock is held)."""
+    (vid,) = connection.execute("SELECT coalesce(max(vid), 0) FROM variant").fetchone()
+    rows: list[tuple[Any, ...]] = []
+    values: dict[str, list[tuple[str, int, int]]] = {field: [] for field in VARIANT_VALUES}
+    sizes: dict[int, list[int]] = {}  # part -> [count, longest]
+    for number, document in enumerate(documents, 1):
+        try:
+            row = _variant_row(collection, document, part_of)
+            texts = {field: _texts(document, field) for field in VARIANT_VALUES}
+        except DocumentShapeError as error:
+            raise DocumentShapeError(f"{collection} document {number}: {error}") from None
+        vid += 1
+        rows.append((vid, *row))
+        for field, found in texts.items():
+            # a value repeated in one document is one row: "any value" and "no value" unchanged
+            values[field] += [(t, vid, at) for at, t in enumerate(dict.fromkeys(found))]
+        size = sizes.setdefault(row[-5], [0, 0])
+        size[0] += 1
+        size[1] = max(size[1], document["end"] - document["start"])
+    connection.executemany(_INSERT_VARIANT, rows)
+    for field, table in VARIANT_VALUES.items():
+        connection.executemany(
+            f"INSERT INTO {table.table} ({table.column}, {table.row}, position) VALUES (?, ?, ?)",
+            values[field],
+        )
+    connection.executemany(
+        "UPDATE stored_part SET variant_count = variant_count + ?, "
+        "longest_variant = max(longest_variant, ?) WHERE part = ?",
+        [(count, longest, part) for part, (count, longest) in sizes.items()],
+    )
+    return len(rows)
+
+
+def _variant_row(collection: str, document: Mapping[str, Any], part_of: PartOf) -> tuple[Any, ...]:
+    """The ``variant`` row of a document, in ``_VARIANT_ROW`` order, its types checked."""
+    typed = [_typed(document, field) for field in VARIANT_COLUMNS]
     record = _record(document)
     identifiers = record.get("identifiers")
     if identifiers is not None and not isinstance(identifiers, Mapping):
@@ -117,23 +165,14 @@ def _insert_variant(
     if hgvs is not None and not isinstance(hgvs, str):
         raise DocumentShapeError("record.identifiers.genomicHGVSId is not text")
     case_level = record.get(CASE_LEVEL)
-    row |= {
-        "part": part,
-        "hgvs_id": hgvs,
-        "gene_keyed": int(GENE_KEYS in document),
-        "record": _json({key: value for key, value in record.items() if key != CASE_LEVEL}),
-        "case_level": None if case_level is None else _json(case_level),
-    }
-    names = ", ".join(f'"{name.strip(chr(34))}"' for name in row)
-    cursor = connection.execute(
-        f"INSERT INTO variant ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values())
-    )
-    for field, values in VARIANT_VALUES.items():
-        _insert_values(connection, values, cursor.lastrowid, _texts(document, field))
-    connection.execute(
-        "UPDATE stored_part SET variant_count = variant_count + 1, "
-        "longest_variant = max(longest_variant, ?) WHERE part = ?",
-        (row['"end"'] - row["start"], part),
+    stored = {key: value for key, value in record.items() if key != CASE_LEVEL}
+    return (
+        *typed,
+        part_of(collection, document.get(DATASET_ID)),
+        hgvs,
+        int(GENE_KEYS in document),
+        _json(stored),
+        None if case_level is None else _json(case_level),
     )
 
 
@@ -226,7 +265,7 @@ def _insert_other_document(
     )
 
 
-_INSERTERS = {VARIANT_COLLECTION: _insert_variant, FILTERING_TERMS: _insert_filtering_term}
+_INSERTERS = {FILTERING_TERMS: _insert_filtering_term}
 
 
 def _texts(document: Mapping[str, Any], field: str) -> list[str]:

@@ -103,12 +103,15 @@ class SqliteDatabase:
         journals = None if directory is None else directory / JOURNALS_DIR
         self.budgets = SqliteBudgets(_journal_path(journals, SqliteBudgets), self._noted)
         self.audit_log = SqliteAuditLog(_journal_path(journals, SqliteAuditLog), self._noted)
-        with self.session() as connection:
-            create_tables(connection)
-            connection.execute(
-                "INSERT OR IGNORE INTO manifest (one, document, version) VALUES (1, ?, 0)",
-                (json.dumps(releases.empty_manifest()),),
-            )
+        try:
+            with self.session() as connection:
+                create_tables(connection)
+                connection.execute(
+                    "INSERT OR IGNORE INTO manifest (one, document, version) VALUES (1, ?, 0)",
+                    (json.dumps(releases.empty_manifest()),),
+                )
+        except StoreDamagedError:
+            pass  # noted: the process starts, and says it is not ready (check)
 
     # -- connections ---------------------------------------------------------------------------
 
