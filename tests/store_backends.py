@@ -59,3 +59,28 @@ def individuals_release(store: Store, count: int, prefix: str) -> None:
             (INDIVIDUALS, {"datasetId": "x"}, people),
         ]
     )
+
+
+def variant_document(dataset_id: str, internal_id: str, start: int = 100, **fields: Any) -> dict:
+    """A variant document with every field the loaders write (the embedded store's typed
+    columns refuse one without them, as a load never writes one)."""
+    return {
+        "datasetId": dataset_id,
+        "assemblyId": "GRCh38",
+        "referenceName": "1",
+        "start": start,
+        "end": start + 1,
+        "referenceBases": "A",
+        "alternateBases": "G",
+        "variantType": "SNP",
+        "variantLength": 1,
+        "geneIds": [],
+        "geneKeys": [],
+        "aminoacidChanges": [],
+        "identifiers": [],
+        "variantInternalId": internal_id,
+        "biosampleIds": [],
+        "alleleFrequency": None,
+        "record": {"variantInternalId": internal_id},
+        **fields,
+    }

@@ -1,10 +1,9 @@
 """A load that finds the disk full: one line saying so, exit status 2, nothing left behind and
-the served release unchanged. The full disk is injected at the store's write calls (their
-files raise ENOSPC once a few bytes were written), so no real disk is filled."""
+the served release unchanged. The full disk is injected in the store's database (SQLite may
+grow by a few pages only, and answers as for ENOSPC), so no real disk is filled."""
 
 from __future__ import annotations
 
-import builtins
 import errno
 from datetime import datetime
 from pathlib import Path
@@ -13,51 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import main
-from app.store import AuditEntry, embedded, open_store, segment
+from app.store import AuditEntry, open_store, sqlite_store
 
 DATA = Path(__file__).resolve().parent / "data"
 VCF = str(DATA / "vcf_sites_only.vcf")
-
-
-class FullDiskFile:
-    """A file opened for writing on a disk with ``room`` bytes left: the write that needs more
-    writes what fits and raises ENOSPC, as the operating system does."""
-
-    def __init__(self, handle, room: int) -> None:
-        self._handle = handle
-        self._room = room
-        self.name = handle.name
-
-    def write(self, data) -> int:
-        if not isinstance(data, str):
-            data = bytes(data)
-        if len(data) > self._room:
-            self._handle.write(data[: self._room])
-            self._room = 0
-            raise OSError(errno.ENOSPC, "No space left on device")
-        self._room -= len(data)
-        return self._handle.write(data)
-
-    def __getattr__(self, name):
-        return getattr(self._handle, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exception) -> None:
-        self._handle.close()
-
-
-def _fill_disk_at(monkeypatch, module, file_name: str, room: int = 10) -> None:
-    """Writes to ``file_name`` (opened by ``module``) find the disk full."""
-
-    def opening(path, mode="r", *args, **kwargs):
-        handle = builtins.open(path, mode, *args, **kwargs)  # noqa: SIM115 (the store closes it)
-        if "w" in mode and Path(path).name.startswith(file_name):
-            return FullDiskFile(handle, room)
-        return handle
-
-    monkeypatch.setattr(module, "open", opening, raising=False)
 
 
 def _load(uri: str, dataset: str):
@@ -65,35 +23,42 @@ def _load(uri: str, dataset: str):
     return CliRunner().invoke(main, [*command, "--no-progress", "--mongo-uri", uri])
 
 
-@pytest.mark.parametrize(
-    ("module", "file_name"),
-    [
-        (segment, segment.DOCUMENTS_FILE),
-        (segment, "index-1.keys"),
-        (segment, segment.META_FILE),
-        (embedded, "manifest.tmp"),
-    ],
-    ids=["documents", "an index", "a segment's meta", "the manifest"],
-)
-def test_a_load_on_a_full_disk_says_so_in_one_line_and_leaves_nothing(
-    module, file_name, tmp_path, monkeypatch
-):
-    uri = f"mongomock://{tmp_path}"
+def _fill_database_after(monkeypatch, pages: int) -> None:
+    """The store's database may grow by ``pages`` pages only: SQLite then answers SQLITE_FULL,
+    what it answers for ENOSPC, without any real disk filling up."""
+    connecting = sqlite_store.SqliteDatabase._connection
+    capped_already: set[int] = set()
+
+    def capped(self):
+        connection = connecting(self)
+        if id(connection) not in capped_already:
+            capped_already.add(id(connection))
+            (count,) = connection.execute("PRAGMA page_count").fetchone()
+            connection.execute(f"PRAGMA max_page_count = {count + pages}")
+        return connection
+
+    monkeypatch.setattr(sqlite_store.SqliteDatabase, "_connection", capped)
+
+
+@pytest.mark.parametrize("pages", [0, 1], ids=["at once", "after a page"])
+def test_a_load_on_a_full_disk_says_so_in_one_line_and_leaves_nothing(pages, tmp_path, monkeypatch):
+    uri = f"sqlite://{tmp_path}"
     assert _load(uri, "before").exit_code == 0
-    segments = {entry.name for entry in (tmp_path / "segments").iterdir()}
     served = [(release.id, release.active) for release in open_store(uri).releases()]
-    _fill_disk_at(monkeypatch, module, file_name)
+    _fill_database_after(monkeypatch, pages)
     failed = _load(uri, "full")
-    assert failed.exit_code == 2, failed.output
+    assert failed.exit_code == 2, (failed.output, repr(failed.exception))
     (line,) = failed.output.splitlines()
     assert line.startswith("error: disk full: cannot write ") and "nothing was changed" in line
     assert str(tmp_path) in line
-    assert {entry.name for entry in (tmp_path / "segments").iterdir()} == segments
-    assert not (tmp_path / "manifest.tmp").exists()
+    monkeypatch.undo()  # space was freed
     store = open_store(uri)
     assert [(release.id, release.active) for release in store.releases()] == served
     assert store.variants.distinct("datasetId") == ["before"]
-    monkeypatch.undo()  # space was freed
+    with store._backend.session() as connection:
+        assert connection.execute(
+            "SELECT DISTINCT dataset_id FROM stored_part WHERE collection = 'genomicVariations'"
+        ).fetchall() in ([("before",)], [("before",), ("full",)])  # removed by the next write
     assert _load(uri, "full").exit_code == 0
     assert sorted(open_store(uri).variants.distinct("datasetId")) == ["before", "full"]
 

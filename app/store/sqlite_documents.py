@@ -78,8 +78,9 @@ def insert_documents(
             count += 1
         connection.execute("RELEASE insert_documents")
     except BaseException:
-        connection.execute("ROLLBACK TO insert_documents")
-        connection.execute("RELEASE insert_documents")
+        if connection.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
+            connection.execute("ROLLBACK TO insert_documents")
+            connection.execute("RELEASE insert_documents")
         raise
     return count
 
@@ -205,7 +206,10 @@ def _insert_entry(
         if field == "id" and value is None:
             raise DocumentShapeError("it has no id")
         row[column] = value
-    row["record"] = _json(_record(document))
+    # an entry written without a record (by a tool, not a loader) is kept as it came
+    row["record"] = _json(document["record"]) if "record" in document else "null"
+    if row["record"] != "null":
+        _record(document)
     cursor = connection.execute(
         f"INSERT INTO entry ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
         list(row.values()),
@@ -334,12 +338,13 @@ def read_documents(
             yield {"_id": datasets[part], **json.loads(document)}
     elif collection == FILTERING_TERMS:
         rows = connection.execute(
-            "SELECT part, scope, kind, id, label, term_values FROM filtering_term "
+            "SELECT rowid, part, scope, kind, id, label, term_values FROM filtering_term "
             f"WHERE {condition} ORDER BY rowid",
             parameters,
         )
-        for part, scope, kind, term_id, label, values in rows:
-            term = {"datasetId": datasets[part], "scope": scope, "kind": kind, "id": term_id}
+        for row, part, scope, kind, term_id, label, values in rows:
+            term = {"_id": row, "datasetId": datasets[part], "scope": scope, "kind": kind}
+            term["id"] = term_id
             term["label"] = label
             if values is not None:
                 term["values"] = json.loads(values)
@@ -372,7 +377,8 @@ def _variant_documents(
             for field, table in VARIANT_VALUES.items()
         }
         for vid, part, gene_keyed, record, case_level, *typed in batch:
-            document: dict[str, Any] = {"datasetId": datasets[part]}
+            # the row key is the document's _id, as MongoDB gives every document one
+            document: dict[str, Any] = {"_id": vid, "datasetId": datasets[part]}
             document |= dict(zip(VARIANT_COLUMNS, typed, strict=True))
             for field, found in values.items():
                 if field != GENE_KEYS or gene_keyed:
@@ -415,11 +421,12 @@ def _entry_documents(
         ):
             durations.setdefault(eid, []).append({"path": path, "days": _number(days)})
         for eid, part, record, *linked in batch:
-            document: dict[str, Any] = {"datasetId": datasets[part]}
+            document: dict[str, Any] = {"_id": eid, "datasetId": datasets[part]}
             for field, value in zip(ENTRY_COLUMNS, linked, strict=True):
                 if value is not None:
                     document[field] = value
-            document["record"] = json.loads(record)
+            if record != "null":
+                document["record"] = json.loads(record)
             for field, found in values.items():
                 document[field] = found.get(eid, [])
             document[DURATIONS] = durations.get(eid, [])
@@ -466,5 +473,6 @@ def delete_parts(connection: sqlite3.Connection, parts: list[int]) -> None:
         connection.execute(f"DELETE FROM stored_part WHERE part IN ({marks})", parts)
         connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
         raise

@@ -220,7 +220,8 @@ class SqliteDatabase:
                 )
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
                 raise
         self.manifest()
         self._remove_unnamed_parts(unnamed_by_loads=False)
@@ -347,6 +348,7 @@ class SqlSelection:
             if (scopes is None or document["scope"] in scopes) and (
                 kinds is None or document["kind"] in kinds
             ):
+                del document[ID]
                 yield document
 
     def aggregate(self, collection: str, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -355,13 +357,20 @@ class SqlSelection:
         where its queries do not run on SQLite natively."""
         rest = list(pipeline)
         carriers = CASE_LEVEL in json.dumps(pipeline, default=str)
-        documents: Iterable[dict[str, Any]] = self.documents(collection, EVERYTHING, carriers)
+        documents: Iterable[dict[str, Any]] = (
+            self._database.collection(collection).find({})
+            if collection in PROCESS_LOCAL_COLLECTIONS
+            else self.documents(collection, EVERYTHING, carriers)
+        )
         if rest and "$match" in rest[0]:
             selector, rest = rest[0]["$match"], rest[1:]
             documents = (document for document in documents if filter_applies(selector, document))
         scratch = mongomock.MongoClient()["aggregate"]
         for name in _collections_read_by(rest):
-            others = list(self.documents(name, EVERYTHING))
+            if name in PROCESS_LOCAL_COLLECTIONS:  # kept in this process's memory
+                others = list(self._database.collection(name).find({}))
+            else:
+                others = list(self.documents(name, EVERYTHING))
             if others:
                 scratch[name].insert_many(others)
         # the documents read are this call's own: the pipeline runs over them as they are

@@ -5,6 +5,7 @@ row of a file, is refused and nothing changes, unless ``allow_empty``."""
 from __future__ import annotations
 
 import pytest
+from store_backends import variant_document
 
 from app.store import Store
 from app.store.collections import BIOSAMPLES, INDIVIDUALS, VARIANTS
@@ -17,7 +18,7 @@ def _fill(store: Store) -> None:
     """Dataset th-1 with two individuals and a variant; dataset jp-1 with one biosample."""
     with store.release("fixture") as release:
         release.replace(INDIVIDUALS, {}, [{"datasetId": DATASET, "id": f"I{n}"} for n in range(2)])
-        release.replace(VARIANTS, {}, [{"datasetId": DATASET, "variantInternalId": "v1"}])
+        release.replace(VARIANTS, {}, [variant_document(DATASET, "v1")])
         release.replace(BIOSAMPLES, {}, [{"datasetId": "jp-1", "id": "S1"}])
 
 

@@ -105,7 +105,9 @@ def loaded_store(base_files) -> Store:
     store.collection(DATASETS).insert_many(
         [{"_id": DATASET, "id": DATASET, "name": "Fuzz"}, {"_id": OTHER, "id": OTHER}]
     )
-    store.collection("individuals").insert_one({"datasetId": DATASET, "id": "I1"})
+    store.collection("individuals").insert_one(
+        {"datasetId": DATASET, "id": "I1", "record": {"id": "I1"}}
+    )
     load_vcf(store, base_files["genotyped"], DATASET, "GRCh38")
     load_vcf(store, base_files["sites"], OTHER, "GRCh37")
     return store

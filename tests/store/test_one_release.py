@@ -11,8 +11,8 @@ from store_backends import individuals_release, mongodb_store
 from app import create_app
 from app.store import Store, mongo, open_store
 from app.store.collections import DATASETS, INDIVIDUALS
-from app.store.embedded import EmbeddedCollection
 from app.store.mongo import MongoDatabase
+from app.store.sqlite_store import SqlSelection
 
 
 def test_reads_inside_one_release_ignore_a_switch_made_meanwhile(any_store):
@@ -33,10 +33,10 @@ def test_reads_inside_one_release_ignore_a_switch_made_meanwhile(any_store):
     assert people.count_documents({}) == 5  # the next request reads the new release
 
 
-def _switching_after_the_first_count(monkeypatch, target, switch) -> None:
-    """The first ``count_documents`` of the request is followed, before anything else is
-    read, by a release switch."""
-    counting = target.count_documents
+def _switching_after_the_first_count(monkeypatch, target, switch, method="count_documents"):
+    """The first count of the request is followed, before anything else is read, by a
+    release switch."""
+    counting = getattr(target, method)
     switched = []
 
     def count_then_switch(self, *args, **kwargs):
@@ -46,7 +46,7 @@ def _switching_after_the_first_count(monkeypatch, target, switch) -> None:
             switch()
         return counted
 
-    monkeypatch.setattr(target, "count_documents", count_then_switch)
+    monkeypatch.setattr(target, method, count_then_switch)
 
 
 @pytest.mark.parametrize("backend", ["embedded-disk", "mongodb"])
@@ -54,21 +54,21 @@ def test_an_answer_counts_and_lists_one_release_while_releases_switch(
     backend, tmp_path, monkeypatch
 ):
     if backend == "embedded-disk":
-        store = open_store(f"mongomock://{tmp_path}")
-        another_process = open_store(f"mongomock://{tmp_path}")
-        target = EmbeddedCollection
+        store = open_store(f"sqlite://{tmp_path}")
+        another_process = open_store(f"sqlite://{tmp_path}")
+        target, method = SqlSelection, "count"
     else:
         store = mongodb_store()
         client = store._backend.client
         another_process = Store(MongoDatabase(client, "beacon"), durable=True)
-        target = mongomock.collection.Collection
+        target, method = mongomock.collection.Collection, "count_documents"
         monkeypatch.setattr(mongo, "MANIFEST_MAX_AGE_SECONDS", 0.0)  # a switch seen at once
     individuals_release(store, 3, "old")
     individuals_release(store, 5, "new")
     store.activate("r000001")
     client = create_app(OPEN_ACCESS, store=store).test_client()
     _switching_after_the_first_count(
-        monkeypatch, target, lambda: another_process.activate("r000002")
+        monkeypatch, target, lambda: another_process.activate("r000002"), method
     )
     answer = client.get("/individuals?requestedGranularity=record").json
     (result_set,) = answer["response"]["resultSets"]
