@@ -28,16 +28,16 @@ from loaders.errors import LoadError
 if TYPE_CHECKING:
     from loaders.vcf import RejectLimit, VcfLoadSummary
 
-DEMO_URI = "mongomock://memory/asia_beacon_demo"
-HUB_URI = "mongomock://memory/asia_beacon_hub"
+DEMO_URI = "sqlite://memory/asia_beacon_demo"
+HUB_URI = "sqlite://memory/asia_beacon_hub"
 
 URI_OPTION = click.option(
     "--mongo-uri",
     envvar="ASIA_BEACON_MONGO_URI",
     default=str(DEFAULTS["MONGO_URI"]),
     show_default=True,
-    help="mongodb://host/db for MongoDB; mongomock://localhost/db for the embedded store in "
-    "ASIA_BEACON_DATA_DIR (mongomock:///path/to/dir for another directory).",
+    help="mongodb://host/db for MongoDB; sqlite://localhost/db for the embedded store in "
+    "ASIA_BEACON_DATA_DIR (sqlite:///path/to/dir for another directory).",
 )
 
 # One name on every load command that could replace stored entries with nothing.
@@ -401,7 +401,7 @@ def serve(host: str | None, port: int | None, workers: int | None, mongo_uri: st
         _fail(error)
     if not checked.store.durable:
         click.echo(
-            "warning: a mongomock://memory/ store starts empty in every worker; "
+            "warning: a sqlite://memory/ store starts empty in every worker; "
             "use the default embedded store, or `asia-beacon demo`.",
             err=True,
         )

@@ -1,11 +1,12 @@
 """The storage seam: the only package that knows whether MongoDB or the embedded store is in use.
 
 ``open_store(uri)`` picks the backend from the URI: ``mongodb://``/``mongodb+srv://`` for a
-MongoDB server through pymongo, ``mongomock://`` for the embedded store (indexed segments on
-disk, see ``embedded.py``). Everything else receives a :class:`Store` and asks it in terms of
-ours: what to select (:mod:`app.store.query`) and in what form (``exists``, ``count``,
-``records``, ``project``, ``distinct``); each backend lowers the selection to its own language
-(:mod:`app.store.lower_mongo`). The journals every serving process writes (query budgets, the
+MongoDB server through pymongo, ``sqlite://`` (or ``file://``; ``mongomock://``, its name of
+earlier versions) for the embedded store on SQLite (``sqlite_store.py``). Everything else
+receives a :class:`Store` and asks it in terms of ours: what to select (:mod:`app.store.query`)
+and in what form (``exists``, ``count``, ``records``, ``project``, ``distinct``); each backend
+lowers the selection to its own language (:mod:`app.store.lower_sql`,
+:mod:`app.store.lower_mongo`). The journals every serving process writes (query budgets, the
 audit log) are typed objects of their own (:mod:`app.store.journals`: ``Store.budgets``,
 ``Store.audit``). Loads write releases (``Store.release``) that switch atomically, in terms of
 ours too: a dataset's documents of one collection, its filtering terms of some scopes, its
@@ -66,7 +67,7 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE = "asia_beacon"
-EMBEDDED_URI = "mongomock://localhost/asia_beacon"
+EMBEDDED_URI = "sqlite://localhost/asia_beacon"
 DATA_DIR_VARIABLE = "ASIA_BEACON_DATA_DIR"
 MEMORY_HOST = "memory"  # sqlite://memory/<db>: kept in this process only
 SEGMENT_SCHEME = "segments"  # the segment store of earlier versions, until it is retired
@@ -163,7 +164,7 @@ class Store(SelectionReads):
         self, backend: SqliteDatabase | EmbeddedDatabase | MongoDatabase, *, durable: bool
     ) -> None:
         self._backend = backend
-        # Whether what is written outlives this process (not so for mongomock://memory/…).
+        # Whether what is written outlives this process (not so for sqlite://memory/…).
         self.durable = durable
         self._per_release: dict[str, tuple[Any, Any]] = {}
 
@@ -455,10 +456,12 @@ def open_store(uri: str, data_dir: str | Path | None = None) -> Store:
     """Open the store a URI names.
 
     - ``mongodb://host/db`` (or ``mongodb+srv://``): MongoDB, database ``db``.
-    - ``mongomock:///path/to/dir``: the embedded store kept in that directory.
-    - ``mongomock://localhost/db``: the embedded store in ``<data dir>/db``, the data dir being
+    - ``sqlite:///path/to/dir`` (or ``file://``, or ``mongomock://`` as in earlier versions):
+      the embedded store kept in that directory (``store.sqlite3`` and its journals).
+    - ``sqlite://localhost/db``: the embedded store in ``<data dir>/db``, the data dir being
       ``data_dir``, else ``ASIA_BEACON_DATA_DIR``, else the per-user data directory.
-    - ``mongomock://memory/db``: the embedded store in this process's memory only.
+    - ``sqlite://memory/db``: the embedded store of this process only (a temporary file).
+    - ``segments://...``: the segment store of earlier versions, read until reloaded.
     """
     parsed = urlparse(uri)
     database_name = parsed.path.lstrip("/").split("?", 1)[0] or DEFAULT_DATABASE
@@ -479,5 +482,5 @@ def open_store(uri: str, data_dir: str | Path | None = None) -> Store:
         return Store(MongoDatabase(client, database_name), durable=True)
     raise StoreConfigurationError(
         f"unsupported storage URI scheme {parsed.scheme!r} in ASIA_BEACON_MONGO_URI; "
-        "use mongodb://host/db for MongoDB or mongomock:// for the embedded store"
+        "use mongodb://host/db for MongoDB or sqlite:///path for the embedded store"
     )

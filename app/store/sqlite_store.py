@@ -75,6 +75,8 @@ WRITE_BATCH = 20_000  # documents per transaction of a load
 # how long the rows of a part no release names stay, for requests still reading them
 DROPPED_PART_GRACE_SECONDS = 120.0
 ID = "_id"
+DECODED_DOCUMENTS_KEPT = 50_000  # a collection decoded once per release up to this size
+DECODED_COLLECTIONS_KEPT = 8
 
 
 class SqliteDatabase:
@@ -86,7 +88,7 @@ class SqliteDatabase:
         if directory is None:
             self._temporary = tempfile.mkdtemp(prefix="asia-beacon-store-")
             base = Path(self._temporary)
-            weakref.finalize(self, shutil.rmtree, self._temporary, True)
+            weakref.finalize(self, _remove_in_creator, self._temporary, os.getpid())
         else:
             base = directory
             base.mkdir(parents=True, exist_ok=True)
@@ -100,6 +102,8 @@ class SqliteDatabase:
             f"sqlite-release-{id(self)}"
         )
         self._process_local = mongomock.MongoClient()["process_local"]
+        # documents decoded for the pipeline bridge, by (collection, parts, with carriers)
+        self.decoded: dict[tuple[str, tuple[int, ...], bool], list[dict[str, Any]]] = {}
         journals = None if directory is None else directory / JOURNALS_DIR
         self.budgets = SqliteBudgets(_journal_path(journals, SqliteBudgets), self._noted)
         self.audit_log = SqliteAuditLog(_journal_path(journals, SqliteAuditLog), self._noted)
@@ -337,6 +341,21 @@ class SqlSelection:
             projected.sort(key=lambda document: [_sort_key(_at_path(document, f)) for f in order])
         yield from projected
 
+    def _released_documents(self, collection: str, carriers: bool) -> list[dict[str, Any]]:
+        """Every document of the collection in the parts read, each a copy of its own at the
+        top level (the stages that add fields add them there); small collections' documents
+        are decoded once per release, as parts never change."""
+        key = (collection, tuple(self._parts_of(collection)), carriers)
+        cache = self._database.decoded
+        found = cache.get(key)
+        if found is None:
+            found = list(self.documents(collection, EVERYTHING, carriers))
+            if len(found) <= DECODED_DOCUMENTS_KEPT:
+                cache[key] = found
+                while len(cache) > DECODED_COLLECTIONS_KEPT:
+                    del cache[next(iter(cache))]
+        return [dict(document) for document in found]
+
     def filtering_terms(
         self,
         dataset_ids: Sequence[str] | None,
@@ -360,7 +379,7 @@ class SqlSelection:
         documents: Iterable[dict[str, Any]] = (
             self._database.collection(collection).find({})
             if collection in PROCESS_LOCAL_COLLECTIONS
-            else self.documents(collection, EVERYTHING, carriers)
+            else self._released_documents(collection, carriers)
         )
         if rest and "$match" in rest[0]:
             selector, rest = rest[0]["$match"], rest[1:]
@@ -467,6 +486,12 @@ def _datasets_named(selector: dict[str, Any], field: str | None) -> set[str] | N
     if isinstance(value, dict) and set(value) == {"$in"}:
         return {item for item in value["$in"] if isinstance(item, str)}
     return None
+
+
+def _remove_in_creator(directory: str, creator: int) -> None:
+    """Remove a temporary database when the process that made it ends (not a forked worker)."""
+    if os.getpid() == creator:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _journal_path(directory: Path | None, journal: type[SqliteJournal]) -> Path | None:
