@@ -51,7 +51,7 @@ ALLOW_EMPTY_OPTION = click.option(
 
 class _FullDiskEndsCleanly(click.Group):
     """A full disk ends any command with one line and exit status 2, never a traceback: the
-    store has thrown away what the command was writing (a load's temporary segments)."""
+    store has thrown away what the command was writing (the rows of a load no release names)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -38,7 +38,6 @@ from app.store.collections import (
     VARIANT_STATS,
     VARIANTS,
 )
-from app.store.embedded import EmbeddedCollection, EmbeddedDatabase, PendingParts
 from app.store.errors import StorageFullError, StoreDamagedError
 from app.store.journals import AuditEntry, AuditLog, BudgetPeriod, Budgets
 from app.store.lower_mongo import dataset_filter, terms_filter
@@ -70,9 +69,8 @@ DEFAULT_DATABASE = "asia_beacon"
 EMBEDDED_URI = "sqlite://localhost/asia_beacon"
 DATA_DIR_VARIABLE = "ASIA_BEACON_DATA_DIR"
 MEMORY_HOST = "memory"  # sqlite://memory/<db>: kept in this process only
-SEGMENT_SCHEME = "segments"  # the segment store of earlier versions, until it is retired
 # the embedded store; mongomock:// is the name it had before it ran on SQLite
-EMBEDDED_SCHEMES = ("sqlite", "file", "mongomock", SEGMENT_SCHEME)
+EMBEDDED_SCHEMES = ("sqlite", "file", "mongomock")
 
 
 T = TypeVar("T")
@@ -89,7 +87,7 @@ class Release(SelectionReads):
     checking what it just wrote. Loads write in the typed terms of the block below.
     """
 
-    def __init__(self, writer: PendingParts | MongoRelease | SqlitePending) -> None:
+    def __init__(self, writer: MongoRelease | SqlitePending) -> None:
         self._writer = writer
 
     def _selection(self) -> Any:
@@ -116,11 +114,6 @@ class Release(SelectionReads):
         writer = self._writer
         if isinstance(writer, SqlitePending):
             return writer.database.collection(name, writer)
-        if isinstance(writer, PendingParts):
-            collection = writer.database.collection(name)
-            if isinstance(collection, EmbeddedCollection):
-                return EmbeddedCollection(writer.database, name, writer.parts)
-            return collection
         return writer.collection(name)
 
     # -- what loads write, by dataset --------------------------------------------------------
@@ -160,9 +153,7 @@ class Release(SelectionReads):
 class Store(SelectionReads):
     """Collections of one beacon database, the write patterns loads use, and its releases."""
 
-    def __init__(
-        self, backend: SqliteDatabase | EmbeddedDatabase | MongoDatabase, *, durable: bool
-    ) -> None:
+    def __init__(self, backend: SqliteDatabase | MongoDatabase, *, durable: bool) -> None:
         self._backend = backend
         # Whether what is written outlives this process (not so for sqlite://memory/…).
         self.durable = durable
@@ -171,7 +162,7 @@ class Store(SelectionReads):
     @property
     def location(self) -> str:
         """Where the data lives, for messages."""
-        if isinstance(self._backend, SqliteDatabase | EmbeddedDatabase):
+        if isinstance(self._backend, SqliteDatabase):
             return str(self._backend.directory or "this process's memory")
         return f"MongoDB database {self._backend.database.name}"
 
@@ -209,7 +200,7 @@ class Store(SelectionReads):
     def collection_names(self) -> list[str]:
         """The collections of the served release that hold documents."""
         backend = self._backend
-        if isinstance(backend, SqliteDatabase | EmbeddedDatabase):
+        if isinstance(backend, SqliteDatabase):
             parts = backend.served_parts()
             return sorted(name for name, ids in parts.items() if ids)
         served = backend.served_parts()
@@ -291,8 +282,8 @@ class Store(SelectionReads):
         return list(self.collection(collection_name).aggregate(pipeline, allowDiskUse=True))
 
     def ensure_indexes(self) -> None:
-        """Create every index the served queries rely on (idempotent). Segments of the
-        embedded store carry their indexes; MongoDB collections get them here."""
+        """Create every index the served queries rely on (idempotent). The embedded store's
+        tables carry theirs; MongoDB collections get them here."""
         if isinstance(self._backend, MongoDatabase):
             from app.store.indexes import INDEXES
 
@@ -313,16 +304,6 @@ class Store(SelectionReads):
                     backend.commit(updated)
                 except BaseException:
                     writing.abandon()
-                    raise
-                return
-            if isinstance(backend, EmbeddedDatabase):
-                pending = PendingParts(backend, releases.active_parts(manifest))
-                try:
-                    yield Release(pending)
-                    updated, _ = releases.with_new_release(manifest, pending.parts, description)
-                    backend.commit(updated)
-                except BaseException:
-                    pending.abandon()
                     raise
                 return
             writer = MongoRelease(backend, manifest)
@@ -416,7 +397,7 @@ class Store(SelectionReads):
         backend = self._backend
         with backend.writing() as manifest:
             updated = change(manifest)
-            if isinstance(backend, SqliteDatabase | EmbeddedDatabase):
+            if isinstance(backend, SqliteDatabase):
                 backend.commit(updated)
             else:
                 backend.commit(manifest, updated)
@@ -461,20 +442,18 @@ def open_store(uri: str, data_dir: str | Path | None = None) -> Store:
     - ``sqlite://localhost/db``: the embedded store in ``<data dir>/db``, the data dir being
       ``data_dir``, else ``ASIA_BEACON_DATA_DIR``, else the per-user data directory.
     - ``sqlite://memory/db``: the embedded store of this process only (a temporary file).
-    - ``segments://...``: the segment store of earlier versions, read until reloaded.
     """
     parsed = urlparse(uri)
     database_name = parsed.path.lstrip("/").split("?", 1)[0] or DEFAULT_DATABASE
     if parsed.scheme in EMBEDDED_SCHEMES:
-        engine = SqliteDatabase if parsed.scheme != SEGMENT_SCHEME else EmbeddedDatabase
         if parsed.hostname == MEMORY_HOST:
-            return Store(engine(None), durable=False)
+            return Store(SqliteDatabase(None), durable=False)
         if not parsed.netloc:
             directory = Path(parsed.path)
         else:
             directory = Path(data_dir).expanduser() if data_dir else default_data_dir()
             directory = directory / database_name
-        return Store(engine(directory), durable=True)
+        return Store(SqliteDatabase(directory), durable=True)
     if parsed.scheme in ("mongodb", "mongodb+srv"):
         import pymongo
 

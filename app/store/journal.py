@@ -28,15 +28,16 @@ from pathlib import Path
 from typing import Any
 
 import bson
+from bson.codec_options import CodecOptions
 from bson.errors import BSONError
 
 from app.store.collections import AUDIT_LOG, QUERY_BUDGETS
 from app.store.errors import StorageFullError, StoreDamagedError
 from app.store.journals import AuditEntry, BudgetPeriod
 from app.store.mongo_journals import audit_entry, budget_from_document, utc
-from app.store.segment import CODEC
 
 log = logging.getLogger(__name__)
+CODEC = CodecOptions(tz_aware=False)  # how the BSON journals of earlier versions decode
 
 SUFFIX = ".sqlite3"
 LEGACY_SUFFIX = ".bson"  # the first format: every document appended to one BSON file

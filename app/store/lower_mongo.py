@@ -238,9 +238,11 @@ def _(where: HasOntologyTerm) -> dict[str, Any]:
 def _(where: RecordValue) -> dict[str, Any]:
     path = f"record.{where.path}"
     if where.kind == "text" and where.operator in ("=", "!"):
-        # a compiled pattern is a BSON regex, which MongoDB also accepts under $not
+        # "no value matches" as $nor of the match: the same on MongoDB, and mongomock's $not
+        # of a regex drops documents whose path runs through an array, which MongoDB keeps
         matcher = re.compile(where.pattern or re.escape(str(where.value)), re.IGNORECASE)
-        return {path: {"$not": matcher} if where.operator == "!" else {"$regex": matcher}}
+        matched = {path: {"$regex": matcher}}
+        return {"$nor": [matched]} if where.operator == "!" else matched
     if where.kind == "number or text" and where.operator in ("=", "!"):
         # a field of no declared kind may hold 5 or "5": equality takes both
         both = [float(where.value), str(where.value)]
@@ -288,7 +290,7 @@ def collection_filter(collection_name: str, where: Predicate) -> dict[str, Any]:
 
 def dataset_filter(collection_name: str, dataset_id: str) -> dict[str, Any]:
     """Every document of the dataset in one of the collections ``DATASET_FIELDS`` names: an
-    equality, which lets the embedded store drop a segment of that dataset unread."""
+    equality, which a release answers by leaving the dataset's collections out whole."""
     if collection_name not in DATASET_FIELDS:
         raise ValueError(f"{collection_name} holds no documents of datasets")
     return collection_filter(collection_name, InDatasets((dataset_id,)))

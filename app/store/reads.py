@@ -26,7 +26,7 @@ RECORD_ONLY = {ID: 0, "record": 1}
 
 
 class CollectionSelection:
-    """The reads over collections of MongoDB's API (MongoDB's own, the segment store's): each
+    """The reads over collections of MongoDB's API (MongoDB's, the embedded store's view): each
     selection lowered to a MongoDB filter."""
 
     def __init__(self, collection: Callable[[str], Any]) -> None:

@@ -2,7 +2,7 @@
 
 A manifest lists releases (id, when, what load made it, and for each collection the stored
 parts it consists of) and names the active one. A load builds its parts beside the served ones
-and then makes a new release active in one step: one file rename (embedded store) or one
+and then makes a new release active in one step: one short transaction (embedded store) or one
 single-document update (MongoDB). These functions are pure: they take a manifest and return a
 new one, so both backends share the rules and the tests need no store.
 """
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 Manifest = dict[str, Any]
-Parts = dict[str, list[str]]  # collection -> the stored parts (segments or MongoDB collections)
+Parts = dict[str, list[str]]  # collection -> its stored parts (SQLite parts, MongoDB collections)
 
 FORMAT = 1
 DEFAULT_KEPT = 5  # releases kept after a load, the active one included (for rollback)
