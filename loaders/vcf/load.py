@@ -34,7 +34,7 @@ from loaders.errors import LoadError
 from loaders.vcf.documents import SKIPPED_KINDS, VariantDocumentBuilder
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
 from loaders.vcf.header import read_header
-from loaders.vcf.lines import numbered_lines
+from loaders.vcf.lines import numbered_blocks
 from loaders.vcf.populations import (
     SamplePopulations,
     populations_from_metadata,
@@ -204,31 +204,34 @@ class VcfDocumentStream:
         lines: list[bytes] | None = [] if rejects is not None else None
         try:
             with _ProgressBar(self.path, self.progress) as bar:
-                header_lines = self.header.lines
-                for number, line in numbered_lines(self.path, bar.reached):
-                    if number <= header_lines or not line or line.isspace():
-                        continue  # blank lines are skipped
-                    try:
-                        record = self._parser.parse(number, line)
-                    except LoadError as error:
-                        if rejects is None or isinstance(error, NotOneRecordError):
-                            self._count_genotypes(batch, lines)  # an earlier bad GT comes first
-                            raise
-                        rejects.reject(error, line)
-                        self.records += 1
-                        if rejects.held >= self._batch_lines:  # bad lines in a row: write them
+                header_lines, batch_lines = self.header.lines, self._batch_lines
+                parse = self._parser.parse
+                for first, block in numbered_blocks(self.path, bar.reached):
+                    plain = block.plain
+                    for number, line in enumerate(block.lines, first):
+                        if number <= header_lines or not line or line.isspace():
+                            continue  # blank lines are skipped
+                        try:
+                            record = parse(number, line, plain)
+                        except LoadError as error:
+                            if rejects is None or isinstance(error, NotOneRecordError):
+                                self._count_genotypes(batch, lines)  # an earlier bad GT first
+                                raise
+                            rejects.reject(error, line)
+                            self.records += 1
+                            if rejects.held >= batch_lines:  # bad lines in a row: write them
+                                yield from self._documents(batch, lines)
+                                batch = []
+                                lines = []
+                            continue
+                        batch.append(record)
+                        if lines is not None:
+                            lines.append(line)
+                        if len(batch) >= batch_lines:
                             yield from self._documents(batch, lines)
+                            bar.records(self.records)
                             batch = []
-                            lines = []
-                        continue
-                    batch.append(record)
-                    if lines is not None:
-                        lines.append(line)
-                    if len(batch) >= self._batch_lines:
-                        yield from self._documents(batch, lines)
-                        bar.records(self.records)
-                        batch = []
-                        lines = [] if lines is not None else None
+                            lines = [] if lines is not None else None
                 yield from self._documents(batch, lines)
                 bar.records(self.records)
         finally:

@@ -14,8 +14,10 @@ For each it times, median of ``--repeats`` runs:
 - the document stream (``iter_variant_documents`` consumed, every document dropped), in this
   process: reading, validating, genotype counts and the documents handed to the store.
 
-It prints records/s and documents/s and the stream's ratio to each reference (records over
-records). With ``--profile N`` it also prints the N functions of most own time under cProfile.
+It prints wall and CPU seconds, records/s and documents/s, and the stream's ratio to each
+reference (records over records), by wall and by CPU time (other jobs on a shared machine
+inflate the first). With ``--profile N`` it also prints the N functions of most own time under
+cProfile.
 """
 
 from __future__ import annotations
@@ -54,10 +56,12 @@ def cached(cache: Path, name: str, write: Callable[[Path], object]) -> Path:
     return path
 
 
-def bcftools_seconds(vcf: Path, output_type: str, repeats: int) -> float:
+def bcftools_seconds(vcf: Path, output_type: str, repeats: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``bcftools view -O<output_type>`` over the file."""
     command, _ = bcftools_command(vcf)
     command = [("-O" + output_type) if part == "-Ov" else part for part in command]
-    return median([run_measured(command)[0] for _ in range(repeats)])
+    runs = [run_measured(command)[:2] for _ in range(repeats)]
+    return median([wall for wall, _ in runs]), median([cpu for _, cpu in runs])
 
 
 def stream(vcf: Path) -> int:
@@ -75,23 +79,29 @@ def records_in(vcf: Path) -> int:
 
 def measure(label: str, vcf: Path, repeats: int, profile: int) -> None:
     records = records_in(vcf)
-    binary = bcftools_seconds(vcf, "u", repeats)
-    text = bcftools_seconds(vcf, "v", repeats)
+    binary, binary_cpu = bcftools_seconds(vcf, "u", repeats)
+    text, text_cpu = bcftools_seconds(vcf, "v", repeats)
     runs, documents = [], 0
     for _ in range(repeats):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         documents = stream(vcf)
-        runs.append(time.perf_counter() - began)
-    seconds = median(runs)
+        runs.append((time.perf_counter() - began, time.process_time() - began_cpu))
+    seconds, cpu = median([wall for wall, _ in runs]), median([cpu for _, cpu in runs])
     print(f"\n{label}: {vcf.name} ({records:,} records, {documents:,} documents)")
-    print(f"  {'':<34} {'seconds':>8} {'records/s':>11} {'documents/s':>12}")
-    print(f"  {'bcftools view -Ou':<34} {binary:8.2f} {records / binary:11,.0f}")
-    print(f"  {'bcftools view -Ov':<34} {text:8.2f} {records / text:11,.0f}")
+    print(f"  {'':<28} {'seconds':>8} {'cpu s':>7} {'records/s':>11} {'documents/s':>12}")
+    for name, wall, used in (
+        ("bcftools view -Ou", binary, binary_cpu),
+        ("bcftools view -Ov", text, text_cpu),
+    ):
+        print(f"  {name:<28} {wall:8.2f} {used:7.2f} {records / wall:11,.0f}")
     print(
-        f"  {'document stream (no store)':<34} {seconds:8.2f} {records / seconds:11,.0f} "
-        f"{documents / seconds:12,.0f}"
+        f"  {'document stream (no store)':<28} {seconds:8.2f} {cpu:7.2f} "
+        f"{records / seconds:11,.0f} {documents / seconds:12,.0f}"
     )
-    print(f"  stream / view -Ou {binary / seconds:.3f}   stream / view -Ov {text / seconds:.3f}")
+    print(
+        f"  stream / view -Ou {binary / seconds:.3f} (CPU {binary_cpu / cpu:.3f})   "
+        f"stream / view -Ov {text / seconds:.3f} (CPU {text_cpu / cpu:.3f})"
+    )
     if profile:
         profiler = cProfile.Profile()
         profiler.runcall(stream, vcf)
