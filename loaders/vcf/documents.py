@@ -119,15 +119,15 @@ class VariantDocumentBuilder:
                 carriers = counts.carriers.get(number, [])
             if allele_count == 0 and (called or counts is None):
                 continue  # known to be carried by no one: not in this dataset
-            form = forms.get((record.ref, alt)) or self._form(record.ref, alt, kind)
-            ref, alternate, type_of_variant = form.ref, form.alternate, form.variant_type
-            if form.end_offset is not None:
-                end, length = start + form.end_offset, form.length
+            (ref, alternate, type_of_variant, legacy_alternate, readable, end_offset, length,
+             snv) = forms.get((record.ref, alt)) or self._form(record.ref, alt, kind)  # fmt: skip
+            if end_offset is not None:
+                end = start + end_offset
             else:
                 span = allele_span(pos, ref, alt, kind, record.info_end, record.svlens[number - 1])
                 end, length = span.end, span.length
-            if form.readable is not None:  # variant_internal_id's readable form
-                internal_id = f"{assembly}:{name}:{pos}:{form.readable}"
+            if readable is not None:  # variant_internal_id's readable form
+                internal_id = f"{assembly}:{name}:{pos}:{readable}"
             else:
                 internal_id = variant_internal_id(assembly, name, pos, ref, alternate, end)
             genes, changes = (
@@ -139,7 +139,7 @@ class VariantDocumentBuilder:
                 "variation": {
                     "variantType": type_of_variant,
                     "referenceBases": ref,
-                    "alternateBases": form.legacy_alternate,
+                    "alternateBases": legacy_alternate,
                     "location": {
                         "type": "SequenceLocation",
                         "sequence_id": sequence,
@@ -152,7 +152,7 @@ class VariantDocumentBuilder:
                 },
             }
             genomic_hgvs = None
-            if accession and form.snv:
+            if accession and snv:
                 genomic_hgvs = f"{accession}:g.{pos}{ref}>{alternate}"
             if ids:
                 beacon["identifiers"] = _beacon_identifiers(ids, genomic_hgvs)
