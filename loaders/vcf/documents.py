@@ -30,6 +30,7 @@ from loaders.vcf.alleles import (
 from loaders.vcf.annotation import AnnotationLayout, allele_annotation
 from loaders.vcf.genotypes import GenotypeCounts
 from loaders.vcf.populations import ALL_SAMPLES
+from loaders.vcf.record_text import BeaconRecord
 from loaders.vcf.records import VcfRecord
 
 DBSNP_URL = "https://www.ncbi.nlm.nih.gov/snp/"
@@ -133,10 +134,10 @@ class VariantDocumentBuilder:
             genes, changes = (
                 allele_annotation(info, alt, number, self.annotations) if annotated else ([], [])
             )
-            beacon: dict[str, Any] = {
-                "variantInternalId": internal_id,
+            beacon = BeaconRecord(
+                variantInternalId=internal_id,
                 # a Beacon LegacyVariation with a VRS 1.3 SequenceLocation
-                "variation": {
+                variation={
                     "variantType": type_of_variant,
                     "referenceBases": ref,
                     "alternateBases": legacy_alternate,
@@ -150,7 +151,7 @@ class VariantDocumentBuilder:
                         },
                     },
                 },
-            }
+            )
             genomic_hgvs = None
             if accession and snv:
                 genomic_hgvs = f"{accession}:g.{pos}{ref}>{alternate}"

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from loaders.vcf.record_text import CaseLevelEntry
+
 HEMIZYGOUS = {"id": "GENO:0000134", "label": "hemizygous"}
 HETEROZYGOUS = {"id": "GENO:0000135", "label": "heterozygous"}
 HOMOZYGOUS = {"id": "GENO:0000136", "label": "homozygous"}
@@ -81,9 +83,7 @@ class GenotypeCounter:
         """``population_of`` maps sample names to populations; samples it lacks are in none."""
         self.sample_names = tuple(sample_names)
         self._cases = [
-            {"biosampleId": name, "zygosity": term}
-            for term in _ZYGOSITY_TERMS
-            for name in self.sample_names
+            CaseLevelEntry(name, term) for term in _ZYGOSITY_TERMS for name in self.sample_names
         ]
         # the same, as arrays a batch's carrier entries index in one numpy call
         self._case_array = _object_array(self._cases)

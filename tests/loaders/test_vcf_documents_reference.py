@@ -2,10 +2,11 @@
 reading of the same VCF (``pysam_documents``): the bundled demo, the test VCFs, and generated
 ones with multi-allelic sites, symbolic and breakend ALTs, spanning deletions, missing values,
 phased, haploid and missing calls, other FORMAT keys, over many blocks, bgzipped and plain, with
-``\\n`` and ``\\r\\n`` line ends."""
+``\\n`` and ``\\r\\n`` line ends; and each record's own JSON text is what json writes of it."""
 
 from __future__ import annotations
 
+import json
 import random
 from itertools import islice
 from pathlib import Path
@@ -142,6 +143,10 @@ def _assert_same_documents(
         for key in wanted.keys() | document.keys():
             assert document.get(key) == wanted.get(key), (index, key, wanted["variantInternalId"])
         assert list(document) == list(wanted), index  # the same fields, in the same order
+        # the record's own JSON text is json's
+        assert document["record"].json_text() == json.dumps(
+            wanted["record"], allow_nan=False, separators=(",", ":"), ensure_ascii=False
+        ), index
     return len(found)
 
 
