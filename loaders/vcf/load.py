@@ -51,6 +51,9 @@ _MIN_BATCH_LINES, _MAX_BATCH_LINES, _GENOTYPE_CELLS_PER_BATCH = 256, 2000, 2_000
 # MongoDB's limit on a document, less room for the _id the store adds.
 _MAX_DOCUMENT_BYTES = 16 * 1024 * 1024 - 1024
 _REJECTED = object()  # the genotype counts of a record rejected for its GT
+# A bound of what a document copies from its line, per byte of the line: every copy that
+# _copied_bytes counts, and an ID's 256 bytes of link once per two bytes of the ID column.
+_COPIES_PER_LINE_BYTE = 160
 _RECOUNT_SLICE = 64  # records counted in one pass when a batch holding a bad GT is counted again
 
 
@@ -280,7 +283,7 @@ class VcfDocumentStream:
                     self.without_carrier += 1
                 continue
             # a cheap upper bound of their size first: measured only when one could be too large
-            if _copied_bytes(record) + 4 * max(map(len, record.alts)) > room and (
+            if _COPIES_PER_LINE_BYTE * record.line_bytes + 256 > room and (
                 too_large := self._too_large_of(record, documents)
             ):
                 self._reject(too_large, lines, index)

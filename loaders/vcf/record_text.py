@@ -2,9 +2,9 @@
 
 A store that keeps the record as JSON would encode each one with ``json.dumps``: 10 us for a
 sites-only record and 100 us for one with 86 carriers (measured on the 2-core machine), as much
-as or more than it takes to read the line and build the whole document. The record knows its own shape,
-so :meth:`BeaconRecord.json_text` renders it from templates and from the text of each carrier
-entry, rendered once per sample and zygosity: the same text as
+as or more than it takes to read the line and build the whole document. The record knows its
+own shape, so :meth:`BeaconRecord.json_text` renders it from templates and from the text of
+each carrier entry, rendered once per sample and zygosity: the same text as
 ``json.dumps(record, allow_nan=False, separators=(",", ":"), ensure_ascii=False)``, faster
 (7.7 us for that sites-only record, 15 us for that one with 86 carriers). Both classes are plain
 dicts to everything else (equal to them, encoded to BSON like them). The templates take a

@@ -58,6 +58,7 @@ class VcfRecord:
     # INFO/AC per ALT and INFO/AN, read only for a record without GT (None where absent or '.')
     info_allele_counts: list[int | None] = dataclasses.field(default_factory=list)
     info_allele_number: int | None = None
+    line_bytes: int = 0  # the line's length: a bound of what a document copies from it
 
 
 class _Alleles(NamedTuple):
@@ -128,7 +129,7 @@ class RecordParser:
             counts, allele_number = [], None
         return VcfRecord(
             number, chrom, pos, ids, ref, alts, kinds, info, info_end, svlens,
-            sample_columns, gt_index, counts, allele_number,
+            sample_columns, gt_index, counts, allele_number, len(line),
         )  # fmt: skip
 
     def _fail_columns(self, number: int, line: bytes) -> NoReturn:
