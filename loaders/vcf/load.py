@@ -1,8 +1,8 @@
 """The streaming VCF loader: read -> validate -> transform -> write in batches.
 
-The file is read line by line through htslib's BGZF reader (bgzipped or plain text alike); lines
+The file is read in blocks through htslib's BGZF reader (bgzipped or plain text alike); lines
 are grouped in batches so their genotypes are counted in one numpy pass, and documents flow to
-``Store.replace_documents``, which swaps the dataset's documents only once the whole file was
+``Release.replace_dataset``, which swaps the dataset's documents only once the whole file was
 read without error. Memory stays flat in the size of the VCF.
 
 By default the first bad record stops the load. With ``skip_invalid`` a problem of one record
