@@ -398,6 +398,7 @@ class VcfDocumentStream:
 # Allocations between two runs of the cyclic garbage collector's youngest generation while a
 # VCF streams (Python's default: 700), and how rarely the older ones run (default: 10, 10).
 _BULK_COLLECTOR_THRESHOLDS = (100_000, 50, 50)
+_DEFAULTS = gc.get_threshold()  # the process's own, as it imported the loader
 
 
 @contextlib.contextmanager
@@ -408,14 +409,16 @@ def _collecting_rarely() -> Iterator[None]:
     container counts towards the collector's thresholds: at its defaults it traverses the batch
     in flight, and the writer's rows, every few thousand allocations, which doubled the time to
     stream a sites-only VCF. Cycles are still collected, only less often; the thresholds
-    before are restored when the stream ends.
+    before are restored when the stream ends (unless something else changed them meanwhile,
+    such as another stream that ended first: the defaults come back once, never our own).
     """
     before = gc.get_threshold()
     gc.set_threshold(*_BULK_COLLECTOR_THRESHOLDS)
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        if gc.get_threshold() == _BULK_COLLECTOR_THRESHOLDS:
+            gc.set_threshold(*(before if before != _BULK_COLLECTOR_THRESHOLDS else _DEFAULTS))
 
 
 class _ProgressBar:

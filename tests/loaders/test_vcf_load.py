@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from tqdm import tqdm
 
 from app.store import open_store
 from loaders.errors import LoadError
-from loaders.vcf import VcfLoadSummary, load_vcf
+from loaders.vcf import VcfLoadSummary, iter_variant_documents, load_vcf
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = DATA / "vcf_loader_cases.vcf"
@@ -248,3 +249,22 @@ def test_a_stray_byte_in_a_line_across_two_reads_is_refused_at_its_line(
     assert (raised.value.line, raised.value.field) == (line, field)
     assert raised.value.message == problem
     assert _variants(store, "stray") == []
+
+
+def test_the_collector_runs_rarely_while_documents_stream_and_as_before_after():
+    """Documents hold no cycles: the collector's thresholds are raised while they stream and
+    restored after, whether a stream ends, is abandoned, or two streams overlap."""
+    before = gc.get_threshold()
+    streamed = iter_variant_documents(CASES, "gc", "GRCh38")
+    next(streamed)
+    assert gc.get_threshold()[0] > 10 * before[0]
+    assert list(streamed) and gc.get_threshold() == before
+    first, second = (iter_variant_documents(CASES, name, "GRCh38") for name in "ab")
+    next(first)
+    next(second)
+    first.close()  # abandoned before its end
+    assert list(second) and gc.get_threshold() == before
+    third, fourth = (iter_variant_documents(CASES, name, "GRCh38") for name in "cd")
+    next(third)
+    next(fourth)
+    assert list(third) and list(fourth) and gc.get_threshold() == before
