@@ -100,11 +100,20 @@ def allele_span(
 
 def variant_internal_id(assembly: str, chrom: str, pos: int, ref: str, alt: str, end: int) -> str:
     """An id shared by every dataset holding the allele: readable for short plain-base alleles."""
+    readable = readable_allele_key(ref, alt)
+    if readable is not None:
+        return f"{assembly}:{chrom}:{pos}:{readable}"
+    digest = hashlib.sha1(f"{ref}>{alt}>{end}".encode()).hexdigest()[:16]
+    return f"{assembly}:{chrom}:{pos}:{digest}"
+
+
+def readable_allele_key(ref: str, alt: str) -> str | None:
+    """``REF:ALT``, the end of a short plain-base allele's internal id; None for the others,
+    whose id ends with a digest of the alleles and the end instead."""
     if (
         len(ref) + len(alt) <= _INTERNAL_ID_MAX_BASES
         and not ref.strip(_PLAIN_BASES)
         and not alt.strip(_PLAIN_BASES)
     ):
-        return f"{assembly}:{chrom}:{pos}:{ref}:{alt}"
-    digest = hashlib.sha1(f"{ref}>{alt}>{end}".encode()).hexdigest()[:16]
-    return f"{assembly}:{chrom}:{pos}:{digest}"
+        return f"{ref}:{alt}"
+    return None

@@ -26,6 +26,7 @@ AMINO_ACIDS = {
     "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Sec": "U",
     "Pyl": "O",
 }  # fmt: skip
+_GENE_SEPARATORS = re.compile(r"[|,]")  # between GENE symbols, between GENEINFO entries
 _SUBSTITUTION = re.compile(r"p\.\(?([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2}|\*)\)?")
 
 
@@ -135,7 +136,8 @@ def allele_annotation(
     for key in ("GENE", "GENEINFO"):
         value = info_value(info, key)
         if value:
-            for item in re.split(r"[|,]", value):
+            items = _GENE_SEPARATORS.split(value) if "|" in value or "," in value else (value,)
+            for item in items:
                 symbol = item.split(":", 1)[0].strip()
                 if symbol and symbol != ".":
                     genes[symbol] = None

@@ -6,9 +6,8 @@ Top-level fields are what queries match on; ``record`` is the Beacon v2 ``genomi
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.genome import (
     GENE_IDS,
@@ -23,19 +22,21 @@ from loaders.vcf.alleles import (
     NO_ALTERNATE,
     SEQUENCE,
     SPANNING_DELETION,
-    AlleleSpan,
     allele_span,
+    readable_allele_key,
     variant_internal_id,
     variant_type,
 )
 from loaders.vcf.annotation import AnnotationLayout, allele_annotation
 from loaders.vcf.genotypes import GenotypeCounts
 from loaders.vcf.populations import ALL_SAMPLES
+from loaders.vcf.record_text import BeaconRecord
 from loaders.vcf.records import VcfRecord
 
 DBSNP_URL = "https://www.ncbi.nlm.nih.gov/snp/"
 SKIPPED_KINDS = (SPANNING_DELETION, NO_ALTERNATE)
 _GENE_KEYS = ("GENE", "GENEINFO")
+_CACHED_ALLELES_LENGTH, _CACHED_FORMS = 48, 10_000
 
 
 def alternative_ids(ids: list[str]) -> list[dict[str, str]]:
@@ -49,8 +50,23 @@ def alternative_ids(ids: list[str]) -> list[dict[str, str]]:
     return found
 
 
+class _AlleleForm(NamedTuple):
+    """What a REF/ALT pair gives each of its documents wherever it lies: worked out once."""
+
+    ref: str  # upper case
+    alternate: str  # as stored: upper case for sequences
+    variant_type: str
+    legacy_alternate: str  # the LegacyVariation's alternateBases ("N" for symbols, breakends)
+    readable: str | None  # ``readable_allele_key``, None when the id takes a digest
+    # a sequence allele's end and length as offsets from its start; None: from INFO, per record
+    end_offset: int | None
+    length: int | None
+    snv: bool  # a SNP, named by a genomic HGVS id where the chromosome has a RefSeq accession
+
+
 class VariantDocumentBuilder:
-    """Builds the documents of one dataset; caches per-chromosome names and sequence ids."""
+    """Builds the documents of one dataset; caches per-chromosome names and sequence ids, and
+    what each short REF/ALT pair gives its documents."""
 
     def __init__(
         self,
@@ -64,9 +80,11 @@ class VariantDocumentBuilder:
         self.assembly = assembly
         self.annotations = annotations
         self.population_names = population_names
-        keys = [layout.key for layout in annotations] + list(_GENE_KEYS)
-        self._annotated = re.compile("|".join(f"(?:^|;){key}=" for key in keys)).search
-        self._frequency_source = {"source": dataset_id, "sourceReference": f"datasets/{dataset_id}"}
+        # what may announce an annotation: a cheap test first, the exact one in INFO's parse
+        self._annotation_marks = tuple(f"{key}=" for key in (*(a.key for a in annotations),
+                                                            *_GENE_KEYS))  # fmt: skip
+        self._forms: dict[tuple[str, str], _AlleleForm] = {}
+        self._source_reference = f"datasets/{dataset_id}"
 
     def documents(self, record: VcfRecord, counts: GenotypeCounts | None) -> list[dict[str, Any]]:
         """One document per ALT allele, skipping ``*``, ``.`` and alleles no sample carries.
@@ -79,85 +97,142 @@ class VariantDocumentBuilder:
         ``frequencyInPopulations`` lists the frequency among all samples (``ALL``) first, then,
         when the counts have them, one per population with a called allele at the site.
         """
-        name, sequence, accession = chromosome_names(self.assembly, record.chrom)
-        ref = record.ref.upper()
-        info = record.info
-        annotated = self._annotated(info) is not None
+        dataset_id, assembly = self.dataset_id, self.assembly
+        name, sequence, accession = chromosome_names(assembly, record.chrom)
+        pos, info, ids = record.pos, record.info, record.ids
+        start = pos - 1
+        annotated = False
+        for mark in self._annotation_marks:
+            if mark in info:
+                annotated = True
+                break
+        forms, source_reference = self._forms, self._source_reference
         documents = []
         for number, (alt, kind) in enumerate(zip(record.alts, record.kinds, strict=True), 1):
             if kind in SKIPPED_KINDS:
                 continue
-            span = allele_span(
-                record.pos, ref, alt, kind, record.info_end, record.svlens[number - 1]
-            )
-            type_of_variant = variant_type(ref, alt)
-            alternate = alt.upper() if kind == SEQUENCE else alt
-            genes, changes = (
-                allele_annotation(info, alt, number, self.annotations) if annotated else ([], [])
-            )
-            internal_id = variant_internal_id(
-                self.assembly, name, record.pos, ref, alternate, span.end
-            )
-            beacon = {
-                "variantInternalId": internal_id,
-                "variation": _legacy_variation(
-                    type_of_variant, ref, alternate if kind == SEQUENCE else "N", sequence, span
-                ),
-            }
-            identifiers = _beacon_identifiers(
-                record.ids,
-                f"{accession}:g.{record.pos}{ref}>{alternate}"
-                if accession and type_of_variant == "SNP"
-                else None,
-            )
-            if identifiers:
-                beacon["identifiers"] = identifiers
-            if genes or changes:
-                beacon["molecularAttributes"] = _molecular_attributes(genes, changes)
-            carriers = []
             if counts is None:
                 allele_count = record.info_allele_counts[number - 1]
                 called = record.info_allele_number
+                carriers = []
             else:
                 allele_count, called = counts.allele_counts[number - 1], counts.allele_number
-                if carriers := counts.carriers.get(number, []):
-                    beacon["caseLevelData"] = carriers
+                carriers = counts.carriers.get(number, [])
             if allele_count == 0 and (called or counts is None):
                 continue  # known to be carried by no one: not in this dataset
+            (ref, alternate, type_of_variant, legacy_alternate, readable, end_offset, length,
+             snv) = forms.get((record.ref, alt)) or self._form(record.ref, alt, kind)  # fmt: skip
+            if end_offset is not None:
+                end = start + end_offset
+            else:
+                span = allele_span(pos, ref, alt, kind, record.info_end, record.svlens[number - 1])
+                end, length = span.end, span.length
+            if readable is not None:  # variant_internal_id's readable form
+                internal_id = f"{assembly}:{name}:{pos}:{readable}"
+            else:
+                internal_id = variant_internal_id(assembly, name, pos, ref, alternate, end)
+            genes, changes = (
+                allele_annotation(info, alt, number, self.annotations) if annotated else ([], [])
+            )
+            beacon = BeaconRecord(
+                variantInternalId=internal_id,
+                # a Beacon LegacyVariation with a VRS 1.3 SequenceLocation
+                variation={
+                    "variantType": type_of_variant,
+                    "referenceBases": ref,
+                    "alternateBases": legacy_alternate,
+                    "location": {
+                        "type": "SequenceLocation",
+                        "sequence_id": sequence,
+                        "interval": {
+                            "type": "SequenceInterval",
+                            "start": {"type": "Number", "value": start},
+                            "end": {"type": "Number", "value": end},
+                        },
+                    },
+                },
+            )
+            genomic_hgvs = None
+            if accession and snv:
+                genomic_hgvs = f"{accession}:g.{pos}{ref}>{alternate}"
+            if ids:
+                beacon["identifiers"] = _beacon_identifiers(ids, genomic_hgvs)
+            elif genomic_hgvs:
+                beacon["identifiers"] = {"genomicHGVSId": genomic_hgvs}
+            if genes or changes:
+                beacon["molecularAttributes"] = _molecular_attributes(genes, changes)
+            if carriers:
+                beacon["caseLevelData"] = carriers
             frequency = None
             if called and allele_count is not None:
-                frequencies = [_frequency(ALL_SAMPLES, allele_count, called)]
+                frequency = allele_count / called
+                frequencies = [
+                    {
+                        "population": ALL_SAMPLES,
+                        "alleleFrequency": frequency,
+                        "alleleCount": allele_count,
+                        "alleleNumber": called,
+                    }
+                ]
                 if counts is not None and counts.population_allele_numbers is not None:
                     frequencies += self._population_frequencies(counts, number)
                 beacon["frequencyInPopulations"] = [
-                    {**self._frequency_source, "frequencies": frequencies}
+                    {
+                        "source": dataset_id,
+                        "sourceReference": source_reference,
+                        "frequencies": frequencies,
+                    }
                 ]
-                frequency = allele_count / called
             documents.append(
                 {
-                    "datasetId": self.dataset_id,
-                    "assemblyId": self.assembly,
+                    "datasetId": dataset_id,
+                    "assemblyId": assembly,
                     "referenceName": name,
-                    "start": span.start,
-                    "end": span.end,
+                    "start": start,
+                    "end": end,
                     "referenceBases": ref,
                     "alternateBases": alternate,
                     "variantType": type_of_variant,
-                    "variantLength": span.length,
+                    "variantLength": length,
                     GENE_IDS: genes,
                     # what gene queries match on: every symbol whatever its case
-                    GENE_KEYS: list(dict.fromkeys(gene_key(gene) for gene in genes)),
+                    GENE_KEYS: list(dict.fromkeys(map(gene_key, genes))) if genes else [],
                     "aminoacidChanges": changes,
-                    "identifiers": list(record.ids),
+                    "identifiers": list(ids),
                     "variantInternalId": internal_id,
                     # carriers' sample names: the link to biosamples, indexed for joins
-                    "biosampleIds": [case["biosampleId"] for case in carriers],
+                    "biosampleIds": (
+                        counts.carrier_names.get(number, []) if counts is not None else []
+                    ),
                     # the dataset's own frequency, for the rare-allele protection
                     ALLELE_FREQUENCY: frequency,
                     "record": beacon,
                 }
             )
         return documents
+
+    def _form(self, raw_ref: str, alt: str, kind: str) -> _AlleleForm:
+        """What the REF/ALT pair gives its documents; kept for short pairs, which repeat."""
+        ref = raw_ref.upper()
+        sequence = kind == SEQUENCE
+        alternate = alt.upper() if sequence else alt
+        type_of_variant = variant_type(ref, alt)
+        end_offset = length = None
+        if sequence:  # its span only moves with its position
+            _, end_offset, length = allele_span(1, ref, alt, kind, None, None)
+        form = _AlleleForm(
+            ref,
+            alternate,
+            type_of_variant,
+            alternate if sequence else "N",
+            readable_allele_key(ref, alternate),
+            end_offset,
+            length,
+            type_of_variant == "SNP",
+        )
+        if len(raw_ref) + len(alt) <= _CACHED_ALLELES_LENGTH and len(self._forms) < _CACHED_FORMS:
+            self._forms[(raw_ref, alt)] = form
+        return form
 
     def _population_frequencies(self, counts: GenotypeCounts, alt: int) -> list[dict[str, Any]]:
         """One entry per population with a called allele at the site, in name order."""
@@ -176,36 +251,6 @@ class VariantDocumentBuilder:
             )
             if allele_number
         ]
-
-
-def _frequency(population: str, allele_count: int, allele_number: int) -> dict[str, Any]:
-    """A Beacon ``PopulationFrequency``, with the counts it was computed from."""
-    return {
-        "population": population,
-        "alleleFrequency": allele_count / allele_number,
-        "alleleCount": allele_count,
-        "alleleNumber": allele_number,
-    }
-
-
-def _legacy_variation(
-    type_of_variant: str, ref: str, alternate: str, sequence: str, span: AlleleSpan
-) -> dict[str, Any]:
-    """A Beacon ``LegacyVariation`` with a VRS 1.3 ``SequenceLocation``."""
-    return {
-        "variantType": type_of_variant,
-        "referenceBases": ref,
-        "alternateBases": alternate,
-        "location": {
-            "type": "SequenceLocation",
-            "sequence_id": sequence,
-            "interval": {
-                "type": "SequenceInterval",
-                "start": {"type": "Number", "value": span.start},
-                "end": {"type": "Number", "value": span.end},
-            },
-        },
-    }
 
 
 def _beacon_identifiers(ids: list[str], genomic_hgvs: str | None) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from loaders.vcf.record_text import CaseLevelEntry
+
 HEMIZYGOUS = {"id": "GENO:0000134", "label": "hemizygous"}
 HETEROZYGOUS = {"id": "GENO:0000135", "label": "heterozygous"}
 HOMOZYGOUS = {"id": "GENO:0000136", "label": "homozygous"}
@@ -63,6 +65,8 @@ class GenotypeCounts:
     carriers: dict[int, list[dict]] = field(default_factory=dict)  # ALT number -> caseLevelData
     population_allele_counts: list[int] | None = None
     population_allele_numbers: list[int] | None = None
+    # ALT number -> the carriers' sample names, in the order of ``carriers``
+    carrier_names: dict[int, list[str]] = field(default_factory=dict)
 
 
 class GenotypeCounter:
@@ -79,10 +83,11 @@ class GenotypeCounter:
         """``population_of`` maps sample names to populations; samples it lacks are in none."""
         self.sample_names = tuple(sample_names)
         self._cases = [
-            {"biosampleId": name, "zygosity": term}
-            for term in _ZYGOSITY_TERMS
-            for name in self.sample_names
+            CaseLevelEntry(name, term) for term in _ZYGOSITY_TERMS for name in self.sample_names
         ]
+        # the same, as arrays a batch's carrier entries index in one numpy call
+        self._case_array = _object_array(self._cases)
+        self._name_array = _object_array(self.sample_names)
         population_of = population_of or {}
         names = [population_of.get(name) for name in self.sample_names]
         self.population_names = tuple(sorted({name for name in names if name is not None}))
@@ -135,6 +140,7 @@ class GenotypeCounter:
         allele_counts = [0] * alt_count
         allele_number = 0
         carriers: dict[int, list[dict]] = {}
+        carrier_names: dict[int, list[str]] = {}
         populations = self._populations
         n_populations = populations.count if populations is not None else 0
         population_of = populations.index_list if populations is not None else self._in_none
@@ -161,10 +167,16 @@ class GenotypeCounter:
                 else:
                     zygosity = _HET
                 carriers.setdefault(alt, []).append(self.case(sample, zygosity))
+                carrier_names.setdefault(alt, []).append(self.sample_names[sample])
         if populations is None:
-            return GenotypeCounts(allele_counts, allele_number, carriers)
+            return GenotypeCounts(allele_counts, allele_number, carriers, None, None, carrier_names)
         return GenotypeCounts(
-            allele_counts, allele_number, carriers, population_counts, population_numbers
+            allele_counts,
+            allele_number,
+            carriers,
+            population_counts,
+            population_numbers,
+            carrier_names,
         )
 
     def _count_with_numpy(
@@ -184,12 +196,12 @@ class GenotypeCounter:
         return results
 
     def _attach_carriers(self, results: list[GenotypeCounts | None], entries: _Entries) -> None:
-        """Slice the sorted entries into each row's ALT -> caseLevelData lists."""
-        n_samples = len(self.sample_names)
-        cases = self._cases
-        listed = [cases[key] for key in (entries.zygosity * n_samples + entries.samples).tolist()]
-        if not listed:
+        """Slice the sorted entries into each row's ALT -> caseLevelData and sample names."""
+        if not len(entries.samples):
             return
+        n_samples = len(self.sample_names)
+        listed = self._case_array[entries.zygosity * n_samples + entries.samples].tolist()
+        names = self._name_array[entries.samples].tolist()
         group_keys = entries.rows * _ALLELE_SLOTS + entries.alts
         boundaries = (np.flatnonzero(group_keys[1:] != group_keys[:-1]) + 1).tolist()
         starts = [0, *boundaries]
@@ -200,7 +212,15 @@ class GenotypeCounter:
             entries.alts[starts].tolist(),
             strict=True,
         ):
-            results[row].carriers[alt] = listed[begin:end]  # type: ignore[union-attr]
+            counts = results[row]
+            counts.carriers[alt] = listed[begin:end]  # type: ignore[union-attr]
+            counts.carrier_names[alt] = names[begin:end]  # type: ignore[union-attr]
+
+
+def _object_array(items: Sequence[Any]) -> np.ndarray:
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
 
 
 def _parse_gt(gt: bytes, alt_count: int, sample: int) -> list[int]:

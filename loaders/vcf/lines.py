@@ -7,6 +7,7 @@ file), so the file is read in blocks and split here: every line is seen, however
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import pysam
 
@@ -29,6 +30,26 @@ def numbered_lines(
     line without its end-of-line is given only after that, so a line cut short by a corrupt
     block is never taken for one.
     """
+    for first, lines in numbered_blocks(path, progress):
+        yield from enumerate(lines.lines, first)
+
+
+class LineBlock(NamedTuple):
+    """The whole lines one read gave, and whether they are plain text already.
+
+    ``plain`` lines hold nothing :func:`character_problem` refuses (checked once over the
+    block, at memchr speed, rather than line by line); the others must be checked one by one.
+    """
+
+    lines: list[bytes]
+    plain: bool
+
+
+def numbered_blocks(
+    path: str, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, LineBlock]]:
+    """The lines of :func:`numbered_lines` in the blocks they were read in, each with the
+    number of its first line: a loader handles a block's lines in one loop."""
     number = 0
     try:
         with pysam.BGZFile(path) as handle:
@@ -40,22 +61,33 @@ def numbered_lines(
                 if len(lines) == 1:
                     pieces.append(block)
                     continue
-                pieces.append(lines[0])
-                lines[0] = b"".join(pieces)
+                joined = bool(pieces)
+                if joined:
+                    pieces.append(lines[0])
+                    lines[0] = b"".join(pieces)
                 pieces = [lines.pop()]
-                for line in lines:
-                    number += 1
-                    yield number, line[:-1] if line.endswith(b"\r") else line
+                yield number + 1, _block(lines, block, joined)
+                number += len(lines)
         last = b"".join(pieces)
         if last:
-            number += 1
-            yield number, last[:-1] if last.endswith(b"\r") else last
+            yield number + 1, _block([last])
     except OSError as error:
         raise LoadError(
             path,
             f"the file is corrupt or truncated after line {number} ({error})",
             line=number + 1,
         ) from None
+
+
+def _block(lines: list[bytes], block: bytes | None = None, joined: bool = False) -> LineBlock:
+    """Lines without their ``\\r``, and whether they are plain: checked over the ``block``
+    they were split from (and on its own the first line, when ``joined`` from pieces of earlier
+    blocks), else line by line."""
+    if block is not None and b"\r" not in block and not (joined and b"\r" in lines[0]):
+        plain = b"\0" not in block and block.isascii()
+        return LineBlock(lines, plain and not (joined and character_problem(lines[0])))
+    lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+    return LineBlock(lines, all(character_problem(line) is None for line in lines))
 
 
 def character_problem(line: bytes) -> tuple[int, str] | None:

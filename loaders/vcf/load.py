@@ -1,8 +1,8 @@
 """The streaming VCF loader: read -> validate -> transform -> write in batches.
 
-The file is read line by line through htslib's BGZF reader (bgzipped or plain text alike); lines
+The file is read in blocks through htslib's BGZF reader (bgzipped or plain text alike); lines
 are grouped in batches so their genotypes are counted in one numpy pass, and documents flow to
-``Store.replace_documents``, which swaps the dataset's documents only once the whole file was
+``Release.replace_dataset``, which swaps the dataset's documents only once the whole file was
 read without error. Memory stays flat in the size of the VCF.
 
 By default the first bad record stops the load. With ``skip_invalid`` a problem of one record
@@ -14,6 +14,8 @@ still stop it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import sys
 import time
@@ -34,7 +36,7 @@ from loaders.errors import LoadError
 from loaders.vcf.documents import SKIPPED_KINDS, VariantDocumentBuilder
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
 from loaders.vcf.header import read_header
-from loaders.vcf.lines import numbered_lines
+from loaders.vcf.lines import numbered_blocks
 from loaders.vcf.populations import (
     SamplePopulations,
     populations_from_metadata,
@@ -49,6 +51,9 @@ _MIN_BATCH_LINES, _MAX_BATCH_LINES, _GENOTYPE_CELLS_PER_BATCH = 256, 2000, 2_000
 # MongoDB's limit on a document, less room for the _id the store adds.
 _MAX_DOCUMENT_BYTES = 16 * 1024 * 1024 - 1024
 _REJECTED = object()  # the genotype counts of a record rejected for its GT
+# A bound of what a document copies from its line, per byte of the line: every copy that
+# _copied_bytes counts, and an ID's 256 bytes of link once per two bytes of the ID column.
+_COPIES_PER_LINE_BYTE = 160
 _RECOUNT_SLICE = 64  # records counted in one pass when a batch holding a bad GT is counted again
 
 
@@ -203,32 +208,35 @@ class VcfDocumentStream:
         # the lines of the batch's records, for the rejects file (not kept when nothing is)
         lines: list[bytes] | None = [] if rejects is not None else None
         try:
-            with _ProgressBar(self.path, self.progress) as bar:
-                header_lines = self.header.lines
-                for number, line in numbered_lines(self.path, bar.reached):
-                    if number <= header_lines or not line or line.isspace():
-                        continue  # blank lines are skipped
-                    try:
-                        record = self._parser.parse(number, line)
-                    except LoadError as error:
-                        if rejects is None or isinstance(error, NotOneRecordError):
-                            self._count_genotypes(batch, lines)  # an earlier bad GT comes first
-                            raise
-                        rejects.reject(error, line)
-                        self.records += 1
-                        if rejects.held >= self._batch_lines:  # bad lines in a row: write them
+            with _ProgressBar(self.path, self.progress) as bar, _collecting_rarely():
+                header_lines, batch_lines = self.header.lines, self._batch_lines
+                parse = self._parser.parse
+                for first, block in numbered_blocks(self.path, bar.reached):
+                    plain = block.plain
+                    for number, line in enumerate(block.lines, first):
+                        if number <= header_lines or not line or line.isspace():
+                            continue  # blank lines are skipped
+                        try:
+                            record = parse(number, line, plain)
+                        except LoadError as error:
+                            if rejects is None or isinstance(error, NotOneRecordError):
+                                self._count_genotypes(batch, lines)  # an earlier bad GT first
+                                raise
+                            rejects.reject(error, line)
+                            self.records += 1
+                            if rejects.held >= batch_lines:  # bad lines in a row: write them
+                                yield from self._documents(batch, lines)
+                                batch = []
+                                lines = []
+                            continue
+                        batch.append(record)
+                        if lines is not None:
+                            lines.append(line)
+                        if len(batch) >= batch_lines:
                             yield from self._documents(batch, lines)
+                            bar.records(self.records)
                             batch = []
-                            lines = []
-                        continue
-                    batch.append(record)
-                    if lines is not None:
-                        lines.append(line)
-                    if len(batch) >= self._batch_lines:
-                        yield from self._documents(batch, lines)
-                        bar.records(self.records)
-                        batch = []
-                        lines = [] if lines is not None else None
+                            lines = [] if lines is not None else None
                 yield from self._documents(batch, lines)
                 bar.records(self.records)
         finally:
@@ -253,43 +261,56 @@ class VcfDocumentStream:
     ) -> Iterator[dict[str, Any]]:
         """The documents of a batch of records; a rejected record gives none of its documents.
 
-        A record's documents share its chromosome, so the stats are kept per record.
+        Each record's documents are handed on as soon as they are built, so a consumer turning
+        them into rows does so while they are still in the CPU's cache (holding a batch's
+        documents first made building them twice as slow). A record's documents share its
+        chromosome, so the stats are kept per record.
         """
         counts = self._count_genotypes(batch, lines)
         self.records += len(batch)
-        room, bytes_per_carrier = self._document_bytes_room, self._bytes_per_carrier
+        build = self._builder.documents
+        reference_names = self.reference_names
+        # what a document may take besides copies of its line, carriers included
+        room = self._document_bytes_room - self._bytes_per_carrier * self.samples
         for index, (record, record_counts) in enumerate(zip(batch, counts, strict=True)):
             if record_counts is _REJECTED:
                 continue
-            documents = self._builder.documents(record, record_counts)
+            documents = build(record, record_counts)
             if not documents:
                 if all(kind in SKIPPED_KINDS for kind in record.kinds):
                     self.without_alternate += 1
                 else:
                     self.without_carrier += 1
                 continue
-            copied = _copied_bytes(record)
-            longest = self.longest_variant
-            too_large = None
-            for document in documents:
-                # a cheap upper bound of its size first: measured only when it could be too large
-                if (
-                    copied
-                    + 4 * len(document["alternateBases"])
-                    + bytes_per_carrier * len(document["biosampleIds"])
-                    > room
-                ) and (too_large := self._too_large(record, document)) is not None:
-                    break
-                longest = max(longest, document["end"] - document["start"])
-            if too_large is not None:
+            # a cheap upper bound of their size first: measured only when one could be too large
+            if _COPIES_PER_LINE_BYTE * record.line_bytes + 256 > room and (
+                too_large := self._too_large_of(record, documents)
+            ):
                 self._reject(too_large, lines, index)
                 continue
-            self.variants += len(documents)
+            longest = self.longest_variant
+            for document in documents:
+                longest = max(longest, document["end"] - document["start"])
             self.longest_variant = longest
-            self.reference_names.add(documents[0]["referenceName"])
+            self.variants += len(documents)
+            reference_names.add(documents[0]["referenceName"])
             yield from documents
         if self.rejects is not None:
             self.rejects.flush()
+
+    def _too_large_of(self, record: VcfRecord, documents: list[dict[str, Any]]) -> LoadError | None:
+        """The problem of the first of a record's documents MongoDB would not store, or None."""
+        room, bytes_per_carrier = self._document_bytes_room, self._bytes_per_carrier
+        copied = _copied_bytes(record)
+        for document in documents:
+            if (
+                copied
+                + 4 * len(document["alternateBases"])
+                + bytes_per_carrier * len(document["biosampleIds"])
+                > room
+            ) and (too_large := self._too_large(record, document)) is not None:
+                return too_large
+        return None
 
     def _reject(self, problem: LoadError, lines: list[bytes] | None, index: int) -> None:
         """Set the batch's record ``index`` aside, or stop the load when none may be."""
@@ -372,6 +393,32 @@ class VcfDocumentStream:
         return LoadError(
             self.path, f"sample {sample}: {error.message}", line=record.line, field="GT"
         )
+
+
+# Allocations between two runs of the cyclic garbage collector's youngest generation while a
+# VCF streams (Python's default: 700), and how rarely the older ones run (default: 10, 10).
+_BULK_COLLECTOR_THRESHOLDS = (100_000, 50, 50)
+_DEFAULTS = gc.get_threshold()  # the process's own, as it imported the loader
+
+
+@contextlib.contextmanager
+def _collecting_rarely() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while documents stream.
+
+    Documents and records hold no reference cycles (reference counting frees them), yet every
+    container counts towards the collector's thresholds: at its defaults it traverses the batch
+    in flight, and the writer's rows, every few thousand allocations, which doubled the time to
+    stream a sites-only VCF. Cycles are still collected, only less often; the thresholds
+    before are restored when the stream ends (unless something else changed them meanwhile,
+    such as another stream that ended first: the defaults come back once, never our own).
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*_BULK_COLLECTOR_THRESHOLDS)
+    try:
+        yield
+    finally:
+        if gc.get_threshold() == _BULK_COLLECTOR_THRESHOLDS:
+            gc.set_threshold(*(before if before != _BULK_COLLECTOR_THRESHOLDS else _DEFAULTS))
 
 
 class _ProgressBar:
@@ -536,11 +583,10 @@ def _copied_bytes(record: VcfRecord) -> int:
     CHROM, REF and IDs are copied at most three times (with a link per dbSNP id); gene symbols
     and protein changes from INFO twice, each with a list entry's few bytes of framing.
     """
-    return (
-        4 * (len(record.chrom) + len(record.ref))
-        + 16 * len(record.info)
-        + sum(4 * len(identifier) + 256 for identifier in record.ids)
-    )
+    copied = 4 * (len(record.chrom) + len(record.ref)) + 16 * len(record.info)
+    if record.ids:
+        copied += sum(4 * len(identifier) + 256 for identifier in record.ids)
+    return copied
 
 
 def _shown(text: str, limit: int = 20) -> str:

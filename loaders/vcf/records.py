@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from loaders.errors import LoadError
 from loaders.vcf.alleles import SEQUENCE, allele_kind, is_bases
@@ -22,7 +22,7 @@ from loaders.vcf.lines import character_problem
 _FIXED_COLUMNS = 8
 _FORMAT_COLUMN = 8
 _COLUMN_NAMES = (*FIXED_COLUMN_NAMES, "FORMAT")
-_CACHED_ALT_LENGTH, _CACHED_ALT_COLUMNS = 32, 10_000
+_CACHED_ALLELES_LENGTH, _CACHED_ALLELE_PAIRS = 48, 10_000
 # Positions, lengths and counts beyond this are refused: every JSON client holds it exactly,
 # MongoDB holds a document's end (a position plus a length) without overflow, and no
 # chromosome comes near it.
@@ -30,6 +30,10 @@ LARGEST_INTEGER = 2**53 - 1
 _DIGITS_BEYOND_LARGEST = 16  # fewer digits are always within LARGEST_INTEGER
 # Python's int() would also take '1_000', ' 7' or digits of other scripts.
 _INTEGER = re.compile(r"[+-]?[0-9]{1,16}")
+# INFO led by AC then AN (AF between them, as GATK writes it), the usual layout of a panel: both
+# read in one match, where a search of the column for each key would cost three times as much.
+# Each is the key's first occurrence, as ``info_value`` would find it.
+_LEADING_COUNTS = re.compile(r"AC=([^;]*);(?:AF=[^;]*;)?AN=([^;]*)")
 
 
 class NotOneRecordError(LoadError):
@@ -54,10 +58,19 @@ class VcfRecord:
     # INFO/AC per ALT and INFO/AN, read only for a record without GT (None where absent or '.')
     info_allele_counts: list[int | None] = dataclasses.field(default_factory=list)
     info_allele_number: int | None = None
+    line_bytes: int = 0  # the line's length: a bound of what a document copies from it
+
+
+class _Alleles(NamedTuple):
+    ref: str
+    alts: list[str]
+    kinds: list[str]
+    no_svlens: list[None] | None  # [None] per ALT when every ALT is a sequence, else None
 
 
 class RecordParser:
-    """Parses data lines against one header; caches what repeats from line to line."""
+    """Parses data lines against one header; caches what repeats from line to line (each
+    chromosome's name and length, each short REF/ALT pair's alleles, each FORMAT's GT place)."""
 
     def __init__(self, path: str, header: VcfHeader) -> None:
         self.path = path
@@ -66,12 +79,14 @@ class RecordParser:
         self._format_column = header.format_column
         self._contigs = header.contigs
         self._contig_lengths = header.contig_lengths
-        self._chromosomes: dict[bytes, str] = {}
+        self._chromosomes: dict[bytes, tuple[str, int]] = {}
         self._gt_indexes: dict[bytes, int] = {}
-        self._alternates_seen: dict[str, tuple[list[str], list[str]]] = {}
+        self._alleles_seen: dict[tuple[bytes, bytes], _Alleles] = {}
 
-    def parse(self, number: int, line: bytes) -> VcfRecord:
-        if problem := character_problem(line):
+    def parse(self, number: int, line: bytes, plain: bool = False) -> VcfRecord:
+        """The record of data line ``number``; ``plain``: the line is known to hold no byte
+        :func:`~loaders.vcf.lines.character_problem` refuses (checked over its block)."""
+        if not plain and (problem := character_problem(line)):
             self._fail_at(number, line, *problem)
         if line[:1] == b"#":
             raise NotOneRecordError(
@@ -81,39 +96,58 @@ class RecordParser:
                 field=HEADER,
             )
         columns = line.split(b"\t", _FORMAT_COLUMN + 1)
-        if len(columns) < _FIXED_COLUMNS or (
-            len(columns) > _FIXED_COLUMNS and not self._format_column
+        if len(columns) != _FIXED_COLUMNS and (
+            len(columns) < _FIXED_COLUMNS or not self._format_column
         ):
-            found = line.count(b"\t") + 1
-            self._fail(
-                number,
-                "columns",
-                f"{found} tab-separated column(s), a VCF data line needs "
-                + ("at least 8" if self._format_column else "8, as the #CHROM line names")
-                + " (CHROM POS ID REF ALT QUAL FILTER INFO)",
-            )
-        chrom = self._chromosome(number, columns[0])
-        pos = self._position(number, columns[1], chrom)
-        ref = columns[3].decode()
-        if not is_bases(ref):
-            self._fail(number, "REF", f"{_shown(ref)} is not a sequence of bases")
-        alts, kinds = self._alternates(number, columns[4].decode())
+            self._fail_columns(number, line)
+        chromosome = self._chromosomes.get(columns[0]) or self._chromosome(number, columns[0])
+        chrom, length = chromosome
+        raw = columns[1]
+        pos = int(raw) if raw.isdigit() and len(raw) < _DIGITS_BEYOND_LARGEST else 0
+        if pos < 1 or pos > length:
+            pos = self._position(number, raw, chrom)
+        alleles = self._alleles_seen.get((columns[3], columns[4])) or self._alleles(
+            number, columns[3], columns[4]
+        )
+        ref, alts, kinds, no_svlens = alleles
         info = columns[7].decode()
-        info_end, svlens = None, [None] * len(alts)
-        if any(kind != SEQUENCE for kind in kinds):
+        if no_svlens is None:
             info_end, svlens = self._structural_extent(number, pos, info, len(alts))
-        sample_columns, gt_index = self._samples(number, columns)
-        raw_ids = columns[2].decode()
-        ids = [] if raw_ids == "." else [i for i in raw_ids.split(";") if i and i != "."]
-        record = VcfRecord(
-            number, chrom, pos, ids, ref, alts, kinds, info, info_end, svlens,
-            sample_columns, gt_index,
-        )  # fmt: skip
+        else:
+            info_end, svlens = None, no_svlens
+        if len(columns) > _FIXED_COLUMNS:
+            sample_columns, gt_index = self._samples(number, columns)
+        elif self.sample_count:
+            self._fail_no_samples(number)
+        else:
+            sample_columns, gt_index = None, -1
+        raw_ids = columns[2]
+        ids = [] if raw_ids == b"." else [i for i in raw_ids.decode().split(";") if i and i != "."]
         if sample_columns is None:
-            record.info_allele_counts, record.info_allele_number = self._info_counts(
-                number, info, len(alts)
-            )
-        return record
+            counts, allele_number = self._info_counts(number, info, len(alts))
+        else:
+            counts, allele_number = [], None
+        return VcfRecord(
+            number, chrom, pos, ids, ref, alts, kinds, info, info_end, svlens,
+            sample_columns, gt_index, counts, allele_number, len(line),
+        )  # fmt: skip
+
+    def _fail_columns(self, number: int, line: bytes) -> NoReturn:
+        found = line.count(b"\t") + 1
+        self._fail(
+            number,
+            "columns",
+            f"{found} tab-separated column(s), a VCF data line needs "
+            + ("at least 8" if self._format_column else "8, as the #CHROM line names")
+            + " (CHROM POS ID REF ALT QUAL FILTER INFO)",
+        )
+
+    def _fail_no_samples(self, number: int) -> NoReturn:
+        self._fail(
+            number,
+            "samples",
+            f"no sample columns, the header names {self.sample_count} sample(s)",
+        )
 
     def _fail(self, number: int, field: str, message: str) -> NoReturn:
         raise LoadError(self.path, message, line=number, field=field)
@@ -128,20 +162,19 @@ class RecordParser:
             problem = f"sample {self.samples[sample]}: {problem}"
         self._fail(number, "samples", problem)
 
-    def _chromosome(self, number: int, raw: bytes) -> str:
-        chrom = self._chromosomes.get(raw)
-        if chrom is None:
-            chrom = raw.decode()
-            if not chrom:
-                self._fail(number, "CHROM", "empty chromosome name")
-            if self._contigs and chrom not in self._contigs:
-                self._fail(
-                    number,
-                    "CHROM",
-                    f"contig {_shown(chrom)} is not declared in the header (##contig lines)",
-                )
-            self._chromosomes[raw] = chrom
-        return chrom
+    def _chromosome(self, number: int, raw: bytes) -> tuple[str, int]:
+        """A new chromosome's name and length (LARGEST_INTEGER when the header gives none)."""
+        chrom = raw.decode()
+        if not chrom:
+            self._fail(number, "CHROM", "empty chromosome name")
+        if self._contigs and chrom not in self._contigs:
+            self._fail(
+                number,
+                "CHROM",
+                f"contig {_shown(chrom)} is not declared in the header (##contig lines)",
+            )
+        found = self._chromosomes[raw] = (chrom, self._contig_lengths.get(chrom, LARGEST_INTEGER))
+        return found
 
     def _position(self, number: int, raw: bytes, chrom: str) -> int:
         if raw.isdigit() and len(raw) < _DIGITS_BEYOND_LARGEST:
@@ -159,14 +192,23 @@ class RecordParser:
             )
         return pos
 
-    def _alternates(self, number: int, text: str) -> tuple[list[str], list[str]]:
-        """ALT alleles and their kinds; short ALT columns repeat, so their parse is kept."""
-        known = self._alternates_seen.get(text)
-        if known is not None:
-            return known
-        parsed = self._parse_alternates(number, text)
-        if len(text) <= _CACHED_ALT_LENGTH and len(self._alternates_seen) < _CACHED_ALT_COLUMNS:
-            self._alternates_seen[text] = parsed
+    def _alleles(self, number: int, raw_ref: bytes, raw_alts: bytes) -> _Alleles:
+        """REF, ALT alleles and their kinds; short REF/ALT pairs repeat, so their parse is kept.
+
+        The last item is the SVLEN of every ALT (None each) when all are sequences, None when
+        some are not (their extent then depends on INFO/END and SVLEN).
+        """
+        ref = raw_ref.decode()
+        if not is_bases(ref):
+            self._fail(number, "REF", f"{_shown(ref)} is not a sequence of bases")
+        alts, kinds = self._parse_alternates(number, raw_alts.decode())
+        no_svlens = None if any(kind != SEQUENCE for kind in kinds) else [None] * len(alts)
+        parsed = _Alleles(ref, alts, kinds, no_svlens)
+        if (
+            len(raw_ref) + len(raw_alts) <= _CACHED_ALLELES_LENGTH
+            and len(self._alleles_seen) < _CACHED_ALLELE_PAIRS
+        ):
+            self._alleles_seen[(raw_ref, raw_alts)] = parsed
         return parsed
 
     def _parse_alternates(self, number: int, text: str) -> tuple[list[str], list[str]]:
@@ -210,22 +252,34 @@ class RecordParser:
         self, number: int, info: str, alt_count: int
     ) -> tuple[list[int | None], int | None]:
         """INFO/AC per ALT and INFO/AN: the counts of a record without genotypes."""
-        counts: list[int | None] = [None] * alt_count
-        ac_text = info_value(info, "AC")
-        if ac_text is not None and ac_text != ".":
-            values = ac_text.split(",")
-            if len(values) != alt_count:
-                self._fail(
-                    number,
-                    "INFO/AC",
-                    f"{len(values)} value(s) for {alt_count} ALT allele(s) ({_shown(ac_text)})",
-                )
-            counts = [None if value == "." else self._count(number, "INFO/AC", value)
-                      for value in values]  # fmt: skip
-        an_text = info_value(info, "AN")
+        leading = _LEADING_COUNTS.match(info)
+        if leading is not None:
+            ac_text, an_text = leading.groups()
+        else:
+            ac_text, an_text = info_value(info, "AC"), info_value(info, "AN")
+        if ac_text is None or ac_text == ".":
+            counts: list[int | None] = [None] * alt_count
+        elif alt_count == 1 and (count := _small_count(ac_text)) is not None:
+            counts = [count]  # the usual one: one ALT, a plain count
+        else:
+            counts = self._allele_counts(number, ac_text, alt_count)
         if an_text is None or an_text == ".":
             return counts, None
-        return counts, self._count(number, "INFO/AN", an_text)
+        allele_number = _small_count(an_text)
+        if allele_number is None:
+            allele_number = self._count(number, "INFO/AN", an_text)
+        return counts, allele_number
+
+    def _allele_counts(self, number: int, ac_text: str, alt_count: int) -> list[int | None]:
+        values = ac_text.split(",")
+        if len(values) != alt_count:
+            self._fail(
+                number,
+                "INFO/AC",
+                f"{len(values)} value(s) for {alt_count} ALT allele(s) ({_shown(ac_text)})",
+            )
+        return [None if value == "." else self._count(number, "INFO/AC", value)
+                for value in values]  # fmt: skip
 
     def _integer(self, number: int, field: str, text: str) -> int:
         value = _integer(text)
@@ -244,14 +298,11 @@ class RecordParser:
         return value
 
     def _samples(self, number: int, columns: list[bytes]) -> tuple[bytes | None, int]:
+        """The sample columns and GT's place among the FORMAT keys, of a line with FORMAT."""
         expected = self.sample_count
         if len(columns) <= _FORMAT_COLUMN + 1:
             if expected:
-                self._fail(
-                    number,
-                    "samples",
-                    f"no sample columns, the header names {expected} sample(s)",
-                )
+                self._fail_no_samples(number)
             return None, -1
         sample_columns = columns[_FORMAT_COLUMN + 1]
         found = sample_columns.count(b"\t") + 1
@@ -281,8 +332,18 @@ class RecordParser:
                 self._fail(number, "FORMAT", f"key {key.decode()!r} appears twice")
 
 
+def _small_count(text: str) -> int | None:
+    """The usual count, digits only and well within LARGEST_INTEGER; None for any other text
+    (which :func:`_integer` reads, or refuses)."""
+    if text.isdigit() and text.isascii() and len(text) < _DIGITS_BEYOND_LARGEST:
+        return int(text)
+    return None
+
+
 def _integer(text: str) -> int | None:
     """A decimal integer within +-LARGEST_INTEGER, or None."""
+    if (value := _small_count(text)) is not None:
+        return value
     if not _INTEGER.fullmatch(text):
         return None
     value = int(text)

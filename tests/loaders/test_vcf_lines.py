@@ -8,7 +8,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from loaders.vcf.lines import character_problem, numbered_lines
+from loaders.vcf.lines import character_problem, numbered_blocks, numbered_lines
 
 LINES = [b"##fileformat=VCFv4.2", b"a", b"", b"b\tc", b"   ", b"", b"d" * 3_000_000, b"e"]
 
@@ -68,3 +68,39 @@ def test_progress_is_reported_in_bytes_of_the_file_as_stored(tmp_path):
             assert positions[-1] >= size - 28 - 65_536  # up to the last data block
         else:
             assert positions[-1] == size
+
+
+REFUSED = {"nul": b"\0", "cr": b"\r", "latin-1": b"\xe9"}
+
+
+@pytest.mark.parametrize("inner", [*REFUSED, "utf-8"])
+def test_a_block_is_plain_only_when_every_line_of_it_is(tmp_path, inner):
+    """Lines are checked for stray bytes once per read: a line joined from two reads is
+    checked whole, so its byte is found whichever read it came in."""
+    byte = REFUSED.get(inner, "中".encode())
+    filler = [b"x" * 999] * 62  # 62,000 bytes of whole lines
+    # line 63 spans the end of the first 64 kB read, its byte 50 bytes before that end
+    spanning = b"y" * (65_536 - 62_000 - 50) + byte + b"y" * 100
+    lines = [*filler, spanning, *[b"z" * 999] * 200]
+    for path in _both_forms(tmp_path, b"\n".join(lines) + b"\n"):
+        seen: list[bytes] = []
+        for first, block in numbered_blocks(str(path)):
+            if block.plain:
+                assert [character_problem(line) for line in block.lines] == [None] * len(
+                    block.lines
+                ), first
+            if first <= 63 < first + len(block.lines) and inner in REFUSED:
+                assert not block.plain  # the spanning line's block
+            seen += block.lines
+        assert seen == lines
+        assert (character_problem(spanning) is None) == (inner == "utf-8")
+
+
+def test_a_crlf_cut_between_two_reads_ends_its_line(tmp_path):
+    # 648 lines of 101 bytes, then one whose \r is the first read's last byte, its \n the next's
+    lines = [b"a" * 99] * 648 + [b"b" * 87, b"c"]
+    content = b"\r\n".join(lines) + b"\r\n"
+    assert content[65_535:65_537] == b"\r\n"
+    for path in _both_forms(tmp_path, content):
+        assert [line for _, line in numbered_lines(str(path))] == lines
+        assert all(block.plain for _, block in numbered_blocks(str(path)))
