@@ -42,14 +42,23 @@ class BeaconRecord(dict):
     def json_text(self) -> str:
         """The record as ``json.dumps(record, allow_nan=False, separators=(",", ":"),
         ensure_ascii=False)`` would write it."""
-        return (
-            "{"
-            + ",".join(
-                f"{encode_basestring(key)}:{_ENCODERS.get(key, _DUMPS)(value)}"
-                for key, value in self.items()
-            )
-            + "}"
+        return _object_text(self.items())
+
+    def json_text_apart(self, key: str) -> tuple[str, str | None]:
+        """The record's text without ``key``, and the text of ``key``'s value (None where the
+        record has none): for a store that keeps a field of it apart (the carriers)."""
+        rest = _object_text((name, value) for name, value in self.items() if name != key)
+        return rest, (_ENCODERS.get(key, _DUMPS)(self[key]) if key in self else None)
+
+
+def _object_text(items: Any) -> str:
+    return (
+        "{"
+        + ",".join(
+            f"{encode_basestring(key)}:{_ENCODERS.get(key, _DUMPS)(value)}" for key, value in items
         )
+        + "}"
+    )
 
 
 def _number(value: Any) -> str:

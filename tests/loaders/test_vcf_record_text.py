@@ -54,3 +54,12 @@ def test_a_value_json_refuses_is_refused(records):
         _json(record)
     with pytest.raises(ValueError):
         record.json_text()
+
+
+def test_a_record_renders_apart_what_a_store_keeps_apart(records):
+    for record in records:
+        rest, cases = record.json_text_apart("caseLevelData")
+        without = {key: value for key, value in record.items() if key != "caseLevelData"}
+        assert rest == _json(without)
+        assert cases == (_json(record["caseLevelData"]) if "caseLevelData" in record else None)
+    assert any("caseLevelData" in record for record in records)
