@@ -19,37 +19,9 @@ from typing import Any
 
 from app.genome import gene_key
 from app.query.wildcards import wildcard_regex
-from app.store.query import (
-    ORDERINGS,
-    All,
-    AnyOf,
-    Assembly,
-    Bases,
-    Bracket,
-    Chromosome,
-    CommonAllele,
-    DurationAt,
-    EntryIds,
-    Gene,
-    HasLink,
-    HasOntologyTerm,
-    InDatasets,
-    LengthBetween,
-    LinkedTo,
-    NamedVariant,
-    Not,
-    Overlaps,
-    Predicate,
-    RareAllele,
-    RecordValue,
-    StartsAt,
-    VariantField,
-    VariantTypes,
-    VariantValue,
-    VariantValueIn,
-)
+from app.store import query as q
 
-OPERATORS = ("=", "!", *ORDERINGS)
+OPERATORS = ("=", "!", *q.ORDERINGS)
 DATASETS = ("ds-a", "ds-b", "ds-c")
 ASSEMBLIES = ("GRCh38", "GRCh37")
 CHROMOSOMES = ("1", "2", "X", "MT")
@@ -187,118 +159,118 @@ def entry_predicate(rng: random.Random, documents: list[dict[str, Any]], depth: 
     return _combined(rng, lambda: _entry_leaf(rng, documents), depth)
 
 
-def _combined(rng: random.Random, leaf: Any, depth: int) -> Predicate:
+def _combined(rng: random.Random, leaf: Any, depth: int) -> q.Predicate:
     roll = rng.random()
     if depth >= 3 or roll < 0.45:
         return leaf()
     parts = tuple(_combined(rng, leaf, depth + 1) for _ in range(rng.randrange(0, 4)))
     if roll < 0.7:
-        return All(parts)
+        return q.All(parts)
     if roll < 0.9:
-        return AnyOf(parts)
-    return Not(_combined(rng, leaf, depth + 1))
+        return q.AnyOf(parts)
+    return q.Not(_combined(rng, leaf, depth + 1))
 
 
-def _variant_leaf(rng: random.Random, documents: list[dict[str, Any]]) -> Predicate:
+def _variant_leaf(rng: random.Random, documents: list[dict[str, Any]]) -> q.Predicate:
     some = rng.choice(documents)
     start = some["start"] + rng.choice([-3, 0, 0, 1])
     kind = rng.randrange(16)
     if kind == 0:
-        return Assembly(rng.choice([*ASSEMBLIES, "hg19"]))
+        return q.Assembly(rng.choice([*ASSEMBLIES, "hg19"]))
     if kind == 1:
-        return Chromosome(rng.choice([*CHROMOSOMES, "Y"]))
+        return q.Chromosome(rng.choice([*CHROMOSOMES, "Y"]))
     if kind == 2:
-        return StartsAt(start)
+        return q.StartsAt(start)
     if kind == 3:
         longest = rng.choice([None, 60, 5, 0])
-        return Overlaps(start, start + rng.choice([1, 10, 100]), longest)
+        return q.Overlaps(start, start + rng.choice([1, 10, 100]), longest)
     if kind == 4:
-        return Bracket(start, start + 20, start + 1, start + rng.choice([2, 30, 90]))
+        return q.Bracket(start, start + 20, start + 1, start + rng.choice([2, 30, 90]))
     if kind == 5:
-        return Bases(
+        return q.Bases(
             rng.choice([None, some["referenceBases"], "N", "AN", "NNN"]),
             rng.choice([None, some["alternateBases"], "N", "NT", "<DEL>", "NNNNN"]),
         )
     if kind == 6:
-        return VariantTypes(tuple(rng.sample(TYPES, rng.randrange(0, 3))))
+        return q.VariantTypes(tuple(rng.sample(TYPES, rng.randrange(0, 3))))
     if kind == 7:
-        return LengthBetween(rng.choice([None, 1, 2, 6]), rng.choice([None, 1, 5, 100]))
+        return q.LengthBetween(rng.choice([None, 1, 2, 6]), rng.choice([None, 1, 5, 100]))
     if kind == 8:
-        return Gene(rng.choice(OPERATORS), rng.choice([*GENES, "brCA2", "SS-GENE", "none"]))
+        return q.Gene(rng.choice(OPERATORS), rng.choice([*GENES, "brCA2", "SS-GENE", "none"]))
     if kind == 9:
-        field = rng.choice(list(VariantField))
-        return VariantValue(field, rng.choice(OPERATORS), _variant_value(rng, some, field))
+        field = rng.choice(list(q.VariantField))
+        return q.VariantValue(field, rng.choice(OPERATORS), _variant_value(rng, some, field))
     if kind == 10:
-        field = rng.choice(list(VariantField))
+        field = rng.choice(list(q.VariantField))
         values = tuple(_variant_value(rng, rng.choice(documents), field) for _ in range(3))
-        return VariantValueIn(field, values[: rng.randrange(0, 4)])
+        return q.VariantValueIn(field, values[: rng.randrange(0, 4)])
     if kind == 11:
         names = [some["variantInternalId"], *(some.get("identifiers") or []), "rs999"]
-        names.append(_variant_value(rng, some, VariantField.HGVS_ID))
-        return NamedVariant(rng.choice(names))
+        names.append(_variant_value(rng, some, q.VariantField.HGVS_ID))
+        return q.NamedVariant(rng.choice(names))
     if kind == 12:
-        return CommonAllele(rng.choice([0.0, *FREQUENCIES]))
+        return q.CommonAllele(rng.choice([0.0, *FREQUENCIES]))
     if kind == 13:
-        return RareAllele(rng.choice([0.0, *FREQUENCIES]))
+        return q.RareAllele(rng.choice([0.0, *FREQUENCIES]))
     if kind == 14:
-        return LinkedTo("biosampleIds", tuple(rng.sample(SAMPLES, rng.randrange(0, 3))))
-    return InDatasets(tuple(rng.sample([*DATASETS, "ds-z"], rng.randrange(0, 3))))
+        return q.LinkedTo("biosampleIds", tuple(rng.sample(SAMPLES, rng.randrange(0, 3))))
+    return q.InDatasets(tuple(rng.sample([*DATASETS, "ds-z"], rng.randrange(0, 3))))
 
 
-def _variant_value(rng: random.Random, document: dict[str, Any], field: VariantField) -> str:
-    if field == VariantField.HGVS_ID:
+def _variant_value(rng: random.Random, document: dict[str, Any], field: q.VariantField) -> str:
+    if field == q.VariantField.HGVS_ID:
         identifiers = document["record"].get("identifiers") or {}
         return identifiers.get("genomicHGVSId") or f"NC_1:g.{rng.randrange(400)}A>G"
-    if field == VariantField.TYPE:
+    if field == q.VariantField.TYPE:
         return rng.choice(TYPES)
-    if field == VariantField.INTERNAL_ID:
+    if field == q.VariantField.INTERNAL_ID:
         return document["variantInternalId"]
     held = {
-        VariantField.IDENTIFIERS: document.get("identifiers"),
-        VariantField.CARRIERS: document.get("biosampleIds"),
-        VariantField.AMINOACID_CHANGES: document.get("aminoacidChanges"),
+        q.VariantField.IDENTIFIERS: document.get("identifiers"),
+        q.VariantField.CARRIERS: document.get("biosampleIds"),
+        q.VariantField.AMINOACID_CHANGES: document.get("aminoacidChanges"),
     }[field]
     other = {
-        VariantField.IDENTIFIERS: "rs7",
-        VariantField.CARRIERS: "S3",
-        VariantField.AMINOACID_CHANGES: "G12D",
+        q.VariantField.IDENTIFIERS: "rs7",
+        q.VariantField.CARRIERS: "S3",
+        q.VariantField.AMINOACID_CHANGES: "G12D",
     }[field]
     return rng.choice(held) if held and rng.random() < 0.7 else other
 
 
-def _entry_leaf(rng: random.Random, documents: list[dict[str, Any]]) -> Predicate:
+def _entry_leaf(rng: random.Random, documents: list[dict[str, Any]]) -> q.Predicate:
     some = rng.choice(documents)
     kind = rng.randrange(8)
     if kind == 0:
-        return EntryIds(tuple({some["id"], f"e{rng.randrange(99)}"})[: rng.randrange(0, 3)])
+        return q.EntryIds(tuple({some["id"], f"e{rng.randrange(99)}"})[: rng.randrange(0, 3)])
     if kind == 1:
-        return HasOntologyTerm(tuple(rng.sample([*TERMS, "HP:9999"], rng.randrange(0, 3))))
+        return q.HasOntologyTerm(tuple(rng.sample([*TERMS, "HP:9999"], rng.randrange(0, 3))))
     if kind in (2, 3, 4):
         return record_value(rng)
     if kind == 5:
         days = rng.choice([*DAYS, 100.0])
-        return DurationAt(rng.choice([*DURATION_PATHS, "age"]), rng.choice(OPERATORS), days)
+        return q.DurationAt(rng.choice([*DURATION_PATHS, "age"]), rng.choice(OPERATORS), days)
     if kind == 6:
         field = rng.choice(["individualId", "biosampleId", "runId", "id"])
         if rng.random() < 0.2:
-            return HasLink(field)
+            return q.HasLink(field)
         ids = tuple(rng.sample([*SAMPLES, some["id"]], rng.randrange(0, 3)))
-        return LinkedTo(field, ids)
-    return InDatasets(tuple(rng.sample([*DATASETS, "ds-z"], rng.randrange(0, 3))))
+        return q.LinkedTo(field, ids)
+    return q.InDatasets(tuple(rng.sample([*DATASETS, "ds-z"], rng.randrange(0, 3))))
 
 
-def record_value(rng: random.Random) -> RecordValue:
+def record_value(rng: random.Random) -> q.RecordValue:
     """A record condition as ``app.query.filters`` builds them, for each kind of field."""
     path, operator = rng.choice(RECORD_PATHS), rng.choice(OPERATORS)
     kind = rng.choice(["number", "boolean", "text", "text", "number or text"])
     if kind == "number":
-        return RecordValue(path, operator, float(rng.choice(NUMBERS)), "number")
+        return q.RecordValue(path, operator, float(rng.choice(NUMBERS)), "number")
     if kind == "boolean":
-        return RecordValue(path, operator, rng.choice([True, False]), "boolean")
+        return q.RecordValue(path, operator, rng.choice([True, False]), "boolean")
     if kind == "number or text":
-        return RecordValue(path, operator, rng.choice(["5", "2.5", "40", "-3"]), kind)
+        return q.RecordValue(path, operator, rng.choice(["5", "2.5", "40", "-3"]), kind)
     value = rng.choice([*TEXTS[:-2], "al%", "%a%", "%ray", "HP:0001", "g%m%a%y"])
     pattern = None
     if operator in ("=", "!") and rng.random() < 0.85:  # as filters.py; else an unanchored search
         pattern = wildcard_regex(value)
-    return RecordValue(path, operator, value, "text", pattern)
+    return q.RecordValue(path, operator, value, "text", pattern)

@@ -252,12 +252,22 @@ def _variant_column_equals(column: str, value_of: Callable[[Any], Any]) -> Any:
     return lower
 
 
+def _column_in(kind: str, column: str, values_of: Callable[[Any], Any]) -> Any:
+    def lower(where: q.Predicate, rows: _Rows) -> Sql:
+        _only(rows, kind, where)
+        return _in(rows.column(column), values_of(where))
+
+    return lower
+
+
 for _predicate, _column_name, _value_of in (
     (q.Assembly, "assembly", lambda where: where.assembly),
     (q.Chromosome, "chrom", lambda where: where.name),
     (q.StartsAt, "start", lambda where: where.start),
 ):
     _lowered.register(_predicate, _variant_column_equals(_column_name, _value_of))
+_lowered.register(q.VariantTypes, _column_in("variant", "variant_type", lambda w: w.types))
+_lowered.register(q.EntryIds, _column_in("entry", "id", lambda where: where.ids))
 
 
 @_lowered.register
@@ -297,12 +307,6 @@ def _bases_glob(bases: str) -> str:
     return "".join(
         "[ACGTN]" if base == "N" else f"[{base}]" if base in "*?[" else base for base in bases
     )
-
-
-@_lowered.register
-def _(where: q.VariantTypes, rows: _Rows) -> Sql:
-    _only(rows, "variant", where)
-    return _in(rows.column("variant_type"), where.types)
 
 
 @_lowered.register
@@ -398,12 +402,6 @@ def _(where: q.HasLink, rows: _Rows) -> Sql:
 
 
 # -- metadata entries -------------------------------------------------------------------------
-
-
-@_lowered.register
-def _(where: q.EntryIds, rows: _Rows) -> Sql:
-    _only(rows, "entry", where)
-    return _in(rows.column("id"), where.ids)
 
 
 @_lowered.register

@@ -49,15 +49,11 @@ class CollectionSelection:
         return [document["record"] for document in cursor.sort(order).skip(skip).limit(limit)]
 
     def project(
-        self,
-        collection_name: str,
-        where: Predicate,
-        fields: Sequence[str],
-        order: Sequence[str] = (),
+        self, collection: str, where: Predicate, fields: Sequence[str], order: Sequence[str] = ()
     ) -> Iterator[dict[str, Any]]:
         projection = {ID: 0, **{name: 1 for name in fields}}
-        selector = collection_filter(collection_name, where)
-        cursor = self.collection(collection_name).find(selector, projection)
+        selector = collection_filter(collection, where)
+        cursor = self.collection(collection).find(selector, projection)
         if order:
             cursor = cursor.sort([(name, 1) for name in order])
         yield from cursor

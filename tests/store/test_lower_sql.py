@@ -25,6 +25,7 @@ from generated_queries import (
 )
 
 from app.query.wildcards import wildcard_regex
+from app.store import query as q
 from app.store.collections import BIOSAMPLES, DATASETS, INDIVIDUALS, VARIANT_STATS, VARIANTS
 from app.store.lower_mongo import mongo_filter
 from app.store.lower_sql import (
@@ -34,32 +35,6 @@ from app.store.lower_sql import (
     sql_exists,
     sql_records,
     sql_where,
-)
-from app.store.query import (
-    All,
-    Assembly,
-    Bases,
-    Bracket,
-    Chromosome,
-    CommonAllele,
-    DurationAt,
-    EntryIds,
-    Gene,
-    HasLink,
-    HasOntologyTerm,
-    InDatasets,
-    LinkedTo,
-    NamedVariant,
-    Not,
-    Overlaps,
-    Predicate,
-    RareAllele,
-    RecordValue,
-    StartsAt,
-    VariantField,
-    VariantValue,
-    VariantValueIn,
-    in_dataset,
 )
 from app.store.reads import ENTRY_ORDER, VARIANT_ORDER
 from app.store.sqlite_documents import (
@@ -92,7 +67,7 @@ DISTINCT_FIELDS = {
 }
 
 
-def _mongo_filter(where: Predicate) -> dict[str, Any]:
+def _mongo_filter(where: q.Predicate) -> dict[str, Any]:
     return mongo_filter(where)
 
 
@@ -107,18 +82,18 @@ class MongoSide:
                 database[name].insert_many(rows)
         self.database = database
 
-    def count(self, name: str, where: Predicate) -> int:
+    def count(self, name: str, where: q.Predicate) -> int:
         return self.database[name].count_documents(_mongo_filter(where))
 
-    def exists(self, name: str, where: Predicate) -> bool:
+    def exists(self, name: str, where: q.Predicate) -> bool:
         return self.database[name].find_one(_mongo_filter(where), {"_id": 1}) is not None
 
-    def page(self, name: str, where: Predicate, skip: int, limit: int) -> list[int]:
+    def page(self, name: str, where: q.Predicate, skip: int, limit: int) -> list[int]:
         found = self.database[name].find(_mongo_filter(where), {"_id": 0, "record": 1})
         found = found.sort(MONGO_ORDER[name]).skip(skip).limit(limit)
         return [document["record"]["tag"] for document in found]
 
-    def distinct(self, name: str, field: str, where: Predicate) -> set[Any]:
+    def distinct(self, name: str, field: str, where: q.Predicate) -> set[Any]:
         values = self.database[name].distinct(field, _mongo_filter(where))
         return {value for value in values if value is not None}
 
@@ -136,18 +111,18 @@ class SqlSide:
         text, parameters = statement
         return self.connection.execute(text, parameters).fetchall()
 
-    def count(self, name: str, where: Predicate) -> int:
+    def count(self, name: str, where: q.Predicate) -> int:
         return self._run(sql_count(name, where))[0][0]
 
-    def exists(self, name: str, where: Predicate) -> bool:
+    def exists(self, name: str, where: q.Predicate) -> bool:
         return bool(self._run(sql_exists(name, where)))
 
-    def page(self, name: str, where: Predicate, skip: int, limit: int) -> list[int]:
+    def page(self, name: str, where: q.Predicate, skip: int, limit: int) -> list[int]:
         return [
             stored_record(*row)["tag"] for row in self._run(sql_records(name, where, skip, limit))
         ]
 
-    def distinct(self, name: str, field: str, where: Predicate) -> set[Any]:
+    def distinct(self, name: str, field: str, where: q.Predicate) -> set[Any]:
         values = [value for (value,) in self._run(sql_distinct(name, field, where))]
         assert len(values) == len(set(values))
         return set(values)
@@ -157,7 +132,7 @@ def _both(collections: dict[str, list[dict[str, Any]]]) -> tuple[MongoSide, SqlS
     return MongoSide(collections), SqlSide(collections)
 
 
-def _answers(side: Any, name: str, where: Predicate, rng: random.Random) -> dict[str, Any]:
+def _answers(side: Any, name: str, where: q.Predicate, rng: random.Random) -> dict[str, Any]:
     skip, limit = rng.choice([(0, 0), (0, 5), (3, 4), (10, 0)])
     field = rng.choice(DISTINCT_FIELDS[name])
     return {
@@ -209,15 +184,17 @@ def test_the_generated_predicates_are_of_every_kind():
     variants, entries = variant_documents(rng, 50), entry_documents(rng, 50)
     seen: set[type] = set()
 
-    def walk(where: Predicate) -> None:
+    def walk(where: q.Predicate) -> None:
         seen.add(type(where))
-        for part in getattr(where, "parts", ()) or ([where.part] if isinstance(where, Not) else []):
+        for part in getattr(where, "parts", ()) or (
+            [where.part] if isinstance(where, q.Not) else []
+        ):
             walk(part)
 
     for _ in range(400):
         walk(variant_predicate(rng, variants))
         walk(entry_predicate(rng, entries))
-    assert seen == set(get_args(Predicate))
+    assert seen == set(get_args(q.Predicate))
 
 
 def test_record_conditions_of_every_kind_on_one_path_each():
@@ -234,12 +211,12 @@ def test_per_dataset_documents_are_selected_by_dataset():
     descriptions = [{"_id": "a", "name": "A"}, {"_id": "b", "name": "B"}]
     stats = [{"_id": "b", "variantCount": 3}]
     sql = SqlSide({DATASETS: descriptions, VARIANT_STATS: stats})
-    both = InDatasets(("a", "b", "z"))
+    both = q.InDatasets(("a", "b", "z"))
     assert sql._run(sql_distinct(DATASETS, "_id", both)) in ([("a",), ("b",)], [("b",), ("a",)])
     assert sql._run(sql_distinct(VARIANT_STATS, "_id", both)) == [("b",)]
-    assert sql._run(sql_count(VARIANT_STATS, Not(InDatasets(("b",))))) == [(0,)]
+    assert sql._run(sql_count(VARIANT_STATS, q.Not(q.InDatasets(("b",))))) == [(0,)]
     with pytest.raises(ValueError, match="does not select datasets"):
-        sql_where(DATASETS, Chromosome("1"))
+        sql_where(DATASETS, q.Chromosome("1"))
 
 
 # -- where agreement is a rule, not the data ---------------------------------------------------
@@ -254,12 +231,12 @@ def test_booleans_and_numbers_never_compare_equal():
         {"datasetId": "a", "id": "text", "record": {"tag": 2, "x": "1"}},
     ]
     sql = SqlSide({INDIVIDUALS: documents})
-    assert sql.page(INDIVIDUALS, RecordValue("x", "=", True, "boolean"), 0, 0) == [0]
-    assert sql.page(INDIVIDUALS, RecordValue("x", "=", 1.0, "number"), 0, 0) == [1]
-    assert sql.page(INDIVIDUALS, RecordValue("x", "!", 1.0, "number"), 0, 0) == [2, 0]
-    both = RecordValue("x", "=", "1", "number or text")
+    assert sql.page(INDIVIDUALS, q.RecordValue("x", "=", True, "boolean"), 0, 0) == [0]
+    assert sql.page(INDIVIDUALS, q.RecordValue("x", "=", 1.0, "number"), 0, 0) == [1]
+    assert sql.page(INDIVIDUALS, q.RecordValue("x", "!", 1.0, "number"), 0, 0) == [2, 0]
+    both = q.RecordValue("x", "=", "1", "number or text")
     assert sql.page(INDIVIDUALS, both, 0, 0) == [1, 2]
-    assert sql.page(INDIVIDUALS, RecordValue("x", ">", False, "boolean"), 0, 0) == [0]
+    assert sql.page(INDIVIDUALS, q.RecordValue("x", ">", False, "boolean"), 0, 0) == [0]
 
 
 def test_a_typed_column_refuses_a_value_of_another_type():
@@ -292,28 +269,28 @@ def test_gene_symbols_of_variants_without_keys_compare_as_stored():
     mongo, sql = _both({VARIANTS: documents})
     for symbol, expected in (("aldh2", [0]), ("ALDH2", [0, 1]), ("Aldh2", [0])):
         for side in (mongo, sql):
-            assert side.page(VARIANTS, Gene("=", symbol), 0, 0) == expected
-            assert side.page(VARIANTS, Gene("!", symbol), 0, 0) == sorted({0, 1, 2} - {*expected})
+            assert side.page(VARIANTS, q.Gene("=", symbol), 0, 0) == expected
+            assert side.page(VARIANTS, q.Gene("!", symbol), 0, 0) == sorted({0, 1, 2} - {*expected})
 
 
 def test_values_are_parameters_never_sql_text():
     odd = "x'); DROP TABLE variant; --\"%"
     variants = [
-        Assembly(odd),
-        Bases(odd + "N", odd),
-        Gene(">", odd),
-        NamedVariant(odd),
-        VariantValueIn(VariantField.CARRIERS, (odd,)),
-        *(VariantValue(field, "<", odd) for field in VariantField),
-        LinkedTo("biosampleIds", (odd,)),
-        InDatasets((odd,)),
+        q.Assembly(odd),
+        q.Bases(odd + "N", odd),
+        q.Gene(">", odd),
+        q.NamedVariant(odd),
+        q.VariantValueIn(q.VariantField.CARRIERS, (odd,)),
+        *(q.VariantValue(field, "<", odd) for field in q.VariantField),
+        q.LinkedTo("biosampleIds", (odd,)),
+        q.InDatasets((odd,)),
     ]
     entries = [
-        EntryIds((odd,)),
-        RecordValue("note", "=", odd, "text", odd),
-        RecordValue("note", "<", odd, "text"),
-        DurationAt(odd, ">", 3.0),
-        LinkedTo("individualId", (odd,)),
+        q.EntryIds((odd,)),
+        q.RecordValue("note", "=", odd, "text", odd),
+        q.RecordValue("note", "<", odd, "text"),
+        q.DurationAt(odd, ">", 3.0),
+        q.LinkedTo("individualId", (odd,)),
     ]
     sql = SqlSide({})
     for name, predicates in ((VARIANTS, variants), (INDIVIDUALS, entries)):
@@ -326,25 +303,25 @@ def test_values_are_parameters_never_sql_text():
 
 def test_predicates_of_another_collection_or_of_no_kind_are_refused():
     with pytest.raises(ValueError, match="Chromosome does not select individuals"):
-        sql_where(INDIVIDUALS, All((EntryIds(("a",)), Chromosome("1"))))
+        sql_where(INDIVIDUALS, q.All((q.EntryIds(("a",)), q.Chromosome("1"))))
     with pytest.raises(ValueError, match="EntryIds does not select genomicVariations"):
-        sql_where(VARIANTS, EntryIds(("a",)))
+        sql_where(VARIANTS, q.EntryIds(("a",)))
     with pytest.raises(ValueError, match="HasLink does not select genomicVariations"):
-        sql_where(VARIANTS, HasLink("biosampleIds"))
+        sql_where(VARIANTS, q.HasLink("biosampleIds"))
     # a link the collection's documents never hold selects nothing, as MongoDB's $in there
-    assert sql_where(VARIANTS, LinkedTo("runId", ("r",))) == ("0", [])
+    assert sql_where(VARIANTS, q.LinkedTo("runId", ("r",))) == ("0", [])
     with pytest.raises(TypeError, match="no SQL lowering for dict"):
         sql_where(VARIANTS, {"start": 5})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="not a field name"):
-        sql_where(INDIVIDUALS, RecordValue("diseases.0.id", "=", "x", "text", "x"))
+        sql_where(INDIVIDUALS, q.RecordValue("diseases.0.id", "=", "x", "text", "x"))
 
 
 def test_a_page_limit_of_zero_is_every_row_after_the_skip():
     documents = variant_documents(random.Random(SEED), 30)
     mongo, sql = _both({VARIANTS: documents})
-    on_one = StartsAt(documents[0]["start"])
+    on_one = q.StartsAt(documents[0]["start"])
     for skip in (0, 1, 29, 2**63 - 1):
-        assert sql.page(VARIANTS, All(()), skip, 0) == mongo.page(VARIANTS, All(()), skip, 0)
+        assert sql.page(VARIANTS, q.All(()), skip, 0) == mongo.page(VARIANTS, q.All(()), skip, 0)
     assert sql.page(VARIANTS, on_one, 0, 0) == mongo.page(VARIANTS, on_one, 0, 0)
 
 
@@ -355,24 +332,30 @@ def test_text_patterns_match_in_linear_time():
     documents = [{"datasetId": "a", "id": "i", "record": {"tag": 0, "note": [text, "ab"]}}]
     sql = SqlSide({INDIVIDUALS: documents})
     for value, expected in (("%a%a%a%a%a%a%a%c", 0), ("%a%a%a%a%a%a%a%", 1), ("A%B", 1)):
-        where = RecordValue("note", "=", value, "text", wildcard_regex(value))
+        where = q.RecordValue("note", "=", value, "text", wildcard_regex(value))
         assert sql.count(INDIVIDUALS, where) == expected, value
 
 
 @pytest.mark.parametrize(
     ("name", "where"),
     [
-        (VARIANTS, in_dataset("a", Assembly("GRCh38"), Chromosome("1"), StartsAt(5))),
-        (VARIANTS, in_dataset("a", Chromosome("1"), Overlaps(5, 9000, 60), CommonAllele(0.01))),
-        (VARIANTS, in_dataset("a", Chromosome("1"), Bracket(5, 9, 9, 20), RareAllele(0.01))),
-        (VARIANTS, in_dataset("a", Gene("=", "BRCA2"))),
-        (VARIANTS, NamedVariant("rs671")),
-        (VARIANTS, in_dataset("a", LinkedTo("biosampleIds", ("S1", "S2")))),
-        (VARIANTS, VariantValue(VariantField.AMINOACID_CHANGES, "=", "V600E")),
-        (INDIVIDUALS, in_dataset("a", EntryIds(("i1",)))),
-        (INDIVIDUALS, in_dataset("a", HasOntologyTerm(("HP:0001",)))),
-        (INDIVIDUALS, in_dataset("a", DurationAt("ageOfOnset.iso8601duration", ">", 30.0))),
-        (BIOSAMPLES, in_dataset("a", LinkedTo("individualId", ("i1",)))),
+        (VARIANTS, q.in_dataset("a", q.Assembly("GRCh38"), q.Chromosome("1"), q.StartsAt(5))),
+        (
+            VARIANTS,
+            q.in_dataset("a", q.Chromosome("1"), q.Overlaps(5, 9000, 60), q.CommonAllele(0.01)),
+        ),
+        (
+            VARIANTS,
+            q.in_dataset("a", q.Chromosome("1"), q.Bracket(5, 9, 9, 20), q.RareAllele(0.01)),
+        ),
+        (VARIANTS, q.in_dataset("a", q.Gene("=", "BRCA2"))),
+        (VARIANTS, q.NamedVariant("rs671")),
+        (VARIANTS, q.in_dataset("a", q.LinkedTo("biosampleIds", ("S1", "S2")))),
+        (VARIANTS, q.VariantValue(q.VariantField.AMINOACID_CHANGES, "=", "V600E")),
+        (INDIVIDUALS, q.in_dataset("a", q.EntryIds(("i1",)))),
+        (INDIVIDUALS, q.in_dataset("a", q.HasOntologyTerm(("HP:0001",)))),
+        (INDIVIDUALS, q.in_dataset("a", q.DurationAt("ageOfOnset.iso8601duration", ">", 30.0))),
+        (BIOSAMPLES, q.in_dataset("a", q.LinkedTo("individualId", ("i1",)))),
     ],
 )
 def test_the_beacons_lookups_are_answered_from_an_index(name, where):
@@ -392,7 +375,7 @@ def test_no_text_match_includes_records_with_no_value_on_the_path():
         {"datasetId": "a", "id": "i1", "record": {"tag": 1, "diseases": [{"stage": "late"}]}},
         {"datasetId": "a", "id": "i2", "record": {"tag": 2, "diseases": [{"stage": "Early"}]}},
     ]
-    where = RecordValue("diseases.stage", "!", "early", "text", wildcard_regex("early"))
+    where = q.RecordValue("diseases.stage", "!", "early", "text", wildcard_regex("early"))
     mongo, sql = _both({INDIVIDUALS: documents})
     assert sql.page(INDIVIDUALS, where, 0, 0) == mongo.page(INDIVIDUALS, where, 0, 0) == [0, 1]
     as_lowered = mongo.database[INDIVIDUALS].find(mongo_filter(where))

@@ -4,6 +4,7 @@ pin the parts a request reads, and loads leave nothing behind when they fail."""
 from __future__ import annotations
 
 import pytest
+from store_backends import variant_document
 
 from app.store import open_store
 from app.store.collections import BIOSAMPLES, INDIVIDUALS, VARIANTS
@@ -26,28 +27,17 @@ from app.store.query import (
 )
 
 
-def _variant(dataset: str, start: int, **extra) -> dict:
-    internal = f"{dataset}:{start}"
-    return {
-        "datasetId": dataset,
-        "assemblyId": "GRCh38",
-        "referenceName": "1",
-        "start": start,
-        "end": start + 1,
-        "referenceBases": "A",
-        "alternateBases": "G",
-        "variantType": "SNP",
-        "variantLength": 1,
-        "geneIds": ["ALDH2"],
-        "geneKeys": ["aldh2"],
-        "aminoacidChanges": [],
-        "identifiers": [f"rs{start}"],
-        "variantInternalId": internal,
-        "biosampleIds": ["S1"],
-        "alleleFrequency": 0.2,
-        "record": {"variantInternalId": internal},
-        **extra,
-    }
+def _variant(dataset: str, start: int) -> dict:
+    return variant_document(
+        dataset,
+        f"{dataset}:{start}",
+        start,
+        geneIds=["ALDH2"],
+        geneKeys=["aldh2"],
+        identifiers=[f"rs{start}"],
+        biosampleIds=["S1"],
+        alleleFrequency=0.2,
+    )
 
 
 @pytest.fixture

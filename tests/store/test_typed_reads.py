@@ -4,6 +4,7 @@ gives the same answer, whatever stores it."""
 from __future__ import annotations
 
 import pytest
+from store_backends import variant_document
 
 from app.store import Store
 from app.store.collections import (
@@ -29,21 +30,15 @@ from app.store.query import (
 
 
 def variant(dataset: str, chromosome: str, start: int, frequency: float | None) -> dict:
-    return {
-        "datasetId": dataset,
-        "assemblyId": "GRCh38",
-        "referenceName": chromosome,
-        "start": start,
-        "end": start + 1,
-        "referenceBases": "A",
-        "alternateBases": "G",
-        "variantType": "SNP",
-        "variantLength": 1,
-        "variantInternalId": f"{chromosome}:{start}",
-        "alleleFrequency": frequency,
-        "biosampleIds": [f"S{start}"],
-        "record": {"variantInternalId": f"{chromosome}:{start}"},
-    }
+    internal = f"{chromosome}:{start}"
+    return variant_document(
+        dataset,
+        internal,
+        start,
+        referenceName=chromosome,
+        alleleFrequency=frequency,
+        biosampleIds=[f"S{start}"],
+    )
 
 
 def individual(dataset: str, ident: str, *terms: str) -> dict:
