@@ -226,6 +226,60 @@ def explain_child(uri: str, targets_file: str, profile_calls: str) -> None:
     result_line({"plans": plans, "profile": text.getvalue(), "calls": calls})
 
 
+def overhead_child(uri: str, targets_file: str) -> None:
+    """Where the time of one ``store.count`` goes, per shape (rule on), p50 microseconds over
+    3 passes of the targets: the whole call, the whole call inside ``store.one_release()`` (as
+    a request holds one), lowering alone (``sql_count``), reading the served parts alone, and
+    executing the lowered statement on the store's own connection."""
+    from app.store import VARIANTS, open_store
+    from app.store.lower_sql import sql_count
+
+    targets = Targets(**json.loads(Path(targets_file).read_text()))
+    store = open_store(uri)
+    predicates = our_predicates(uri, targets)
+    backend = store._backend
+    parts = served_parts(store)
+    found: dict[str, dict[str, float]] = {}
+
+    def p50_us(call: Callable[[Any], Any], arguments: list[Any], passes: int = 3) -> float:
+        for argument in arguments[:WARM]:
+            call(argument)
+        wall = []
+        for _ in range(passes):
+            for argument in arguments:
+                began = time.perf_counter()
+                call(argument)
+                wall.append(time.perf_counter() - began)
+        return percentile(wall, 50) * 1e6
+
+    for shape in SHAPES:
+        if shape == "gene":
+            continue  # the statement's plan decides it (see the plans)
+        chosen = predicates[shape, True]
+        statements = [sql_count(VARIANTS, p, parts) for p in chosen]
+        whole = p50_us(lambda p: store.count(VARIANTS, p), chosen)  # also warms the pages
+        with store.one_release():
+            held = p50_us(lambda p: store.count(VARIANTS, p), chosen)
+        with backend.session() as connection:
+            execute = p50_us(lambda st, c=connection: c.execute(*st).fetchone(), statements)
+        found[shape] = {
+            "store.count": whole,
+            "in one_release": held,
+            "sql_count (lowering)": p50_us(lambda p: sql_count(VARIANTS, p, parts), chosen),
+            "served parts": p50_us(lambda p: backend.served_parts(), chosen),
+            "execute": execute,
+        }
+    result_line({"overhead": found})
+
+
+def print_overhead(found: dict[str, dict[str, float]]) -> None:
+    columns = list(next(iter(found.values())))
+    print("\nwhere a store.count goes, p50 microseconds per call (rule on):")
+    print(f"  {'shape':<12}" + "".join(f"{c:>22}" for c in columns))
+    for shape, row in found.items():
+        print(f"  {shape:<12}" + "".join(f"{row[c]:22.1f}" for c in columns))
+
+
 # -- loads ------------------------------------------------------------------------------------
 
 
@@ -373,7 +427,13 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.child:
         stage, *rest = arguments.child
-        {"load": load_child, "query": query_child, "explain": explain_child}[stage](*rest)
+        stages = {
+            "load": load_child,
+            "query": query_child,
+            "explain": explain_child,
+            "overhead": overhead_child,
+        }
+        stages[stage](*rest)
         return
     print(machine_line())
     print(load_line("before"))
@@ -418,6 +478,7 @@ def main(argv: list[str] | None = None) -> None:
             + ("every count equal to the bare reference's" if not differences else "")
             + "; ".join(differences)
         )
+        print_overhead(child(["overhead", uri, str(targets_file)])["overhead"])
         print_explain(child(["explain", uri, str(targets_file), str(arguments.profile)]))
         print(load_line("after"))
 
