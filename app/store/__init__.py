@@ -288,7 +288,7 @@ class Store(SelectionReads):
         backend = self._backend
         if not isinstance(backend, SqliteDatabase):
             return None
-        return SqlTables(str(backend.path), backend.served_parts(), backend.process_local)
+        return SqlTables(str(backend.path), backend.served_parts(), backend.collection)
 
     def ensure_indexes(self) -> None:
         """Create every index the served queries rely on (idempotent). The embedded store's
