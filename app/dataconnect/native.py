@@ -55,9 +55,12 @@ STORE_VIEWS = {
     VARIANTS_TABLE.name: "variants",
     POPULATION_FREQUENCIES_TABLE.name: "population_frequencies",
 }
-# columns of the rebuilt tables that gather a field of each object of a list
-GATHERED = {
-    PRIVACY_LAWS_TABLE.name: {"source_titles": "sources.title", "source_urls": "sources.url"},
+# columns of the rebuilt tables gathering a field of each object of a list: (list, field)
+GATHERED: dict[str, dict[str, tuple[str, str]]] = {
+    PRIVACY_LAWS_TABLE.name: {
+        "source_titles": ("sources", "title"),
+        "source_urls": ("sources", "url"),
+    },
     NETWORK_DATASETS_TABLE.name: {},
 }
 _PARAMETER = "search_parameter_"
@@ -204,10 +207,8 @@ def _check_columns(statement: exp.Expression, references: list[_Reference]) -> N
         for column in alias.columns
     }
     derived = {alias.alias_or_name.casefold() for alias in statement.find_all(exp.CTE)}
-    derived |= {
-        sub.alias.casefold() for sub in statement.find_all(exp.Subquery) if sub.alias
-    }
-    everything = {c.name.casefold(): c.name for r in references for c in r.table.columns}
+    derived |= {sub.alias.casefold() for sub in statement.find_all(exp.Subquery) if sub.alias}
+    everything = {c.name.casefold(): c.name for r in references for c in _columns(r.table)}
     for column in statement.find_all(exp.Column):
         if isinstance(column.this, exp.Star):
             qualifier = _qualifier(column)
@@ -232,10 +233,10 @@ def _check_columns(statement: exp.Expression, references: list[_Reference]) -> N
 
 
 def _column_of(table: Table, name: str) -> Any:
-    for column in table.columns:
+    for column in _columns(table):
         if column.name.casefold() == name.casefold():
             return column
-    names = [column.name for column in table.columns]
+    names = [column.name for column in _columns(table)]
     close = difflib.get_close_matches(name, names, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise UnknownColumnError(f"column {name!r} does not exist in {table.name}{hint}")
@@ -248,6 +249,25 @@ def _not_a_table(column: exp.Column, references: list[_Reference]) -> UnknownCol
             f"{written!r} is not the table of this query ({references[0].table.name})"
         )
     return UnknownColumnError(f"{written!r} is not a table of this query")
+
+
+# by the table object (kept, so that its id is never another's)
+_DESCRIBED: dict[int, tuple[Table, tuple[Any, ...], dict[str, Any]]] = {}
+
+
+def _described(table: Table) -> tuple[Table, tuple[Any, ...], dict[str, Any]]:
+    """A table's columns and data model, built once (each builds its row schema)."""
+    if id(table) not in _DESCRIBED:
+        _DESCRIBED[id(table)] = (table, table.columns, table.data_model)
+    return _DESCRIBED[id(table)]
+
+
+def _columns(table: Table) -> tuple[Any, ...]:
+    return _described(table)[1]
+
+
+def _model(table: Table) -> dict[str, Any]:
+    return _described(table)[2]
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -276,6 +296,7 @@ def _result_model(statement: exp.Expression, references: list[_Reference]) -> di
     other expression is described without a type."""
     select = _first_select(statement)
     properties: dict[str, Any] = {}
+    names: list[str] = []
     for position, node in enumerate(select.expressions):
         if isinstance(node, exp.Star) or (
             isinstance(node, exp.Column) and isinstance(node.this, exp.Star)
@@ -283,11 +304,19 @@ def _result_model(statement: exp.Expression, references: list[_Reference]) -> di
             chosen = references if isinstance(node, exp.Star) else [_owner(node, references)]
             for reference in chosen:
                 if reference is not None:
-                    properties |= reference.table.data_model["properties"]
+                    properties |= _model(reference.table)["properties"]
+                    names += [column.name for column in _columns(reference.table)]
             continue
         name = node.alias if isinstance(node, exp.Alias) else None
         inner = node.this if isinstance(node, exp.Alias) else node
-        properties[name or _output_name(inner, position)] = _schema_of(inner, references)
+        names.append(name or _output_name(inner, position))
+        properties[names[-1]] = _schema_of(inner, references)
+    folded = [name.casefold() for name in names]
+    for name in names:
+        if folded.count(name.casefold()) > 1:
+            raise SearchQueryError(
+                f"the result would have two columns named {name!r}; give one an alias"
+            )
     return {
         "$schema": JSON_SCHEMA_DRAFT,
         "description": "Result of a query over "
@@ -326,10 +355,10 @@ def _schema_of(node: exp.Expression, references: list[_Reference]) -> dict[str, 
 def _source_column(node: exp.Column, references: list[_Reference]) -> dict[str, Any] | None:
     owners = [_owner(node, references)] if _qualifier(node) else references
     found = [
-        reference.table.data_model["properties"][column.name]
+        _model(reference.table)["properties"][column.name]
         for reference in owners
         if reference is not None
-        for column in reference.table.columns
+        for column in _columns(reference.table)
         if column.name.casefold() == node.name.casefold()
     ]
     return found[0] if len(found) == 1 else None
@@ -360,6 +389,8 @@ def _kind(schema: Mapping[str, Any]) -> str | None:
 def _typed(kind: str | None, value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, bytes):
+        raise SearchQueryError("the query returns binary values, which a JSON answer cannot hold")
     if kind == "boolean":
         return bool(value)
     if kind == "array" and isinstance(value, str):
@@ -500,19 +531,16 @@ class NativeBackend:
     def view(self, table: Table, prefix: str) -> tuple[str, dict[str, Any]]:
         """The table's rows this caller may see, as a subquery."""
         if table.name not in STORE_VIEWS:
-            columns = {**table.sources, **GATHERED.get(table.name, {})}
-            names = [column.name for column in table.columns]
-            ordered = {name: columns[name] for name in names}
-            return self._sql.rows_view(
-                table.collection, ordered, tuple(GATHERED.get(table.name, {})), prefix
-            )
-        visible = visible_rows(
-            table.dataset_field, table.catalog, table.variant_rows, self._access
-        )
+            gathered = GATHERED.get(table.name, {})
+            names = [column.name for column in _columns(table)]
+            ordered = {name: table.sources.get(name, name) for name in names}
+            return self._sql.rows_view(table.collection, ordered, gathered, prefix)
+        visible = visible_rows(table.dataset_field, table.catalog, table.variant_rows, self._access)
         text, parameters = self._sql.view(STORE_VIEWS[table.name], visible, prefix)
         if table.catalog:
             return _catalog_columns(table, text, parameters, self._access, prefix)
-        return text, parameters
+        columns = ", ".join(f'"{column.name}"' for column in _columns(table))  # the model's order
+        return f"(SELECT {columns} FROM {text} AS stored_rows)", parameters
 
     def search(
         self, tables: TableSet, sql: str, parameters: Sequence[Any], offset: int, size: int
@@ -530,9 +558,9 @@ class NativeBackend:
         if stages:
             raise ValueError("the native backend answers SQL, not pipeline stages")
         text, parameters = self.view(table, "v0_")
-        query = NativeQuery(f"SELECT * FROM {text} AS rows", parameters, table.data_model)
+        query = NativeQuery(f"SELECT * FROM {text} AS rows", parameters, _model(table))
         names, rows = self._run(query, offset, size)
-        typed = typed_rows(table.data_model, names, rows)
+        typed = typed_rows(_model(table), names, rows)
         return typed[:size], len(typed) > size
 
     def _run(self, query: NativeQuery, offset: int, size: int) -> tuple[list[str], list[tuple]]:
@@ -543,7 +571,7 @@ class NativeBackend:
                 offset,
                 size + 1,  # one more tells whether a next page exists
                 self._seconds,
-                self._max_rows,
+                self._max_rows + 1,  # the one more row is not part of the page
                 TRINO_FUNCTIONS,
                 TRINO_AGGREGATES,
             )
@@ -572,7 +600,7 @@ def _catalog_columns(
     level = f"CASE id {' '.join(levels)} END" if levels else "NULL"
     banded = ", ".join(value(f"banded{n}", ident) for n, ident in enumerate(access.banded))
     columns = []
-    for column in table.columns:
+    for column in _columns(table):
         name = column.name
         if name == "access_level":
             columns.append(f"{level} AS access_level")

@@ -10,6 +10,7 @@ is meant for the client.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -223,8 +224,14 @@ def _statement(sql: str, parameters: Sequence[Any]) -> exp.Expression:
 
 
 def _parsed(sql: str) -> list[exp.Expression]:
+    """The statements of ``sql``, each a copy of its own (the same text is parsed once)."""
+    return [statement.copy() for statement in _parsed_once(sql)]
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_once(sql: str) -> tuple[exp.Expression, ...]:
     try:
-        return [statement for statement in sqlglot.parse(sql, read=DIALECT) if statement]
+        return tuple(statement for statement in sqlglot.parse(sql, read=DIALECT) if statement)
     except ParseError as error:
         raise SearchQueryError(_syntax_message(error)) from None
     except TokenError as error:

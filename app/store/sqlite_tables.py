@@ -67,17 +67,17 @@ def _record(source: str, path: str) -> str:
     return f"json_extract({source}, '${steps}')"
 
 
-def _gathered(source: str, path: str) -> str:
-    """MongoDB's ``$list.field``: the field of each object of the list at ``path`` (objects
-    without it left out), as a JSON array; NULL where there is no list."""
-    *list_steps, leaf = path.split(".")
-    listed = _record(source, ".".join(list_steps))
-    steps = "".join(f'."{step}"' for step in list_steps)
+def _gathered(source: str, listed: str, inner: str) -> str:
+    """MongoDB's ``$list.field``: the value at path ``inner`` of each object of the list at
+    path ``listed`` (objects without it left out), as a JSON array; NULL where there is no
+    list."""
+    steps = "".join(f'."{step}"' for step in listed.split("."))
+    leaf = "".join(f'."{step}"' for step in inner.split("."))
     return (
         f"CASE WHEN json_type({source}, '${steps}') = 'array' THEN "
-        f"(SELECT json_group_array(json_extract(item.value, '$.\"{leaf}\"')) "
-        f"FROM json_each({listed}) AS item "
-        f"WHERE json_type(item.value, '$.\"{leaf}\"') IS NOT NULL) END"
+        f"(SELECT json_group_array(json_extract(item.value, '${leaf}')) "
+        f"FROM json_each({_record(source, listed)}) AS item "
+        f"WHERE json_type(item.value, '${leaf}') IS NOT NULL) END"
     )
 
 
@@ -89,6 +89,9 @@ def _stats(collection: str, field: str) -> str:
         f"WHERE summary.collection = '{collection}' AND of_summary.dataset_id = "
         f"stored_part.dataset_id AND summary.part IN ({{{collection}}})), 0)"
     )
+
+
+_DUO = "dataUseConditions.duoDataUse"
 
 
 def _document(path: str) -> str:
@@ -103,9 +106,8 @@ _DATASET_COLUMNS = ", ".join(
             for name in ("name", "description", "version", "country", "organization")
         ),
         f"{_document('populations')} AS populations",
-        f"{_gathered('dataset_document.document', 'dataUseConditions.duoDataUse.id')} AS duo_codes",
-        f"{_gathered('dataset_document.document', 'dataUseConditions.duoDataUse.label')} "
-        "AS duo_labels",
+        f"{_gathered('dataset_document.document', _DUO, 'id')} AS duo_codes",
+        f"{_gathered('dataset_document.document', _DUO, 'label')} AS duo_labels",
         f"{_document('privacyLaws')} AS privacy_laws",
         "NULL AS access_level",
         f"{_document('createDateTime')} AS create_date_time",
@@ -138,7 +140,7 @@ _INDIVIDUAL_COLUMNS = ", ".join(
                 ("karyotypic_sex", "karyotypicSex"),
             )
         ),
-        f"{_gathered('entry.record', 'diseases.diseaseCode.id')} AS disease_ids",
+        f"{_gathered('entry.record', 'diseases', 'diseaseCode.id')} AS disease_ids",
         f"{_values('entry_term', 'term', 'eid', 'entry.eid')} AS ontology_terms",
     ]
 )
@@ -184,7 +186,7 @@ _VIEWS: dict[str, tuple[str, str, str, str, str]] = {
     "variants": (
         VARIANTS,
         "variant",
-        f"{_VARIANT_KEY}, variant.assembly AS assembly_id, variant.\"end\" AS \"end\", "
+        f'{_VARIANT_KEY}, variant.assembly AS assembly_id, variant."end" AS "end", '
         "variant.variant_type AS variant_type, "
         f"{_values('variant_gene_symbol', 'symbol', 'vid', 'variant.vid')} AS gene_ids, "
         f"{_OWN_FREQUENCY}",
@@ -235,15 +237,21 @@ class SqlTables:
         return _named(text, parameters, prefix)
 
     def rows_view(
-        self, collection: str, columns: Mapping[str, str], lists: Sequence[str], prefix: str
+        self,
+        collection: str,
+        columns: Mapping[str, str],
+        lists: Mapping[str, tuple[str, str]],
+        prefix: str,
     ) -> tuple[str, Parameters]:
         """The subquery of a table each process rebuilds: each column read at its document
-        path; a column of ``lists`` gathers the field of each object of a list."""
+        path, or (``lists``) gathered from each object of a list: (the list's path, the
+        value's path in each object)."""
         if collection not in PROCESS_LOCAL_COLLECTIONS:
             raise ValueError(f"{collection} is kept in SQLite: use view()")
         rows = list(self._process_local(collection).find({}, {"_id": 0}).sort("_id"))
         read = [
-            f"{(_gathered if name in lists else _record)('row.value', path)} AS \"{name}\""
+            (_gathered("row.value", *lists[name]) if name in lists else _record("row.value", path))
+            + f' AS "{name}"'
             for name, path in columns.items()
         ]
         text = f"(SELECT {', '.join(read)} FROM json_each(:{prefix}rows) AS row)"
