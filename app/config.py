@@ -80,6 +80,8 @@ DEFAULTS: dict[str, object] = {
     "ONTOLOGY_FILES": [],
     # Rows per page of Data Connect table data and search results (/data-connect).
     "DATA_CONNECT_PAGE_SIZE": 100,
+    "DATA_CONNECT_TIME_BUDGET": 10.0,  # seconds one SQL query may run on the embedded store
+    "DATA_CONNECT_ROW_BUDGET": 1_000_000,  # rows of one answer its pages may reach
     # Bytes a request body may hold (Flask's own setting): a larger one is refused with 413
     # before it is read. A Beacon query or an SQL search of the longest allowed fits in 1 MiB.
     "MAX_CONTENT_LENGTH": 1 << 20,

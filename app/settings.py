@@ -33,6 +33,8 @@ class BeaconSettings:
     max_page_size: int
     ontology_files: tuple[str, ...] = ()
     data_connect_page_size: int = 100
+    data_connect_time_budget: float = 10.0
+    data_connect_row_budget: int = 1_000_000
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BeaconSettings:
@@ -57,6 +59,8 @@ class BeaconSettings:
             max_page_size=int(config["MAX_PAGE_SIZE"]),
             ontology_files=text_list(config["ONTOLOGY_FILES"]),
             data_connect_page_size=int(config["DATA_CONNECT_PAGE_SIZE"]),
+            data_connect_time_budget=float(config["DATA_CONNECT_TIME_BUDGET"]),
+            data_connect_row_budget=int(config["DATA_CONNECT_ROW_BUDGET"]),
         )
         settings._check()
         return settings
@@ -80,6 +84,10 @@ class BeaconSettings:
             raise ConfigurationError("DEFAULT_PAGE_SIZE", "must be between 1 and MAX_PAGE_SIZE")
         if not 1 <= self.data_connect_page_size <= 10_000:
             raise ConfigurationError("DATA_CONNECT_PAGE_SIZE", "must be between 1 and 10000")
+        if not self.data_connect_time_budget > 0:
+            raise ConfigurationError("DATA_CONNECT_TIME_BUDGET", "must be a positive number")
+        if self.data_connect_row_budget < self.data_connect_page_size:
+            raise ConfigurationError("DATA_CONNECT_ROW_BUDGET", "must be at least a page")
 
 
 def typed_config(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from app.access.policy import DatasetView, Protections
 from app.access.protections import hides_rare_alleles, shown_variants
 from app.store.lower_mongo import mongo_filter
+from app.store.query import Predicate
 
 CATALOG_COUNTS = ("variant_count", "sample_count", "individual_count", "biosample_count")
 
@@ -49,12 +50,20 @@ def stored_selector(
 ) -> dict:
     """Selector of the stored documents the caller may read (they enter the pipeline first);
     a table of no dataset's data (``dataset_field`` None) is read whole."""
+    shown = visible_rows(dataset_field, catalog, variants, access)
+    return {} if shown is None else mongo_filter(shown, dataset_field)
+
+
+def visible_rows(
+    dataset_field: str | None, catalog: bool, variants: bool, access: RowAccess
+) -> Predicate | None:
+    """What selects the stored rows the caller may read; None: every row (a table of no
+    dataset's data)."""
     if dataset_field is None:
-        return {}
+        return None
     allowed = list(access.levels) if catalog else list(access.readable)
     rare_hidden = list(access.common_only) if variants else []
-    shown = shown_variants(allowed, rare_hidden, access.rare_frequency)
-    return mongo_filter(shown, dataset_field)
+    return shown_variants(allowed, rare_hidden, access.rare_frequency)
 
 
 def catalog_stages(access: RowAccess) -> list[dict[str, Any]]:

@@ -10,7 +10,8 @@ from app.access.flask_access import current_views, note_answer
 from app.context import base_url, current_settings, current_store, current_tables
 from app.dataconnect import service
 from app.dataconnect.access import row_access
-from app.dataconnect.backend import MongoBackend
+from app.dataconnect.backend import MongoBackend, QueryBackend
+from app.dataconnect.native import NativeBackend
 from app.dataconnect.service import DataConnectError
 from app.dataconnect.tables import TableSet
 from app.errors import BadRequestError
@@ -104,7 +105,7 @@ def error_body(title: str, detail: str) -> dict:
     return _ERRORS.dump({"errors": [{"title": title, "detail": detail}]})
 
 
-def _readable() -> tuple[TableSet, MongoBackend]:
+def _readable() -> tuple[TableSet, QueryBackend]:
     """The tables, their rows brought up to date, and a backend reading what this request's
     caller may see; the audit log records which."""
     tables = current_tables()
@@ -114,6 +115,11 @@ def _readable() -> tuple[TableSet, MongoBackend]:
     views = current_views(dataset.id for dataset in known_datasets(store))
     access = row_access(views, current_settings().access.protections)
     note_answer([views[ident] for ident in access.readable], "record")
+    sql_tables = store.sql_tables()
+    if sql_tables is not None:  # the store's engine answers the SQL itself
+        settings = current_settings()
+        budgets = (settings.data_connect_time_budget, settings.data_connect_row_budget)
+        return tables, NativeBackend(sql_tables, access, *budgets)
     return tables, MongoBackend(store, access)
 
 

@@ -3,11 +3,13 @@ over the application's own set of tables (a node's, or a hub's)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from app.dataconnect.backend import QueryBackend
+from app.dataconnect.native import NativeBackend, OverBudgetError
 from app.dataconnect.paging import BadPageTokenError, PageToken, decode_page_token
 from app.dataconnect.sql import SearchQueryError, parse_search
 from app.dataconnect.sql_pipeline import Aggregate, Selected
@@ -49,7 +51,8 @@ def table_data(
             raise DataConnectError(400, "Bad page token", "the token belongs to another table")
         offset = page.offset
     table = _table(tables, name)
-    rows, more = backend.page(table, [], offset, size)
+    with _refusals():
+        rows, more = backend.page(table, [], offset, size)
     following = PageToken(offset + size, table=name) if more else None
     return _page(table.data_model, _complete(rows, table_columns(table)), following, next_url)
 
@@ -72,6 +75,11 @@ def search(
         query, parameters, offset = page.query, page.parameters, page.offset
     if query is None:
         raise DataConnectError(400, "Bad request", "a search needs a query")
+    following_page = PageToken(offset + size, query=query, parameters=tuple(parameters))
+    if isinstance(backend, NativeBackend):
+        with _refusals():
+            model, rows, more = backend.search(tables, query, parameters, offset, size)
+        return _page(model, rows, following_page if more else None, next_url)
     try:
         parsed = parse_search(query, parameters)
         table = tables.by_name.get(parsed.table.lower())  # unquoted SQL names ignore case
@@ -90,6 +98,17 @@ def search(
     )
     names = [item.name for item in outputs]
     return _page(_result_model(table, outputs), _complete(rows, names), following, next_url)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A query the engine refused, or stopped at its budget, as the client's error."""
+    try:
+        yield
+    except OverBudgetError as error:
+        raise DataConnectError(400, "Query over budget", str(error)) from None
+    except SearchQueryError as error:
+        raise DataConnectError(400, "Invalid query", str(error)) from None
 
 
 def table_columns(table: Table) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ is meant for the client.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -158,6 +159,32 @@ def parse_search(sql: str, parameters: Sequence[Any] = ()) -> SearchQuery:
         raise SearchQueryError("the query is nested too deeply") from None
 
 
+def bound_statement(sql: str, parameters: Sequence[Any] = ()) -> exp.Expression:
+    """The one statement of ``sql``, after the refusals of hostile input :func:`parse_search`
+    makes, its ``?`` placeholders named ``search_parameter_<n>`` (1-based) in order."""
+    return _statement(sql, parameters)
+
+
+def like_pattern_checked(node: exp.Like | exp.ILike, parameters: Sequence[Any]) -> None:
+    """Refuse a LIKE pattern (a literal or a ``?``) the beacon's wildcard rules refuse."""
+    pattern = node.expression
+    value: Any = None
+    if isinstance(pattern, exp.Literal) and pattern.is_string:
+        value = pattern.this
+    elif isinstance(pattern, exp.Placeholder) and pattern.name.startswith(_PARAMETER):
+        value = parameters[int(pattern.name.removeprefix(_PARAMETER)) - 1]
+    if not isinstance(value, str):
+        return
+    escape = node.parent.expression if isinstance(node.parent, exp.Escape) else None
+    character = escape.this if isinstance(escape, exp.Literal) else None
+    if "\x00" in value:
+        raise SearchQueryError("a LIKE pattern cannot contain the NUL character")
+    try:
+        like_regex(value, character if isinstance(character, str) and len(character) == 1 else None)
+    except WildcardPatternError as error:
+        raise SearchQueryError(f"LIKE {_snippet(pattern)}: {error}") from None
+
+
 # --- reading the SQL -----------------------------------------------------------------------
 
 
@@ -197,8 +224,14 @@ def _statement(sql: str, parameters: Sequence[Any]) -> exp.Expression:
 
 
 def _parsed(sql: str) -> list[exp.Expression]:
+    """The statements of ``sql``, each a copy of its own (the same text is parsed once)."""
+    return [statement.copy() for statement in _parsed_once(sql)]
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_once(sql: str) -> tuple[exp.Expression, ...]:
     try:
-        return [statement for statement in sqlglot.parse(sql, read=DIALECT) if statement]
+        return tuple(statement for statement in sqlglot.parse(sql, read=DIALECT) if statement)
     except ParseError as error:
         raise SearchQueryError(_syntax_message(error)) from None
     except TokenError as error:

@@ -46,6 +46,7 @@ from app.store.query import EVERYTHING, InDatasets
 from app.store.reads import ID, CollectionSelection, SelectionReads
 from app.store.releases import ReleaseError, ReleaseInfo
 from app.store.sqlite_store import SqliteDatabase, SqlitePending
+from app.store.sqlite_tables import SqlTables
 
 __all__ = [
     "DATASETS",
@@ -280,6 +281,14 @@ class Store(SelectionReads):
             return self._selection().aggregate(collection_name, pipeline)
         # large sorts and groups may spill to disk rather than fail (MongoDB before 6.0)
         return list(self.collection(collection_name).aggregate(pipeline, allowDiskUse=True))
+
+    def sql_tables(self) -> SqlTables | None:
+        """Data Connect's tables as SQL views of the served release, with a read-only runner
+        (the embedded store); None where queries are aggregation pipelines (MongoDB)."""
+        backend = self._backend
+        if not isinstance(backend, SqliteDatabase):
+            return None
+        return SqlTables(str(backend.path), backend.served_parts(), backend.collection)
 
     def ensure_indexes(self) -> None:
         """Create every index the served queries rely on (idempotent). The embedded store's

@@ -47,3 +47,13 @@ def full_disk_named(path: str | Path) -> Iterator[None]:
             where = error.filename or path
             raise StorageFullError(where, error.strerror or "no space left on device") from error
         raise
+
+
+class QueryBudgetError(Exception):
+    """A query ran past its time budget, or its answer past its row budget; the message says
+    which, for the client."""
+
+
+class QueryRefusedError(Exception):
+    """The engine refused a query it was given (a column or function it does not have, a type
+    it cannot compare); the message is the engine's, meant for the client."""
