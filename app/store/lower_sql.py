@@ -82,11 +82,6 @@ def _rows(collection: str) -> _Rows:
     return _Rows(collection, "other_document", "rowid", "other")
 
 
-def table_of(collection: str) -> str:
-    """The table holding a collection's rows (ValueError: none does)."""
-    return _rows(collection).table
-
-
 # -- the statements ---------------------------------------------------------------------------
 
 
