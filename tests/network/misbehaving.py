@@ -96,6 +96,12 @@ class Misbehaving:
     def release(self) -> None:
         self._released.set()
 
+    @property
+    def queries(self) -> int:
+        """How many requests were taken as queries (each one a candidate for the fault)."""
+        with self._lock:
+            return self._queries
+
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
