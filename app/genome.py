@@ -31,6 +31,12 @@ _ASSEMBLY_BY_SYNONYM = {
     synonym: canonical for canonical, synonyms in ASSEMBLY_SYNONYMS.items() for synonym in synonyms
 }
 
+# GENO terms of a carrier's zygosity (Beacon caseLevelData), as the VCF loader writes them and
+# the embedded store rebuilds them from its carrier bitmaps.
+HEMIZYGOUS = {"id": "GENO:0000134", "label": "hemizygous"}
+HETEROZYGOUS = {"id": "GENO:0000135", "label": "heterozygous"}
+HOMOZYGOUS = {"id": "GENO:0000136", "label": "homozygous"}
+
 CHROMOSOMES = tuple([str(n) for n in range(1, 23)] + ["X", "Y", "MT"])
 
 # RefSeq accession versions of the primary chromosomes; GRCh37 is one version below GRCh38.

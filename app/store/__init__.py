@@ -128,6 +128,12 @@ class Release(SelectionReads):
             collection_name, dataset_filter(collection_name, dataset_id), documents
         )
 
+    def declare_samples(self, biosample_ids: Sequence[str]) -> None:
+        """The samples the variants written next name as carriers, in the VCF's order: the
+        embedded store numbers its carrier bitmaps in this order (MongoDB needs nothing)."""
+        if isinstance(self._writer, SqlitePending):
+            self._writer.declare_samples(biosample_ids)
+
     def replace_terms(
         self, dataset_id: str, scopes: Iterable[str], rows: Iterable[dict[str, Any]]
     ) -> int:

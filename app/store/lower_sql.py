@@ -26,7 +26,10 @@ from typing import Any
 from app.genome import gene_key
 from app.store import query as q
 from app.store.collections import FILTERING_TERMS
+from app.store.sqlite_carriers import register_carrier_functions
+from app.store.sqlite_documents import RECORD_COLUMNS
 from app.store.sqlite_schema import (
+    CARRIERS,
     DATASET_DOCUMENTS,
     ENTRY_COLLECTIONS,
     ENTRY_COLUMNS,
@@ -52,7 +55,14 @@ _VARIANT_COLUMN_FIELDS = {
     q.VariantField.INTERNAL_ID: "internal_id",
     q.VariantField.HGVS_ID: HGVS_COLUMN,
 }
-_CASE_LEVEL = {"variant": "variant.case_level", "entry": "NULL"}
+# what sql_records selects: the record, its case-level data and carrier columns apart
+# (app.store.sqlite_documents.RECORD_COLUMNS); entries have neither
+_RECORD_COLUMNS = {
+    "variant": ", ".join(f"variant.{column}" for column in RECORD_COLUMNS),
+    "entry": "entry.record" + ", NULL" * (len(RECORD_COLUMNS) - 2) + ", 0",
+}
+# the bitmap of the samples whose biosample id meets a condition (sqlite_carriers)
+_SAMPLES_WHERE = "(SELECT carrier_set(sample) FROM sample_name WHERE biosample_id {condition})"
 _NULLABLE = frozenset({HGVS_COLUMN, "af", "individual_id", "biosample_id", "run_id"})
 
 
@@ -123,8 +133,8 @@ def sql_exists(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
 def sql_records(
     collection: str, where: q.Predicate, skip: int, limit: int, parts: Parts = None
 ) -> Sql:
-    """The stored records and their case-level data apart (as stored: JSON text; decoded by
-    :func:`app.store.sqlite_documents.stored_record`),
+    """The stored records and their case-level data apart (the columns
+    :func:`app.store.sqlite_documents.stored_record` decodes),
     ``limit`` after ``skip`` in the collection's order; a ``limit`` of 0 is no limit, as
     MongoDB's."""
     if skip < 0 or limit < 0:
@@ -134,7 +144,7 @@ def sql_records(
         raise ValueError(f"{collection} has no records to page")
     text, parameters = sql_where(collection, where, parts)
     statement = (
-        f"SELECT {rows.column('record')}, {_CASE_LEVEL[rows.kind]} FROM {rows.table} "
+        f"SELECT {_RECORD_COLUMNS[rows.kind]} FROM {rows.table} "
         f"WHERE {text} "
         f"ORDER BY {sql_order_by(collection)} LIMIT ? OFFSET ?"
     )
@@ -150,6 +160,13 @@ def sql_distinct(collection: str, field: str, where: q.Predicate, parts: Parts =
     if field == ("_id" if rows.table == "dataset_document" else DATASET_ID):
         parts_of = f"SELECT {rows.column('part')} FROM {rows.table} WHERE {text}"
         return f"SELECT DISTINCT dataset_id FROM stored_part WHERE part IN ({parts_of})", parameters
+    if rows.kind == "variant" and field == CARRIERS:
+        union = f"SELECT carrier_union(variant.carriers) FROM variant WHERE {text}"
+        statement = (
+            "SELECT biosample_id FROM sample_name WHERE sample IN "
+            f"(SELECT value FROM json_each(({union})))"
+        )
+        return statement, parameters
     values = _values_table(rows, field)
     if values is not None:
         statement = f"SELECT DISTINCT {values.column} FROM {values.table} "
@@ -181,8 +198,10 @@ def _column_if_any(rows: _Rows, field: str) -> str | None:
 
 
 def register_functions(connection: sqlite3.Connection) -> None:
-    """Add what the lowered SQL calls: ``regexp(pattern, text)``, a case-insensitive search."""
+    """Add what the lowered SQL calls: ``regexp(pattern, text)``, a case-insensitive search,
+    and the carrier bitmaps' functions (:mod:`app.store.sqlite_carriers`)."""
     connection.create_function("regexp", 2, _regexp_search, deterministic=True)
+    register_carrier_functions(connection)
 
 
 @functools.lru_cache(maxsize=512)
@@ -341,11 +360,12 @@ def _(where: q.VariantValue, rows: _Rows) -> Sql:
         return _column_compared(
             rows, _VARIANT_COLUMN_FIELDS[where.field], where.operator, where.value
         )
-    values = VARIANT_VALUES[where.field.value]
     if where.operator == "!":
-        text, parameters = _any_value(rows, values, "=", where.value)
+        text, parameters = _lowered(q.VariantValue(where.field, "=", where.value), rows)
         return f"NOT ({text})", parameters
-    return _any_value(rows, values, where.operator, where.value)
+    if where.field.value == CARRIERS:
+        return _carried(rows, f"{_sql_operator(where.operator)} ?", [where.value])
+    return _any_value(rows, VARIANT_VALUES[where.field.value], where.operator, where.value)
 
 
 @_lowered.register
@@ -353,6 +373,8 @@ def _(where: q.VariantValueIn, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
     if where.field in _VARIANT_COLUMN_FIELDS:
         return _in(rows.column(_VARIANT_COLUMN_FIELDS[where.field]), where.values)
+    if where.field.value == CARRIERS:
+        return _carried_in(rows, where.values)
     return _any_value_in(rows, VARIANT_VALUES[where.field.value], where.values)
 
 
@@ -382,6 +404,8 @@ def _(where: q.CommonAllele | q.RareAllele, rows: _Rows) -> Sql:
 def _(where: q.LinkedTo, rows: _Rows) -> Sql:
     if rows.kind == "per dataset":
         raise ValueError(f"LinkedTo does not select {rows.collection}")
+    if rows.kind == "variant" and where.field == CARRIERS:
+        return _carried_in(rows, where.ids)
     values = _values_table(rows, where.field)
     if values is not None:
         return _any_value_in(rows, values, where.ids)
@@ -510,6 +534,19 @@ def _any_value_in(rows: _Rows, values: ValuesTable, wanted: Sequence[Any]) -> Sq
         f"WHERE {values.column} IN ({_marks(wanted)}))"
     )
     return text, list(wanted)
+
+
+def _carried(rows: _Rows, condition: str, parameters: list[Any]) -> Sql:
+    """Some carrier of the row has a biosample id meeting ``condition``: its bitmap meets the
+    bitmap of those samples (one subquery for the statement, not one per row)."""
+    wanted = _SAMPLES_WHERE.format(condition=condition)
+    return f"carried({rows.column('carriers')}, {wanted})", parameters
+
+
+def _carried_in(rows: _Rows, wanted: Sequence[Any]) -> Sql:
+    if not wanted:
+        return FALSE, []
+    return _carried(rows, f"IN ({_marks(wanted)})", list(wanted))
 
 
 def _in(column: str, wanted: Sequence[Any]) -> Sql:

@@ -11,20 +11,29 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bson import json_util
 
 from app.genome import GENE_KEYS
 from app.store.collections import ALLELE_FREQUENCY, FILTERING_TERMS
+from app.store.sqlite_carriers import (
+    CARRIER_COLUMNS,
+    CarrierWriter,
+    SampleNames,
+    carrier_ids,
+    rebuilt_cases,
+)
 from app.store.sqlite_schema import (
+    CARRIERS,
     DATASET_DOCUMENTS,
     DDL,
     DURATIONS,
     ENTRY_COLLECTIONS,
     ENTRY_COLUMNS,
     ENTRY_VALUES,
+    STORE_FORMAT,
     VARIANT_COLLECTION,
     VARIANT_COLUMNS,
     VARIANT_INTEGERS,
@@ -41,8 +50,23 @@ class DocumentShapeError(ValueError):
     """A document the typed columns cannot hold as it is; the message names the field."""
 
 
+class StoreFormatError(ValueError):
+    """The database file holds tables of another layout than this version reads."""
+
+
 def create_tables(connection: sqlite3.Connection) -> None:
+    """Create the tables in a new file; a file of another layout is refused, never mixed."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    (tables,) = connection.execute(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'variant'"
+    ).fetchone()
+    if tables and version != STORE_FORMAT:
+        raise StoreFormatError(
+            f"its tables are of layout {version}, this version reads layout {STORE_FORMAT}: "
+            "load the data again into a new data directory"
+        )
     connection.executescript(DDL)
+    connection.execute(f"PRAGMA user_version = {STORE_FORMAT}")
 
 
 PartOf = Callable[[str, str], int]  # (collection, dataset id) -> the part its rows go to
@@ -108,11 +132,20 @@ class NewParts:
         return self.parts[key]
 
 
-_VARIANT_ROW = (*VARIANT_COLUMNS.values(), "part", "hgvs_id", "gene_keyed", "record", "case_level")
+_VARIANT_ROW = (
+    *VARIANT_COLUMNS.values(),
+    "part",
+    "hgvs_id",
+    "gene_keyed",
+    "record",
+    "case_level",
+    *CARRIER_COLUMNS,
+)
 _INSERT_VARIANT = (
     f"INSERT INTO variant (vid, {', '.join(_VARIANT_ROW)}) "
     f"VALUES ({', '.join('?' * (len(_VARIANT_ROW) + 1))})"
 )
+_PART_AT = len(VARIANT_COLUMNS)  # where a variant row names its part
 
 
 def _insert_variants(
@@ -127,9 +160,10 @@ def _insert_variants(
     rows: list[tuple[Any, ...]] = []
     values: dict[str, list[tuple[str, int, int]]] = {field: [] for field in VARIANT_VALUES}
     sizes: dict[int, list[int]] = {}  # part -> [count, longest]
+    carriers = CarrierWriter(connection)
     for number, document in enumerate(documents, 1):
         try:
-            row = _variant_row(collection, document, part_of)
+            row = _variant_row(collection, document, part_of, carriers)
             texts = {field: _texts(document, field) for field in VARIANT_VALUES}
         except DocumentShapeError as error:
             raise DocumentShapeError(f"{collection} document {number}: {error}") from None
@@ -138,7 +172,7 @@ def _insert_variants(
         for field, found in texts.items():
             # a value repeated in one document is one row: "any value" and "no value" unchanged
             values[field] += [(t, vid, at) for at, t in enumerate(dict.fromkeys(found))]
-        size = sizes.setdefault(row[-5], [0, 0])
+        size = sizes.setdefault(row[_PART_AT], [0, 0])
         size[0] += 1
         size[1] = max(size[1], document["end"] - document["start"])
     connection.executemany(_INSERT_VARIANT, rows)
@@ -155,7 +189,9 @@ def _insert_variants(
     return len(rows)
 
 
-def _variant_row(collection: str, document: Mapping[str, Any], part_of: PartOf) -> tuple[Any, ...]:
+def _variant_row(
+    collection: str, document: Mapping[str, Any], part_of: PartOf, carriers: CarrierWriter
+) -> tuple[Any, ...]:
     """The ``variant`` row of a document, in ``_VARIANT_ROW`` order, its types checked."""
     typed = [_typed(document, field) for field in VARIANT_COLUMNS]
     record = _record(document)
@@ -165,25 +201,29 @@ def _variant_row(collection: str, document: Mapping[str, Any], part_of: PartOf) 
     hgvs = (identifiers or {}).get("genomicHGVSId")
     if hgvs is not None and not isinstance(hgvs, str):
         raise DocumentShapeError("record.identifiers.genomicHGVSId is not text")
+    carrying = list(dict.fromkeys(_texts(document, CARRIERS)))
+    carrier_row, rebuilt = carriers.row(carrying, record.get(CASE_LEVEL))
     return (
         *typed,
         part_of(collection, document.get(DATASET_ID)),
         hgvs,
         int(GENE_KEYS in document),
-        *_record_texts(record),
+        *_record_texts(record, not rebuilt),
+        *carrier_row,
     )
 
 
-def _record_texts(record: Mapping[str, Any]) -> tuple[str, str | None]:
-    """The record's JSON text without its carriers, and theirs (None: it lists none). A record
-    that renders its own text (the VCF loader's: several times faster than json) does."""
+def _record_texts(record: Mapping[str, Any], case_level_too: bool) -> tuple[str, str | None]:
+    """The record's JSON text without its carriers, and theirs (None: it lists none, or they
+    are not wanted). A record that renders its own text (the VCF loader's: several times
+    faster than json) does."""
     apart = getattr(record, "json_text_apart", None)
     if apart is not None:
         try:
-            return apart(CASE_LEVEL)
+            return apart(CASE_LEVEL, case_level_too)
         except (TypeError, ValueError) as error:
             raise DocumentShapeError(f"the record is not JSON data ({error})") from None
-    case_level = record.get(CASE_LEVEL)
+    case_level = record.get(CASE_LEVEL) if case_level_too else None
     stored = {key: value for key, value in record.items() if key != CASE_LEVEL}
     return _json(stored), None if case_level is None else _json(case_level)
 
@@ -330,13 +370,16 @@ def read_documents(
     condition: str,
     parameters: list[Any],
     with_case_level: bool = True,
+    names: SampleNames | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The documents of ``collection`` whose rows meet ``condition`` (over its table), as the
     loaders wrote them (the values of a field of several in their stored order; variants'
     records without their carriers unless ``with_case_level``)."""
     datasets = dict(connection.execute("SELECT part, dataset_id FROM stored_part").fetchall())
     if collection == VARIANT_COLLECTION:
-        yield from _variant_documents(connection, condition, parameters, datasets, with_case_level)
+        yield from _variant_documents(
+            connection, condition, parameters, datasets, with_case_level, names or SampleNames()
+        )
     elif collection in ENTRY_COLLECTIONS:
         yield from _entry_documents(connection, collection, condition, parameters, datasets)
     elif collection in DATASET_DOCUMENTS:
@@ -368,41 +411,61 @@ def read_documents(
             yield json_util.loads(document)
 
 
+# What a variant record is read from: its JSON, and its carriers (sqlite_carriers).
+RECORD_COLUMNS = ("record", "case_level", *CARRIER_COLUMNS)
+
+
 def _variant_documents(
     connection: sqlite3.Connection,
     condition: str,
     parameters: list[Any],
     datasets: dict[int, str],
     with_case_level: bool,
+    names: SampleNames,
 ) -> Iterator[dict[str, Any]]:
-    columns = ", ".join(f"variant.{column}" for column in VARIANT_COLUMNS.values())
+    columns = ", ".join(
+        f"variant.{column}" for column in (*RECORD_COLUMNS, *VARIANT_COLUMNS.values())
+    )
     rows = connection.execute(
-        f"SELECT variant.vid, variant.part, variant.gene_keyed, variant.record, "
-        f"variant.case_level, {columns} "
+        f"SELECT variant.vid, variant.part, variant.gene_keyed, {columns} "
         f"FROM variant WHERE {condition} ORDER BY variant.vid",
         parameters,
     )
+    stored = len(RECORD_COLUMNS)
     while batch := rows.fetchmany(_READ_BATCH):
         values = {
             field: _values_of(connection, table, [row[0] for row in batch])
             for field, table in VARIANT_VALUES.items()
         }
-        for vid, part, gene_keyed, record, case_level, *typed in batch:
+        for vid, part, gene_keyed, *rest in batch:
+            record_row, typed = rest[:stored], rest[stored:]
             # the row key is the document's _id, as MongoDB gives every document one
             document: dict[str, Any] = {"_id": vid, "datasetId": datasets[part]}
             document |= dict(zip(VARIANT_COLUMNS, typed, strict=True))
             for field, found in values.items():
                 if field != GENE_KEYS or gene_keyed:
                     document[field] = found.get(vid, [])
-            document["record"] = stored_record(record, case_level if with_case_level else None)
+            carriers, order = record_row[2], record_row[3]
+            document[CARRIERS] = carrier_ids(connection, names, carriers, order)
+            document["record"] = stored_record(connection, names, record_row, with_case_level)
             yield document
 
 
-def stored_record(record: str, case_level: str | None) -> dict[str, Any]:
-    """A record as the loader gave it, from its stored columns."""
+def stored_record(
+    connection: sqlite3.Connection,
+    names: SampleNames,
+    row: Sequence[Any],
+    with_case_level: bool = True,
+) -> dict[str, Any]:
+    """A record as the loader gave it, from its stored columns (``RECORD_COLUMNS``)."""
+    record, case_level, *carrier_row = row
     decoded = json.loads(record)
+    if not with_case_level:
+        return decoded
     if case_level is not None:
         decoded[CASE_LEVEL] = json.loads(case_level)
+    elif carrier_row[-1]:  # cases_rebuilt
+        decoded[CASE_LEVEL] = rebuilt_cases(connection, names, carrier_row)
     return decoded
 
 

@@ -52,8 +52,17 @@ CREATE TABLE IF NOT EXISTS variant (
     af REAL,                          -- NULL: unknown, rare under the rare-allele rule
     gene_keyed INTEGER NOT NULL,      -- 0: loaded before case-folded keys, genes match as stored
     record BLOB NOT NULL,             -- JSON text, or zlib(JSON) with the dataset's dictionary
-    case_level TEXT                   -- the record's caseLevelData (JSON), kept apart: the
-                                      -- carriers, read only for records and what needs them
+    -- the carriers (app.store.sqlite_carriers): roaring bitmaps of sample indexes
+    carriers BLOB,                    -- every carrier (biosampleIds); NULL: none
+    carrier_order TEXT,               -- biosampleIds as JSON where not in sample-index order
+    homozygous BLOB,                  -- the homozygous and hemizygous carriers among them
+    hemizygous BLOB,
+    cases_rebuilt INTEGER NOT NULL DEFAULT 0,  -- 1: caseLevelData is rebuilt from the bitmaps
+    case_level TEXT                   -- caseLevelData (JSON) of any other form, kept apart
+);
+CREATE TABLE IF NOT EXISTS sample_name (  -- a carrier's sample index, given once, never changed
+    sample INTEGER PRIMARY KEY,
+    biosample_id TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS variant_gene_symbol (symbol TEXT NOT NULL, vid INTEGER NOT NULL,
     position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (symbol, vid)) WITHOUT ROWID;
@@ -63,8 +72,6 @@ CREATE TABLE IF NOT EXISTS variant_identifier (identifier TEXT NOT NULL, vid INT
     position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (identifier, vid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variant_aminoacid_change (change TEXT NOT NULL, vid INTEGER NOT NULL,
     position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (change, vid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS variant_carrier (biosample_id TEXT NOT NULL, vid INTEGER NOT NULL,
-    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (biosample_id, vid)) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS entry (
     eid INTEGER PRIMARY KEY,
@@ -127,7 +134,6 @@ CREATE INDEX IF NOT EXISTS variant_gene_symbol_row ON variant_gene_symbol (vid);
 CREATE INDEX IF NOT EXISTS variant_gene_key_row ON variant_gene_key (vid);
 CREATE INDEX IF NOT EXISTS variant_identifier_row ON variant_identifier (vid);
 CREATE INDEX IF NOT EXISTS variant_aminoacid_change_row ON variant_aminoacid_change (vid);
-CREATE INDEX IF NOT EXISTS variant_carrier_row ON variant_carrier (vid);
 
 CREATE UNIQUE INDEX IF NOT EXISTS entry_record_id ON entry (collection, part, id);
 CREATE INDEX IF NOT EXISTS entry_id ON entry (collection, id);
@@ -148,6 +154,8 @@ CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, sco
 """
 
 DDL = TABLES + INDEXES
+# ``PRAGMA user_version`` of a store of these tables: a file of another layout is loaded again
+STORE_FORMAT = 2
 
 
 # -- where each field of our documents lives --------------------------------------------------
@@ -163,6 +171,7 @@ class ValuesTable:
 
 
 # Top-level variant fields held in one column each.
+CARRIERS = VariantField.CARRIERS.value  # held as bitmaps (app.store.sqlite_carriers)
 VARIANT_COLUMNS = {
     "assemblyId": "assembly",
     "referenceName": "chrom",
@@ -186,7 +195,6 @@ VARIANT_VALUES = {
     GENE_KEYS: ValuesTable("variant_gene_key", "gene_key", "vid"),
     VariantField.IDENTIFIERS.value: ValuesTable("variant_identifier", "identifier", "vid"),
     VariantField.AMINOACID_CHANGES.value: ValuesTable("variant_aminoacid_change", "change", "vid"),
-    VariantField.CARRIERS.value: ValuesTable("variant_carrier", "biosample_id", "vid"),
 }
 
 # Metadata entries: the id and the links, one column each; ontology terms and durations.

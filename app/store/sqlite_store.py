@@ -57,10 +57,12 @@ from app.store.lower_sql import (
 )
 from app.store.pinning import ReleaseHold
 from app.store.query import EVERYTHING, InDatasets, Predicate
+from app.store.sqlite_carriers import CarrierWriter, SampleNames
 from app.store.sqlite_collections import SqliteCollection
 from app.store.sqlite_documents import (
     CASE_LEVEL,
     NewParts,
+    StoreFormatError,
     create_tables,
     delete_parts,
     insert_documents,
@@ -104,6 +106,7 @@ class SqliteDatabase:
             f"sqlite-release-{id(self)}"
         )
         self._process_local = mongomock.MongoClient()["process_local"]
+        self.sample_names = SampleNames()  # carriers' sample indexes -> biosample ids
         # documents decoded for the pipeline bridge, by (collection, parts, with carriers)
         self.decoded: dict[tuple[str, tuple[int, ...], bool], list[dict[str, Any]]] = {}
         journals = None if directory is None else directory / JOURNALS_DIR
@@ -118,6 +121,8 @@ class SqliteDatabase:
                 )
         except StoreDamagedError:
             pass  # noted: the process starts, and says it is not ready (check)
+        except StoreFormatError as error:  # the same, naming what to do
+            self._damaged = StoreDamagedError(self.path, DATABASE_FILE, str(error))
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -322,7 +327,10 @@ class SqlSelection:
         self, collection: str, where: Predicate, skip: int, limit: int
     ) -> list[dict[str, Any]]:
         statement = sql_records(collection, where, skip, limit, self._parts_of(collection))
-        return [stored_record(*row) for row in self._rows(statement)]
+        names = self._database.sample_names
+        with self._database.session() as connection:
+            rows = connection.execute(*statement).fetchall()
+            return [stored_record(connection, names, row) for row in rows]
 
     def distinct(self, collection: str, field: str, where: Predicate) -> list[Any]:
         try:
@@ -344,7 +352,14 @@ class SqlSelection:
         their carriers unless ``with_case_level``)."""
         text, parameters = sql_where(collection, where, self._parts_of(collection))
         with self._database.session() as connection:
-            yield from read_documents(connection, collection, text, parameters, with_case_level)
+            yield from read_documents(
+                connection,
+                collection,
+                text,
+                parameters,
+                with_case_level,
+                self._database.sample_names,
+            )
 
     def project(
         self, collection: str, where: Predicate, fields: Sequence[str], order: Sequence[str] = ()
@@ -435,6 +450,18 @@ class SqlitePending:
         self.parts[name] = [*kept, *new]
         return written
 
+    def declare_samples(self, biosample_ids: Sequence[str]) -> None:
+        with self.database.session() as connection:
+            connection.execute("SAVEPOINT declare_samples")
+            try:
+                CarrierWriter(connection).declare(biosample_ids)
+                connection.execute("RELEASE declare_samples")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK TO declare_samples")
+                    connection.execute("RELEASE declare_samples")
+                raise
+
     def upsert_by_id(self, name: str, documents: list[dict[str, Any]]) -> int:
         ids = [document[ID] for document in documents]
         return self.replace(name, {ID: {"$in": ids}}, documents)
@@ -470,7 +497,11 @@ class SqlitePending:
         kept = []
         for part in current:
             with self.database.session() as connection:
-                documents = list(read_documents(connection, name, "part = ?", [int(part)]))
+                documents = list(
+                    read_documents(
+                        connection, name, "part = ?", [int(part)], True, self.database.sample_names
+                    )
+                )
             remaining = [doc for doc in documents if not filter_applies(selector, doc)]
             if len(remaining) == len(documents):
                 kept.append(part)

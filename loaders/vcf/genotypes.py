@@ -22,11 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from app.genome import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
 from loaders.vcf.record_text import CaseLevelEntry
 
-HEMIZYGOUS = {"id": "GENO:0000134", "label": "hemizygous"}
-HETEROZYGOUS = {"id": "GENO:0000135", "label": "heterozygous"}
-HOMOZYGOUS = {"id": "GENO:0000136", "label": "homozygous"}
 _ZYGOSITY_TERMS = (HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS)
 _HEMI, _HET, _HOM = 0, 1, 2
 

@@ -537,6 +537,7 @@ def load_vcf(
     store.ensure_indexes()
     rarest = RarestFrequency()
     with store.release(f"vcf {os.path.basename(stream.path)} into dataset {dataset_id}") as release:
+        release.declare_samples(stream.sample_names)
         written = release.replace_dataset(VARIANTS, dataset_id, rarest.watch(stream))
         read = FileRows(
             stream.path,

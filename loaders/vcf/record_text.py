@@ -44,11 +44,14 @@ class BeaconRecord(dict):
         ensure_ascii=False)`` would write it."""
         return _object_text(self.items())
 
-    def json_text_apart(self, key: str) -> tuple[str, str | None]:
+    def json_text_apart(self, key: str, value_too: bool = True) -> tuple[str, str | None]:
         """The record's text without ``key``, and the text of ``key``'s value (None where the
-        record has none): for a store that keeps a field of it apart (the carriers)."""
+        record has none, or not ``value_too``): for a store that keeps a field of it apart
+        (the carriers), or holds it in another form."""
         rest = _object_text((name, value) for name, value in self.items() if name != key)
-        return rest, (_ENCODERS.get(key, _DUMPS)(self[key]) if key in self else None)
+        if not value_too or key not in self:
+            return rest, None
+        return rest, _ENCODERS.get(key, _DUMPS)(self[key])
 
 
 def _object_text(items: Any) -> str:

@@ -37,6 +37,7 @@ from app.store.lower_sql import (
     sql_where,
 )
 from app.store.reads import ENTRY_ORDER, VARIANT_ORDER
+from app.store.sqlite_carriers import SampleNames
 from app.store.sqlite_documents import (
     DocumentShapeError,
     create_tables,
@@ -118,9 +119,9 @@ class SqlSide:
         return bool(self._run(sql_exists(name, where)))
 
     def page(self, name: str, where: q.Predicate, skip: int, limit: int) -> list[int]:
-        return [
-            stored_record(*row)["tag"] for row in self._run(sql_records(name, where, skip, limit))
-        ]
+        names = SampleNames()
+        rows = self._run(sql_records(name, where, skip, limit))
+        return [stored_record(self.connection, names, row)["tag"] for row in rows]
 
     def distinct(self, name: str, field: str, where: q.Predicate) -> set[Any]:
         values = [value for (value,) in self._run(sql_distinct(name, field, where))]

@@ -35,7 +35,7 @@ def _variant(dataset: str, start: int) -> dict:
         geneIds=["ALDH2"],
         geneKeys=["aldh2"],
         identifiers=[f"rs{start}"],
-        biosampleIds=["S1"],
+        biosampleIds=[f"S{start % 300}"],
         alleleFrequency=0.2,
     )
 

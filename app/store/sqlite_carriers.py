@@ -1,0 +1,254 @@
+"""A variant's carriers in the embedded store as sample-index bitmaps (pyroaring), not as text.
+
+Listing carriers as text in every record costs thousands of bytes per variant at 500 samples and
+cannot hold a national cohort. Here every biosample id gets a sample index once
+(``sample_name``, never renumbered), and a variant row holds its carriers as a roaring bitmap of
+those indexes, with the homozygous and hemizygous ones as two more bitmaps (the rest are
+heterozygous). A record's ``caseLevelData`` in the plain form the VCF loader writes (one
+``{"biosampleId", "zygosity"}`` per carrier, in the order of ``biosampleIds``, with a GENO
+zygosity) is rebuilt from them on read; any other form is kept as JSON beside them.
+
+"Who carries V" is reading V's bitmap; "variants carried by these biosamples" is an
+intersection of each row's bitmap with theirs (``carried``); the carriers of a selection are the
+union of its rows' bitmaps (``carrier_union``). :func:`register_carrier_functions` adds those
+functions to a connection.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import Any
+
+from pyroaring import BitMap
+
+from app.genome import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
+
+ZYGOSITIES = (HETEROZYGOUS, HOMOZYGOUS, HEMIZYGOUS)
+_HET, _HOM, _HEMI = 0, 1, 2
+
+# The carrier columns of ``variant``, in this order in rows written and read.
+CARRIER_COLUMNS = ("carriers", "carrier_order", "homozygous", "hemizygous", "cases_rebuilt")
+CarrierRow = tuple[bytes | None, str | None, bytes | None, bytes | None, int]
+NO_CARRIERS: CarrierRow = (None, None, None, None, 0)
+
+
+def _blob(indexes: Sequence[int]) -> bytes | None:
+    return BitMap(indexes).serialize() if indexes else None
+
+
+def members(blob: bytes | None) -> list[int]:
+    return list(BitMap.deserialize(blob)) if blob is not None else []
+
+
+class CarrierWriter:
+    """Turns documents' carriers into bitmap columns within one write transaction, giving new
+    biosample ids their sample index as it meets them."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._index_of: dict[str, int] | None = None
+        # id(entry) -> (entry, biosample id, zygosity code): the loader shares one entry per
+        # sample and zygosity between records, so each is checked once (kept to pin its id)
+        self._plain: dict[int, tuple[Any, str, int]] = {}
+
+    def _indexes(self) -> dict[str, int]:
+        if self._index_of is None:
+            rows = self._connection.execute("SELECT biosample_id, sample FROM sample_name")
+            self._index_of = dict(rows.fetchall())
+        return self._index_of
+
+    def declare(self, biosample_ids: Sequence[str]) -> None:
+        """Give the samples not yet numbered their indexes in this order (a VCF's samples:
+        carriers listed in file order are then in index order, and no order is stored)."""
+        for name in biosample_ids:
+            self._index(name)
+
+    def _index(self, name: str) -> int:
+        index_of = self._indexes()
+        index = index_of.get(name)
+        if index is None:
+            cursor = self._connection.execute(
+                "INSERT INTO sample_name (biosample_id) VALUES (?)", (name,)
+            )
+            assert cursor.lastrowid is not None
+            index = index_of[name] = cursor.lastrowid
+        return index
+
+    def row(self, biosample_ids: Sequence[str], cases: Any) -> tuple[CarrierRow, bool]:
+        """The carrier columns of a document with these (distinct) carriers and this
+        ``caseLevelData`` (None: the record has none), and whether the record's case-level data
+        is rebuilt from them (else the caller keeps it as JSON)."""
+        if not biosample_ids:
+            return NO_CARRIERS, False
+        index_of = self._indexes()
+        indexes = [
+            index_of[name] if name in index_of else self._index(name) for name in biosample_ids
+        ]
+        ascending = all(a < b for a, b in pairwise(indexes))
+        order = None if ascending else json.dumps(list(biosample_ids), ensure_ascii=False)
+        zygosities = self._plain_zygosities(biosample_ids, cases)
+        homozygous = hemizygous = None
+        if zygosities is not None:
+            homozygous = _blob([i for i, z in zip(indexes, zygosities, strict=True) if z == _HOM])
+            hemizygous = _blob([i for i, z in zip(indexes, zygosities, strict=True) if z == _HEMI])
+        rebuilt = zygosities is not None
+        return (_blob(indexes), order, homozygous, hemizygous, int(rebuilt)), rebuilt
+
+    def _plain_zygosities(self, biosample_ids: Sequence[str], cases: Any) -> list[int] | None:
+        """Each carrier's zygosity code where ``cases`` is the plain form of these carriers."""
+        if not isinstance(cases, list) or len(cases) != len(biosample_ids):
+            return None
+        codes = []
+        plain = self._plain
+        for entry, name in zip(cases, biosample_ids, strict=True):
+            known = plain.get(id(entry))
+            if known is None:
+                code = _plain_code(entry)
+                if code is None:
+                    return None
+                known = plain[id(entry)] = (entry, entry["biosampleId"], code)
+            if known[1] != name:
+                return None
+            codes.append(known[2])
+        return codes
+
+
+def _plain_code(entry: Any) -> int | None:
+    """The zygosity code of a plain carrier entry (None: another form, kept as JSON)."""
+    if not isinstance(entry, Mapping) or list(entry) != ["biosampleId", "zygosity"]:
+        return None
+    if not isinstance(entry["biosampleId"], str):
+        return None
+    zygosity = entry["zygosity"]
+    for code, term in enumerate(ZYGOSITIES):
+        if isinstance(zygosity, Mapping) and list(zygosity) == list(term) and zygosity == term:
+            return code
+    return None
+
+
+class SampleNames:
+    """Sample index -> biosample id, read from ``sample_name`` as indexes are met. Indexes are
+    never renumbered, so what a committed read found stays true; what a write's own open
+    transaction shows is not kept (it may be rolled back)."""
+
+    def __init__(self) -> None:
+        self._names: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def of(self, connection: sqlite3.Connection, indexes: Sequence[int]) -> list[str]:
+        names = self._names
+        missing = [index for index in indexes if index not in names]
+        if missing:
+            found = dict(
+                connection.execute(
+                    "SELECT sample, biosample_id FROM sample_name WHERE sample IN "
+                    "(SELECT value FROM json_each(?))",
+                    [json.dumps(missing)],
+                ).fetchall()
+            )
+            if len(found) != len(set(missing)):
+                raise LookupError(f"sample indexes without a name: {sorted(set(missing))[:5]}")
+            if connection.in_transaction:
+                names = {**names, **found}
+            else:
+                with self._lock:
+                    self._names.update(found)
+                    names = self._names
+        return [names[index] for index in indexes]
+
+
+def carrier_ids(
+    connection: sqlite3.Connection, names: SampleNames, carriers: bytes | None, order: str | None
+) -> list[str]:
+    """The document's ``biosampleIds``, in their stored order."""
+    if order is not None:
+        return json.loads(order)
+    return names.of(connection, members(carriers))
+
+
+def rebuilt_cases(
+    connection: sqlite3.Connection,
+    names: SampleNames,
+    row: Sequence[Any],
+) -> list[dict[str, Any]]:
+    """The plain ``caseLevelData`` of a row's carrier columns (``CARRIER_COLUMNS`` order)."""
+    carriers, order, homozygous, hemizygous, _ = row
+    ids = carrier_ids(connection, names, carriers, order)
+    if order is None:
+        indexes = members(carriers)
+    else:
+        index_of = _indexes_of(connection, ids)
+        indexes = [index_of[name] for name in ids]
+    homozygous_set = BitMap.deserialize(homozygous) if homozygous is not None else BitMap()
+    hemizygous_set = BitMap.deserialize(hemizygous) if hemizygous is not None else BitMap()
+    cases = []
+    for index, name in zip(indexes, ids, strict=True):
+        code = _HOM if index in homozygous_set else _HEMI if index in hemizygous_set else _HET
+        cases.append({"biosampleId": name, "zygosity": dict(ZYGOSITIES[code])})
+    return cases
+
+
+def _indexes_of(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, int]:
+    return dict(
+        connection.execute(
+            "SELECT biosample_id, sample FROM sample_name WHERE biosample_id IN "
+            "(SELECT value FROM json_each(?))",
+            [json.dumps(list(ids), ensure_ascii=False)],
+        ).fetchall()
+    )
+
+
+# -- the SQL functions --------------------------------------------------------------------------
+
+
+class _Wanted:
+    """``carried(carriers, wanted)``: whether a row's bitmap meets the wanted one; the wanted
+    bitmap (the same bytes for every row of a statement) is decoded once."""
+
+    def __init__(self) -> None:
+        self._last: tuple[bytes, BitMap] | None = None
+
+    def __call__(self, carriers: bytes | None, wanted: bytes | None) -> int:
+        if carriers is None or wanted is None:
+            return 0
+        last = self._last
+        if last is None or last[0] != wanted:
+            last = self._last = (wanted, BitMap.deserialize(wanted))
+        return int(BitMap.deserialize(carriers).intersect(last[1]))
+
+
+class _SampleSet:
+    """``carrier_set(sample)``: the bitmap of the sample indexes aggregated (NULL: none)."""
+
+    def __init__(self) -> None:
+        self._indexes = BitMap()
+
+    def step(self, sample: int) -> None:
+        self._indexes.add(sample)
+
+    def finalize(self) -> bytes | None:
+        return self._indexes.serialize() if self._indexes else None
+
+
+class _Union:
+    """``carrier_union(carriers)``: the sample indexes of the rows' bitmaps, as a JSON list."""
+
+    def __init__(self) -> None:
+        self._indexes = BitMap()
+
+    def step(self, carriers: bytes | None) -> None:
+        if carriers is not None:
+            self._indexes |= BitMap.deserialize(carriers)
+
+    def finalize(self) -> str:
+        return json.dumps(list(self._indexes))
+
+
+def register_carrier_functions(connection: sqlite3.Connection) -> None:
+    connection.create_function("carried", 2, _Wanted(), deterministic=True)
+    connection.create_aggregate("carrier_set", 1, _SampleSet)
+    connection.create_aggregate("carrier_union", 1, _Union)
