@@ -177,10 +177,11 @@ def rebuilt_cases(
 ) -> list[dict[str, Any]]:
     """The plain ``caseLevelData`` of a row's carrier columns (``CARRIER_COLUMNS`` order)."""
     carriers, order, homozygous, hemizygous, _ = row
-    ids = carrier_ids(connection, names, carriers, order)
     if order is None:
         indexes = members(carriers)
+        ids = names.of(connection, indexes)
     else:
+        ids = json.loads(order)
         index_of = _indexes_of(connection, ids)
         indexes = [index_of[name] for name in ids]
     homozygous_set = BitMap.deserialize(homozygous) if homozygous is not None else BitMap()

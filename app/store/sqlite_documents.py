@@ -12,6 +12,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from bson import json_util
@@ -69,6 +70,20 @@ def create_tables(connection: sqlite3.Connection) -> None:
     connection.execute(f"PRAGMA user_version = {STORE_FORMAT}")
 
 
+@contextmanager
+def all_or_nothing(connection: sqlite3.Connection, name: str) -> Iterator[None]:
+    """A savepoint: what the block writes is kept whole, or, on any error, none of it."""
+    connection.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+        connection.execute(f"RELEASE {name}")
+    except BaseException:
+        if connection.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
+            connection.execute(f"ROLLBACK TO {name}")
+            connection.execute(f"RELEASE {name}")
+        raise
+
+
 PartOf = Callable[[str, str], int]  # (collection, dataset id) -> the part its rows go to
 
 
@@ -88,8 +103,7 @@ def insert_documents(
     if insert is None:
         insert = _insert_other_document
     part_of = part_of or NewParts(connection)
-    connection.execute("SAVEPOINT insert_documents")
-    try:
+    with all_or_nothing(connection, "insert_documents"):
         count = 0
         if collection == VARIANT_COLLECTION:  # the bulk of a load: one statement per table
             count = _insert_variants(connection, collection, documents, part_of)
@@ -100,12 +114,6 @@ def insert_documents(
             except DocumentShapeError as error:
                 raise DocumentShapeError(f"{collection} document {number}: {error}") from None
             count += 1
-        connection.execute("RELEASE insert_documents")
-    except BaseException:
-        if connection.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
-            connection.execute("ROLLBACK TO insert_documents")
-            connection.execute("RELEASE insert_documents")
-        raise
     return count
 
 

@@ -63,6 +63,7 @@ from app.store.sqlite_documents import (
     CASE_LEVEL,
     NewParts,
     StoreFormatError,
+    all_or_nothing,
     create_tables,
     delete_parts,
     insert_documents,
@@ -451,16 +452,11 @@ class SqlitePending:
         return written
 
     def declare_samples(self, biosample_ids: Sequence[str]) -> None:
-        with self.database.session() as connection:
-            connection.execute("SAVEPOINT declare_samples")
-            try:
-                CarrierWriter(connection).declare(biosample_ids)
-                connection.execute("RELEASE declare_samples")
-            except BaseException:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK TO declare_samples")
-                    connection.execute("RELEASE declare_samples")
-                raise
+        with (
+            self.database.session() as connection,
+            all_or_nothing(connection, "declare_samples"),
+        ):
+            CarrierWriter(connection).declare(biosample_ids)
 
     def upsert_by_id(self, name: str, documents: list[dict[str, Any]]) -> int:
         ids = [document[ID] for document in documents]
