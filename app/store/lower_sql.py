@@ -27,7 +27,8 @@ from app.genome import gene_key
 from app.store import query as q
 from app.store.collections import FILTERING_TERMS
 from app.store.sqlite_carriers import register_carrier_functions
-from app.store.sqlite_documents import RECORD_COLUMNS
+from app.store.sqlite_documents import RECORD_COLUMNS, RECORD_SELECTED
+from app.store.sqlite_records import register_record_functions
 from app.store.sqlite_schema import (
     CARRIERS,
     DATASET_DOCUMENTS,
@@ -58,7 +59,7 @@ _VARIANT_COLUMN_FIELDS = {
 # what sql_records selects: the record, its case-level data and carrier columns apart
 # (app.store.sqlite_documents.RECORD_COLUMNS); entries have neither
 _RECORD_COLUMNS = {
-    "variant": ", ".join(f"variant.{column}" for column in RECORD_COLUMNS),
+    "variant": RECORD_SELECTED,
     "entry": "entry.record" + ", NULL" * (len(RECORD_COLUMNS) - 2) + ", 0",
 }
 # the bitmap of the samples whose biosample id meets a condition (sqlite_carriers)
@@ -199,9 +200,11 @@ def _column_if_any(rows: _Rows, field: str) -> str | None:
 
 def register_functions(connection: sqlite3.Connection) -> None:
     """Add what the lowered SQL calls: ``regexp(pattern, text)``, a case-insensitive search,
-    and the carrier bitmaps' functions (:mod:`app.store.sqlite_carriers`)."""
+    the carrier bitmaps' functions (:mod:`app.store.sqlite_carriers`) and ``record_json``
+    (:mod:`app.store.sqlite_records`)."""
     connection.create_function("regexp", 2, _regexp_search, deterministic=True)
     register_carrier_functions(connection)
+    register_record_functions(connection)
 
 
 @functools.lru_cache(maxsize=512)

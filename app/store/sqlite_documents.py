@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +26,7 @@ from app.store.sqlite_carriers import (
     carrier_ids,
     rebuilt_cases,
 )
+from app.store.sqlite_records import RecordPacker
 from app.store.sqlite_schema import (
     CARRIERS,
     DATASET_DOCUMENTS,
@@ -84,14 +85,11 @@ def all_or_nothing(connection: sqlite3.Connection, name: str) -> Iterator[None]:
         raise
 
 
-PartOf = Callable[[str, str], int]  # (collection, dataset id) -> the part its rows go to
-
-
 def insert_documents(
     connection: sqlite3.Connection,
     collection: str,
     documents: Iterable[Mapping[str, Any]],
-    part_of: PartOf | None = None,
+    part_of: NewParts | None = None,
 ) -> int:
     """Insert ``documents`` of ``collection``, all or none, each into the part ``part_of`` gives
     for its dataset (by default a new part per dataset); how many were inserted."""
@@ -125,6 +123,13 @@ class NewParts:
         self._connection = connection
         self._loader_pid = loader_pid
         self.parts: dict[tuple[str, str], int] = {}
+        self._packers: dict[int, RecordPacker] = {}
+
+    def packer(self, part: int) -> RecordPacker:
+        """What compresses the variant records of ``part``, for every batch of this write."""
+        if part not in self._packers:
+            self._packers[part] = RecordPacker(self._connection, part)
+        return self._packers[part]
 
     def __call__(self, collection: str, dataset_id: Any) -> int:
         if not isinstance(dataset_id, str):
@@ -160,7 +165,7 @@ def _insert_variants(
     connection: sqlite3.Connection,
     collection: str,
     documents: Iterable[Mapping[str, Any]],
-    part_of: PartOf,
+    part_of: NewParts,
 ) -> int:
     """Insert variant documents with one ``executemany`` per table (row keys given here: no
     other writer runs meanwhile, the writers' lock is held)."""
@@ -176,13 +181,14 @@ def _insert_variants(
         except DocumentShapeError as error:
             raise DocumentShapeError(f"{collection} document {number}: {error}") from None
         vid += 1
-        rows.append((vid, *row))
+        rows.append([vid, *row])
         for field, found in texts.items():
             # a value repeated in one document is one row: "any value" and "no value" unchanged
             values[field] += [(t, vid, at) for at, t in enumerate(dict.fromkeys(found))]
         size = sizes.setdefault(row[_PART_AT], [0, 0])
         size[0] += 1
         size[1] = max(size[1], document["end"] - document["start"])
+    _pack_records(rows, part_of)
     connection.executemany(_INSERT_VARIANT, rows)
     for field, table in VARIANT_VALUES.items():
         connection.executemany(
@@ -197,8 +203,22 @@ def _insert_variants(
     return len(rows)
 
 
+_RECORD_AT = 1 + _VARIANT_ROW.index("record")  # in a row given its vid first
+
+
+def _pack_records(rows: list[list[Any]], part_of: NewParts) -> None:
+    """Put each row's record in its stored form, part by part (``sqlite_records``)."""
+    of_part: dict[int, list[list[Any]]] = {}
+    for row in rows:
+        of_part.setdefault(row[_PART_AT + 1], []).append(row)
+    for part, its_rows in of_part.items():
+        packed = part_of.packer(part).packed([row[_RECORD_AT] for row in its_rows])
+        for row, record in zip(its_rows, packed, strict=True):
+            row[_RECORD_AT] = record
+
+
 def _variant_row(
-    collection: str, document: Mapping[str, Any], part_of: PartOf, carriers: CarrierWriter
+    collection: str, document: Mapping[str, Any], part_of: NewParts, carriers: CarrierWriter
 ) -> tuple[Any, ...]:
     """The ``variant`` row of a document, in ``_VARIANT_ROW`` order, its types checked."""
     typed = [_typed(document, field) for field in VARIANT_COLUMNS]
@@ -254,7 +274,7 @@ def _typed(document: Mapping[str, Any], field: str) -> Any:
 
 
 def _insert_entry(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: NewParts
 ) -> None:
     part = part_of(collection, document.get(DATASET_ID))
     row: dict[str, Any] = {"collection": collection, "part": part}
@@ -289,7 +309,7 @@ def _insert_entry(
 
 
 def _insert_dataset_document(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: NewParts
 ) -> None:
     part = part_of(collection, document.get("_id"))
     rest = {key: value for key, value in document.items() if key != "_id"}
@@ -300,7 +320,7 @@ def _insert_dataset_document(
 
 
 def _insert_filtering_term(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: NewParts
 ) -> None:
     part = part_of(collection, document.get(DATASET_ID))
     values = document.get("values")
@@ -319,7 +339,7 @@ def _insert_filtering_term(
 
 
 def _insert_other_document(
-    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: PartOf
+    connection: sqlite3.Connection, collection: str, document: Mapping[str, Any], part_of: NewParts
 ) -> None:
     part = part_of(collection, str(document.get(DATASET_ID) or ""))
     connection.execute(
@@ -421,6 +441,11 @@ def read_documents(
 
 # What a variant record is read from: its JSON, and its carriers (sqlite_carriers).
 RECORD_COLUMNS = ("record", "case_level", *CARRIER_COLUMNS)
+# ... as a SELECT list, the record as JSON text whichever form it is stored in (sqlite_records)
+RECORD_SELECTED = ", ".join(
+    "record_json(variant.record)" if column == "record" else f"variant.{column}"
+    for column in RECORD_COLUMNS
+)
 
 
 def _variant_documents(
@@ -432,7 +457,7 @@ def _variant_documents(
     names: SampleNames,
 ) -> Iterator[dict[str, Any]]:
     columns = ", ".join(
-        f"variant.{column}" for column in (*RECORD_COLUMNS, *VARIANT_COLUMNS.values())
+        [RECORD_SELECTED, *(f"variant.{column}" for column in VARIANT_COLUMNS.values())]
     )
     rows = connection.execute(
         f"SELECT variant.vid, variant.part, variant.gene_keyed, {columns} "
@@ -553,6 +578,10 @@ def delete_parts(connection: sqlite3.Connection, parts: list[int]) -> None:
         for table in _ROW_TABLES:
             connection.execute(f"DELETE FROM {table} WHERE part IN ({marks})", parts)
         connection.execute(f"DELETE FROM stored_part WHERE part IN ({marks})", parts)
+        connection.execute(
+            "DELETE FROM record_dictionary WHERE dictionary_id NOT IN (SELECT record_dictionary "
+            "FROM stored_part WHERE record_dictionary IS NOT NULL)"
+        )
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:

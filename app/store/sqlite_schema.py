@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS stored_part (  -- the rows of one dataset in one coll
     dataset_id TEXT NOT NULL,
     longest_variant INTEGER NOT NULL DEFAULT 0,  -- largest end - start: bounds range scans
     variant_count INTEGER NOT NULL DEFAULT 0,
-    record_dictionary BLOB,                      -- zlib preset dictionary of variant records
+    record_dictionary INTEGER,                   -- the dictionary of its variant records, if any
     loader_pid INTEGER,                          -- the process writing it, until a release names it
     dropped_at REAL                              -- when the last release naming it went
 );
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS variant (
     hgvs_id TEXT,                     -- the record's identifiers.genomicHGVSId
     af REAL,                          -- NULL: unknown, rare under the rare-allele rule
     gene_keyed INTEGER NOT NULL,      -- 0: loaded before case-folded keys, genes match as stored
-    record BLOB NOT NULL,             -- JSON text, or zlib(JSON) with the dataset's dictionary
+    record BLOB NOT NULL,             -- JSON text, or a zstandard frame (app.store.sqlite_records)
     -- the carriers (app.store.sqlite_carriers): roaring bitmaps of sample indexes
     carriers BLOB,                    -- every carrier (biosampleIds); NULL: none
     carrier_order TEXT,               -- biosampleIds as JSON where not in sample-index order
@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS variant (
     hemizygous BLOB,
     cases_rebuilt INTEGER NOT NULL DEFAULT 0,  -- 1: caseLevelData is rebuilt from the bitmaps
     case_level TEXT                   -- caseLevelData (JSON) of any other form, kept apart
+);
+CREATE TABLE IF NOT EXISTS record_dictionary (  -- zstandard dictionaries of variant records
+    dictionary_id INTEGER PRIMARY KEY,  -- as each frame made with it names it
+    dictionary BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sample_name (  -- a carrier's sample index, given once, never changed
     sample INTEGER PRIMARY KEY,
@@ -155,7 +159,7 @@ CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, sco
 
 DDL = TABLES + INDEXES
 # ``PRAGMA user_version`` of a store of these tables: a file of another layout is loaded again
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 
 
 # -- where each field of our documents lives --------------------------------------------------

@@ -168,14 +168,14 @@ _FREQUENCIES = ", ".join(
 # of its VCF (population ALL), read only when a query asks for it
 _OWN_FREQUENCY = ", ".join(
     f"(SELECT json_extract(frequency.value, '$.{field}') "
-    "FROM json_each(variant.record, '$.frequencyInPopulations') AS frequency_set, "
+    "FROM json_each(record_json(variant.record), '$.frequencyInPopulations') AS frequency_set, "
     "json_each(frequency_set.value, '$.frequencies') AS frequency "
     "WHERE coalesce(json_extract(frequency.value, '$.population'), 'ALL') = 'ALL' "
     f"ORDER BY frequency_set.key, frequency.key LIMIT 1) AS {name}"
     for name, field in _FREQUENCY_COLUMNS
 )
 _UNWOUND = (
-    "JOIN json_each(variant.record, '$.frequencyInPopulations') AS frequency_set "
+    "JOIN json_each(record_json(variant.record), '$.frequencyInPopulations') AS frequency_set "
     "JOIN json_each(frequency_set.value, '$.frequencies') AS frequency"
 )
 # view name -> (collection, table, columns, FROM after the table, condition of its rows)

@@ -267,7 +267,7 @@ def store_uri(directory: Path) -> str:
 
 def stored_variant_count(directory: Path) -> int | None:
     """The benchmark dataset's variant count in an existing store, else None."""
-    if not (directory / "manifest.json").exists():
+    if not (directory / "store.sqlite3").exists():
         return None
     stats = open_store(store_uri(directory)).collection(VARIANT_STATS).find_one({"_id": DATASET})
     return int(stats["variantCount"]) if stats else None
