@@ -5,6 +5,8 @@ checks before serving."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 
 import pytest
 
@@ -90,3 +92,18 @@ def test_a_variable_setting_one_key_of_a_mapping_leaves_the_defaults_alone(
     app = create_app(store=empty_store)
     assert app.config["ACCESS_GRANULARITY"]["PUBLIC"] == "record"
     assert before == DEFAULTS
+
+
+def test_a_worker_starts_without_importing_the_schema_validator(tmp_path):
+    """jsonschema, with the format checkers its extras bring, takes a second to import: more
+    than the rest of a worker's start. Only a hub checking its nodes' answers needs it."""
+    script = (
+        "import sys\n"
+        "from app import create_app\n"
+        f"create_app({{'MONGO_URI': 'sqlite://{tmp_path}/store'}})\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'jsonschema'))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert found.stdout.strip() == "[]"

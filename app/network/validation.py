@@ -14,14 +14,16 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from app.query.request import GRANULARITY_ORDER
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 FRAMEWORK = Path("framework", "json")
 _BEACON_REMOTE = re.compile(
@@ -166,6 +168,10 @@ class OfficialSchemas:
 
 @functools.cache
 def _validator(root: Path, schema: str) -> Draft202012Validator:
+    # imported on a hub's first check, not at start: with its format extras installed,
+    # jsonschema's import builds grammars for a second, more than the rest of start-up
+    from jsonschema import Draft202012Validator
+
     path = (root / FRAMEWORK / schema).resolve()
     registry = Registry(retrieve=functools.partial(_retrieve, root))
     return Draft202012Validator({"$ref": path.as_uri()}, registry=registry)

@@ -36,6 +36,7 @@ from app.store.collections import (
 from app.store.errors import QueryBudgetError, QueryRefusedError
 from app.store.lower_sql import register_functions, sql_where
 from app.store.query import EVERYTHING, Predicate
+from app.store.sqlite_store import READ_CACHE_KIB
 
 Parameters = dict[str, Any]
 MAX_VALUE_BYTES = 16_000_000  # of one text or blob a query makes (randomblob, printf widths)
@@ -323,7 +324,7 @@ def _read_only(path: str) -> sqlite3.Connection:
     connection.execute("PRAGMA query_only = ON")
     connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     connection.execute("PRAGMA case_sensitive_like = ON")
-    connection.execute("PRAGMA cache_size = -65536")
+    connection.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
     connection.execute("PRAGMA mmap_size = 1073741824")
     register_functions(connection)
     opened[path] = (os.getpid(), connection)

@@ -36,8 +36,16 @@ from app.entry_types import GENOMIC_VARIATION
 from app.query.variants import VariantQuery, variant_filter
 from app.services.datasets import DatasetSummary, known_datasets
 from app.services.entries import Condition, find_entries
-from app.store import VARIANT_STATS, open_store
-from app.store.query import CommonAllele, Predicate, every
+from app.store import VARIANT_STATS, VARIANTS, open_store
+from app.store.query import (
+    Assembly,
+    Bracket,
+    Chromosome,
+    CommonAllele,
+    Predicate,
+    every,
+    in_dataset,
+)
 from loaders.datasets import load_datasets
 from loaders.vcf import load_vcf
 
@@ -352,14 +360,11 @@ def draw_shapes(uri: str, targets: int, seed: int = 7) -> list[Shape]:
             raise RuntimeError("could not draw enough variants from the store")
         chromosome = str(rng.choice(chromosomes, p=weights))
         position = int(rng.integers(0, GRCH38_LENGTHS[chromosome]))
-        selector = {
-            "datasetId": DATASET,
-            "assemblyId": ASSEMBLY,
-            "referenceName": chromosome,
-            "start": {"$gte": position, "$lt": position + window},
-        }
-        fields = {"start": 1, "referenceBases": 1, "alternateBases": 1, "geneIds": 1}
-        document = next(iter(store.variants.find(selector, fields).limit(1)), None)
+        # the first variant starting in the window, through the store's own reads
+        window_starts = Bracket(position, position + window, 0, 2**62)
+        where = in_dataset(DATASET, Assembly(ASSEMBLY), Chromosome(chromosome), window_starts)
+        fields = ("start", "referenceBases", "alternateBases", "geneIds")
+        document = next(iter(store.project(VARIANTS, where, fields, order=("start",))), None)
         if document is None:
             continue
         if len(found) < targets:
