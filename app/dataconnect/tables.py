@@ -18,6 +18,7 @@ from marshmallow import Schema, fields
 from app.dataconnect.sql import Column
 from app.store.collections import (
     BIOSAMPLES,
+    DATASET_ID,
     DATASETS,
     INDIVIDUALS,
     METADATA_STATS,
@@ -61,7 +62,7 @@ class Table:
     # hidden fields of every row that together are unique in the table (see sql_pipeline)
     row_key: tuple[str, ...] = (ROW_ID,)
     # the stored documents' dataset id, which access rules select on (None: not dataset data)
-    dataset_field: str | None = "datasetId"
+    dataset_field: str | None = DATASET_ID
     catalog: bool = False  # one row per dataset, rather than rows of records
 
     @property
@@ -140,7 +141,7 @@ def _projection(
 
 
 _INDIVIDUAL_SOURCES = {
-    "dataset_id": "datasetId",
+    "dataset_id": DATASET_ID,
     "id": "id",
     "sex_id": "record.sex.id",
     "sex_label": "record.sex.label",
@@ -166,7 +167,7 @@ INDIVIDUALS_TABLE = Table(
 )
 
 _BIOSAMPLE_SOURCES = {
-    "dataset_id": "datasetId",
+    "dataset_id": DATASET_ID,
     "id": "id",
     "individual_id": "individualId",
     "biosample_status_id": "record.biosampleStatus.id",
@@ -187,7 +188,7 @@ BIOSAMPLES_TABLE = Table(
 )
 
 _VARIANT_KEY_SOURCES = {
-    "dataset_id": "datasetId",
+    "dataset_id": DATASET_ID,
     "variant_id": "variantInternalId",
     "chromosome": "referenceName",
     "start": "start",

@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.store import Store
-from app.store.collections import COHORTS
+from app.store.collections import COHORTS, DATASET_ID
 from app.store.query import EntryIds, Predicate, every
 
-COHORT_ORDER = ("id", "datasetId")
+COHORT_ORDER = ("id", DATASET_ID)
 
 
 def cohort_dataset_ids(store: Store, cohort_id: str) -> set[str]:
     """The datasets a cohort was loaded into (none: no such cohort)."""
-    return set(store.distinct(COHORTS, "datasetId", EntryIds((cohort_id,))))
+    return set(store.distinct(COHORTS, DATASET_ID, EntryIds((cohort_id,))))
 
 
 def cohort_records(

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.store import VARIANTS, Store
+from app.store.collections import DATASET_ID
 from app.store.query import Predicate, VariantField, VariantValueIn, every
 
 COMBINED_SOURCE = "all datasets you may see"
@@ -26,13 +27,13 @@ def with_combined_frequencies(
     if not ids:
         return records
     named = VariantValueIn(VariantField.INTERNAL_ID, tuple(ids))
-    fields = ("variantInternalId", "datasetId", _FREQUENCIES)
+    fields = ("variantInternalId", DATASET_ID, _FREQUENCIES)
     documents = store.project(VARIANTS, every(named, visible), fields)
     totals: dict[str, dict[str, list[int]]] = {}
     sources: dict[str, set[str]] = {}
     for document in documents:
         variant = document["variantInternalId"]
-        sources.setdefault(variant, set()).add(document["datasetId"])
+        sources.setdefault(variant, set()).add(document[DATASET_ID])
         counts = totals.setdefault(variant, {})
         for entry in document.get("record", {}).get("frequencyInPopulations", []):
             for frequency in entry.get("frequencies", []):

@@ -32,13 +32,16 @@ PROCESS_LOCAL_COLLECTIONS = (PRIVACY_LAWS, NETWORK_DATASETS)
 # Where the release manifest lives on MongoDB (one document).
 RELEASES = "releases"
 
+# The field of a dataset's variants, entries and filtering terms that names the dataset.
+DATASET_ID = "datasetId"
+
 # The released collections holding documents of one dataset, each with the field naming it:
 # a dataset is these documents, and retiring it removes them (and nothing else).
 DATASET_FIELDS = {
     DATASETS: "_id",
-    VARIANTS: "datasetId",
+    VARIANTS: DATASET_ID,
     VARIANT_STATS: "_id",
-    **dict.fromkeys(METADATA_ENTRIES, "datasetId"),
+    **dict.fromkeys(METADATA_ENTRIES, DATASET_ID),
     METADATA_STATS: "_id",
-    FILTERING_TERMS: "datasetId",
+    FILTERING_TERMS: DATASET_ID,
 }

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from app.durations import DURATION_KEY, duration_days
+from app.store.collections import DATASET_ID
 from schemas.metadata import leaf_fields
 
 LINK_FIELDS = ("individualId", "biosampleId", "runId")
@@ -52,7 +53,7 @@ def durations(record: Any, duration_paths: Collection[str] = ()) -> list[dict[st
 
 def entry_document(entry: str, dataset_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
     """The stored form of one validated record of entry type ``entry`` (a collection name)."""
-    document: dict[str, Any] = {"datasetId": dataset_id, "id": record["id"], "record": dict(record)}
+    document: dict[str, Any] = {DATASET_ID: dataset_id, "id": record["id"], "record": dict(record)}
     for link in LINK_FIELDS:
         if isinstance(record.get(link), str):
             document[link] = record[link]
@@ -107,7 +108,7 @@ def filtering_term_documents(
 def _term_row(
     dataset_id: str, scope: str, kind: str, term_id: str, label: str | None = None
 ) -> dict[str, Any]:
-    return {"datasetId": dataset_id, "scope": scope, "kind": kind, "id": term_id, "label": label}
+    return {DATASET_ID: dataset_id, "scope": scope, "kind": kind, "id": term_id, "label": label}
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from app.genome import (
     normalize_reference_name,
     sequence_id,
 )
-from app.store.collections import ALLELE_FREQUENCY
+from app.store.collections import ALLELE_FREQUENCY, DATASET_ID
 from loaders.vcf.alleles import (
     NO_ALTERNATE,
     SEQUENCE,
@@ -185,7 +185,7 @@ class VariantDocumentBuilder:
                 ]
             documents.append(
                 {
-                    "datasetId": dataset_id,
+                    DATASET_ID: dataset_id,
                     "assemblyId": assembly,
                     "referenceName": name,
                     "start": start,
