@@ -19,7 +19,7 @@ import functools
 import re
 import sqlite3
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import singledispatch
 from typing import Any
 
@@ -56,10 +56,17 @@ class PartsRead:
     parts: tuple[int, ...]
     datasets: Mapping[int, str]  # part -> the dataset it holds
     genes_keyed: bool = False
+    _of: dict[tuple[str, ...], tuple[int, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
-    def of_datasets(self, ids: Sequence[str]) -> list[int]:
-        datasets = self.datasets
-        return [part for part in self.parts if datasets.get(part) in ids]
+    def of_datasets(self, ids: tuple[str, ...]) -> list[int]:
+        """The parts read that hold one of these datasets."""
+        found = self._of.get(ids)
+        if found is None:
+            datasets = self.datasets
+            found = self._of[ids] = tuple(p for p in self.parts if datasets.get(p) in ids)
+        return list(found)
 
 
 # the parts read: with their datasets; only their ids; None: all rows

@@ -84,6 +84,8 @@ ID = "_id"
 DECODED_DOCUMENTS_KEPT = 50_000  # a collection decoded once per release up to this size
 DECODED_COLLECTIONS_KEPT = 8
 VERSION_RETRIES = 5  # reads of one value, each after the served release changed
+VERSIONED_KEPT = 4096
+_VERSIONED: dict[str, str] = {}  # a statement -> it with the manifest's version beside
 
 
 @dataclass(frozen=True)
@@ -248,9 +250,14 @@ class SqliteDatabase:
                 text, parameters = statement(
                     collection, where, served.readings.get(collection, NOTHING_READ)
                 )
-                value, version = connection.execute(
-                    f"SELECT ({text}), (SELECT version FROM manifest)", parameters
-                ).fetchone()
+                versioned = _VERSIONED.get(text)
+                if versioned is None:
+                    if len(_VERSIONED) >= VERSIONED_KEPT:
+                        _VERSIONED.clear()
+                    versioned = _VERSIONED[text] = (
+                        f"SELECT ({text}), (SELECT version FROM manifest)"
+                    )
+                value, version = connection.execute(versioned, parameters).fetchone()
                 if version == served.version:
                     return value
                 self._local.seen = None  # a release changed: read the manifest again
