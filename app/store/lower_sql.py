@@ -649,7 +649,7 @@ def _typed_compared(value: str, operator: q.Operator, compared: Any) -> Sql:
 # -- shapes: a predicate with its values taken out ---------------------------------------------
 
 TEMPLATES_KEPT = 4096  # lowered texts kept, by shape (emptied when full)
-_TEMPLATES: dict[Hashable, str] = {}
+_TEMPLATES: dict[Hashable, _Template] = {}
 Signed = tuple[Hashable, list[Any]]
 
 

@@ -238,29 +238,37 @@ def test_every_signature_gives_the_parameters_and_shape_of_its_lowering():
     """For every generated predicate, with the templates made by all the others first: the
     cached text and parameters are those the predicate lowers to on its own."""
     rng = random.Random(SEED + 7)
-    documents = variant_documents(rng, 80)
-    predicates = [variant_predicate(rng, documents) for _ in range(600)]
-    predicates += [
-        predicate.parts[0]
-        for predicate in predicates
-        if isinstance(predicate, q.All) and predicate.parts
-    ]
-    sql = SqlSide({VARIANTS: documents}, reading=True)
-    for parts in (
-        None,
-        [1, 2],
-        sql.parts(VARIANTS),
-        PartsRead((1, 2), {1: "ds-a", 2: "ds-c"}, True),
-    ):
-        lower_sql._TEMPLATES.clear()
-        for where in predicates:
-            sql_count(VARIANTS, where, parts)
-        cached = sum(1 for where in predicates if lower_sql._where(VARIANTS, where, parts)[2])
-        assert cached > len(predicates) // 2
-        for where in predicates:
-            assert sql_where(VARIANTS, where, parts) == lower_sql._where_lowered(
-                VARIANTS, where, parts
-            ), where
+    variants, entries = variant_documents(rng, 80), entry_documents(rng, 80)
+    asked = {
+        VARIANTS: [variant_predicate(rng, variants) for _ in range(600)],
+        INDIVIDUALS: [entry_predicate(rng, entries) for _ in range(300)],
+    }
+    for predicates in asked.values():
+        predicates += [p.parts[0] for p in predicates if isinstance(p, q.All) and p.parts]
+    sql = SqlSide({VARIANTS: variants}, reading=True)
+    for name, predicates in asked.items():
+        for parts in (
+            None,
+            [1, 2],
+            sql.parts(VARIANTS),
+            PartsRead((1, 2), {1: "ds-a", 2: "ds-c"}, True),
+        ):
+            lower_sql._TEMPLATES.clear()
+            for where in predicates:
+                sql_count(name, where, parts)
+            for where in predicates:
+                lowered = lower_sql._where_lowered(name, where, parts)
+                assert sql_where(name, where, parts) == lowered, where
+                # a shape of kinds that all have signatures is cached, never lowered again
+                signed = _kinds(where) <= set(lower_sql._SIGNATURES)
+                assert (lower_sql._where(name, where, parts)[2] is not None) == signed, where
+            assert sum(_kinds(where) <= set(lower_sql._SIGNATURES) for where in predicates) > 100
+
+
+def _kinds(where: q.Predicate) -> set[type]:
+    inner = where.parts if isinstance(where, q.All | q.AnyOf) else ()
+    inner = (where.part,) if isinstance(where, q.Not) else inner
+    return {type(where)}.union(*(_kinds(part) for part in inner))
 
 
 @pytest.mark.parametrize("chunk", range(5))
