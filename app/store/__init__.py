@@ -182,7 +182,7 @@ class Store(SelectionReads):
     def _selection(self) -> Any:
         backend = self._backend
         if isinstance(backend, SqliteDatabase):
-            return backend.selection(backend.served_parts)
+            return backend.served_selection
         return CollectionSelection(self.collection)
 
     def per_release(self, name: str, compute: Callable[[], T]) -> T:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import singledispatch
 from typing import Any
 
@@ -35,6 +35,7 @@ from app.store.sqlite_schema import (
     ENTRY_COLLECTIONS,
     ENTRY_COLUMNS,
     ENTRY_VALUES,
+    GENE_KEY_TABLE,
     HGVS_COLUMN,
     ONTOLOGY_TERMS,
     VARIANT_COLLECTION,
@@ -44,7 +45,32 @@ from app.store.sqlite_schema import (
 )
 
 Sql = tuple[str, list[Any]]
-Parts = Sequence[int] | None  # the parts read (None: all rows)
+
+
+@dataclass(frozen=True)
+class PartsRead:
+    """The parts a read covers, with what the store knows of each: its dataset (so that
+    ``InDatasets`` becomes a list of parts, not a subquery per row) and whether every variant
+    of them has case-folded gene keys (so that ``Gene`` needs no branch for those without)."""
+
+    parts: tuple[int, ...]
+    datasets: Mapping[int, str]  # part -> the dataset it holds
+    genes_keyed: bool = False
+    _of: dict[tuple[str, ...], tuple[int, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+    def of_datasets(self, ids: tuple[str, ...]) -> list[int]:
+        """The parts read that hold one of these datasets."""
+        found = self._of.get(ids)
+        if found is None:
+            datasets = self.datasets
+            found = self._of[ids] = tuple(p for p in self.parts if datasets.get(p) in ids)
+        return list(found)
+
+
+# the parts read: with their datasets; only their ids; None: all rows
+Parts = PartsRead | Sequence[int] | None
 TRUE, FALSE = "1", "0"
 DATASET_ID = "datasetId"
 _DATASET_OF_ROW = "(SELECT dataset_id FROM stored_part WHERE stored_part.part = {table}.part)"
@@ -75,22 +101,23 @@ class _Rows:
     table: str
     key: str
     kind: str  # "variant", "entry", "per dataset", "other"
+    reading: PartsRead | None = None
 
     def column(self, name: str) -> str:
         return f"{self.table}.{name}"
 
 
-def _rows(collection: str) -> _Rows:
+def _rows(collection: str, reading: PartsRead | None = None) -> _Rows:
     if collection == VARIANT_COLLECTION:
-        return _Rows(collection, "variant", "vid", "variant")
+        return _Rows(collection, "variant", "vid", "variant", reading)
     if collection in ENTRY_COLLECTIONS:
-        return _Rows(collection, "entry", "eid", "entry")
+        return _Rows(collection, "entry", "eid", "entry", reading)
     if collection in DATASET_DOCUMENTS:
-        return _Rows(collection, "dataset_document", "part", "per dataset")
+        return _Rows(collection, "dataset_document", "part", "per dataset", reading)
     if collection == FILTERING_TERMS:
-        return _Rows(collection, "filtering_term", "rowid", "per dataset")
+        return _Rows(collection, "filtering_term", "rowid", "per dataset", reading)
     # a collection of no declared layout: whole documents, selected by dataset at most
-    return _Rows(collection, "other_document", "rowid", "other")
+    return _Rows(collection, "other_document", "rowid", "other", reading)
 
 
 # -- the statements ---------------------------------------------------------------------------
@@ -98,12 +125,79 @@ def _rows(collection: str) -> _Rows:
 
 def sql_where(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
     """The condition on the collection's table selecting the rows ``where`` means among the
-    rows of ``parts`` (None: every row of the collection; a release reads the parts it names)."""
-    rows = _rows(collection)
+    rows of ``parts`` (None: every row of the collection; a release reads the parts it names).
+    The text is made once per shape of ``where`` (its values taken out, they are parameters)."""
+    return _where(collection, where, parts)[:2]
+
+
+@dataclass
+class _Template:
+    """What one shape lowers to: the condition's text, whether it reads only the parts its
+    datasets name (no list of the parts read before it), and the statements made of it."""
+
+    text: str
+    bounded: bool
+    statements: dict[str, str]
+
+
+def _where(
+    collection: str, where: q.Predicate, parts: Parts
+) -> tuple[str, list[Any], _Template | None]:
+    """The condition, its parameters, and the template its text is cached in (None: not
+    cached, a predicate of a kind :data:`_SIGNATURES` does not know)."""
+    reading = parts if isinstance(parts, PartsRead) else None
+    signing = _SIGNATURES.get(type(where))
+    signed = None if signing is None else signing(where, reading)
+    if signed is None:
+        return (*_where_lowered(collection, where, parts), None)
+    shape, parameters = signed
+    ids = None if parts is None else parts.parts if reading is not None else parts
+    key = (collection, shape, None if ids is None else len(ids), reading is None)
+    template = _TEMPLATES.get(key)
+    if template is None:
+        text, lowered = _where_lowered(collection, where, parts)
+        bounded = reading is not None and _bounded_by_datasets(where)
+        outer = _outer_parameters(collection, ids, bounded)
+        if lowered != [*outer, *parameters]:  # a signature out of step: never cached
+            return text, lowered, None
+        if len(_TEMPLATES) >= TEMPLATES_KEPT:
+            _TEMPLATES.clear()
+        template = _TEMPLATES[key] = _Template(text, bounded, {})
+    if template.bounded:
+        return template.text, parameters, template
+    return template.text, [*_outer_parameters(collection, ids, False), *parameters], template
+
+
+def _part_ids(parts: PartsRead | Sequence[int]) -> Sequence[int]:
+    return parts.parts if isinstance(parts, PartsRead) else parts
+
+
+def _outer_parameters(collection: str, ids: Sequence[int] | None, bounded: bool) -> list[Any]:
+    if ids is None:
+        return [collection] if _rows(collection).table in ("entry", "dataset_document") else []
+    return [] if bounded or not ids else list(ids)
+
+
+def _bounded_by_datasets(where: q.Predicate) -> bool:
+    """Whether ``where`` holds only rows of the datasets it names (an ``InDatasets`` at its
+    top): the parts of those datasets are then the only parts to read."""
+    if isinstance(where, q.InDatasets):
+        return True
+    return isinstance(where, q.All) and any(isinstance(p, q.InDatasets) for p in where.parts)
+
+
+def _where_lowered(collection: str, where: q.Predicate, parts: Parts) -> Sql:
+    reading = parts if isinstance(parts, PartsRead) else None
+    rows = _rows(collection, reading)
     text, parameters = _lowered(where, rows)
     if parts is not None:
-        text, parameters = f"{_in(rows.column('part'), parts)[0]} AND {text}", [*parts, *parameters]
-    elif rows.table in ("entry", "dataset_document"):
+        if reading is not None and _bounded_by_datasets(where):
+            return text, parameters
+        ids = list(_part_ids(parts))
+        if not ids:
+            return FALSE, []
+        return f"{_in(rows.column('part'), ids)[0]} AND {text}", [*ids, *parameters]
+    if rows.table in ("entry", "dataset_document"):
         return f"{rows.column('collection')} = ? AND {text}", [collection, *parameters]
     return text, parameters
 
@@ -122,8 +216,47 @@ def sql_order_by(collection: str) -> str:
 
 
 def sql_count(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
-    text, parameters = sql_where(collection, where, parts)
-    return f"SELECT count(*) FROM {_rows(collection).table} WHERE {text}", parameters
+    text, parameters, template = _where(collection, where, parts)
+    if template is None:
+        return _count_statement(collection, where, parts, text), parameters
+    statement = template.statements.get("count")
+    if statement is None:
+        statement = template.statements["count"] = _count_statement(collection, where, parts, text)
+    return statement, parameters
+
+
+def _count_statement(collection: str, where: q.Predicate, parts: Parts, text: str) -> str:
+    gene_count = _gene_table_count(collection, where, parts)
+    if gene_count is not None:
+        return f"SELECT count(*) FROM {GENE_KEY_TABLE} WHERE {gene_count}"
+    return f"SELECT count(*) FROM {_rows(collection).table} WHERE {text}"
+
+
+def _gene_table_count(collection: str, where: q.Predicate, parts: Parts) -> str | None:
+    """The condition on the gene-key table that counts what ``where`` selects, when it asks
+    for one gene in datasets whose variants all have gene keys, and at most a frequency: the
+    table holds each key's part and frequency, so the count reads it alone. Its parameters
+    are those of ``where`` on the variant table, in the same order."""
+    if not (
+        collection == VARIANT_COLLECTION
+        and isinstance(parts, PartsRead)
+        and parts.genes_keyed
+        and isinstance(where, q.All)
+        and _bounded_by_datasets(where)
+    ):
+        return None
+    genes = [part for part in where.parts if isinstance(part, q.Gene)]
+    if len(genes) != 1 or genes[0].operator != "=":
+        return None
+    kinds = {type(part) for part in where.parts}
+    if not kinds <= {q.InDatasets, q.Gene, q.CommonAllele, q.RareAllele}:
+        return None
+    rows = _Rows(collection, GENE_KEY_TABLE, "vid", "variant", parts)
+    texts = [
+        f"{GENE_KEY_TABLE}.gene_key = ?" if isinstance(part, q.Gene) else _lowered(part, rows)[0]
+        for part in where.parts
+    ]
+    return " AND ".join(texts)
 
 
 def sql_exists(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
@@ -251,6 +384,8 @@ def _(where: q.Not, rows: _Rows) -> Sql:
 
 @_lowered.register
 def _(where: q.InDatasets, rows: _Rows) -> Sql:
+    if rows.reading is not None:  # the parts of those datasets among the parts read
+        return _in(rows.column("part"), rows.reading.of_datasets(where.ids))
     if not where.ids:
         return FALSE, []
     marks = _marks(where.ids)
@@ -349,6 +484,8 @@ def _(where: q.Gene, rows: _Rows) -> Sql:
     by_key, key_parameters = _any_value(
         rows, VARIANT_VALUES["geneKeys"], where.operator, gene_key(where.symbol)
     )
+    if rows.reading is not None and rows.reading.genes_keyed:  # no variant read lacks keys
+        return by_key, key_parameters
     by_symbol, symbol_parameters = _any_value(
         rows, VARIANT_VALUES["geneIds"], where.operator, where.symbol
     )
@@ -507,6 +644,105 @@ def _typed_compared(value: str, operator: q.Operator, compared: Any) -> Sql:
     else:
         raise TypeError(f"no SQL comparison with a {type(compared).__name__}")
     return f"({value}.type IN {types} AND {value}.value {_sql_operator(operator)} ?)", [compared]
+
+
+# -- shapes: a predicate with its values taken out ---------------------------------------------
+
+TEMPLATES_KEPT = 4096  # lowered texts kept, by shape (emptied when full)
+_TEMPLATES: dict[Hashable, _Template] = {}
+Signed = tuple[Hashable, list[Any]]
+
+
+def _signature(where: q.Predicate, reading: PartsRead | None) -> Signed | None:
+    """The shape of ``where`` (what its lowered text depends on) and the parameters its
+    lowering gives, in their order, without lowering it; None for a kind not listed in
+    :data:`_SIGNATURES` (lowered on every call)."""
+    signing = _SIGNATURES.get(type(where))
+    return None if signing is None else signing(where, reading)
+
+
+def _signed_parts(kind: type, parts: tuple[q.Predicate, ...], reading: PartsRead | None) -> Any:
+    shapes: list[Any] = [kind]
+    parameters: list[Any] = []
+    signatures = _SIGNATURES
+    for part in parts:
+        signing = signatures.get(part.__class__)
+        signed = None if signing is None else signing(part, reading)
+        if signed is None:
+            return None
+        shapes.append(signed[0])
+        parameters += signed[1]
+    return tuple(shapes), parameters
+
+
+def _signed_not(where: q.Not, reading: PartsRead | None) -> Signed | None:
+    signed = _signature(where.part, reading)
+    return None if signed is None else ((q.Not, signed[0]), signed[1])
+
+
+def _signed_datasets(where: q.InDatasets, reading: PartsRead | None) -> Signed:
+    wanted = list(where.ids) if reading is None else reading.of_datasets(where.ids)
+    return (q.InDatasets, len(wanted)), wanted
+
+
+def _signed_overlaps(where: q.Overlaps, _: PartsRead | None) -> Signed:
+    if where.longest is None:
+        return (q.Overlaps, False), [where.end, where.start]
+    return (q.Overlaps, True), [where.end, where.start, where.start - max(where.longest, 1)]
+
+
+def _signed_bases(where: q.Bases, _: PartsRead | None) -> Signed:
+    shape: list[Any] = [q.Bases]
+    parameters = []
+    for bases in (where.reference, where.alternate):
+        if bases is None:
+            shape.append(None)
+        elif "N" in bases:
+            shape.append("glob")
+            parameters.append(_bases_glob(bases))
+        else:
+            shape.append("equal")
+            parameters.append(bases)
+    return tuple(shape), parameters
+
+
+def _signed_length(where: q.LengthBetween, _: PartsRead | None) -> Signed:
+    bounds = [bound for bound in (where.low, where.high) if bound is not None]
+    return (q.LengthBetween, where.low is None, where.high is None), bounds
+
+
+def _signed_gene(where: q.Gene, reading: PartsRead | None) -> Signed:
+    keyed_only = reading is not None and reading.genes_keyed
+    parameters = [gene_key(where.symbol)] if keyed_only else [gene_key(where.symbol), where.symbol]
+    return (q.Gene, where.operator, keyed_only), parameters
+
+
+_SIGNATURES: dict[type, Callable[[Any, PartsRead | None], Signed | None]] = {
+    q.All: lambda where, reading: (
+        ((q.All,), []) if not where.parts else _signed_parts(q.All, where.parts, reading)
+    ),
+    q.AnyOf: lambda where, reading: (
+        ((q.AnyOf,), []) if not where.parts else _signed_parts(q.AnyOf, where.parts, reading)
+    ),
+    q.Not: _signed_not,
+    q.InDatasets: _signed_datasets,
+    q.Assembly: lambda where, _: (q.Assembly, [where.assembly]),
+    q.Chromosome: lambda where, _: (q.Chromosome, [where.name]),
+    q.StartsAt: lambda where, _: (q.StartsAt, [where.start]),
+    q.Overlaps: _signed_overlaps,
+    q.Bracket: lambda where, _: (
+        q.Bracket,
+        [where.start_low, where.start_high, where.end_low, where.end_high],
+    ),
+    q.Bases: _signed_bases,
+    q.VariantTypes: lambda where, _: ((q.VariantTypes, len(where.types)), list(where.types)),
+    q.LengthBetween: _signed_length,
+    q.Gene: _signed_gene,
+    q.NamedVariant: lambda where, _: (q.NamedVariant, [where.name] * 3),
+    q.CommonAllele: lambda where, _: (q.CommonAllele, [where.frequency]),
+    q.RareAllele: lambda where, _: (q.RareAllele, [where.frequency]),
+    q.EntryIds: lambda where, _: ((q.EntryIds, len(where.ids)), list(where.ids)),
+}
 
 
 # -- shared pieces ----------------------------------------------------------------------------

@@ -159,6 +159,7 @@ _INSERT_VARIANT = (
     f"VALUES ({', '.join('?' * (len(_VARIANT_ROW) + 1))})"
 )
 _PART_AT = len(VARIANT_COLUMNS)  # where a variant row names its part
+_AF_AT = list(VARIANT_COLUMNS.values()).index("af")  # ... and its frequency
 
 
 def _insert_variants(
@@ -171,8 +172,8 @@ def _insert_variants(
     other writer runs meanwhile, the writers' lock is held)."""
     (vid,) = connection.execute("SELECT coalesce(max(vid), 0) FROM variant").fetchone()
     rows: list[tuple[Any, ...]] = []
-    values: dict[str, list[tuple[str, int, int]]] = {field: [] for field in VARIANT_VALUES}
-    sizes: dict[int, list[int]] = {}  # part -> [count, longest]
+    values: dict[str, list[tuple[Any, ...]]] = {field: [] for field in VARIANT_VALUES}
+    sizes: dict[int, list[int]] = {}  # part -> [count, longest, without gene keys]
     carriers = CarrierWriter(connection)
     for number, document in enumerate(documents, 1):
         try:
@@ -182,23 +183,32 @@ def _insert_variants(
             raise DocumentShapeError(f"{collection} document {number}: {error}") from None
         vid += 1
         rows.append([vid, *row])
+        part = row[_PART_AT]
         for field, found in texts.items():
             # a value repeated in one document is one row: "any value" and "no value" unchanged
-            values[field] += [(t, vid, at) for at, t in enumerate(dict.fromkeys(found))]
-        size = sizes.setdefault(row[_PART_AT], [0, 0])
+            unique = enumerate(dict.fromkeys(found))
+            if field == GENE_KEYS:  # beside each key, the variant's part and frequency
+                values[field] += [(t, vid, at, part, row[_AF_AT]) for at, t in unique]
+            else:
+                values[field] += [(t, vid, at) for at, t in unique]
+        size = sizes.setdefault(part, [0, 0, 0])
         size[0] += 1
         size[1] = max(size[1], document["end"] - document["start"])
+        size[2] += GENE_KEYS not in document
     _pack_records(rows, part_of)
     connection.executemany(_INSERT_VARIANT, rows)
     for field, table in VARIANT_VALUES.items():
+        extra = ", part, af" if field == GENE_KEYS else ""
         connection.executemany(
-            f"INSERT INTO {table.table} ({table.column}, {table.row}, position) VALUES (?, ?, ?)",
+            f"INSERT INTO {table.table} ({table.column}, {table.row}, position{extra}) "
+            f"VALUES (?, ?, ?{', ?, ?' if extra else ''})",
             values[field],
         )
     connection.executemany(
         "UPDATE stored_part SET variant_count = variant_count + ?, "
-        "longest_variant = max(longest_variant, ?) WHERE part = ?",
-        [(count, longest, part) for part, (count, longest) in sizes.items()],
+        "longest_variant = max(longest_variant, ?), unkeyed_genes = unkeyed_genes + ? "
+        "WHERE part = ?",
+        [(count, longest, unkeyed, part) for part, (count, longest, unkeyed) in sizes.items()],
     )
     return len(rows)
 

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS stored_part (  -- the rows of one dataset in one coll
     dataset_id TEXT NOT NULL,
     longest_variant INTEGER NOT NULL DEFAULT 0,  -- largest end - start: bounds range scans
     variant_count INTEGER NOT NULL DEFAULT 0,
+    unkeyed_genes INTEGER NOT NULL DEFAULT 0,    -- its variants without case-folded gene keys
     record_dictionary INTEGER,                   -- the dictionary of its variant records, if any
     loader_pid INTEGER,                          -- the process writing it, until a release names it
     dropped_at REAL                              -- when the last release naming it went
@@ -70,8 +71,10 @@ CREATE TABLE IF NOT EXISTS sample_name (  -- a carrier's sample index, given onc
 );
 CREATE TABLE IF NOT EXISTS variant_gene_symbol (symbol TEXT NOT NULL, vid INTEGER NOT NULL,
     position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (symbol, vid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS variant_gene_key (gene_key TEXT NOT NULL, vid INTEGER NOT NULL,
-    position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (gene_key, vid)) WITHOUT ROWID;
+-- the variant's part and frequency beside each key: a gene count reads this table alone
+CREATE TABLE IF NOT EXISTS variant_gene_key (gene_key TEXT NOT NULL, part INTEGER NOT NULL,
+    vid INTEGER NOT NULL, af REAL, position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (gene_key, part, vid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variant_identifier (identifier TEXT NOT NULL, vid INTEGER NOT NULL,
     position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (identifier, vid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variant_aminoacid_change (change TEXT NOT NULL, vid INTEGER NOT NULL,
@@ -159,7 +162,7 @@ CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, sco
 
 DDL = TABLES + INDEXES
 # ``PRAGMA user_version`` of a store of these tables: a file of another layout is loaded again
-STORE_FORMAT = 3
+STORE_FORMAT = 4
 
 
 # -- where each field of our documents lives --------------------------------------------------
@@ -194,9 +197,10 @@ VARIANT_TEXTS += ("variantType", "variantInternalId")
 HGVS_COLUMN = "hgvs_id"
 
 # Top-level variant fields of several values.
+GENE_KEY_TABLE = "variant_gene_key"  # its rows also hold the variant's part and af
 VARIANT_VALUES = {
     GENE_IDS: ValuesTable("variant_gene_symbol", "symbol", "vid"),
-    GENE_KEYS: ValuesTable("variant_gene_key", "gene_key", "vid"),
+    GENE_KEYS: ValuesTable(GENE_KEY_TABLE, "gene_key", "vid"),
     VariantField.IDENTIFIERS.value: ValuesTable("variant_identifier", "identifier", "vid"),
     VariantField.AMINOACID_CHANGES.value: ValuesTable("variant_aminoacid_change", "change", "vid"),
 }

@@ -28,6 +28,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from app.store.journal import (
 )
 from app.store.journal import SUFFIX as JOURNAL_SUFFIX
 from app.store.lower_sql import (
+    PartsRead,
     register_functions,
     sql_count,
     sql_distinct,
@@ -88,6 +90,22 @@ DROPPED_PART_GRACE_SECONDS = 120.0
 ID = "_id"
 DECODED_DOCUMENTS_KEPT = 50_000  # a collection decoded once per release up to this size
 DECODED_COLLECTIONS_KEPT = 8
+VERSION_RETRIES = 5  # reads of one value, each after the served release changed
+VERSIONED_KEPT = 4096
+_VERSIONED: dict[str, str] = {}  # a statement -> it with the manifest's version beside
+
+
+@dataclass(frozen=True)
+class ServedRelease:
+    """The release served at one manifest version: its parts, and for each collection the
+    parts as a read takes them (:class:`~app.store.lower_sql.PartsRead`)."""
+
+    parts: releases.Parts
+    version: int
+    readings: Mapping[str, PartsRead]
+
+
+NOTHING_READ = PartsRead((), {}, genes_keyed=True)
 
 
 class SqliteDatabase:
@@ -109,10 +127,10 @@ class SqliteDatabase:
         self._thread_lock = threading.RLock()
         self._damaged: StoreDamagedError | None = None
         self._manifest: tuple[int, releases.Manifest] = (-1, releases.empty_manifest())
-        self._served: tuple[releases.Parts, int] | None = None
-        self._hold: ReleaseHold[tuple[releases.Parts, int]] = ReleaseHold(
-            f"sqlite-release-{id(self)}"
-        )
+        self._manifest_lock = threading.Lock()
+        self._served: ServedRelease | None = None
+        self._hold: ReleaseHold[ServedRelease] = ReleaseHold(f"sqlite-release-{id(self)}")
+        self.served_selection = SqlSelection(self, self.served_parts, self.served_reading)
         self._process_local = mongomock.MongoClient()["process_local"]
         self.sample_names = SampleNames()  # carriers' sample indexes -> biosample ids
         # documents decoded for the pipeline bridge, by (collection, parts, with carriers)
@@ -156,6 +174,7 @@ class SqliteDatabase:
         connection.execute("PRAGMA mmap_size=1073741824")
         register_functions(connection)
         self._local.connection = (os.getpid(), connection)
+        self._local.seen = None  # the connection's data_version when the manifest was read
         with self._thread_lock:
             self._opened.append(connection)
         return connection
@@ -179,30 +198,101 @@ class SqliteDatabase:
         return self._newest()[1]
 
     def _newest(self) -> tuple[int, releases.Manifest]:
+        """The manifest is read again only when another connection committed since this
+        connection last read it (``PRAGMA data_version``; this connection's own commits
+        forget what it saw, :meth:`commit`), then parsed again only when its version grew."""
         with self.session() as connection:
+            (stamp,) = connection.execute("PRAGMA data_version").fetchone()
+            if stamp == self._local.seen:
+                return self._manifest
             (version,) = connection.execute("SELECT version FROM manifest").fetchone()
-            if version != self._manifest[0]:
+            if version > self._manifest[0]:
                 (document,) = connection.execute("SELECT document FROM manifest").fetchone()
-                self._manifest = (version, json.loads(document))
+                with self._manifest_lock:  # versions only grow: never an older one kept
+                    if version > self._manifest[0]:
+                        self._manifest = (version, json.loads(document))
+            self._local.seen = stamp
         return self._manifest
 
     def data_version(self) -> Any:
         held = self._hold.held(self._served_release)
-        return self._newest()[0] if held is None else held[1]
+        return self._newest()[0] if held is None else held.version
 
     def served_parts(self) -> releases.Parts:
         """The served release's parts (read-only; computed once per manifest version); within
         ``one_release``, those of the release its first read found served."""
         held = self._hold.held(self._served_release)
-        return self._served_release()[0] if held is None else held[0]
+        return (self._served_release() if held is None else held).parts
 
-    def _served_release(self) -> tuple[releases.Parts, int]:
+    def served_reading(self, collection: str) -> PartsRead:
+        """The served parts of a collection as a read takes them (as :meth:`served_parts`)."""
+        held = self._hold.held(self._served_release)
+        served = self._served_release() if held is None else held
+        return served.readings.get(collection, NOTHING_READ)
+
+    def _served_release(self) -> ServedRelease:
         version, manifest = self._newest()
         cached = self._served
-        if cached is None or cached[1] != version:
-            cached = (releases.active_parts(manifest), version)
+        if cached is None or cached.version != version:
+            parts = releases.active_parts(manifest)
+            cached = ServedRelease(parts, version, self._readings(parts))
             self._served = cached
         return cached
+
+    def served_value(
+        self, collection: str, where: Predicate, statement: Callable[..., tuple[str, list[Any]]]
+    ) -> Any:
+        """The one value ``statement(collection, where, parts)`` selects over the served parts.
+        Outside ``one_release`` the statement also reads the manifest's version in the same
+        snapshot: the parts known are used without asking first, and the statement is made
+        again over the new release's parts only when that version says they changed."""
+        held = self._hold.held(self._served_release)
+        try:
+            connection = self._connection()
+            if held is not None:
+                reading = held.readings.get(collection, NOTHING_READ)
+                return connection.execute(*statement(collection, where, reading)).fetchone()[0]
+            served = self._served or self._served_release()
+            for _ in range(VERSION_RETRIES):
+                text, parameters = statement(
+                    collection, where, served.readings.get(collection, NOTHING_READ)
+                )
+                versioned = _VERSIONED.get(text)
+                if versioned is None:
+                    if len(_VERSIONED) >= VERSIONED_KEPT:
+                        _VERSIONED.clear()
+                    versioned = _VERSIONED[text] = (
+                        f"SELECT ({text}), (SELECT version FROM manifest)"
+                    )
+                value, version = connection.execute(versioned, parameters).fetchone()
+                if version == served.version:
+                    return value
+                self._local.seen = None  # a release changed: read the manifest again
+                served = self._served_release()
+            # releases changing faster than one read: the newest parts, as a held read takes
+            reading = served.readings.get(collection, NOTHING_READ)
+            return connection.execute(*statement(collection, where, reading)).fetchone()[0]
+        except sqlite3.Error as error:
+            raise self._translated(error) from error
+
+    def _readings(self, parts: releases.Parts) -> dict[str, PartsRead]:
+        """Each collection's parts with their datasets and whether all their variants have
+        gene keys (read once per release: a part never changes)."""
+        named = sorted({int(part) for ids in parts.values() for part in ids})
+        with self.session() as connection:
+            rows = connection.execute(
+                f"SELECT part, dataset_id, unkeyed_genes FROM stored_part "
+                f"WHERE part IN ({', '.join('?' * len(named))})",
+                named,
+            ).fetchall()
+        datasets = {part: dataset for part, dataset, _ in rows}
+        unkeyed = {part for part, _, count in rows if count}
+        readings = {}
+        for collection, ids in parts.items():
+            of = tuple(int(part) for part in ids)
+            keyed = not unkeyed.intersection(of)
+            readings[collection] = PartsRead(of, {p: datasets.get(p, "") for p in of}, keyed)
+        return readings
 
     @contextmanager
     def one_release(self) -> Iterator[None]:
@@ -248,6 +338,7 @@ class SqliteDatabase:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
+        self._local.seen = None  # this connection's commit leaves its data_version as it was
         self.manifest()
         self._remove_unnamed_parts(unnamed_by_loads=False)
         with self.session() as connection:
@@ -312,24 +403,43 @@ class SqliteDatabase:
 
 class SqlSelection:
     """``exists``, ``count``, ``records``, ``project``, ``distinct`` and whole documents over
-    the parts ``parts()`` names (the served release's, or a load's own)."""
+    the parts ``parts()`` names (the served release's, or a load's own); ``reading`` gives the
+    served parts of a collection with what lets the SQL name them directly."""
 
-    def __init__(self, database: SqliteDatabase, parts: Callable[[], releases.Parts]) -> None:
+    def __init__(
+        self,
+        database: SqliteDatabase,
+        parts: Callable[[], releases.Parts],
+        reading: Callable[[str], PartsRead] | None = None,
+    ) -> None:
         self._database = database
         self._parts = parts
+        self._reading = reading
 
-    def _parts_of(self, collection: str) -> list[int]:
+    def _parts_of(self, collection: str) -> PartsRead | list[int]:
+        if self._reading is not None:
+            return self._reading(collection)
         return [int(part) for part in self._parts().get(collection, [])]
+
+    def _row(self, statement: tuple[str, list[Any]]) -> tuple[Any, ...] | None:
+        try:
+            return self._database._connection().execute(*statement).fetchone()
+        except sqlite3.Error as error:
+            raise self._database._translated(error) from error
 
     def _rows(self, statement: tuple[str, list[Any]]) -> list[tuple[Any, ...]]:
         with self._database.session() as connection:
             return connection.execute(*statement).fetchall()
 
     def exists(self, collection: str, where: Predicate) -> bool:
-        return bool(self._rows(sql_exists(collection, where, self._parts_of(collection))))
+        if self._reading is not None:
+            return bool(self._database.served_value(collection, where, _exists_value))
+        return self._row(sql_exists(collection, where, self._parts_of(collection))) is not None
 
     def count(self, collection: str, where: Predicate) -> int:
-        return self._rows(sql_count(collection, where, self._parts_of(collection)))[0][0]
+        if self._reading is not None:
+            return self._database.served_value(collection, where, sql_count)
+        return self._row(sql_count(collection, where, self._parts_of(collection)))[0]  # type: ignore[index]
 
     def records(
         self, collection: str, where: Predicate, skip: int, limit: int
@@ -381,7 +491,8 @@ class SqlSelection:
         """Every document of the collection in the parts read, each a copy of its own at the
         top level (the stages that add fields add them there); small collections' documents
         are decoded once per release, as parts never change."""
-        key = (collection, tuple(self._parts_of(collection)), carriers)
+        parts = self._parts_of(collection)
+        key = (collection, tuple(parts.parts if isinstance(parts, PartsRead) else parts), carriers)
         cache = self._database.decoded
         found = cache.get(key)
         if found is None:
@@ -524,6 +635,11 @@ class SqlitePending:
                 [int(part) for part in parts],
             ).fetchall()
         return dict(rows)
+
+
+def _exists_value(collection: str, where: Predicate, parts: PartsRead) -> tuple[str, list[Any]]:
+    text, parameters = sql_exists(collection, where, parts)
+    return f"SELECT EXISTS ({text})", parameters
 
 
 def _datasets_named(selector: dict[str, Any], field: str | None) -> set[str] | None:

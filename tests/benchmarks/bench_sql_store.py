@@ -142,10 +142,11 @@ def our_predicates(uri: str, targets: Targets) -> dict[tuple[str, bool], list[An
     }
 
 
-def served_parts(store: Any) -> list[int]:
+def served_parts(store: Any) -> Any:
+    """The served variant parts as the store's reads take them (with their datasets)."""
     from app.store import VARIANTS
 
-    return [int(part) for part in store._backend.served_parts().get(VARIANTS, [])]
+    return store._backend.served_reading(VARIANTS)
 
 
 def store_file(uri: str) -> Path:

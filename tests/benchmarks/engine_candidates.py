@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from variant_store import ASSEMBLY, DATASET, cached_vcf
+from variant_store import ASSEMBLY, DATASET, TEN_SAMPLES, cached_vcf
 
 from app.config import DEFAULTS
 from app.genome import gene_key
@@ -43,7 +43,8 @@ def sites_only_vcf(cache: Path, size: int) -> Path:
     path = cache / f"sites_{size}.vcf.gz"
     if path.exists():
         return path
-    source = cached_vcf(cache, size)
+    # the ten-samples VCF: its INFO holds no AC/AN of its own to repeat
+    source = cached_vcf(cache, size, spectrum=TEN_SAMPLES)
     rng = np.random.default_rng(19)
     partial = path.with_name(path.name + ".partial")
     print(f"writing {path} ...", flush=True)

@@ -25,10 +25,12 @@ from generated_queries import (
 )
 
 from app.query.wildcards import wildcard_regex
+from app.store import lower_sql
 from app.store import query as q
 from app.store.collections import BIOSAMPLES, DATASETS, INDIVIDUALS, VARIANT_STATS, VARIANTS
 from app.store.lower_mongo import mongo_filter
 from app.store.lower_sql import (
+    PartsRead,
     register_functions,
     sql_count,
     sql_distinct,
@@ -100,31 +102,47 @@ class MongoSide:
 
 
 class SqlSide:
-    def __init__(self, collections: dict[str, list[dict[str, Any]]]) -> None:
+    """The documents in SQLite; ``reading``: each statement over the parts written, as the
+    store reads them (their datasets, and whether all their variants have gene keys), else
+    over every row."""
+
+    def __init__(self, collections: dict[str, list[dict[str, Any]]], reading: bool = False):
         connection = sqlite3.connect(":memory:")
         create_tables(connection)
         register_functions(connection)
         for name, documents in collections.items():
             insert_documents(connection, name, documents)
         self.connection = connection
+        self.reading = reading
+
+    def parts(self, name: str) -> PartsRead | None:
+        if not self.reading:
+            return None
+        rows = self.connection.execute(
+            "SELECT part, dataset_id, unkeyed_genes FROM stored_part WHERE collection = ?",
+            (name,),
+        ).fetchall()
+        datasets = {part: dataset for part, dataset, _ in rows}
+        return PartsRead(tuple(datasets), datasets, not any(count for *_, count in rows))
 
     def _run(self, statement: tuple[str, list[Any]]) -> list[tuple[Any, ...]]:
         text, parameters = statement
         return self.connection.execute(text, parameters).fetchall()
 
     def count(self, name: str, where: q.Predicate) -> int:
-        return self._run(sql_count(name, where))[0][0]
+        return self._run(sql_count(name, where, self.parts(name)))[0][0]
 
     def exists(self, name: str, where: q.Predicate) -> bool:
-        return bool(self._run(sql_exists(name, where)))
+        return bool(self._run(sql_exists(name, where, self.parts(name))))
 
     def page(self, name: str, where: q.Predicate, skip: int, limit: int) -> list[int]:
         names = SampleNames()
-        rows = self._run(sql_records(name, where, skip, limit))
+        rows = self._run(sql_records(name, where, skip, limit, self.parts(name)))
         return [stored_record(self.connection, names, row)["tag"] for row in rows]
 
     def distinct(self, name: str, field: str, where: q.Predicate) -> set[Any]:
-        values = [value for (value,) in self._run(sql_distinct(name, field, where))]
+        statement = sql_distinct(name, field, where, self.parts(name))
+        values = [value for (value,) in self._run(statement)]
         assert len(values) == len(set(values))
         return set(values)
 
@@ -165,6 +183,92 @@ def test_generated_variant_queries_answer_alike(chunk):
     assert not differences, "\n".join(differences[:5])
     counts = [mongo.count(VARIANTS, where) for where in predicates]
     assert sum(0 < count < len(documents) for count in counts) > CASES // 3  # selective ones
+
+
+@pytest.mark.parametrize("keyed_only", [False, True])
+@pytest.mark.parametrize("chunk", range(3))
+def test_generated_variant_queries_answer_alike_over_the_parts_read(chunk, keyed_only):
+    """As the store reads: ``InDatasets`` as a list of parts, and (every variant with gene
+    keys) ``Gene`` without the branch for variants that have none, a gene count from the
+    gene-key table."""
+    rng = random.Random(SEED + 50 + chunk)
+    documents = variant_documents(rng, 150)
+    if keyed_only:
+        documents = [document for document in documents if "geneKeys" in document]
+    mongo, sql = MongoSide({VARIANTS: documents}), SqlSide({VARIANTS: documents}, reading=True)
+    assert sql.parts(VARIANTS).genes_keyed == keyed_only
+    genes = sorted({gene for document in documents for gene in document.get("geneIds", [])})
+    predicates = [variant_predicate(rng, documents) for _ in range(CASES)]
+    predicates += [
+        q.in_dataset(dataset, q.Gene("=", rng.choice(genes).swapcase()), rule(0.3))
+        for dataset in ("ds-a", "ds-b", "nowhere")
+        for rule in (q.CommonAllele, q.RareAllele)
+    ]
+    differences = _differences(mongo, sql, VARIANTS, predicates, SEED + 50 + chunk)
+    assert not differences, "\n".join(differences[:5])
+    gene_counts = [sql_count(VARIANTS, where, sql.parts(VARIANTS))[0] for where in predicates[-6:]]
+    from_keys = [text.startswith("SELECT count(*) FROM variant_gene_key ") for text in gene_counts]
+    assert from_keys == [keyed_only] * 6
+    assert sum(mongo.count(VARIANTS, where) > 0 for where in predicates[-6:]) >= 2
+
+
+def test_a_shape_is_lowered_once_and_answers_each_of_its_values(monkeypatch):
+    """The text of a predicate's shape (its values taken out) is made at its first call;
+    later calls of the shape only collect the values, and answer for them."""
+    documents = variant_documents(random.Random(SEED), 60)
+    mongo, sql = MongoSide({VARIANTS: documents}), SqlSide({VARIANTS: documents}, reading=True)
+    made = []
+    lowering = lower_sql._where_lowered
+    monkeypatch.setattr(
+        lower_sql, "_where_lowered", lambda *arguments: made.append(1) or lowering(*arguments)
+    )
+    lower_sql._TEMPLATES.clear()
+    for document in documents:
+        where = q.in_dataset(
+            document["datasetId"],
+            q.Chromosome(document["referenceName"]),
+            q.StartsAt(document["start"]),
+            q.Bases(document["referenceBases"], document["alternateBases"]),
+        )
+        assert sql.count(VARIANTS, where) == mongo.count(VARIANTS, where) > 0
+    assert len(made) == 1
+
+
+def test_every_signature_gives_the_parameters_and_shape_of_its_lowering():
+    """For every generated predicate, with the templates made by all the others first: the
+    cached text and parameters are those the predicate lowers to on its own."""
+    rng = random.Random(SEED + 7)
+    variants, entries = variant_documents(rng, 80), entry_documents(rng, 80)
+    asked = {
+        VARIANTS: [variant_predicate(rng, variants) for _ in range(600)],
+        INDIVIDUALS: [entry_predicate(rng, entries) for _ in range(300)],
+    }
+    for predicates in asked.values():
+        predicates += [p.parts[0] for p in predicates if isinstance(p, q.All) and p.parts]
+    sql = SqlSide({VARIANTS: variants}, reading=True)
+    for name, predicates in asked.items():
+        for parts in (
+            None,
+            [1, 2],
+            sql.parts(VARIANTS),
+            PartsRead((1, 2), {1: "ds-a", 2: "ds-c"}, True),
+        ):
+            lower_sql._TEMPLATES.clear()
+            for where in predicates:
+                sql_count(name, where, parts)
+            for where in predicates:
+                lowered = lower_sql._where_lowered(name, where, parts)
+                assert sql_where(name, where, parts) == lowered, where
+                # a shape of kinds that all have signatures is cached, never lowered again
+                signed = _kinds(where) <= set(lower_sql._SIGNATURES)
+                assert (lower_sql._where(name, where, parts)[2] is not None) == signed, where
+            assert sum(_kinds(where) <= set(lower_sql._SIGNATURES) for where in predicates) > 100
+
+
+def _kinds(where: q.Predicate) -> set[type]:
+    inner = where.parts if isinstance(where, q.All | q.AnyOf) else ()
+    inner = (where.part,) if isinstance(where, q.Not) else inner
+    return {type(where)}.union(*(_kinds(part) for part in inner))
 
 
 @pytest.mark.parametrize("chunk", range(5))
