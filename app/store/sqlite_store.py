@@ -126,6 +126,7 @@ class SqliteDatabase:
         self._opened: list[sqlite3.Connection] = []
         self._thread_lock = threading.RLock()
         self._damaged: StoreDamagedError | None = None
+        self._other_layout: StoreDamagedError | None = None  # a file this version cannot read
         self._manifest: tuple[int, releases.Manifest] = (-1, releases.empty_manifest())
         self._manifest_lock = threading.Lock()
         self._served: ServedRelease | None = None
@@ -147,15 +148,20 @@ class SqliteDatabase:
                 )
         except StoreDamagedError:
             pass  # noted: the process starts, and says it is not ready (check)
-        except StoreFormatError as error:  # the same, naming what to do
-            self._damaged = StoreDamagedError(self.path, DATABASE_FILE, str(error))
+        except StoreFormatError as error:  # the same, naming what to do; nothing reads it
+            self._damaged = self._other_layout = StoreDamagedError(
+                self.path, DATABASE_FILE, str(error)
+            )
 
     # -- connections ---------------------------------------------------------------------------
 
     @contextmanager
     def session(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection (never one inherited through a fork); SQLite's failures
-        become the store's (a full disk, a damaged file)."""
+        become the store's (a full disk, a damaged file). A file of another layout is never
+        read nor written."""
+        if self._other_layout is not None:
+            raise self._other_layout
         try:
             yield self._connection()
         except sqlite3.Error as error:

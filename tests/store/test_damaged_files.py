@@ -15,7 +15,9 @@ from store_backends import individuals_release
 
 from app import create_app
 from app.store import AuditEntry, BudgetPeriod, open_store
-from app.store.collections import AUDIT_LOG, QUERY_BUDGETS
+from app.store.collections import AUDIT_LOG, QUERY_BUDGETS, VARIANTS
+from app.store.errors import StoreDamagedError
+from app.store.query import EVERYTHING
 
 PEOPLE = 40
 
@@ -88,3 +90,28 @@ def test_a_damaged_journal_is_named_and_the_process_not_ready(journal, tmp_path)
     ready = _serving(tmp_path).get("/readyz")
     assert ready.status_code == 503
     assert ready.json["detail"].startswith(f"damaged store file journals/{journal}.sqlite3: ")
+
+
+def test_a_file_of_another_layout_is_refused_on_every_read_and_write(tmp_path):
+    """A store written by another version (its tables of another layout) answers nothing from
+    tables it cannot read: every call names the file and what to do."""
+    uri = f"sqlite://{tmp_path}/store"
+    store = open_store(uri)
+    store.ensure_indexes()
+    path = tmp_path / "store" / "store.sqlite3"
+    with closing(sqlite3.connect(path)) as connection:
+        (layout,) = connection.execute("PRAGMA user_version").fetchone()
+        connection.execute(f"PRAGMA user_version = {layout - 1}")
+    reopened = open_store(uri)
+    for call in (
+        lambda: reopened.count(VARIANTS, EVERYTHING),
+        lambda: list(reopened.records(VARIANTS, EVERYTHING, 0, 10)),
+        lambda: reopened.ping(),
+    ):
+        with pytest.raises(StoreDamagedError, match="load the data again"):
+            call()
+    with (
+        pytest.raises(StoreDamagedError, match="load the data again"),
+        reopened.release("a load") as release,
+    ):
+        release.replace_dataset(VARIANTS, "ds", [])
