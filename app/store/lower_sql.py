@@ -146,12 +146,11 @@ def _where(
     """The condition, its parameters, and the template its text is cached in (None: not
     cached, a predicate of a kind :data:`_SIGNATURES` does not know)."""
     reading = parts if isinstance(parts, PartsRead) else None
-    signing = _SIGNATURES.get(type(where))
-    signed = None if signing is None else signing(where, reading)
+    signed = _signature(where, reading)
     if signed is None:
         return (*_where_lowered(collection, where, parts), None)
     shape, parameters = signed
-    ids = None if parts is None else parts.parts if reading is not None else parts
+    ids = None if parts is None else _part_ids(parts)
     key = (collection, shape, None if ids is None else len(ids), reading is None)
     template = _TEMPLATES.get(key)
     if template is None:

@@ -428,10 +428,8 @@ class SqlSelection:
         return [int(part) for part in self._parts().get(collection, [])]
 
     def _row(self, statement: tuple[str, list[Any]]) -> tuple[Any, ...] | None:
-        try:
-            return self._database._connection().execute(*statement).fetchone()
-        except sqlite3.Error as error:
-            raise self._database._translated(error) from error
+        with self._database.session() as connection:
+            return connection.execute(*statement).fetchone()
 
     def _rows(self, statement: tuple[str, list[Any]]) -> list[tuple[Any, ...]]:
         with self._database.session() as connection:
