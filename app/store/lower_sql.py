@@ -37,12 +37,17 @@ from app.store.sqlite_schema import (
     ENTRY_VALUES,
     GENE_KEY_TABLE,
     HGVS_COLUMN,
+    HGVS_DERIVED,
+    INTERNAL_ID_COLUMN,
     ONTOLOGY_TERMS,
     VARIANT_COLLECTION,
     VARIANT_COLUMNS,
     VARIANT_VALUES,
     ValuesTable,
+    hgvs_id_sql,
+    internal_id_sql,
 )
+from app.store.variant_names import hgvs_id_position
 
 Sql = tuple[str, list[Any]]
 
@@ -77,11 +82,9 @@ _DATASET_OF_ROW = "(SELECT dataset_id FROM stored_part WHERE stored_part.part = 
 _NUMBER_TYPES = "('integer', 'real')"
 _BOOLEAN_TYPES = "('true', 'false')"
 _SQL_ORDERINGS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_VARIANT_COLUMN_FIELDS = {
-    q.VariantField.TYPE: "variant_type",
-    q.VariantField.INTERNAL_ID: "internal_id",
-    q.VariantField.HGVS_ID: HGVS_COLUMN,
-}
+_VARIANT_COLUMN_FIELDS = {q.VariantField.TYPE: "variant_type"}
+# the names a row stores only where its columns do not spell them (app.store.variant_names)
+_NAMES = (q.VariantField.INTERNAL_ID, q.VariantField.HGVS_ID)
 # what sql_records selects: the record, its case-level data and carrier columns apart
 # (app.store.sqlite_documents.RECORD_COLUMNS); entries have neither
 _RECORD_COLUMNS = {
@@ -207,8 +210,9 @@ def sql_order_by(collection: str) -> str:
     rows = _rows(collection)
     dataset = _DATASET_OF_ROW.format(table=rows.table)
     if rows.kind == "variant":
-        columns = ("assembly", "chrom", "start", '"end"', "internal_id")
-        return ", ".join([*map(rows.column, columns), dataset, rows.column("vid")])
+        columns = ("assembly", "chrom", "start", '"end"')
+        internal_id = internal_id_sql(rows.table)
+        return ", ".join([*map(rows.column, columns), internal_id, dataset, rows.column("vid")])
     if rows.kind == "entry":
         return f"{rows.column('id')}, {dataset}"
     return dataset
@@ -327,6 +331,8 @@ def _column_if_any(rows: _Rows, field: str) -> str | None:
     columns = VARIANT_COLUMNS if rows.kind == "variant" else ENTRY_COLUMNS
     if rows.kind not in ("variant", "entry") or field not in columns:
         return None
+    if columns[field] == INTERNAL_ID_COLUMN:
+        return internal_id_sql(rows.table)
     return rows.column(columns[field])
 
 
@@ -495,6 +501,8 @@ def _(where: q.Gene, rows: _Rows) -> Sql:
 @_lowered.register
 def _(where: q.VariantValue, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
+    if where.field in _NAMES:
+        return _name_compared(rows, where.field, where.operator, where.value)
     if where.field in _VARIANT_COLUMN_FIELDS:
         return _column_compared(
             rows, _VARIANT_COLUMN_FIELDS[where.field], where.operator, where.value
@@ -510,6 +518,8 @@ def _(where: q.VariantValue, rows: _Rows) -> Sql:
 @_lowered.register
 def _(where: q.VariantValueIn, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
+    if where.field in _NAMES:
+        return _named_any(rows, where.field, where.values)
     if where.field in _VARIANT_COLUMN_FIELDS:
         return _in(rows.column(_VARIANT_COLUMN_FIELDS[where.field]), where.values)
     if where.field.value == CARRIERS:
@@ -520,10 +530,72 @@ def _(where: q.VariantValueIn, rows: _Rows) -> Sql:
 @_lowered.register
 def _(where: q.NamedVariant, rows: _Rows) -> Sql:
     _only(rows, "variant", where)
-    internal, _ = _column_compared(rows, "internal_id", "=", where.name)
+    internal, internal_parameters = _named(rows, q.VariantField.INTERNAL_ID, where.name)
     identified, _ = _any_value(rows, VARIANT_VALUES["identifiers"], "=", where.name)
-    hgvs, _ = _column_compared(rows, HGVS_COLUMN, "=", where.name)
-    return f"({internal} OR {identified} OR {hgvs})", [where.name] * 3
+    hgvs, hgvs_parameters = _named(rows, q.VariantField.HGVS_ID, where.name)
+    return (
+        f"({internal} OR {identified} OR {hgvs})",
+        [*internal_parameters, where.name, *hgvs_parameters],
+    )
+
+
+# -- the names a row's columns spell ----------------------------------------------------------
+
+
+def _named(rows: _Rows, field: q.VariantField, name: str) -> Sql:
+    """The rows ``field`` names ``name``, stored as it or spelled by their columns; true or
+    false, never NULL, and of one shape for every name."""
+    if field == q.VariantField.INTERNAL_ID:  # an expression the index holds
+        return f"{internal_id_sql(rows.table)} = ?", [name]
+    return _hgvs_named_text(rows), _hgvs_named_parameters(name)
+
+
+def _hgvs_named_text(rows: _Rows) -> str:
+    stored = rows.column(HGVS_COLUMN)
+    spelled = " AND ".join(
+        f"{rows.column(column)} = ?" for column in ("chrom", "start", "ref", "alt")
+    )
+    # an accession may name a chromosome of two assemblies; every part is said so that the
+    # position index (part first) finds the rows spelling it
+    derived = (
+        f"{rows.column('part')} IN (SELECT part FROM stored_part) AND "
+        f"{rows.column(HGVS_DERIVED)} = 1 AND {rows.column('assembly')} IN (?, ?) AND {spelled}"
+    )
+    return f"(({stored} IS NOT NULL AND {stored} = ?) OR ({derived}))"
+
+
+def _hgvs_named_parameters(name: str) -> list[Any]:
+    position = hgvs_id_position(name)
+    if position is None:  # no row spelling an id starts before its chromosome
+        return [name, "", "", "", -1, "", ""]
+    assemblies = (position.assemblies * 2)[:2]
+    return [name, *assemblies, position.chrom, position.start, position.ref, position.alt]
+
+
+def _named_any(rows: _Rows, field: q.VariantField, names: Sequence[str]) -> Sql:
+    if field == q.VariantField.INTERNAL_ID:
+        return _in(internal_id_sql(rows.table), names)
+    if not names:
+        return FALSE, []
+    text = _hgvs_named_text(rows)
+    return (
+        "(" + " OR ".join([text] * len(names)) + ")",
+        [value for name in names for value in _hgvs_named_parameters(name)],
+    )
+
+
+def _name_compared(rows: _Rows, field: q.VariantField, operator: q.Operator, name: Any) -> Sql:
+    """A name compared: equal (or not) as it is stored or spelled, through the indexes;
+    ordered as the text it reads back as (no index serves that)."""
+    if operator in ("=", "!") and isinstance(name, str):
+        text, parameters = _named(rows, field, name)
+        return (text if operator == "=" else f"NOT {text}"), parameters
+    if operator in ("=", "!"):  # a name that is not text: no row is named by it
+        return (FALSE if operator == "=" else TRUE), []
+    if field == q.VariantField.INTERNAL_ID:
+        return f"{internal_id_sql(rows.table)} {_sql_operator(operator)} ?", [name]
+    hgvs = hgvs_id_sql(rows.table)
+    return f"({hgvs} IS NOT NULL AND {hgvs} {_sql_operator(operator)} ?)", [name]
 
 
 @_lowered.register
@@ -737,7 +809,10 @@ _SIGNATURES: dict[type, Callable[[Any, PartsRead | None], Signed | None]] = {
     q.VariantTypes: lambda where, _: ((q.VariantTypes, len(where.types)), list(where.types)),
     q.LengthBetween: _signed_length,
     q.Gene: _signed_gene,
-    q.NamedVariant: lambda where, _: (q.NamedVariant, [where.name] * 3),
+    q.NamedVariant: lambda where, _: (
+        q.NamedVariant,
+        [where.name, where.name, *_hgvs_named_parameters(where.name)],
+    ),
     q.CommonAllele: lambda where, _: (q.CommonAllele, [where.frequency]),
     q.RareAllele: lambda where, _: (q.RareAllele, [where.frequency]),
     q.EntryIds: lambda where, _: ((q.EntryIds, len(where.ids)), list(where.ids)),

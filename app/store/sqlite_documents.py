@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from bson import json_util
 
 from app.genome import GENE_KEYS
@@ -35,6 +36,9 @@ from app.store.sqlite_schema import (
     ENTRY_COLLECTIONS,
     ENTRY_COLUMNS,
     ENTRY_VALUES,
+    HGVS_COLUMN,
+    HGVS_DERIVED,
+    INTERNAL_ID_COLUMN,
     STORE_FORMAT,
     VARIANT_COLLECTION,
     VARIANT_COLUMNS,
@@ -42,10 +46,14 @@ from app.store.sqlite_schema import (
     VARIANT_TEXTS,
     VARIANT_VALUES,
     ValuesTable,
+    internal_id_sql,
 )
+from app.store.variant_names import hgvs_id_derived, stored_internal_id
 
 DATASET_ID = "datasetId"
 CASE_LEVEL = "caseLevelData"
+# the columns that spell a variant's derived names, in the order variant_names takes them
+_NAMING_FIELDS = ("assemblyId", "referenceName", "start", "referenceBases", "alternateBases")
 
 
 class DocumentShapeError(ValueError):
@@ -148,7 +156,8 @@ class NewParts:
 _VARIANT_ROW = (
     *VARIANT_COLUMNS.values(),
     "part",
-    "hgvs_id",
+    HGVS_COLUMN,
+    HGVS_DERIVED,
     "gene_keyed",
     "record",
     "case_level",
@@ -160,6 +169,18 @@ _INSERT_VARIANT = (
 )
 _PART_AT = len(VARIANT_COLUMNS)  # where a variant row names its part
 _AF_AT = list(VARIANT_COLUMNS.values()).index("af")  # ... and its frequency
+_NAMED_AT = [list(VARIANT_COLUMNS).index(field) for field in _NAMING_FIELDS]
+_COLUMN_FIELDS = tuple(VARIANT_COLUMNS)
+# the types of a document's column fields that need no conversion (what the loaders write):
+# a quick test of every field at once before each one is checked
+_USUAL_TYPES = {
+    tuple(
+        frequency if field == ALLELE_FREQUENCY else int if field in VARIANT_INTEGERS else str
+        for field in _COLUMN_FIELDS
+    )
+    for frequency in (float, type(None))
+}
+_INTERNAL_ID_AT = list(VARIANT_COLUMNS.values()).index(INTERNAL_ID_COLUMN)
 
 
 def _insert_variants(
@@ -185,6 +206,8 @@ def _insert_variants(
         rows.append([vid, *row])
         part = row[_PART_AT]
         for field, found in texts.items():
+            if not found:
+                continue
             # a value repeated in one document is one row: "any value" and "no value" unchanged
             unique = enumerate(dict.fromkeys(found))
             if field == GENE_KEYS:  # beside each key, the variant's part and frequency
@@ -231,7 +254,11 @@ def _variant_row(
     collection: str, document: Mapping[str, Any], part_of: NewParts, carriers: CarrierWriter
 ) -> tuple[Any, ...]:
     """The ``variant`` row of a document, in ``_VARIANT_ROW`` order, its types checked."""
-    typed = [_typed(document, field) for field in VARIANT_COLUMNS]
+    typed = list(map(document.get, _COLUMN_FIELDS))
+    frequency = typed[_AF_AT]
+    if tuple(map(type, typed)) not in _USUAL_TYPES or frequency != frequency:  # NaN
+        # checked field by field, converted, or refused
+        typed = [_typed(document, field) for field in _COLUMN_FIELDS]
     record = _record(document)
     identifiers = record.get("identifiers")
     if identifiers is not None and not isinstance(identifiers, Mapping):
@@ -241,29 +268,29 @@ def _variant_row(
         raise DocumentShapeError("record.identifiers.genomicHGVSId is not text")
     carrying = list(dict.fromkeys(_texts(document, CARRIERS)))
     carrier_row, rebuilt = carriers.row(carrying, record.get(CASE_LEVEL))
+    # the names the row's columns spell are not stored (app.store.variant_names)
+    position = [typed[at] for at in _NAMED_AT]
+    typed[_INTERNAL_ID_AT] = stored_internal_id(typed[_INTERNAL_ID_AT], *position)
+    hgvs_derived = hgvs is not None and hgvs_id_derived(hgvs, *position)
     return (
         *typed,
         part_of(collection, document.get(DATASET_ID)),
-        hgvs,
+        None if hgvs_derived else hgvs,
+        int(hgvs_derived),
         int(GENE_KEYS in document),
         *_record_texts(record, not rebuilt),
         *carrier_row,
     )
 
 
-def _record_texts(record: Mapping[str, Any], case_level_too: bool) -> tuple[str, str | None]:
-    """The record's JSON text without its carriers, and theirs (None: it lists none, or they
-    are not wanted). A record that renders its own text (the VCF loader's: several times
-    faster than json) does."""
-    apart = getattr(record, "json_text_apart", None)
-    if apart is not None:
-        try:
-            return apart(CASE_LEVEL, case_level_too)
-        except (TypeError, ValueError) as error:
-            raise DocumentShapeError(f"the record is not JSON data ({error})") from None
-    case_level = record.get(CASE_LEVEL) if case_level_too else None
+def _record_texts(record: Mapping[str, Any], case_level_too: bool) -> tuple[bytes, str | None]:
+    """The record's JSON text (UTF-8) without its carriers, and theirs (None: it lists none,
+    or they are not wanted)."""
+    if CASE_LEVEL not in record:
+        return _json_bytes(record), None
+    case_level = record[CASE_LEVEL] if case_level_too else None
     stored = {key: value for key, value in record.items() if key != CASE_LEVEL}
-    return _json(stored), None if case_level is None else _json(case_level)
+    return _json_bytes(stored), None if case_level is None else _json(case_level)
 
 
 def _typed(document: Mapping[str, Any], field: str) -> Any:
@@ -364,7 +391,7 @@ _INSERTERS = {FILTERING_TERMS: _insert_filtering_term}
 def _texts(document: Mapping[str, Any], field: str) -> list[str]:
     """The values of a field of several (missing or null: none), each text."""
     values = document.get(field)
-    if values is None:
+    if values is None or (type(values) is list and not values):
         return []
     if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
         raise DocumentShapeError(f"{field} {values!r} is not a list of text")
@@ -394,6 +421,33 @@ def _json(value: Any) -> str:
         return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise DocumentShapeError(f"the record is not JSON data ({error})") from None
+
+
+def _json_bytes(value: Any) -> bytes:
+    """``value`` as UTF-8 JSON text, as :func:`_json` writes it: by orjson, three times
+    faster than json on a variant record (the largest cost of writing one), and by json
+    where orjson refuses what json takes (keys that are not text, integers beyond 64 bits).
+    orjson writes NaN and infinities as null, which json refuses: they are refused too."""
+    try:
+        text = orjson.dumps(value)
+    except TypeError:
+        try:
+            return _json(value).encode()
+        except UnicodeEncodeError as error:
+            raise DocumentShapeError(f"the record is not JSON data ({error})") from None
+    if b"null" in text and _holds_non_finite(value):
+        raise DocumentShapeError("the record is not JSON data (a number is NaN or infinite)")
+    return text
+
+
+def _holds_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, Mapping):
+        return any(map(_holds_non_finite, value.values()))
+    if isinstance(value, list | tuple):
+        return any(map(_holds_non_finite, value))
+    return False
 
 
 # -- reading documents back, deleting parts -------------------------------------------------
@@ -452,6 +506,11 @@ def read_documents(
 # What a variant record is read from: its JSON, and its carriers (sqlite_carriers).
 RECORD_COLUMNS = ("record", "case_level", *CARRIER_COLUMNS)
 # ... as a SELECT list, the record as JSON text whichever form it is stored in (sqlite_records)
+# the variant columns as a document's fields read back: its internal id derived where not stored
+VARIANT_COLUMNS_READ = [
+    internal_id_sql() if column == INTERNAL_ID_COLUMN else f"variant.{column}"
+    for column in VARIANT_COLUMNS.values()
+]
 RECORD_SELECTED = ", ".join(
     "record_json(variant.record)" if column == "record" else f"variant.{column}"
     for column in RECORD_COLUMNS
@@ -466,9 +525,7 @@ def _variant_documents(
     with_case_level: bool,
     names: SampleNames,
 ) -> Iterator[dict[str, Any]]:
-    columns = ", ".join(
-        [RECORD_SELECTED, *(f"variant.{column}" for column in VARIANT_COLUMNS.values())]
-    )
+    columns = ", ".join([RECORD_SELECTED, *VARIANT_COLUMNS_READ])
     rows = connection.execute(
         f"SELECT variant.vid, variant.part, variant.gene_keyed, {columns} "
         f"FROM variant WHERE {condition} ORDER BY variant.vid",

@@ -34,17 +34,17 @@ class RecordPacker:
         self._compressor: zstandard.ZstdCompressor | None = None
         self._learnt = False
 
-    def packed(self, texts: Sequence[str]) -> list[str | bytes]:
-        """The stored form of each record text, in order (the first call trains the dictionary,
-        from these texts, when there are enough of them)."""
+    def packed(self, texts: Sequence[bytes]) -> list[str | bytes]:
+        """The stored form of each record's JSON text (UTF-8), in order: a frame, or the text
+        itself (the first call trains the dictionary, from these texts, when there are enough
+        of them)."""
         if not self._learnt:
             self._learnt = True
-            self._compressor = self._learn([text.encode() for text in texts[:LEARNT_FROM]])
+            self._compressor = self._learn(list(texts[:LEARNT_FROM]))
         compressor = self._compressor
         if compressor is None:
-            return list(texts)
-        compress = compressor.compress
-        return [compress(text.encode()) for text in texts]
+            return [text.decode() for text in texts]
+        return list(map(compressor.compress, texts))
 
     def _learn(self, samples: list[bytes]) -> zstandard.ZstdCompressor | None:
         if len(samples) < FEWEST_TO_LEARN:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.genome import GENE_IDS, GENE_KEYS
+from app.genome import GENE_IDS, GENE_KEYS, REFSEQ_ACCESSIONS
 from app.store.collections import (
     ALLELE_FREQUENCY,
     DATASETS,
@@ -48,8 +48,9 @@ CREATE TABLE IF NOT EXISTS variant (
     alt TEXT NOT NULL,
     variant_type TEXT NOT NULL,
     variant_length INTEGER NOT NULL,
-    internal_id TEXT NOT NULL,
-    hgvs_id TEXT,                     -- the record's identifiers.genomicHGVSId
+    internal_id TEXT,                 -- NULL: the id its columns spell (app.store.variant_names)
+    hgvs_id TEXT,                     -- the record's identifiers.genomicHGVSId, if not derived
+    hgvs_derived INTEGER NOT NULL DEFAULT 0,  -- 1: that id is the one its columns spell
     af REAL,                          -- NULL: unknown, rare under the rare-allele rule
     gene_keyed INTEGER NOT NULL,      -- 0: loaded before case-folded keys, genes match as stored
     record BLOB NOT NULL,             -- JSON text, or a zstandard frame (app.store.sqlite_records)
@@ -133,7 +134,9 @@ CREATE TABLE IF NOT EXISTS process_local (  -- tables each process rebuilds, out
 INDEXES = """
 CREATE INDEX IF NOT EXISTS variant_position
     ON variant (part, chrom, start, "end", assembly, ref, alt, af);
-CREATE INDEX IF NOT EXISTS variant_internal_id ON variant (internal_id);
+-- the internal id as internal_id_sql() reads it: stored, else spelled by the row's columns
+CREATE INDEX IF NOT EXISTS variant_internal_id ON variant (coalesce(internal_id,
+    assembly || ':' || chrom || ':' || (start + 1) || ':' || ref || ':' || alt));
 CREATE INDEX IF NOT EXISTS variant_hgvs_id ON variant (hgvs_id) WHERE hgvs_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS variant_type ON variant (part, variant_type);
 CREATE INDEX IF NOT EXISTS variant_length ON variant (part, variant_length);
@@ -162,7 +165,7 @@ CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, sco
 
 DDL = TABLES + INDEXES
 # ``PRAGMA user_version`` of a store of these tables: a file of another layout is loaded again
-STORE_FORMAT = 4
+STORE_FORMAT = 5
 
 
 # -- where each field of our documents lives --------------------------------------------------
@@ -195,6 +198,33 @@ VARIANT_INTEGERS = ("start", "end", "variantLength")
 VARIANT_TEXTS = ("assemblyId", "referenceName", "referenceBases", "alternateBases")
 VARIANT_TEXTS += ("variantType", "variantInternalId")
 HGVS_COLUMN = "hgvs_id"
+HGVS_DERIVED = "hgvs_derived"
+INTERNAL_ID_COLUMN = "internal_id"
+
+
+def hgvs_id_sql(table: str = "variant") -> str:
+    """A variant row's genomic HGVS id in SQL: the stored one, else the one its columns spell
+    (``app.store.variant_names``); for comparisons no index serves."""
+    accessions = " ".join(
+        f"WHEN '{assembly}:{chrom}' THEN '{accession}'"
+        for (assembly, chrom), accession in REFSEQ_ACCESSIONS.items()
+    )
+    return (
+        f"CASE WHEN {table}.hgvs_derived = 1 THEN (CASE {table}.assembly || ':' || {table}.chrom "
+        f"{accessions} END) || ':g.' || ({table}.start + 1) || {table}.ref || '>' || {table}.alt "
+        f"ELSE {table}.hgvs_id END"
+    )
+
+
+def internal_id_sql(table: str = "variant") -> str:
+    """A variant row's internal id in SQL: the stored one, else the one its columns spell
+    (``app.store.variant_names``); the index ``variant_internal_id`` holds this expression, so
+    an equality on it (a Beacon lookup, Data Connect's ``variant_id``) is a search."""
+    return (
+        f"coalesce({table}.internal_id, {table}.assembly || ':' || {table}.chrom || ':' || "
+        f"({table}.start + 1) || ':' || {table}.ref || ':' || {table}.alt)"
+    )
+
 
 # Top-level variant fields of several values.
 GENE_KEY_TABLE = "variant_gene_key"  # its rows also hold the variant's part and af

@@ -36,6 +36,7 @@ from app.store.collections import (
 from app.store.errors import QueryBudgetError, QueryRefusedError
 from app.store.lower_sql import register_functions, sql_where
 from app.store.query import EVERYTHING, Predicate
+from app.store.sqlite_schema import internal_id_sql
 from app.store.sqlite_store import READ_CACHE_KIB
 
 Parameters = dict[str, Any]
@@ -48,7 +49,7 @@ _FREQUENCY_COLUMNS = (
     ("allele_frequency", "alleleFrequency"),
 )
 _VARIANT_KEY = (
-    "stored_part.dataset_id AS dataset_id, variant.internal_id AS variant_id, "
+    f"stored_part.dataset_id AS dataset_id, {internal_id_sql()} AS variant_id, "
     "variant.chrom AS chromosome, variant.start AS start, variant.ref AS ref, "
     "variant.alt AS alt"
 )

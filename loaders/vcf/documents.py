@@ -30,7 +30,6 @@ from loaders.vcf.alleles import (
 from loaders.vcf.annotation import AnnotationLayout, allele_annotation
 from loaders.vcf.genotypes import GenotypeCounts
 from loaders.vcf.populations import ALL_SAMPLES
-from loaders.vcf.record_text import BeaconRecord
 from loaders.vcf.records import VcfRecord
 
 DBSNP_URL = "https://www.ncbi.nlm.nih.gov/snp/"
@@ -134,7 +133,7 @@ class VariantDocumentBuilder:
             genes, changes = (
                 allele_annotation(info, alt, number, self.annotations) if annotated else ([], [])
             )
-            beacon = BeaconRecord(
+            beacon: dict[str, Any] = dict(
                 variantInternalId=internal_id,
                 # a Beacon LegacyVariation with a VRS 1.3 SequenceLocation
                 variation={

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from app.genome import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
-from loaders.vcf.record_text import CaseLevelEntry
 
 _ZYGOSITY_TERMS = (HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS)
 _HEMI, _HET, _HOM = 0, 1, 2
@@ -81,7 +80,9 @@ class GenotypeCounter:
         """``population_of`` maps sample names to populations; samples it lacks are in none."""
         self.sample_names = tuple(sample_names)
         self._cases = [
-            CaseLevelEntry(name, term) for term in _ZYGOSITY_TERMS for name in self.sample_names
+            {"biosampleId": name, "zygosity": term}
+            for term in _ZYGOSITY_TERMS
+            for name in self.sample_names
         ]
         # the same, as arrays a batch's carrier entries index in one numpy call
         self._case_array = _object_array(self._cases)
