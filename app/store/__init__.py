@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 from app.store import releases
 from app.store.collections import (
     DATASET_FIELDS,
+    DATASET_ID,
     DATASET_SUMMARIES,
     DATASETS,
     FILTERING_TERMS,
@@ -255,7 +256,7 @@ class Store(SelectionReads):
             yield from self._selection().filtering_terms(dataset_ids, scopes, kinds)
             return
         selector: dict[str, Any] = {}
-        for name, values in (("datasetId", dataset_ids), ("scope", scopes), ("kind", kinds)):
+        for name, values in ((DATASET_ID, dataset_ids), ("scope", scopes), ("kind", kinds)):
             if values is not None:
                 selector[name] = {"$in": sorted(values)}
         yield from self.collection(FILTERING_TERMS).find(selector, {ID: 0})

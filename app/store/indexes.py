@@ -13,6 +13,7 @@ from app.store.collections import (
     AUDIT_LOG,
     BIOSAMPLES,
     COHORTS,
+    DATASET_ID,
     DATASETS,
     FILTERING_TERMS,
     INDIVIDUALS,
@@ -45,16 +46,16 @@ _METADATA_LINKS = {
 def _metadata_indexes(links: tuple[str, ...]) -> tuple[IndexSpec, ...]:
     """Record by id, ontology filters, joins through each link, duration ranges."""
     return (
-        IndexSpec("record_id", (("datasetId", ASCENDING), ("id", ASCENDING)), unique=True),
-        IndexSpec("ontology_terms", (("datasetId", ASCENDING), ("ontologyTerms", ASCENDING))),
+        IndexSpec("record_id", ((DATASET_ID, ASCENDING), ("id", ASCENDING)), unique=True),
+        IndexSpec("ontology_terms", ((DATASET_ID, ASCENDING), ("ontologyTerms", ASCENDING))),
         *(
-            IndexSpec(f"link_{link}", (("datasetId", ASCENDING), (link, ASCENDING)))
+            IndexSpec(f"link_{link}", ((DATASET_ID, ASCENDING), (link, ASCENDING)))
             for link in links
         ),
         IndexSpec(
             "durations",
             (
-                ("datasetId", ASCENDING),
+                (DATASET_ID, ASCENDING),
                 ("durations.path", ASCENDING),
                 ("durations.days", ASCENDING),
             ),
@@ -69,7 +70,7 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
         IndexSpec(
             "position",
             (
-                ("datasetId", ASCENDING),
+                (DATASET_ID, ASCENDING),
                 ("assemblyId", ASCENDING),
                 ("referenceName", ASCENDING),
                 ("start", ASCENDING),
@@ -78,12 +79,12 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
         ),
         # gene queries by the case-folded symbols; by the symbols as annotated on variants
         # loaded before those were written, and for Data Connect's gene_ids
-        IndexSpec("gene_key", (("datasetId", ASCENDING), (GENE_KEYS, ASCENDING))),
-        IndexSpec("gene", (("datasetId", ASCENDING), (GENE_IDS, ASCENDING))),
-        IndexSpec("aminoacid_change", (("datasetId", ASCENDING), ("aminoacidChanges", ASCENDING))),
-        IndexSpec("carriers", (("datasetId", ASCENDING), ("biosampleIds", ASCENDING))),
+        IndexSpec("gene_key", ((DATASET_ID, ASCENDING), (GENE_KEYS, ASCENDING))),
+        IndexSpec("gene", ((DATASET_ID, ASCENDING), (GENE_IDS, ASCENDING))),
+        IndexSpec("aminoacid_change", ((DATASET_ID, ASCENDING), ("aminoacidChanges", ASCENDING))),
+        IndexSpec("carriers", ((DATASET_ID, ASCENDING), ("biosampleIds", ASCENDING))),
         # the variantType filter (alone, or joined to other entry types)
-        IndexSpec("variant_type", (("datasetId", ASCENDING), ("variantType", ASCENDING))),
+        IndexSpec("variant_type", ((DATASET_ID, ASCENDING), ("variantType", ASCENDING))),
         IndexSpec("variant_id", (("variantInternalId", ASCENDING),)),
         IndexSpec("external_id", (("identifiers", ASCENDING),)),
         IndexSpec("hgvs_id", (("record.identifiers.genomicHGVSId", ASCENDING),)),
@@ -94,7 +95,7 @@ INDEXES: dict[str, tuple[IndexSpec, ...]] = {
         IndexSpec(
             "term",
             (
-                ("datasetId", ASCENDING),
+                (DATASET_ID, ASCENDING),
                 ("scope", ASCENDING),
                 ("kind", ASCENDING),
                 ("id", ASCENDING),

@@ -12,7 +12,12 @@ from functools import singledispatch
 from typing import Any
 
 from app.genome import GENE_IDS, GENE_KEYS, gene_key
-from app.store.collections import ALLELE_FREQUENCY, DATASET_FIELDS, FILTERING_TERMS
+from app.store.collections import (
+    ALLELE_FREQUENCY,
+    DATASET_FIELDS,
+    DATASET_ID,
+    FILTERING_TERMS,
+)
 from app.store.query import (
     All,
     AnyOf,
@@ -43,7 +48,7 @@ from app.store.query import (
     VariantValueIn,
 )
 
-DATASET = "datasetId"
+DATASET = DATASET_ID
 HGVS_PATH = "record.identifiers.genomicHGVSId"
 _PATHS = {field: field.value for field in VariantField} | {VariantField.HGVS_ID: HGVS_PATH}
 _ORDERINGS = {"<": "$lt", ">": "$gt", "<=": "$lte", ">=": "$gte"}

@@ -25,7 +25,7 @@ from typing import Any
 
 from app.genome import gene_key
 from app.store import query as q
-from app.store.collections import FILTERING_TERMS
+from app.store.collections import DATASET_ID, FILTERING_TERMS
 from app.store.sqlite_carriers import register_carrier_functions
 from app.store.sqlite_documents import RECORD_COLUMNS, RECORD_SELECTED
 from app.store.sqlite_records import register_record_functions
@@ -77,7 +77,6 @@ class PartsRead:
 # the parts read: with their datasets; only their ids; None: all rows
 Parts = PartsRead | Sequence[int] | None
 TRUE, FALSE = "1", "0"
-DATASET_ID = "datasetId"
 _DATASET_OF_ROW = "(SELECT dataset_id FROM stored_part WHERE stored_part.part = {table}.part)"
 _NUMBER_TYPES = "('integer', 'real')"
 _BOOLEAN_TYPES = "('true', 'false')"

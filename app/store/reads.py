@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from app.store.collections import DATASET_FIELDS, VARIANTS
+from app.store.collections import DATASET_FIELDS, DATASET_ID, VARIANTS
 from app.store.lower_mongo import collection_filter
 from app.store.query import InDatasets, Predicate
 
 # The page orders, total (each document in one place, on every backend): variants by position,
 # then internal id and dataset; the other entries by id, then dataset.
 VARIANT_ORDER = [("assemblyId", 1), ("referenceName", 1), ("start", 1), ("end", 1)]
-VARIANT_ORDER += [("variantInternalId", 1), ("datasetId", 1)]
-ENTRY_ORDER = [("id", 1), ("datasetId", 1)]
+VARIANT_ORDER += [("variantInternalId", 1), (DATASET_ID, 1)]
+ENTRY_ORDER = [("id", 1), (DATASET_ID, 1)]
 ID = "_id"
 RECORD_ONLY = {ID: 0, "record": 1}
 

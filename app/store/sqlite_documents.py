@@ -19,7 +19,7 @@ import orjson
 from bson import json_util
 
 from app.genome import GENE_KEYS
-from app.store.collections import ALLELE_FREQUENCY, FILTERING_TERMS
+from app.store.collections import ALLELE_FREQUENCY, DATASET_ID, FILTERING_TERMS
 from app.store.sqlite_carriers import (
     CARRIER_COLUMNS,
     CarrierWriter,
@@ -50,7 +50,6 @@ from app.store.sqlite_schema import (
 )
 from app.store.variant_names import hgvs_id_derived, stored_internal_id
 
-DATASET_ID = "datasetId"
 CASE_LEVEL = "caseLevelData"
 # the columns that spell a variant's derived names, in the order variant_names takes them
 _NAMING_FIELDS = ("assemblyId", "referenceName", "start", "referenceBases", "alternateBases")
@@ -489,7 +488,7 @@ def read_documents(
             parameters,
         )
         for row, part, scope, kind, term_id, label, values in rows:
-            term = {"_id": row, "datasetId": datasets[part], "scope": scope, "kind": kind}
+            term = {"_id": row, DATASET_ID: datasets[part], "scope": scope, "kind": kind}
             term["id"] = term_id
             term["label"] = label
             if values is not None:
@@ -540,7 +539,7 @@ def _variant_documents(
         for vid, part, gene_keyed, *rest in batch:
             record_row, typed = rest[:stored], rest[stored:]
             # the row key is the document's _id, as MongoDB gives every document one
-            document: dict[str, Any] = {"_id": vid, "datasetId": datasets[part]}
+            document: dict[str, Any] = {"_id": vid, DATASET_ID: datasets[part]}
             document |= dict(zip(VARIANT_COLUMNS, typed, strict=True))
             for field, found in values.items():
                 if field != GENE_KEYS or gene_keyed:
@@ -595,7 +594,7 @@ def _entry_documents(
         ):
             durations.setdefault(eid, []).append({"path": path, "days": _number(days)})
         for eid, part, record, *linked in batch:
-            document: dict[str, Any] = {"_id": eid, "datasetId": datasets[part]}
+            document: dict[str, Any] = {"_id": eid, DATASET_ID: datasets[part]}
             for field, value in zip(ENTRY_COLUMNS, linked, strict=True):
                 if value is not None:
                     document[field] = value
