@@ -20,6 +20,7 @@ allele-frequency spectra (:data:`SPECTRA`):
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -294,15 +295,16 @@ def build_store(directory: Path, variants: int, cache: Path, spectrum: str = PAN
     directory.mkdir(parents=True)
     store = open_store(store_uri(directory))
     print(f"loading {vcf.name} into {directory} ...", flush=True)
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     summary = load_vcf(store, vcf, DATASET, ASSEMBLY)
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
     description = directory.parent / f"{directory.name}-datasets.yaml"
     description.write_text(DATASET_DESCRIPTION)
     load_datasets(store, description)
     description.unlink()
     print(
-        f"  {summary.variants:,} variants from {summary.records:,} records in {seconds:.0f} s",
+        f"  {summary.variants:,} variants from {summary.records:,} records in {seconds:.0f} s "
+        f"(CPU {cpu:.0f} s; {os.getloadavg()[0]:.1f} load average after)",
         flush=True,
     )
     if summary.variants != variants:
