@@ -37,7 +37,7 @@ from app.store.errors import QueryBudgetError, QueryRefusedError
 from app.store.lower_sql import register_functions, sql_where
 from app.store.query import EVERYTHING, Predicate
 from app.store.sqlite_schema import internal_id_sql
-from app.store.sqlite_store import READ_CACHE_KIB
+from app.store.sqlite_store import MMAP_BYTES, READ_CACHE_KIB
 
 Parameters = dict[str, Any]
 MAX_VALUE_BYTES = 16_000_000  # of one text or blob a query makes (randomblob, printf widths)
@@ -326,7 +326,7 @@ def _read_only(path: str) -> sqlite3.Connection:
     connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     connection.execute("PRAGMA case_sensitive_like = ON")
     connection.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
-    connection.execute("PRAGMA mmap_size = 1073741824")
+    connection.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     register_functions(connection)
     opened[path] = (os.getpid(), connection)
     return connection

@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     from app.store import VARIANTS, open_store
     from app.store.query import All, Assembly, Chromosome, LinkedTo, Overlaps, VariantValue
     from app.store.query import VariantField as Field
+    from app.store.sqlite_schema import internal_id_sql
 
     print(machine_line())
     print(load_line("before"))
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         backend = store._backend
         with backend.session() as connection:
             internal_id, carriers = connection.execute(
-                "SELECT internal_id, length(carriers) FROM variant "
+                f"SELECT {internal_id_sql()}, length(carriers) FROM variant "
                 "ORDER BY length(carriers) DESC LIMIT 1"
             ).fetchone()
         most = VariantValue(Field.INTERNAL_ID, "=", internal_id)

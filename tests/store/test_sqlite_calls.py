@@ -128,3 +128,12 @@ def test_variants_without_gene_keys_still_match_their_symbols_as_stored(store):
     assert store.count(VARIANTS, in_dataset("c", Gene("=", "aldh2"))) == 0
     assert store.count(VARIANTS, in_dataset("c", Gene("=", "Aldh2"))) == 1
     assert store.count(VARIANTS, in_dataset("a", Gene("=", "aldh2"))) == 300
+
+
+def test_readers_do_not_map_the_store_file(store, tmp_path):
+    """A worker's RSS is its own memory: the store's pages stay in the page cache every process
+    shares, not mapped into each reader (docs/storage.md)."""
+    assert store.count(VARIANTS, in_dataset("a", Chromosome("1"), StartsAt(150))) == 1
+    with store._backend.session() as connection:
+        (mapped,) = connection.execute("PRAGMA mmap_size").fetchone()
+    assert mapped == 0
