@@ -48,6 +48,8 @@ def test_a_genomic_hgvs_id_is_derived_only_where_it_reads_back_as_the_row():
     assert not hgvs_id_derived("NC_000001.11:g.100A>T", "GRCh38", "1", 99, "A", "G")
     assert not hgvs_id_derived("NC_000001.11:g.100A>G", "GRCh38", "2", 99, "A", "G")
     assert not hgvs_id_derived("NC_000001.11:g.100_101delinsGG", "GRCh38", "1", 99, "AC", "GG")
+    # a start before the chromosome spells a position no lookup reads back
+    assert not hgvs_id_derived("NC_000001.11:g.0A>G", "GRCh38", "1", -1, "A", "G")
     assert hgvs_id_position("NC_999999.1:g.100A>G") is None
     assert hgvs_id_position("NC_000001.11:g.0A>G") is None
 
@@ -75,14 +77,17 @@ _TEXT = st.text(alphabet="ACGTN:1X-", max_size=3)
 def test_an_hgvs_id_is_left_out_exactly_where_it_reads_back_as_the_row(
     hgvs, assembly, chrom, start, ref, alt
 ):
-    """The writer's quick test agrees with reading the id back (what a lookup does)."""
-    position = hgvs_id_position(hgvs)
-    reads_back = (
-        position is not None
-        and assembly in position.assemblies
-        and position[1:] == (chrom, start, ref, alt)
-    )
-    assert hgvs_id_derived(hgvs, assembly, chrom, start, ref, alt) == reads_back
+    """The writer's quick test agrees with reading the id back (what a lookup does), for any
+    id and for the one the row's own columns would spell."""
+    accession = REFSEQ_ACCESSIONS.get((assembly, chrom), "NC_000001.11")
+    for name in (hgvs, f"{accession}:g.{start + 1}{ref}>{alt}"):
+        position = hgvs_id_position(name)
+        reads_back = (
+            position is not None
+            and assembly in position.assemblies
+            and position[1:] == (chrom, start, ref, alt)
+        )
+        assert hgvs_id_derived(name, assembly, chrom, start, ref, alt) == reads_back, name
 
 
 @given(start=st.integers(0, 10**9), ref=st.sampled_from("ACGTN"), alt=st.sampled_from("ACGT"))
