@@ -46,6 +46,7 @@ from app.store.sqlite_schema import (
     ValuesTable,
     hgvs_id_sql,
     internal_id_sql,
+    variant_column_sql,
 )
 from app.store.variant_names import hgvs_id_position
 
@@ -92,7 +93,7 @@ _RECORD_COLUMNS = {
 }
 # the bitmap of the samples whose biosample id meets a condition (sqlite_carriers)
 _SAMPLES_WHERE = "(SELECT carrier_set(sample) FROM sample_name WHERE biosample_id {condition})"
-_NULLABLE = frozenset({HGVS_COLUMN, "af", "individual_id", "biosample_id", "run_id"})
+_NULLABLE = frozenset({"af", "individual_id", "biosample_id", "run_id"})
 
 
 @dataclass(frozen=True)
@@ -209,9 +210,9 @@ def sql_order_by(collection: str) -> str:
     rows = _rows(collection)
     dataset = _DATASET_OF_ROW.format(table=rows.table)
     if rows.kind == "variant":
-        columns = ("assembly", "chrom", "start", '"end"')
-        internal_id = internal_id_sql(rows.table)
-        return ", ".join([*map(rows.column, columns), internal_id, dataset, rows.column("vid")])
+        columns = ("assembly", "chrom", "start", '"end"', INTERNAL_ID_COLUMN)
+        read = [variant_column_sql(column, rows.table) for column in columns]
+        return ", ".join([*read, dataset, rows.column("vid")])
     if rows.kind == "entry":
         return f"{rows.column('id')}, {dataset}"
     return dataset
@@ -330,8 +331,8 @@ def _column_if_any(rows: _Rows, field: str) -> str | None:
     columns = VARIANT_COLUMNS if rows.kind == "variant" else ENTRY_COLUMNS
     if rows.kind not in ("variant", "entry") or field not in columns:
         return None
-    if columns[field] == INTERNAL_ID_COLUMN:
-        return internal_id_sql(rows.table)
+    if rows.kind == "variant":
+        return variant_column_sql(columns[field], rows.table)
     return rows.column(columns[field])
 
 

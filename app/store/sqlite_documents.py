@@ -46,7 +46,7 @@ from app.store.sqlite_schema import (
     VARIANT_TEXTS,
     VARIANT_VALUES,
     ValuesTable,
-    internal_id_sql,
+    variant_column_sql,
 )
 from app.store.variant_names import hgvs_id_derived, stored_internal_id
 
@@ -168,8 +168,8 @@ _INSERT_VARIANT = (
 )
 _PART_AT = len(VARIANT_COLUMNS)  # where a variant row names its part
 _AF_AT = list(VARIANT_COLUMNS.values()).index("af")  # ... and its frequency
-_NAMED_AT = [list(VARIANT_COLUMNS).index(field) for field in _NAMING_FIELDS]
 _COLUMN_FIELDS = tuple(VARIANT_COLUMNS)
+_NAMED_AT = [_COLUMN_FIELDS.index(field) for field in _NAMING_FIELDS]
 # the types of a document's column fields that need no conversion (what the loaders write):
 # a quick test of every field at once before each one is checked
 _USUAL_TYPES = {
@@ -506,10 +506,7 @@ def read_documents(
 RECORD_COLUMNS = ("record", "case_level", *CARRIER_COLUMNS)
 # ... as a SELECT list, the record as JSON text whichever form it is stored in (sqlite_records)
 # the variant columns as a document's fields read back: its internal id derived where not stored
-VARIANT_COLUMNS_READ = [
-    internal_id_sql() if column == INTERNAL_ID_COLUMN else f"variant.{column}"
-    for column in VARIANT_COLUMNS.values()
-]
+_VARIANT_COLUMNS_READ = [variant_column_sql(column) for column in VARIANT_COLUMNS.values()]
 RECORD_SELECTED = ", ".join(
     "record_json(variant.record)" if column == "record" else f"variant.{column}"
     for column in RECORD_COLUMNS
@@ -524,7 +521,7 @@ def _variant_documents(
     with_case_level: bool,
     names: SampleNames,
 ) -> Iterator[dict[str, Any]]:
-    columns = ", ".join([RECORD_SELECTED, *VARIANT_COLUMNS_READ])
+    columns = ", ".join([RECORD_SELECTED, *_VARIANT_COLUMNS_READ])
     rows = connection.execute(
         f"SELECT variant.vid, variant.part, variant.gene_keyed, {columns} "
         f"FROM variant WHERE {condition} ORDER BY variant.vid",

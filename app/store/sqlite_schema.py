@@ -25,6 +25,15 @@ from app.store.collections import (
 )
 from app.store.query import VariantField
 
+
+def _internal_id_expression(qualifier: str) -> str:
+    """The internal id from a row's columns named with ``qualifier`` ("" in the index)."""
+    return (
+        f"coalesce({qualifier}internal_id, {qualifier}assembly || ':' || {qualifier}chrom || "
+        f"':' || ({qualifier}start + 1) || ':' || {qualifier}ref || ':' || {qualifier}alt)"
+    )
+
+
 TABLES = """
 CREATE TABLE IF NOT EXISTS stored_part (  -- the rows of one dataset in one collection, one load
     part INTEGER PRIMARY KEY,
@@ -135,8 +144,7 @@ INDEXES = """
 CREATE INDEX IF NOT EXISTS variant_position
     ON variant (part, chrom, start, "end", assembly, ref, alt, af);
 -- the internal id as internal_id_sql() reads it: stored, else spelled by the row's columns
-CREATE INDEX IF NOT EXISTS variant_internal_id ON variant (coalesce(internal_id,
-    assembly || ':' || chrom || ':' || (start + 1) || ':' || ref || ':' || alt));
+CREATE INDEX IF NOT EXISTS variant_internal_id ON variant ({internal_id});
 CREATE INDEX IF NOT EXISTS variant_hgvs_id ON variant (hgvs_id) WHERE hgvs_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS variant_type ON variant (part, variant_type);
 CREATE INDEX IF NOT EXISTS variant_length ON variant (part, variant_length);
@@ -163,7 +171,7 @@ CREATE INDEX IF NOT EXISTS other_document_part ON other_document (part);
 CREATE INDEX IF NOT EXISTS filtering_term_catalogue ON filtering_term (kind, scope, id);
 """
 
-DDL = TABLES + INDEXES
+DDL = TABLES + INDEXES.replace("{internal_id}", _internal_id_expression(""))
 # ``PRAGMA user_version`` of a store of these tables: a file of another layout is loaded again
 STORE_FORMAT = 5
 
@@ -220,10 +228,13 @@ def internal_id_sql(table: str = "variant") -> str:
     """A variant row's internal id in SQL: the stored one, else the one its columns spell
     (``app.store.variant_names``); the index ``variant_internal_id`` holds this expression, so
     an equality on it (a Beacon lookup, Data Connect's ``variant_id``) is a search."""
-    return (
-        f"coalesce({table}.internal_id, {table}.assembly || ':' || {table}.chrom || ':' || "
-        f"({table}.start + 1) || ':' || {table}.ref || ':' || {table}.alt)"
-    )
+    return _internal_id_expression(f"{table}.")
+
+
+def variant_column_sql(column: str, table: str = "variant") -> str:
+    """How SQL reads a column of ``VARIANT_COLUMNS``: the internal id through
+    :func:`internal_id_sql`, any other as it is stored."""
+    return internal_id_sql(table) if column == INTERNAL_ID_COLUMN else f"{table}.{column}"
 
 
 # Top-level variant fields of several values.

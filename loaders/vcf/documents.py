@@ -133,10 +133,10 @@ class VariantDocumentBuilder:
             genes, changes = (
                 allele_annotation(info, alt, number, self.annotations) if annotated else ([], [])
             )
-            beacon: dict[str, Any] = dict(
-                variantInternalId=internal_id,
+            beacon: dict[str, Any] = {
+                "variantInternalId": internal_id,
                 # a Beacon LegacyVariation with a VRS 1.3 SequenceLocation
-                variation={
+                "variation": {
                     "variantType": type_of_variant,
                     "referenceBases": ref,
                     "alternateBases": legacy_alternate,
@@ -150,7 +150,7 @@ class VariantDocumentBuilder:
                         },
                     },
                 },
-            )
+            }
             genomic_hgvs = None
             if accession and snv:
                 genomic_hgvs = f"{accession}:g.{pos}{ref}>{alternate}"
