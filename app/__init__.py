@@ -74,7 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, store: Store | None
     install_openapi(app, settings)  # after every other route, which it documents
     # Flask runs after-request hooks in reverse order: compression, registered first, runs last
     install_compression(app)
-    install_logging(app, str(app.config["LOG_FORMAT"]))
+    install_logging(app, str(app.config["LOG_FORMAT"]), bool(app.config["REQUEST_LOG"]))
     if warning := checked.identity_warning:
         logging.getLogger(STARTUP_LOGGER).warning(warning)
     install_cors(app, text_list(app.config["CORS_ORIGINS"]))

@@ -71,6 +71,9 @@ DEFAULTS: dict[str, object] = {
     "TRUSTED_PROXIES": 0,
     # Server logs: "json" (one object per line, with the request id) or "text".
     "LOG_FORMAT": "json",
+    # A line per answered request in the application's log. serve (and deploy/gunicorn.conf.py)
+    # turn it off where gunicorn's access log writes that line: it holds the same fields.
+    "REQUEST_LOG": True,
     # Origins browsers may query from (CORS): "*" for any, or a list; empty: no CORS headers.
     "CORS_ORIGINS": ["*"],
     "DEFAULT_PAGE_SIZE": 10,

@@ -167,6 +167,12 @@ def _bad(variable: str, problem: str) -> ConfigurationError:
     return ConfigurationError(variable.removeprefix(f"{ENV_PREFIX}_"), problem, variable=variable)
 
 
+def application_logging(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The application settings gunicorn's own ``settings`` imply: no request line of the
+    application's where gunicorn's access line says the same."""
+    return {"REQUEST_LOG": False} if settings.get("accesslog") else {}
+
+
 def ready_to_serve(app_config: Mapping[str, Any]) -> CheckedConfiguration:
     """Check, in this process and before gunicorn binds a port, the configuration every worker
     will build its application from (``app_config`` over the environment); raises
@@ -196,6 +202,8 @@ def run_gunicorn(settings: Mapping[str, Any], app_config: Mapping[str, Any]) -> 
     """Run gunicorn's master in this process until it is stopped (SIGTERM, SIGINT); each
     worker builds the application with ``app_config`` over the environment's settings."""
     from gunicorn.app.base import BaseApplication
+
+    app_config = {**app_config, **application_logging(settings)}
 
     class _Server(BaseApplication):
         def load_config(self) -> None:

@@ -10,11 +10,12 @@
 import os
 
 from app.config import ConfigurationError
-from app.serving import gunicorn_settings, ready_to_serve, refuse_to_serve
+from app.serving import application_logging, gunicorn_settings, ready_to_serve, refuse_to_serve
 
-wsgi_app = "app:create_app()"
 try:
     globals().update(gunicorn_settings(os.environ))
+    # each worker's application, without its own request line where the access log writes one
+    wsgi_app = f"app:create_app({application_logging(globals())!r})"
     # the settings each worker's create_app() reads, checked here, before the port is bound
     ready_to_serve({})
 except ConfigurationError as error:

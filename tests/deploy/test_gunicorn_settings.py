@@ -57,10 +57,18 @@ def test_gunicorn_reads_the_config_file(clean_environment):
     assert config.preload_app is False
     assert config.max_requests == 5000
     assert config.max_requests_jitter == 500
-    assert config.wsgi_app == "app:create_app()"
+    # the access log is on: its line is the one line per request, the application writes none
+    assert config.wsgi_app == "app:create_app({'REQUEST_LOG': False})"
     assert config.logger_class.__name__ == "JsonLogger"
     assert config.accesslog == "-"
     assert config.errorlog == "-"
+
+
+def test_without_an_access_log_the_application_writes_the_request_lines(clean_environment):
+    clean_environment.setenv("ASIA_BEACON_ACCESS_LOG", "")
+    config = gunicorn_reads(["-c", str(CONFIG_FILE)], clean_environment)
+    assert config.accesslog is None
+    assert config.wsgi_app == "app:create_app({})"
 
 
 def test_gunicorn_command_line_wins_over_the_config_file(clean_environment):

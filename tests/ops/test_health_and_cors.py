@@ -129,3 +129,19 @@ def test_each_request_is_one_json_log_line_with_its_request_id(demo_store):
     assert all(line["level"] == "info" and line["milliseconds"] >= 0 for line in lines)
     with pytest.raises(ValueError, match="LOG_FORMAT"):
         create_app({**OPEN_ACCESS, "LOG_FORMAT": "xml"}, store=demo_store)
+
+
+def test_no_request_line_where_the_server_writes_it(demo_store):
+    """serve's access log writes the request's line: the application then writes none."""
+    client = create_app({**OPEN_ACCESS, "REQUEST_LOG": False}, store=demo_store).test_client()
+    stream = io.StringIO()
+    requests = logging.getLogger(REQUEST_LOGGER)
+    handler = logging.StreamHandler(stream)
+    requests.addHandler(handler)
+    try:
+        answer = client.get(f"/g_variants?{SNV}", headers={"X-Request-ID": "req-3"})
+    finally:
+        requests.removeHandler(handler)
+    assert answer.status_code == 200
+    assert answer.headers["X-Request-ID"] == "req-3"  # still the id the access line carries
+    assert stream.getvalue() == ""
