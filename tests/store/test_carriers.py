@@ -161,3 +161,24 @@ def test_carrier_conditions_select_what_the_documents_say(seed):
         assert sorted(value for (value,) in found) == sorted(
             {name for d in expected for name in d["biosampleIds"]}
         ), where
+
+
+def test_case_level_data_naming_others_numbers_no_sample_and_is_kept():
+    """Entries shared between records (as the loader shares them) are checked once; an entry
+    naming a sample that is not among the variant's carriers gives it no sample index."""
+    connection = _connection()
+    shared = [{"biosampleId": name, "zygosity": dict(HETEROZYGOUS)} for name in SAMPLES[:3]]
+    first = _carried(1, SAMPLES[:3])
+    first["record"]["caseLevelData"] = shared
+    second = _carried(2, SAMPLES[:3])
+    second["record"]["caseLevelData"] = list(shared)  # the same entries again: met before
+    other = _carried(3, ["S010"])
+    other["record"]["caseLevelData"] = [
+        {"biosampleId": "NOT-A-CARRIER", "zygosity": dict(HOMOZYGOUS)}
+    ]
+    insert_documents(connection, VARIANTS, [first, second, other])
+    assert _read(connection) == [first, second, other]
+    names = {name for (name,) in connection.execute("SELECT biosample_id FROM sample_name")}
+    assert names == {*SAMPLES[:3], "S010"}
+    (kept,) = connection.execute("SELECT count(case_level) FROM variant").fetchone()
+    assert kept == 1, "only the entries naming another sample are kept as JSON"
