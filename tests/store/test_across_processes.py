@@ -182,7 +182,11 @@ def test_a_running_server_serves_each_new_release_without_a_restart(served):
     loader = subprocess.Popen(
         load_command(uri, big), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while not unnamed_parts(folder / "store"):  # its new rows are being written
+        assert time.monotonic() < deadline and loader.poll() is None
+        time.sleep(0.01)
+    loader.send_signal(signal.SIGSTOP)  # held there, however fast it loads, while we ask
     during = {_count(base) for _ in range(6)}
     loader.send_signal(signal.SIGKILL)
     loader.wait(timeout=30)
