@@ -82,6 +82,14 @@ def unnamed_parts(directory: Path) -> int:
         return database.execute(query).fetchone()[0]
 
 
+def wait_until_writing(loader: subprocess.Popen, directory: Path) -> None:
+    """Until the loader's new rows are being written (a moment no sleep can be sure to hit)."""
+    deadline = time.monotonic() + 60
+    while not unnamed_parts(directory):
+        assert time.monotonic() < deadline and loader.poll() is None
+        time.sleep(0.01)
+
+
 def test_a_load_in_one_process_is_read_in_another(tmp_path):
     uri = f"mongomock://{tmp_path / 'store'}"
     vcf = write_vcf(tmp_path / "one.vcf", 120, "G")
@@ -105,11 +113,8 @@ def test_killing_a_loader_at_any_moment_leaves_one_whole_release_served(tmp_path
         loader = subprocess.Popen(
             load_command(uri, new), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        if delay == "writing":  # wait until its new rows are being written
-            deadline = time.monotonic() + 60
-            while not unnamed_parts(tmp_path / "store"):
-                assert time.monotonic() < deadline and loader.poll() is None
-                time.sleep(0.01)
+        if delay == "writing":
+            wait_until_writing(loader, tmp_path / "store")
         else:
             time.sleep(float(delay))
         loader.send_signal(signal.SIGKILL)
@@ -182,10 +187,7 @@ def test_a_running_server_serves_each_new_release_without_a_restart(served):
     loader = subprocess.Popen(
         load_command(uri, big), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
-    while not unnamed_parts(folder / "store"):  # its new rows are being written
-        assert time.monotonic() < deadline and loader.poll() is None
-        time.sleep(0.01)
+    wait_until_writing(loader, folder / "store")
     loader.send_signal(signal.SIGSTOP)  # held there, however fast it loads, while we ask
     during = {_count(base) for _ in range(6)}
     loader.send_signal(signal.SIGKILL)
