@@ -165,9 +165,9 @@ def _with_combined_frequencies(
 def _budget_for(
     selection: VariantSelection, protected: list[DatasetSummary]
 ) -> Iterator[Bill | None]:
-    """The caller's budget for this query: a unit reserved before it runs when it selects
-    variants of protected datasets (429 when none is left), settled on its bill after; None
-    when the query costs nothing whatever its answer."""
+    """The caller's budget for this query when it selects variants of protected datasets:
+    read before it runs (429 when spent), charged its bill after (429 when a concurrent query
+    took the last unit); None when the query costs nothing whatever its answer."""
     budget = current_access().budget
     if not (budget.enabled and selection.selects_variants and protected):
         yield None

@@ -66,8 +66,8 @@ def rare_yes_cost(
 ) -> int:
     """What an answer costs from the query budget (the "rare yes" rule): one unit when a
     protected dataset said yes and a variant the request selected in it (as the caller may
-    see it) is rarer than ``frequency``. A rule of another kind (a cost known before the
-    answer) would be reserved whole instead (:meth:`QueryBudget.spending`)."""
+    see it) is rarer than ``frequency``; charged once the answer is known
+    (:meth:`QueryBudget.spending`)."""
     if not selection.selects_variants:
         return 0
     answered = {result.dataset_id for result in results if result.exists}

@@ -213,14 +213,6 @@ class SqliteBudgets(SqliteJournal):
         room = " WHERE CASE WHEN ends_at > :now THEN spent ELSE 0 END + excluded.spent <= :limit"
         return bool(self._write(f"{self._ADD}{room} RETURNING spent", period, units, limit=limit))
 
-    def give_back(self, period: BudgetPeriod, units: int) -> None:
-        self._write(
-            "UPDATE budgets SET spent = spent - :units WHERE identity = :identity AND "
-            "period = :period AND ends_at > :now AND spent >= :units",
-            period,
-            units,
-        )
-
     def _write(self, statement: str, period: BudgetPeriod, units: int, **more: Any) -> list:
         """One statement, atomic by itself; the rows it returns (read to the end, which ends
         its transaction)."""

@@ -79,10 +79,6 @@ class Budgets(Protocol):
         many processes reserve at once, no period ever spends past its limit this way."""
         ...
 
-    def give_back(self, period: BudgetPeriod, units: int) -> None:
-        """Take back ``units`` reserved before (never below nothing spent)."""
-        ...
-
 
 class AuditLog(Protocol):
     """The log of queries, appended to by every process."""

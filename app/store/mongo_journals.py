@@ -62,11 +62,6 @@ class MongoBudgets:
             # full, or made by a concurrent query between our look and our insert: ask again
             return self._collection.find_one_and_update(room, update, {"_id": 1}) is not None
 
-    def give_back(self, period: BudgetPeriod, units: int) -> None:
-        self._collection.update_one(
-            {"_id": budget_key(period), "spent": {"$gte": units}}, {"$inc": {"spent": -units}}
-        )
-
 
 class MongoAuditLog:
     """Entries as documents; an export reads a time window through the ``time`` index."""

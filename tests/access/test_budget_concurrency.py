@@ -85,11 +85,11 @@ def test_concurrent_queries_that_cost_never_spend_more_than_the_budget(budget_st
 
 
 def test_queries_that_did_not_cost_give_their_unit_back(budget_store):
-    """A unit is held while the query runs, and given back when the answer cost nothing (or
-    the query failed), so the budget ends where it started."""
+    """An answer that cost nothing (or a query that failed before its bill was set) spends
+    nothing, so the budget ends where it started, and none of them is refused."""
     budget = QueryBudget(budget_store, limit=LIMIT, period_seconds=86_400)
     answered = all_at_once(lambda: spend(budget, "address:10.9.0.2", cost=0))
-    assert answered.count(True) >= LIMIT  # at most LIMIT at once, each gave its unit back
+    assert answered.count(True) == CALLERS
     assert budget.state("address:10.9.0.2").spent == 0
     with pytest.raises(RuntimeError), budget.spending("address:10.9.0.2"):
         raise RuntimeError("the query failed")
@@ -119,3 +119,60 @@ def test_concurrent_requests_get_no_more_yes_than_the_budget(tmp_path, keys):
     statuses = all_at_once(ask)
     assert statuses.count(200) == LIMIT
     assert statuses.count(429) == CALLERS - LIMIT
+
+
+class CountedBudgets:
+    """The embedded store's budgets, with every call named as it is made."""
+
+    def __init__(self, store) -> None:
+        self._budgets = store.budgets
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Callable:
+        method = getattr(self._budgets, name)
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+
+class WithBudgets:
+    def __init__(self, budgets) -> None:
+        self.budgets = budgets
+
+
+def test_an_answer_that_costs_nothing_only_reads_the_budget():
+    budgets = CountedBudgets(open_store("mongomock://memory/budget_reads"))
+    budget = QueryBudget(WithBudgets(budgets), limit=LIMIT, period_seconds=86_400)
+    assert spend(budget, "address:10.9.0.3", cost=0)
+    assert budgets.calls == ["spent"]
+    assert spend(budget, "address:10.9.0.3", cost=1)
+    assert budgets.calls == ["spent", "spent", "reserve"]
+
+
+def test_the_last_unit_taken_while_a_query_ran_withholds_its_answer(budget_store):
+    """The budget had room when the query began, but a concurrent query took the last unit
+    before this one was answered: its costly answer is refused, and nothing more is spent."""
+    budget = QueryBudget(budget_store, limit=1, period_seconds=86_400)
+    with pytest.raises(BudgetExhaustedError), budget.spending("address:10.9.0.4") as bill:
+        assert spend(budget, "address:10.9.0.4", cost=1)  # the concurrent query
+        bill.cost = 1
+    assert budget.state("address:10.9.0.4").spent == 1
+
+
+def test_an_answer_costing_more_than_the_room_left_is_given_and_charged_whole(budget_store):
+    budget = QueryBudget(budget_store, limit=2, period_seconds=86_400)
+    assert spend(budget, "address:10.9.0.5", cost=1)
+    assert spend(budget, "address:10.9.0.5", cost=3)  # room for one unit: answered
+    assert budget.state("address:10.9.0.5").spent == 4
+    assert not spend(budget, "address:10.9.0.5", cost=0)
+
+
+def test_a_query_failing_after_its_bill_was_set_pays_it(budget_store):
+    budget = QueryBudget(budget_store, limit=LIMIT, period_seconds=86_400)
+    with pytest.raises(RuntimeError), budget.spending("address:10.9.0.6") as bill:
+        bill.cost = 1
+        raise RuntimeError("failed after answering")
+    assert budget.state("address:10.9.0.6").spent == 1

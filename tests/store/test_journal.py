@@ -114,7 +114,7 @@ def test_a_budget_read_and_charge_touch_one_row_whatever_the_number_of_identitie
 @pytest.mark.parametrize("backend", ["embedded-disk", "embedded-memory", "mongodb"])
 def test_a_reservation_is_refused_at_the_limit_on_every_backend(backend, tmp_path):
     """Check-and-charge as one conditional write: below the limit it charges, at the limit it
-    charges nothing; giving back never goes below nothing spent."""
+    charges nothing."""
     if backend == "mongodb":
         store = mongodb_store()
     elif backend == "embedded-memory":
@@ -126,11 +126,7 @@ def test_a_reservation_is_refused_at_the_limit_on_every_backend(backend, tmp_pat
     assert not budgets.reserve(period, 1, 2)
     assert not budgets.reserve(_period("other"), 3, 2)  # more than the limit: never
     assert budgets.spent(period) == 2 and budgets.spent(_period("other")) == 0
-    budgets.give_back(period, 1)
-    assert budgets.spent(period) == 1
-    budgets.give_back(period, 5)  # more than was spent: nothing taken
-    assert budgets.spent(period) == 1
-    assert budgets.charge(period, 4) == 5  # a charge passes the limit: it is not a reservation
+    assert budgets.charge(period, 4) == 6  # a charge passes the limit: it is not a reservation
 
 
 def test_a_journal_write_on_a_full_disk_fails_whole_and_leaves_the_journal_whole(tmp_path):
