@@ -11,6 +11,7 @@ from app.query.request import BeaconRequest, included_result_sets
 from app.services.entries import DatasetResult
 from app.settings import BeaconSettings
 from schemas import responses as shapes
+from schemas.dumping import compiled_dump
 
 
 def _schema_reference(entry_type: EntryType) -> dict[str, str]:
@@ -62,13 +63,13 @@ def resultsets_response(
     summary: dict[str, Any] = {"exists": exists}
     body: dict[str, Any] = {"meta": meta, "response_summary": summary, **_info(warnings)}
     if granularity == "boolean":
-        return _RESULTSETS.dump(body)
+        return _RESULTSETS(body)
     summary["num_total_results"] = sum(result.count or 0 for result in results)
     shown = set(included_result_sets({r.dataset_id: r.exists for r in results}, inclusion))
     body["response"] = {
         "result_sets": [_result_set(result) for result in results if result.dataset_id in shown]
     }
-    return _RESULTSETS.dump(body)
+    return _RESULTSETS(body)
 
 
 def _result_set(result: DatasetResult) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def collections_response(
         summary["num_total_results"] = total
     if granularity == "record":
         body["response"] = {"collections": page}
-    return _COLLECTIONS.dump(body)
+    return _COLLECTIONS(body)
 
 
 def _info(warnings: list[str] | None) -> dict[str, Any]:
@@ -127,9 +128,9 @@ def error_response(settings: BeaconSettings, status: int, message: str) -> dict[
         },
         "error": {"error_code": status, "error_message": message},
     }
-    return _ERROR.dump(body)
+    return _ERROR(body)
 
 
-_RESULTSETS = shapes.ResultsetsResponseSchema()
-_COLLECTIONS = shapes.CollectionsResponseSchema()
-_ERROR = shapes.ErrorResponseSchema()
+_RESULTSETS = compiled_dump(shapes.ResultsetsResponseSchema())
+_COLLECTIONS = compiled_dump(shapes.CollectionsResponseSchema())
+_ERROR = compiled_dump(shapes.ErrorResponseSchema())

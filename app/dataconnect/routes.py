@@ -18,6 +18,7 @@ from app.errors import BadRequestError
 from app.request_body import json_body
 from app.services.datasets import known_datasets
 from schemas import dataconnect as shapes
+from schemas.dumping import compiled_dump
 from schemas.messages import validation_problems
 
 PREFIX = "/data-connect"
@@ -26,12 +27,12 @@ blueprint = Blueprint("dataconnect", __name__, url_prefix=PREFIX)
 
 @blueprint.get("/tables")
 def tables():
-    return jsonify(_LIST.dump(service.list_tables(current_tables())))
+    return jsonify(_LIST(service.list_tables(current_tables())))
 
 
 @blueprint.get("/table/<path:name>/info")
 def table_info(name: str):
-    return jsonify(_TABLE.dump(service.table_info(current_tables(), name)))
+    return jsonify(_TABLE(service.table_info(current_tables(), name)))
 
 
 @blueprint.get("/table/<path:name>/data")
@@ -40,7 +41,7 @@ def table_data(name: str):
     tables, backend = _readable()
     token = request.args.get("page_token")
     body = service.table_data(tables, backend, name, token, _page_size(), url)
-    return jsonify(_DATA.dump(body))
+    return jsonify(_DATA(body))
 
 
 @blueprint.post("/search")
@@ -64,7 +65,7 @@ def search():
         _page_size(),
         f"{base_url()}{PREFIX}/search",
     )
-    return jsonify(_DATA.dump(body))
+    return jsonify(_DATA(body))
 
 
 @blueprint.get("/search")
@@ -75,7 +76,7 @@ def search_page():
         raise DataConnectError(400, "Bad request", "GET /search continues a search: page_token")
     url = f"{base_url()}{PREFIX}/search"
     tables, backend = _readable()
-    return jsonify(_DATA.dump(service.search(tables, backend, None, (), token, _page_size(), url)))
+    return jsonify(_DATA(service.search(tables, backend, None, (), token, _page_size(), url)))
 
 
 @blueprint.get("/service-info")
@@ -102,7 +103,7 @@ def _data_connect_error(error: DataConnectError):
 
 
 def error_body(title: str, detail: str) -> dict:
-    return _ERRORS.dump({"errors": [{"title": title, "detail": detail}]})
+    return _ERRORS({"errors": [{"title": title, "detail": detail}]})
 
 
 def _readable() -> tuple[TableSet, QueryBackend]:
@@ -127,8 +128,8 @@ def _page_size() -> int:
     return current_settings().data_connect_page_size
 
 
-_LIST = shapes.ListTablesResponseSchema()
-_TABLE = shapes.TableSchema()
-_DATA = shapes.TableDataSchema()
-_ERRORS = shapes.ErrorResponseSchema()
+_LIST = compiled_dump(shapes.ListTablesResponseSchema())
+_TABLE = compiled_dump(shapes.TableSchema())
+_DATA = compiled_dump(shapes.TableDataSchema())
+_ERRORS = compiled_dump(shapes.ErrorResponseSchema())
 _SEARCH = shapes.SearchRequestSchema()

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 
 from app.context import current_store
 from app.store import StoreDamagedError
+from schemas.dumping import compiled_dump
 from schemas.ops import HealthStatusSchema
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def add_readiness_check(app: Flask, check: ReadinessCheck) -> None:
 
 @blueprint.get("/healthz")
 def liveness():
-    return jsonify(_STATUS.dump({"status": "ok"}))
+    return jsonify(_STATUS({"status": "ok"}))
 
 
 @blueprint.get("/readyz")
@@ -39,8 +40,8 @@ def readiness():
             break
         problem = check()
     if problem is not None:
-        return jsonify(_STATUS.dump({"status": "unavailable", "detail": problem})), 503
-    return jsonify(_STATUS.dump({"status": "ready"}))
+        return jsonify(_STATUS({"status": "unavailable", "detail": problem})), 503
+    return jsonify(_STATUS({"status": "ready"}))
 
 
 def _store_problem() -> str | None:
@@ -55,4 +56,4 @@ def _store_problem() -> str | None:
     return None
 
 
-_STATUS = HealthStatusSchema()
+_STATUS = compiled_dump(HealthStatusSchema())
