@@ -22,9 +22,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from pyroaring import BitMap
 
 from app.genome import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
+from app.store.carrier_cases import CarrierBatch, CarrierCases
 
 ZYGOSITIES = (HETEROZYGOUS, HOMOZYGOUS, HEMIZYGOUS)
 _HET, _HOM, _HEMI = 0, 1, 2
@@ -54,6 +56,10 @@ class CarrierWriter:
         # one entry per sample and zygosity between records, so each is checked and numbered
         # once (the entry is kept to pin its id)
         self._plain: dict[int, tuple[Any, str, int, int]] = {}
+        # id(a VCF's sample names) -> (those names, their sample indexes), and the batch of
+        # positioned carriers last met with its carriers' indexes
+        self._by_samples: dict[int, tuple[tuple[str, ...], np.ndarray]] = {}
+        self._batch: tuple[CarrierBatch, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def _indexes(self) -> dict[str, int]:
         if self._index_of is None:
@@ -77,6 +83,41 @@ class CarrierWriter:
             assert cursor.lastrowid is not None
             index = index_of[name] = cursor.lastrowid
         return index
+
+    def positioned_row(self, biosample_ids: Any, cases: Any) -> CarrierRow | None:
+        """The carrier columns of a loader's :class:`CarrierCases`, from its positions alone
+        (None: the record's case-level data is not one, or the document's ``biosampleIds`` is
+        not the frozen list of names it carries). Its names are distinct: a VCF names each
+        sample once."""
+        if type(cases) is not CarrierCases or biosample_ids is not cases.names:
+            return None
+        carriers, homozygous, hemizygous = self._batch_indexes(cases.batch)
+        indexes = carriers[cases.begin : cases.end].tolist()
+        ascending = indexes == sorted(indexes)
+        order = None if ascending else json.dumps(biosample_ids, ensure_ascii=False)
+        return (
+            _blob(indexes),
+            order,
+            _blob(homozygous[slice(*cases.homozygous_at)].tolist()),
+            _blob(hemizygous[slice(*cases.hemizygous_at)].tolist()),
+            1,
+        )
+
+    def _batch_indexes(self, batch: CarrierBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sample indexes of a batch's carriers, homozygous and hemizygous ones (numpy,
+        once per batch: its variants come one after the other)."""
+        if self._batch is None or self._batch[0] is not batch:
+            samples = batch.samples
+            found = self._by_samples.get(id(samples))
+            if found is None or found[0] is not samples:
+                numbered = np.array(list(map(self._index, samples)), dtype=np.int64)
+                found = self._by_samples[id(samples)] = (samples, numbered)
+            index_at = found[1]
+            self._batch = (
+                batch,
+                (index_at[batch.positions], index_at[batch.homozygous], index_at[batch.hemizygous]),
+            )
+        return self._batch[1]
 
     def row(self, biosample_ids: list[str], cases: Any) -> tuple[CarrierRow, bool]:
         """The carrier columns of a document with these (distinct) carriers and this

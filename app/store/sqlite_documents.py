@@ -265,8 +265,13 @@ def _variant_row(
     hgvs = (identifiers or {}).get("genomicHGVSId")
     if hgvs is not None and not isinstance(hgvs, str):
         raise DocumentShapeError("record.identifiers.genomicHGVSId is not text")
-    carrying = list(dict.fromkeys(_texts(document, CARRIERS)))
-    carrier_row, rebuilt = carriers.row(carrying, record.get(CASE_LEVEL))
+    cases = record.get(CASE_LEVEL)
+    positioned = carriers.positioned_row(document.get(CARRIERS), cases)
+    if positioned is not None:
+        carrier_row, rebuilt = positioned, True
+    else:
+        carrying = list(dict.fromkeys(_texts(document, CARRIERS)))
+        carrier_row, rebuilt = carriers.row(carrying, cases)
     # the names the row's columns spell are not stored (app.store.variant_names)
     position = [typed[at] for at in _NAMED_AT]
     typed[_INTERNAL_ID_AT] = stored_internal_id(typed[_INTERNAL_ID_AT], *position)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from app.genome import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
+from app.store.carrier_cases import CarrierBatch, CarrierCases, CarrierNames
 
 _ZYGOSITY_TERMS = (HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS)
 _HEMI, _HET, _HOM = 0, 1, 2
@@ -195,7 +196,9 @@ class GenotypeCounter:
         return results
 
     def _attach_carriers(self, results: list[GenotypeCounts | None], entries: _Entries) -> None:
-        """Slice the sorted entries into each row's ALT -> caseLevelData and sample names."""
+        """Slice the sorted entries into each row's ALT -> caseLevelData and sample names; the
+        caseLevelData also says where its carriers sit among the samples (``CarrierCases``),
+        so the store takes them without reading each entry back."""
         if not len(entries.samples):
             return
         n_samples = len(self.sample_names)
@@ -204,16 +207,45 @@ class GenotypeCounter:
         group_keys = entries.rows * _ALLELE_SLOTS + entries.alts
         boundaries = (np.flatnonzero(group_keys[1:] != group_keys[:-1]) + 1).tolist()
         starts = [0, *boundaries]
-        for begin, end, row, alt in zip(
+        ends = [*boundaries, len(listed)]
+        compact = entries.samples.astype(np.min_scalar_type(max(n_samples - 1, 0)))
+        homozygous, homozygous_at = _zygosity_spans(entries, compact, _HOM, starts, ends)
+        hemizygous, hemizygous_at = _zygosity_spans(entries, compact, _HEMI, starts, ends)
+        batch = CarrierBatch(self.sample_names, compact, homozygous, hemizygous)
+        for begin, end, row, alt, at_homozygous, at_hemizygous in zip(
             starts,
-            [*boundaries, len(listed)],
+            ends,
             entries.rows[starts].tolist(),
             entries.alts[starts].tolist(),
+            homozygous_at,
+            hemizygous_at,
             strict=True,
         ):
             counts = results[row]
-            counts.carriers[alt] = listed[begin:end]  # type: ignore[union-attr]
-            counts.carrier_names[alt] = names[begin:end]  # type: ignore[union-attr]
+            carrier_names = CarrierNames(names[begin:end])
+            counts.carriers[alt] = CarrierCases(  # type: ignore[union-attr]
+                listed[begin:end],
+                carrier_names,
+                batch,
+                (begin, end),
+                at_homozygous,
+                at_hemizygous,
+            )
+            counts.carrier_names[alt] = carrier_names  # type: ignore[union-attr]
+
+
+def _zygosity_spans(
+    entries: _Entries, positions: np.ndarray, zygosity: int, starts: list[int], ends: list[int]
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The sample positions of one zygosity's entries, and where each group's (a row's ALT)
+    lie among them: found with numpy, no carrier looked at in Python."""
+    chosen = np.flatnonzero(entries.zygosity == zygosity)
+    spans = zip(
+        np.searchsorted(chosen, starts).tolist(),
+        np.searchsorted(chosen, ends).tolist(),
+        strict=True,
+    )
+    return positions[chosen], list(spans)
 
 
 def _object_array(items: Sequence[Any]) -> np.ndarray:

@@ -10,6 +10,8 @@ import pytest
 from pysam_alleles import expected_alleles
 from shared_data import CINECA_VCF, shared_file
 
+from app.genome import HEMIZYGOUS, HOMOZYGOUS
+from app.store.carrier_cases import CarrierCases
 from loaders.vcf import iter_variant_documents
 from loaders.vcf.genotypes import GenotypeCounter, MalformedGenotypeError
 
@@ -202,3 +204,38 @@ def test_counts_match_pysam_on_the_cineca_cohort():
     cineca_vcf = shared_file(CINECA_VCF)
     # nearly every record has an allele some sample carries (the others make no document)
     assert _compare_with_pysam(cineca_vcf, CINECA_RECORDS) >= 0.95 * CINECA_RECORDS
+
+
+def test_the_numpy_path_says_where_each_carrier_sits_among_the_samples():
+    """The store takes a ``CarrierCases``'s positions without reading its entries back, so
+    each position must name the entry's sample, and the homozygous and hemizygous positions
+    exactly the entries of that zygosity, on every row and ALT."""
+    samples = tuple(f"S{i}" for i in range(41))
+    counter = GenotypeCounter(samples)
+    rows, alt_counts = _random_rows(np.random.default_rng(20261207), 200, len(samples))
+    counted = counter.count(rows, alt_counts, [0] * len(rows))
+    lists = 0
+    for counts in counted:
+        for alt, cases in counts.carriers.items():
+            assert type(cases) is CarrierCases
+            assert cases.samples is counter.sample_names
+            assert (
+                list(cases.names)
+                == counts.carrier_names[alt]
+                == [case["biosampleId"] for case in cases]
+            )
+            assert [samples[at] for at in cases.positions] == list(cases.names)
+            by_label = {
+                label: {
+                    at
+                    for at, case in zip(cases.positions, cases, strict=True)
+                    if case["zygosity"] == term
+                }
+                for label, term in (("hom", HOMOZYGOUS), ("hemi", HEMIZYGOUS))
+            }
+            assert set(cases.homozygous) == by_label["hom"]
+            assert set(cases.hemizygous) == by_label["hemi"]
+            assert len(cases.homozygous) == len(by_label["hom"])
+            lists += 1
+    assert lists > 300  # every ALT of most rows has carriers
+    assert any(cases.hemizygous for counts in counted for cases in counts.carriers.values())

@@ -5,16 +5,20 @@ selects."""
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import random
 import sqlite3
 from typing import Any
 
+import numpy as np
 import pytest
 from store_backends import variant_document
 
 from app.genome import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
 from app.store import query as q
+from app.store.carrier_cases import CarrierBatch, CarrierCases, CarrierNames
 from app.store.collections import VARIANTS
 from app.store.lower_sql import register_functions, sql_count, sql_distinct, sql_where
 from app.store.sqlite_carriers import CarrierWriter, SampleNames
@@ -182,3 +186,101 @@ def test_case_level_data_naming_others_numbers_no_sample_and_is_kept():
     assert names == {*SAMPLES[:3], "S010"}
     (kept,) = connection.execute("SELECT count(case_level) FROM variant").fetchone()
     assert kept == 1, "only the entries naming another sample are kept as JSON"
+
+
+def _positioned(document: dict[str, Any], samples: tuple[str, ...]) -> dict[str, Any]:
+    """The document as the VCF loader writes it: its caseLevelData a ``CarrierCases`` saying
+    where each carrier sits among ``samples``."""
+    cases = document["record"].get("caseLevelData", [])
+    positions = [samples.index(case["biosampleId"]) for case in cases]
+    of_term = {
+        label: [at for at, case in zip(positions, cases, strict=True) if case["zygosity"] == term]
+        for label, term in (("hom", HOMOZYGOUS), ("hemi", HEMIZYGOUS))
+    }
+    positioned = dict(document, record=dict(document["record"]))
+    if cases:
+        names = CarrierNames(case["biosampleId"] for case in cases)
+        # a batch of one variant, after another's carriers: the spans are offsets
+        batch = CarrierBatch(
+            samples,
+            np.array([0, *positions]),
+            np.array([0, *of_term["hom"]]),
+            np.array([0, *of_term["hemi"]]),
+        )
+        positioned["biosampleIds"] = names
+        positioned["record"]["caseLevelData"] = CarrierCases(
+            cases,
+            names,
+            batch,
+            (1, 1 + len(names)),
+            (1, 1 + len(of_term["hom"])),
+            (1, 1 + len(of_term["hemi"])),
+        )
+    return positioned
+
+
+def _carrier_columns(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    return connection.execute(
+        "SELECT carriers, carrier_order, homozygous, hemizygous, cases_rebuilt, case_level "
+        "FROM variant ORDER BY vid"
+    ).fetchall()
+
+
+@pytest.mark.parametrize("declared", ["in file order", "in reverse", "not declared"])
+def test_carriers_the_loader_positioned_are_stored_as_their_checked_form(declared):
+    """Taking a ``CarrierCases``'s positions writes the very rows that checking its entries
+    writes, whether the samples were numbered in the VCF's order or in another (the carriers'
+    order is then stored). Not numbered before (a VCF load always numbers them first), every
+    sample of the file is numbered at its first carrier list, in the file's order: the
+    numbers differ from the checked form's, what is read back does not."""
+    rng = random.Random(5)
+    samples = tuple(SAMPLES)
+    documents = [
+        _carried(n, sorted(rng.sample(SAMPLES, rng.randrange(0, 25)), key=samples.index))
+        for n in range(50)
+    ]
+    order = {"in file order": SAMPLES, "in reverse": SAMPLES[::-1], "not declared": None}
+    written = {}
+    for form in ("checked", "positioned"):
+        connection = _connection()
+        if order[declared] is not None:
+            _declared(connection, order[declared])
+        batch = documents if form == "checked" else [_positioned(d, samples) for d in documents]
+        insert_documents(connection, VARIANTS, batch)
+        assert _read(connection) == documents
+        written[form] = _carrier_columns(connection)
+    assert (written["positioned"] == written["checked"]) == (declared != "not declared")
+    stored_orders = [row[1] for row in written["checked"] if row[1] is not None]
+    assert bool(stored_orders) == (declared != "in file order")
+
+
+def test_positioned_carriers_whose_names_were_changed_are_read_from_their_entries():
+    """A document whose biosampleIds is not the list its CarrierCases names is written from
+    what its entries say, as any other document is."""
+    samples = tuple(SAMPLES)
+    document = _positioned(_carried(1, ["S001", "S004", "S007"]), samples)
+    document["biosampleIds"] = ["S007", "S004", "S001"]  # another list, in another order
+    connection = _connection()
+    insert_documents(connection, VARIANTS, [document])
+    (read,) = _read(connection)
+    assert read["biosampleIds"] == ["S007", "S004", "S001"]
+    assert read["record"]["caseLevelData"] == list(document["record"]["caseLevelData"])
+    assert _carrier_columns(connection)[0][5] is not None, "kept as JSON: not the plain form"
+
+
+@pytest.mark.parametrize("field", ["caseLevelData", "biosampleIds"])
+def test_the_loader_carrier_lists_are_read_only_and_copy_to_plain_lists(field):
+    document = _positioned(_carried(1, ["S001", "S002"]), tuple(SAMPLES))
+    listed = document["record"][field] if field == "caseLevelData" else document[field]
+    for change in (
+        lambda: listed.append({}),
+        lambda: listed.__setitem__(0, {}),
+        lambda: listed.sort(),
+        lambda: listed.__iadd__([{}]),
+        lambda: listed.clear(),
+    ):
+        with pytest.raises(TypeError):
+            change()
+    assert len(listed) == 2
+    for copied in (copy.copy(listed), copy.deepcopy(listed), pickle.loads(pickle.dumps(listed))):
+        assert type(copied) is list and copied == listed
