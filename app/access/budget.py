@@ -8,7 +8,7 @@ queries: before answering, a query only reads the budget (429 when it is spent);
 answered, an answer that costs takes its unit with one conditional write that succeeds only
 while the budget has room, and is refused (429) when another query took the last unit first.
 So an identity never gets more answers than its budget, and the many answers that cost
-nothing write nothing: two write transactions per query were a fifth of a count's CPU.
+nothing write nothing: two write transactions per query were a sixth of a count's CPU.
 """
 
 from __future__ import annotations
