@@ -25,7 +25,8 @@ def compiled_dump(schema: Schema) -> Dump:
     if one is None:
         return schema.dump
     if schema.many:
-        return lambda obj: None if obj is None else [one(each) for each in obj]
+        # marshmallow dumps None of a many schema as one object with no fields
+        return lambda obj: one(obj) if obj is None else [one(each) for each in obj]
     return one
 
 

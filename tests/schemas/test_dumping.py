@@ -114,3 +114,4 @@ def test_a_default_and_a_many_schema_are_written_as_marshmallow_writes_them():
     rows = [{}, {"kind": None, "other": 3}, SimpleNamespace(made=[1, 2])]
     assert compiled_dump(many)(rows) == many.dump(rows)
     assert compiled_dump(many)(rows)[0] == {"kind": "dataset", "made": []}
+    assert compiled_dump(many)(None) == many.dump(None) == {"kind": "dataset", "made": []}
