@@ -97,9 +97,8 @@ def _plain(schema: Schema) -> bool:
 def _nested(field: fields.Nested, within: frozenset[type]) -> Load | None:
     """The compiled load of a plain ``Nested`` field's shape (None: the field reads itself,
     through marshmallow, as a leaf)."""
-    if type(field) is not fields.Nested or field.unknown is not None or field.pre_load:
-        return None
-    if field.post_load or field.schema.many:
+    plain = type(field) is fields.Nested and field.unknown is None and not field.schema.many
+    if not plain or field.pre_load or field.post_load:
         return None
     return _compiled(field.schema, within)
 

@@ -56,9 +56,9 @@ class CarrierWriter:
         # one entry per sample and zygosity between records, so each is checked and numbered
         # once (the entry is kept to pin its id)
         self._plain: dict[int, tuple[Any, str, int, int]] = {}
-        # id(a VCF's sample names) -> (those names, their sample indexes), and the batch of
-        # positioned carriers last met with its carriers' indexes
-        self._by_samples: dict[int, tuple[tuple[str, ...], np.ndarray]] = {}
+        # the VCF sample names last met with their sample indexes, and the batch of positioned
+        # carriers last met with its carriers' indexes (a write holds one file's batches)
+        self._numbered: tuple[tuple[str, ...], np.ndarray] | None = None
         self._batch: tuple[CarrierBatch, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def _indexes(self) -> dict[str, int]:
@@ -108,11 +108,10 @@ class CarrierWriter:
         once per batch: its variants come one after the other)."""
         if self._batch is None or self._batch[0] is not batch:
             samples = batch.samples
-            found = self._by_samples.get(id(samples))
-            if found is None or found[0] is not samples:
+            if self._numbered is None or self._numbered[0] is not samples:
                 numbered = np.array(list(map(self._index, samples)), dtype=np.int64)
-                found = self._by_samples[id(samples)] = (samples, numbered)
-            index_at = found[1]
+                self._numbered = (samples, numbered)
+            index_at = self._numbered[1]
             self._batch = (
                 batch,
                 (index_at[batch.positions], index_at[batch.homozygous], index_at[batch.hemizygous]),

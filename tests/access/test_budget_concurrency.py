@@ -39,12 +39,12 @@ class AtomicCollection:
         return atomic
 
 
-class MongoDBLike:
-    """The one thing QueryBudget asks of a store: its budgets, here MongoDB's over a collection
-    as atomic as the server's."""
+class BudgetsOnly:
+    """The one thing QueryBudget asks of a store: its budgets (MongoDB's over a collection as
+    atomic as the server's, or the embedded store's with their calls counted)."""
 
-    def __init__(self) -> None:
-        self.budgets = MongoBudgets(AtomicCollection())
+    def __init__(self, budgets) -> None:
+        self.budgets = budgets
 
 
 @pytest.fixture(params=["embedded-memory", "embedded-disk", "mongodb"])
@@ -53,7 +53,7 @@ def budget_store(request, tmp_path):
         return open_store("mongomock://memory/budget_concurrency")
     if request.param == "embedded-disk":
         return open_store(f"mongomock://{tmp_path}")
-    return MongoDBLike()
+    return BudgetsOnly(MongoBudgets(AtomicCollection()))
 
 
 def all_at_once(call: Callable[[], object], count: int = CALLERS) -> list[object]:
@@ -138,14 +138,9 @@ class CountedBudgets:
         return counted
 
 
-class WithBudgets:
-    def __init__(self, budgets) -> None:
-        self.budgets = budgets
-
-
 def test_an_answer_that_costs_nothing_only_reads_the_budget():
     budgets = CountedBudgets(open_store("mongomock://memory/budget_reads"))
-    budget = QueryBudget(WithBudgets(budgets), limit=LIMIT, period_seconds=86_400)
+    budget = QueryBudget(BudgetsOnly(budgets), limit=LIMIT, period_seconds=86_400)
     assert spend(budget, "address:10.9.0.3", cost=0)
     assert budgets.calls == ["spent"]
     assert spend(budget, "address:10.9.0.3", cost=1)
