@@ -28,7 +28,7 @@ from app.services.combined_frequencies import with_combined_frequencies
 from app.services.datasets import DatasetSummary, dataset_records
 from app.services.entries import Condition, DatasetResult, find_entries
 from app.services.filtering_terms import term_catalogue
-from app.services.protected_answers import band_counts, rare_yes_cost
+from app.services.protected_answers import band_counts, rare_check, rare_yes_cost
 from app.services.variant_selection import VariantSelection, VariantSelector, variant_selection
 from app.store.query import EntryIds, InDatasets
 from schemas.requests import VARIANT_PARAMETERS_KEY, echo_request_parameters
@@ -83,10 +83,20 @@ def answer_records(
     offset = page_offset(request.pagination.skip, limit)
     protected = [dataset for dataset in datasets if views[dataset.id].protected]
     store = current_store()
+    rare = protections.budget_rare_frequency
     with _budget_for(selection, protected) as bill:
-        results = find_entries(store, target, datasets, conditions, granularity, offset, limit)
+        # a variant query selecting by nothing else checks its counted variants for the bill
+        also = None
+        if (
+            bill is not None
+            and target is GENOMIC_VARIATION
+            and len(conditions) == len(selection.conditions())
+        ):
+            also = rare_check(protected, rare)
+        results = find_entries(
+            store, target, datasets, conditions, granularity, offset, limit, also
+        )
         if bill is not None:
-            rare = protections.budget_rare_frequency
             bill.cost = rare_yes_cost(store, protected, results, selection, rare)
     note_answer(views.values(), granularity)
     if target is GENOMIC_VARIATION and granularity == "record":

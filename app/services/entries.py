@@ -30,6 +30,8 @@ class DatasetResult:
     records: list[dict[str, Any]] = field(default_factory=list)
     # set when the count reported stands for any count in this range (count bands)
     count_band: tuple[int, int] | None = None
+    # whether a counted entry also met the check asked for (None: none was asked)
+    also_met: bool | None = None
 
 
 def selector_in_dataset(
@@ -68,10 +70,13 @@ def find_entries(
     granularity: str,
     offset: int,
     limit: int,
+    also: Callable[[DatasetSummary], Predicate | None] | None = None,
 ) -> list[DatasetResult]:
     """Answer per dataset at the given granularity; boolean answers stop at the first match.
 
-    ``offset`` records are skipped in each dataset before the ``limit`` returned.
+    ``offset`` records are skipped in each dataset before the ``limit`` returned. ``also``
+    gives, per dataset, a check of the entries counted (None: none there), answered in
+    ``also_met`` by the count's own read; boolean answers, counting nothing, check nothing.
     """
     collection = target.store_collection
     results = []
@@ -80,9 +85,14 @@ def find_entries(
         if granularity == "boolean":
             results.append(DatasetResult(dataset.id, store.exists(collection, where)))
             continue
-        count = store.count(collection, where)
+        check = None if also is None else also(dataset)
+        met = None
+        if check is None:
+            count = store.count(collection, where)
+        else:
+            count, met = store.count_meeting(collection, where, check)
         records: list[dict[str, Any]] = []
         if granularity == "record" and count > offset:
             records = store.records(collection, where, offset, limit)
-        results.append(DatasetResult(dataset.id, count > 0, count, records))
+        results.append(DatasetResult(dataset.id, count > 0, count, records, also_met=met))
     return results

@@ -57,6 +57,21 @@ def found_rare_variant(
     return False
 
 
+def rare_check(
+    protected: Iterable[DatasetSummary], frequency: float
+) -> Callable[[DatasetSummary], Predicate | None]:
+    """The check a variant query may make of the variants it counts so that
+    :func:`rare_yes_cost` needs no read of its own (``find_entries``' ``also``): rarer than
+    ``frequency``, in the protected datasets that may hold such a variant (None elsewhere)."""
+    rare = RareAllele(frequency)
+    may_hold = {
+        dataset.id
+        for dataset in protected
+        if dataset.rarest_allele_frequency is None or dataset.rarest_allele_frequency < frequency
+    }
+    return lambda dataset: rare if dataset.id in may_hold else None
+
+
 def rare_yes_cost(
     store: Store,
     protected: Iterable[DatasetSummary],
@@ -67,14 +82,21 @@ def rare_yes_cost(
     """What an answer costs from the query budget (the "rare yes" rule): one unit when a
     protected dataset said yes and a variant the request selected in it (as the caller may
     see it) is rarer than ``frequency``; charged once the answer is known
-    (:meth:`QueryBudget.spending`)."""
+    (:meth:`QueryBudget.spending`).
+
+    A result's ``also_met``, where it is not None, is that check already made over the
+    variants it counted, which must then be the ones the request selected (the query asked
+    :func:`rare_check` of ``frequency``, with no condition but the selection)."""
     if not selection.selects_variants:
         return 0
-    answered = {result.dataset_id for result in results if result.exists}
+    answered = {result.dataset_id: result for result in results if result.exists}
     hits = [dataset for dataset in protected if dataset.id in answered]
+    if any(answered[dataset.id].also_met for dataset in hits):
+        return 1
+    unchecked = [dataset for dataset in hits if answered[dataset.id].also_met is None]
 
     def selected(dataset: DatasetSummary) -> Predicate:
         found = selection.selectors(dataset)
         return found[0] if len(found) == 1 else AnyOf(tuple(found))
 
-    return int(bool(hits) and found_rare_variant(store, hits, selected, frequency))
+    return int(bool(unchecked) and found_rare_variant(store, unchecked, selected, frequency))

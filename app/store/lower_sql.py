@@ -228,6 +228,34 @@ def sql_count(collection: str, where: q.Predicate, parts: Parts = None) -> Sql:
     return statement, parameters
 
 
+def sql_count_meeting(
+    collection: str, where: q.Predicate, also: q.Predicate, parts: Parts = None
+) -> Sql:
+    """One value for what ``where`` selects: twice its count, plus one when any of it also
+    meets ``also``. A count and the check of its rows made in one scan, where the check alone
+    would be a second statement; one value, so that a served read checks the release's
+    version beside it as it does beside a count."""
+    text, parameters, template = _where(collection, where, parts)
+    reading = parts if isinstance(parts, PartsRead) else None
+    signed = _signature(also, reading) if template is not None else None
+    key = None if signed is None else ("count meeting", signed[0])
+    if template is not None and signed is not None and key in template.statements:
+        return template.statements[key], [*signed[1], *parameters]
+    rows = _rows(collection, reading)
+    gene_count = _gene_table_count(collection, where, parts)
+    if gene_count is not None and isinstance(also, q.CommonAllele | q.RareAllele):
+        rows = _Rows(collection, GENE_KEY_TABLE, "vid", "variant", reading)
+        text = gene_count  # its parameters are those of ``where``, in the same order
+    met, met_parameters = _lowered(also, rows)
+    statement = (
+        f"SELECT 2 * count(*) + coalesce(max(CASE WHEN {met} THEN 1 ELSE 0 END), 0) "
+        f"FROM {rows.table} WHERE {text}"
+    )
+    if template is not None and signed is not None and signed[1] == met_parameters:
+        template.statements[key] = statement
+    return statement, [*met_parameters, *parameters]
+
+
 def _count_statement(collection: str, where: q.Predicate, parts: Parts, text: str) -> str:
     gene_count = _gene_table_count(collection, where, parts)
     if gene_count is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.store.collections import DATASET_FIELDS, DATASET_ID, VARIANTS
 from app.store.lower_mongo import collection_filter
-from app.store.query import InDatasets, Predicate
+from app.store.query import InDatasets, Predicate, every
 
 # The page orders, total (each document in one place, on every backend): variants by position,
 # then internal id and dataset; the other entries by id, then dataset.
@@ -39,6 +39,12 @@ class CollectionSelection:
     def count(self, collection_name: str, where: Predicate) -> int:
         selector = collection_filter(collection_name, where)
         return self.collection(collection_name).count_documents(selector)
+
+    def count_meeting(
+        self, collection_name: str, where: Predicate, also: Predicate
+    ) -> tuple[int, bool]:
+        count = self.count(collection_name, where)
+        return count, count > 0 and self.exists(collection_name, every(where, also))
 
     def records(
         self, collection_name: str, where: Predicate, skip: int, limit: int
@@ -81,6 +87,13 @@ class SelectionReads:
 
     def count(self, collection_name: str, where: Predicate) -> int:
         return self._selection().count(collection_name, where)
+
+    def count_meeting(
+        self, collection_name: str, where: Predicate, also: Predicate
+    ) -> tuple[int, bool]:
+        """How many documents ``where`` selects, and whether any of them also meets ``also``:
+        a count and a check of what it counted, in one read where the backend can."""
+        return self._selection().count_meeting(collection_name, where, also)
 
     def records(
         self, collection_name: str, where: Predicate, skip: int, limit: int

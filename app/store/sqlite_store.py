@@ -52,6 +52,7 @@ from app.store.lower_sql import (
     PartsRead,
     register_functions,
     sql_count,
+    sql_count_meeting,
     sql_distinct,
     sql_exists,
     sql_records,
@@ -448,6 +449,16 @@ class SqlSelection:
         if self._reading is not None:
             return self._database.served_value(collection, where, sql_count)
         return self._row(sql_count(collection, where, self._parts_of(collection)))[0]  # type: ignore[index]
+
+    def count_meeting(self, collection: str, where: Predicate, also: Predicate) -> tuple[int, bool]:
+        def statement(name: str, selected: Predicate, parts: Any) -> tuple[str, list[Any]]:
+            return sql_count_meeting(name, selected, also, parts)
+
+        if self._reading is not None:
+            value = self._database.served_value(collection, where, statement)
+        else:
+            value = self._row(statement(collection, where, self._parts_of(collection)))[0]  # type: ignore[index]
+        return value >> 1, bool(value & 1)
 
     def records(
         self, collection: str, where: Predicate, skip: int, limit: int

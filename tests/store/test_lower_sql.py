@@ -33,6 +33,7 @@ from app.store.lower_sql import (
     PartsRead,
     register_functions,
     sql_count,
+    sql_count_meeting,
     sql_distinct,
     sql_exists,
     sql_records,
@@ -91,6 +92,9 @@ class MongoSide:
     def exists(self, name: str, where: q.Predicate) -> bool:
         return self.database[name].find_one(_mongo_filter(where), {"_id": 1}) is not None
 
+    def count_meeting(self, name: str, where: q.Predicate, also: q.Predicate) -> tuple[int, bool]:
+        return self.count(name, where), self.exists(name, q.every(where, also))
+
     def page(self, name: str, where: q.Predicate, skip: int, limit: int) -> list[int]:
         found = self.database[name].find(_mongo_filter(where), {"_id": 0, "record": 1})
         found = found.sort(MONGO_ORDER[name]).skip(skip).limit(limit)
@@ -135,6 +139,10 @@ class SqlSide:
     def exists(self, name: str, where: q.Predicate) -> bool:
         return bool(self._run(sql_exists(name, where, self.parts(name))))
 
+    def count_meeting(self, name: str, where: q.Predicate, also: q.Predicate) -> tuple[int, bool]:
+        ((value,),) = self._run(sql_count_meeting(name, where, also, self.parts(name)))
+        return value >> 1, bool(value & 1)
+
     def page(self, name: str, where: q.Predicate, skip: int, limit: int) -> list[int]:
         names = SampleNames()
         rows = self._run(sql_records(name, where, skip, limit, self.parts(name)))
@@ -151,7 +159,9 @@ def _both(collections: dict[str, list[dict[str, Any]]]) -> tuple[MongoSide, SqlS
     return MongoSide(collections), SqlSide(collections)
 
 
-def _answers(side: Any, name: str, where: q.Predicate, rng: random.Random) -> dict[str, Any]:
+def _answers(
+    side: Any, name: str, where: q.Predicate, rng: random.Random, also: q.Predicate
+) -> dict[str, Any]:
     skip, limit = rng.choice([(0, 0), (0, 5), (3, 4), (10, 0)])
     field = rng.choice(DISTINCT_FIELDS[name])
     return {
@@ -160,17 +170,29 @@ def _answers(side: Any, name: str, where: q.Predicate, rng: random.Random) -> di
         "everything in order": side.page(name, where, 0, 0),
         f"page {skip}+{limit}": side.page(name, where, skip, limit),
         f"distinct {field}": side.distinct(name, field, where),
+        f"count meeting {also!r}": side.count_meeting(name, where, also),
     }
 
 
-def _differences(mongo: MongoSide, sql: SqlSide, name: str, predicates, seed: int) -> list[str]:
+def _differences(
+    mongo: MongoSide, sql: SqlSide, name: str, predicates, seed: int, checks
+) -> list[str]:
+    """What the two sides answer differently; ``checks``: what each predicate's count also
+    checks its rows against (``count_meeting``)."""
     found = []
-    for number, where in enumerate(predicates):
-        expected = _answers(mongo, name, where, random.Random(seed + number))
-        answered = _answers(sql, name, where, random.Random(seed + number))
+    for number, (where, also) in enumerate(zip(predicates, checks, strict=True)):
+        expected = _answers(mongo, name, where, random.Random(seed + number), also)
+        answered = _answers(sql, name, where, random.Random(seed + number), also)
         if answered != expected:
             found.append(f"{where!r}\n  mongo: {expected}\n  sql:   {answered}")
     return found
+
+
+def _checks(rng: random.Random, count: int, generated) -> list[q.Predicate]:
+    """What counts check their rows against: the frequency rules (the query budget's check)
+    and generated predicates of every kind, in turn."""
+    rules = [q.RareAllele(0.3), q.CommonAllele(0.3), q.RareAllele(0.01)]
+    return [rng.choice(rules) if number % 2 else generated() for number in range(count)]
 
 
 @pytest.mark.parametrize("chunk", range(5))
@@ -179,10 +201,13 @@ def test_generated_variant_queries_answer_alike(chunk):
     documents = variant_documents(rng, 150)
     mongo, sql = _both({VARIANTS: documents})
     predicates = [variant_predicate(rng, documents) for _ in range(CASES)]
-    differences = _differences(mongo, sql, VARIANTS, predicates, SEED + chunk)
+    checks = _checks(rng, CASES, lambda: variant_predicate(rng, documents))
+    differences = _differences(mongo, sql, VARIANTS, predicates, SEED + chunk, checks)
     assert not differences, "\n".join(differences[:5])
     counts = [mongo.count(VARIANTS, where) for where in predicates]
     assert sum(0 < count < len(documents) for count in counts) > CASES // 3  # selective ones
+    met = [mongo.count_meeting(VARIANTS, *pair)[1] for pair in zip(predicates, checks, strict=True)]
+    assert CASES // 10 < sum(met) < sum(count > 0 for count in counts)  # checks that fail too
 
 
 @pytest.mark.parametrize("keyed_only", [False, True])
@@ -204,11 +229,17 @@ def test_generated_variant_queries_answer_alike_over_the_parts_read(chunk, keyed
         for dataset in ("ds-a", "ds-b", "nowhere")
         for rule in (q.CommonAllele, q.RareAllele)
     ]
-    differences = _differences(mongo, sql, VARIANTS, predicates, SEED + 50 + chunk)
+    checks = _checks(rng, len(predicates), lambda: variant_predicate(rng, documents))
+    differences = _differences(mongo, sql, VARIANTS, predicates, SEED + 50 + chunk, checks)
     assert not differences, "\n".join(differences[:5])
     gene_counts = [sql_count(VARIANTS, where, sql.parts(VARIANTS))[0] for where in predicates[-6:]]
     from_keys = [text.startswith("SELECT count(*) FROM variant_gene_key ") for text in gene_counts]
     assert from_keys == [keyed_only] * 6
+    rare = q.RareAllele(0.3)
+    meeting = [sql_count_meeting(VARIANTS, where, rare, sql.parts(VARIANTS))[0]
+               for where in predicates[-6:]]  # fmt: skip
+    from_table = [text.split(" WHERE ", 1)[0].rsplit(" FROM ", 1)[1] for text in meeting]
+    assert from_table == ["variant_gene_key" if keyed_only else "variant"] * 6
     assert sum(mongo.count(VARIANTS, where) > 0 for where in predicates[-6:]) >= 2
 
 
@@ -278,7 +309,8 @@ def test_generated_entry_queries_answer_alike(chunk):
     others = entry_documents(rng, 40)  # biosamples in the same table must never be counted
     mongo, sql = _both({INDIVIDUALS: documents, BIOSAMPLES: others})
     predicates = [entry_predicate(rng, documents) for _ in range(CASES)]
-    differences = _differences(mongo, sql, INDIVIDUALS, predicates, SEED + 100 + chunk)
+    checks = [entry_predicate(rng, documents) for _ in range(CASES)]
+    differences = _differences(mongo, sql, INDIVIDUALS, predicates, SEED + 100 + chunk, checks)
     assert not differences, "\n".join(differences[:5])
     counts = [mongo.count(INDIVIDUALS, where) for where in predicates]
     assert sum(0 < count < len(documents) for count in counts) > CASES // 3

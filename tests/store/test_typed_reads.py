@@ -25,6 +25,7 @@ from app.store.query import (
     InDatasets,
     LinkedTo,
     Overlaps,
+    RareAllele,
     in_dataset,
 )
 
@@ -80,6 +81,22 @@ def test_exists_count_and_records_in_the_collections_order(filled):
     assert starts == ["1:3", "1:5"]  # by position, after the first
     people = filled.records(INDIVIDUALS, InDatasets(("a", "b")), 0, 10)
     assert [person["id"] for person in people] == ["i1", "i1", "i2"]
+
+
+def test_a_count_also_says_whether_what_it_counted_meets_a_check(filled):
+    """The count and the query budget's check of the variants counted, in one read: dataset
+    a's chromosome 1 holds 0.01, 0.03 and 0.05; an unknown frequency (chromosome 2) is rare."""
+    on_one = in_dataset("a", Chromosome("1"))
+    assert filled.count_meeting(VARIANTS, on_one, RareAllele(0.02)) == (3, True)
+    assert filled.count_meeting(VARIANTS, on_one, RareAllele(0.01)) == (3, False)
+    assert filled.count_meeting(VARIANTS, on_one, CommonAllele(0.05)) == (3, True)
+    assert filled.count_meeting(VARIANTS, in_dataset("a"), RareAllele(0.001)) == (4, True)
+    assert filled.count_meeting(VARIANTS, in_dataset("b"), RareAllele(0.5)) == (1, False)
+    assert filled.count_meeting(VARIANTS, in_dataset("c"), RareAllele(1.0)) == (0, False)
+    either = AnyOf((EntryIds(("i2",)), HasOntologyTerm(("HP:1",))))
+    assert filled.count_meeting(INDIVIDUALS, either, InDatasets(("b",))) == (2, True)
+    assert filled.count_meeting(INDIVIDUALS, either, EntryIds(("i1",))) == (2, True)
+    assert filled.count_meeting(INDIVIDUALS, in_dataset("a"), EntryIds(("i3",))) == (2, False)
 
 
 def test_overlaps_and_any_of(filled):
