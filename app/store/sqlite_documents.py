@@ -22,6 +22,7 @@ from app.genome import GENE_KEYS
 from app.store.collections import ALLELE_FREQUENCY, DATASET_ID, FILTERING_TERMS
 from app.store.sqlite_carriers import (
     CARRIER_COLUMNS,
+    NO_CARRIERS,
     CarrierWriter,
     SampleNames,
     carrier_ids,
@@ -198,15 +199,18 @@ def _insert_variants(
     for number, document in enumerate(documents, 1):
         try:
             row = _variant_row(collection, document, part_of, carriers)
-            texts = {field: _texts(document, field) for field in VARIANT_VALUES}
+            # each field of several values, as text; most are empty lists
+            texts = [
+                (field, _texts(document, field))
+                for field in VARIANT_VALUES
+                if (found := document.get(field)) is not None and found != []
+            ]
         except DocumentShapeError as error:
             raise DocumentShapeError(f"{collection} document {number}: {error}") from None
         vid += 1
         rows.append([vid, *row])
         part = row[_PART_AT]
-        for field, found in texts.items():
-            if not found:
-                continue
+        for field, found in texts:
             # a value repeated in one document is one row: "any value" and "no value" unchanged
             unique = enumerate(dict.fromkeys(found))
             if field == GENE_KEYS:  # beside each key, the variant's part and frequency
@@ -269,6 +273,8 @@ def _variant_row(
     positioned = carriers.positioned_row(document.get(CARRIERS), cases)
     if positioned is not None:
         carrier_row, rebuilt = positioned, True
+    elif cases is None and document.get(CARRIERS) == []:  # a record of no carriers
+        carrier_row, rebuilt = NO_CARRIERS, False
     else:
         carrying = list(dict.fromkeys(_texts(document, CARRIERS)))
         carrier_row, rebuilt = carriers.row(carrying, cases)

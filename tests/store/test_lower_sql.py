@@ -382,7 +382,14 @@ def test_a_typed_column_refuses_a_value_of_another_type():
     document = variant_documents(random.Random(SEED), 1)[0]
     connection = sqlite3.connect(":memory:")
     create_tables(connection)
-    for field, value in (("start", "5"), ("start", True), ("biosampleIds", "S1"), ("end", None)):
+    refused = [("start", "5"), ("start", True), ("biosampleIds", "S1"), ("end", None)]
+    refused += [
+        ("geneIds", "TP53"),
+        ("identifiers", 0),
+        ("aminoacidChanges", [1]),
+        ("geneKeys", ""),
+    ]
+    for field, value in refused:
         with pytest.raises(DocumentShapeError, match=f"document 2: {field}"):
             insert_documents(connection, VARIANTS, [document, {**document, field: value}])
         assert connection.execute("SELECT count(*) FROM variant").fetchone() == (0,)  # all or none
