@@ -264,7 +264,11 @@ def _variant_row(
         typed = [_typed(document, field) for field in _COLUMN_FIELDS]
     record = _record(document)
     identifiers = record.get("identifiers")
-    if identifiers is not None and not isinstance(identifiers, Mapping):
+    if (
+        identifiers is not None
+        and type(identifiers) is not dict
+        and not isinstance(identifiers, Mapping)
+    ):
         raise DocumentShapeError("record.identifiers is not an object")
     hgvs = (identifiers or {}).get("genomicHGVSId")
     if hgvs is not None and not isinstance(hgvs, str):
@@ -426,7 +430,7 @@ def _insert_values(
 
 def _record(document: Mapping[str, Any]) -> Mapping[str, Any]:
     record = document.get("record")
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):  # a dict: no ABC check
         raise DocumentShapeError("it has no record object")
     return record
 
