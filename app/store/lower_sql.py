@@ -241,11 +241,9 @@ def sql_count_meeting(
     key = None if signed is None else ("count meeting", signed[0])
     if template is not None and signed is not None and key in template.statements:
         return template.statements[key], [*signed[1], *parameters]
-    rows = _rows(collection, reading)
-    gene_count = _gene_table_count(collection, where, parts)
-    if gene_count is not None and isinstance(also, q.CommonAllele | q.RareAllele):
-        rows = _Rows(collection, GENE_KEY_TABLE, "vid", "variant", reading)
-        text = gene_count  # its parameters are those of ``where``, in the same order
+    # the gene-key table holds each key's frequency: a frequency check reads it there too
+    frequency_only = isinstance(also, q.CommonAllele | q.RareAllele)
+    rows, text = _counted_rows(collection, where, parts, text, frequency_only)
     met, met_parameters = _lowered(also, rows)
     statement = (
         f"SELECT 2 * count(*) + coalesce(max(CASE WHEN {met} THEN 1 ELSE 0 END), 0) "
@@ -257,10 +255,21 @@ def sql_count_meeting(
 
 
 def _count_statement(collection: str, where: q.Predicate, parts: Parts, text: str) -> str:
-    gene_count = _gene_table_count(collection, where, parts)
+    rows, condition = _counted_rows(collection, where, parts, text)
+    return f"SELECT count(*) FROM {rows.table} WHERE {condition}"
+
+
+def _counted_rows(
+    collection: str, where: q.Predicate, parts: Parts, text: str, gene_table: bool = True
+) -> tuple[_Rows, str]:
+    """The rows a count of ``where`` (lowered as ``text``) reads and its condition on them: the
+    gene-key table alone where it answers (:func:`_gene_table_count`) and ``gene_table`` allows,
+    else the collection's table; the parameters are those of ``where`` either way."""
+    reading = parts if isinstance(parts, PartsRead) else None
+    gene_count = _gene_table_count(collection, where, parts) if gene_table else None
     if gene_count is not None:
-        return f"SELECT count(*) FROM {GENE_KEY_TABLE} WHERE {gene_count}"
-    return f"SELECT count(*) FROM {_rows(collection).table} WHERE {text}"
+        return _Rows(collection, GENE_KEY_TABLE, "vid", "variant", reading), gene_count
+    return _rows(collection, reading), text
 
 
 def _gene_table_count(collection: str, where: q.Predicate, parts: Parts) -> str | None:
